@@ -1,0 +1,65 @@
+//! `tessera`: the desktop shell of the Tessera authenticator and the reference for the mobile
+//! shells. It parses arguments, calls tessera-core and renders; it holds no business rule.
+//!
+//! Exit codes are a contract for scripts: 0 success, 1 bad input or a failed operation
+//! (one line on stderr), 2 usage error (clap's own exit code for bad arguments).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod otp_cmd;
+
+/// Tessera: one-time codes and push approvals from the command line.
+#[derive(Parser, Debug)]
+#[command(name = "tessera", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    #[command(flatten)]
+    Otp(otp_cmd::OtpCommand),
+}
+
+/// A failure to report: its message is one line, safe to print (no secret in it).
+#[derive(Debug)]
+pub enum CliError {
+    /// Bad input or a failed operation: exit 1.
+    Failed(String),
+    /// The arguments do not make sense together: exit 2.
+    Usage(String),
+}
+
+impl CliError {
+    /// A failure with exit code 1.
+    pub fn failed(message: impl std::fmt::Display) -> Self {
+        CliError::Failed(message.to_string())
+    }
+}
+
+impl<E: Into<tessera_core::Error>> From<E> for CliError {
+    fn from(error: E) -> Self {
+        CliError::Failed(error.into().to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Otp(cmd) => otp_cmd::run(cmd),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Failed(message)) => {
+            eprintln!("tessera: {message}");
+            ExitCode::from(1)
+        }
+        Err(CliError::Usage(message)) => {
+            eprintln!("tessera: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

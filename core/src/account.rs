@@ -1,0 +1,236 @@
+//! The account model shared by every part of Tessera: URIs, the vault, import/export, bindings.
+
+use std::fmt;
+
+use crate::secret::Secret;
+
+/// The HMAC hash an account uses.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Algorithm {
+    /// HMAC-SHA1, the default of RFC 4226/6238 and of nearly every service.
+    #[default]
+    Sha1,
+    /// HMAC-SHA256.
+    Sha256,
+    /// HMAC-SHA512.
+    Sha512,
+}
+
+impl Algorithm {
+    /// The name used in otpauth URIs and most export formats (`SHA1`, `SHA256`, `SHA512`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Sha1 => "SHA1",
+            Algorithm::Sha256 => "SHA256",
+            Algorithm::Sha512 => "SHA512",
+        }
+    }
+
+    /// Reads an algorithm name case-insensitively; also accepts `SHA-256` style names.
+    pub fn parse(name: &str) -> Option<Self> {
+        let upper: String = name.chars().filter(|c| *c != '-' && *c != '_').collect();
+        match upper.to_ascii_uppercase().as_str() {
+            "SHA1" => Some(Algorithm::Sha1),
+            "SHA256" => Some(Algorithm::Sha256),
+            "SHA512" => Some(Algorithm::Sha512),
+            _ => None,
+        }
+    }
+}
+
+/// How codes are derived from the secret.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OtpKind {
+    /// Time-based (RFC 6238).
+    #[default]
+    Totp,
+    /// Counter-based (RFC 4226).
+    Hotp,
+    /// Steam Guard: TOTP/SHA1/30 s rendered as 5 characters of Steam's alphabet.
+    Steam,
+    // Room for mOTP and Yandex: they need a PIN and their own derivation, so they become
+    // variants here (not flags on TOTP) when they are supported.
+}
+
+impl OtpKind {
+    /// The lowercase name used in otpauth URIs (`totp`, `hotp`, `steam`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OtpKind::Totp => "totp",
+            OtpKind::Hotp => "hotp",
+            OtpKind::Steam => "steam",
+        }
+    }
+
+    /// True for kinds whose code depends on the time rather than a counter.
+    pub fn is_time_based(self) -> bool {
+        !matches!(self, OtpKind::Hotp)
+    }
+}
+
+/// Smallest and largest number of digits Tessera generates (10 = zero-padded 31-bit value).
+pub const DIGITS_RANGE: std::ops::RangeInclusive<u8> = 1..=10;
+/// Number of characters of a Steam Guard code.
+pub const STEAM_DIGITS: u8 = 5;
+
+/// Everything that determines the code sequence apart from the secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct OtpParams {
+    /// TOTP, HOTP or Steam.
+    pub kind: OtpKind,
+    /// HMAC hash.
+    pub algorithm: Algorithm,
+    /// Code length (characters for Steam).
+    pub digits: u8,
+    /// Time step in seconds (time-based kinds; kept at 30 for HOTP).
+    pub period: u32,
+    /// Next counter value to use (HOTP; 0 for time-based kinds).
+    pub counter: u64,
+}
+
+impl Default for OtpParams {
+    fn default() -> Self {
+        OtpParams::totp()
+    }
+}
+
+/// A parameter outside what Tessera can generate. Mirrors the URI rules of Key Uri Format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    /// Digits outside 1..=10 (or not 5 for Steam).
+    #[error("digits must be between 1 and 10 (got {0})")]
+    Digits(u8),
+    /// A time step of zero seconds.
+    #[error("the period must be a positive number of seconds")]
+    ZeroPeriod,
+}
+
+impl OtpParams {
+    /// TOTP with the defaults of Key Uri Format: SHA1, 6 digits, 30 s.
+    pub const fn totp() -> Self {
+        OtpParams {
+            kind: OtpKind::Totp,
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            period: 30,
+            counter: 0,
+        }
+    }
+
+    /// HOTP with SHA1 and 6 digits, starting at `counter`.
+    pub const fn hotp(counter: u64) -> Self {
+        OtpParams {
+            kind: OtpKind::Hotp,
+            algorithm: Algorithm::Sha1,
+            digits: 6,
+            period: 30,
+            counter,
+        }
+    }
+
+    /// Steam Guard's fixed parameters.
+    pub const fn steam() -> Self {
+        OtpParams {
+            kind: OtpKind::Steam,
+            algorithm: Algorithm::Sha1,
+            digits: STEAM_DIGITS,
+            period: 30,
+            counter: 0,
+        }
+    }
+
+    /// Checks that codes can be generated with these parameters.
+    pub fn validate(&self) -> Result<(), ParamsError> {
+        if !DIGITS_RANGE.contains(&self.digits) {
+            return Err(ParamsError::Digits(self.digits));
+        }
+        if self.kind == OtpKind::Steam && self.digits != STEAM_DIGITS {
+            return Err(ParamsError::Digits(self.digits));
+        }
+        if self.period == 0 {
+            return Err(ParamsError::ZeroPeriod);
+        }
+        Ok(())
+    }
+}
+
+/// What the user sees and organizes; none of it affects the codes.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct AccountMeta {
+    /// Free text; may hold recovery codes, so it is encrypted at rest and never printed in `Debug`.
+    pub note: String,
+    /// An icon reference (URL from an `image` parameter, or an identifier); never fetched automatically.
+    pub icon: Option<String>,
+    /// Names of the groups (folders) the account belongs to.
+    pub groups: Vec<String>,
+    /// Pinned to the top by the user.
+    pub favorite: bool,
+}
+
+impl fmt::Debug for AccountMeta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountMeta")
+            .field(
+                "note",
+                &format_args!("<{} chars redacted>", self.note.chars().count()),
+            )
+            .field("icon", &self.icon)
+            .field("groups", &self.groups)
+            .field("favorite", &self.favorite)
+            .finish()
+    }
+}
+
+/// One OTP account: who it is for, its secret and how codes are made.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Account {
+    /// The service (e.g. `GitHub`); empty when unknown.
+    pub issuer: String,
+    /// The account name at the service (e.g. `alice@example.org`).
+    pub label: String,
+    /// The shared secret; `Debug` redacts it.
+    pub secret: Secret,
+    /// How codes are derived.
+    pub params: OtpParams,
+    /// Note, icon, groups, favorite.
+    pub meta: AccountMeta,
+    /// URI parameters Tessera does not interpret but keeps (`pin`, `serial`, `creator`, …),
+    /// in the order they appeared, so an export gives back what was imported.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Account {
+    /// A new account with default metadata and no extra parameters.
+    pub fn new(
+        issuer: impl Into<String>,
+        label: impl Into<String>,
+        secret: Secret,
+        params: OtpParams,
+    ) -> Self {
+        Account {
+            issuer: issuer.into(),
+            label: label.into(),
+            secret,
+            params,
+            meta: AccountMeta::default(),
+            extra: Vec::new(),
+        }
+    }
+
+    /// True when both accounts produce the same codes: same secret and same parameters
+    /// (the HOTP counter is state, not identity, so it is ignored). Constant-time on the secret.
+    pub fn same_codes_as(&self, other: &Account) -> bool {
+        let (a, b) = (&self.params, &other.params);
+        a.kind == b.kind
+            && a.algorithm == b.algorithm
+            && a.digits == b.digits
+            && (a.kind == OtpKind::Hotp || a.period == b.period)
+            && self.secret.ct_eq(&other.secret)
+    }
+}

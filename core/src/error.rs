@@ -1,0 +1,20 @@
+//! The crate-wide error. Each module has its own specific error enum; this one wraps them so
+//! callers that do not care which module failed can use `?` everywhere.
+//! No variant ever carries secret material (secrets, URIs, codes, passwords, keys).
+
+/// Any failure of tessera-core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A textual secret could not be read.
+    #[error(transparent)]
+    Secret(#[from] crate::secret::SecretError),
+    /// OTP parameters outside what Tessera generates.
+    #[error(transparent)]
+    Params(#[from] crate::account::ParamsError),
+    /// A code generator could not be built.
+    #[error(transparent)]
+    Otp(#[from] crate::otp::OtpError),
+}
+
+/// Result with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

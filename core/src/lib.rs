@@ -1,0 +1,14 @@
+//! tessera-core: the whole domain of the Tessera authenticator.
+//!
+//! No platform code and no FFI here: the shells (CLI, Android, iOS through `tessera-ffi`)
+//! only render and reach platform services through traits defined in this crate.
+
+pub mod account;
+pub mod error;
+pub mod otp;
+pub mod secret;
+
+pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
+pub use error::{Error, Result};
+pub use otp::{Code, Engine, Generator, OtpError};
+pub use secret::{Secret, SecretError};
