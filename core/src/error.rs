@@ -14,6 +14,9 @@ pub enum Error {
     /// A code generator could not be built.
     #[error(transparent)]
     Otp(#[from] crate::otp::OtpError),
+    /// An import source failed as a whole.
+    #[error(transparent)]
+    Transfer(#[from] crate::transfer::TransferError),
 }
 
 /// Result with [`Error`].

@@ -7,6 +7,7 @@ pub mod account;
 pub mod error;
 pub mod otp;
 pub mod secret;
+pub mod transfer;
 
 pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
 pub use error::{Error, Result};
