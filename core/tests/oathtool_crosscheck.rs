@@ -52,7 +52,7 @@ impl Combination {
         let algorithm =
             [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512][rng.below(3) as usize];
         let digits = 6 + rng.below(3) as u8;
-        let totp = (index % 2 == 0).then(|| {
+        let totp = index.is_multiple_of(2).then(|| {
             let period = match rng.below(4) {
                 0 => 30,
                 1 => 60,
