@@ -17,6 +17,9 @@ pub enum Error {
     /// An import source failed as a whole.
     #[error(transparent)]
     Transfer(#[from] crate::transfer::TransferError),
+    /// The account vault failed.
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
 }
 
 /// Result with [`Error`].

@@ -13,3 +13,4 @@ pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsErr
 pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
+pub mod vault;
