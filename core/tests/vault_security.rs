@@ -19,7 +19,7 @@ fn needles(secret: &[u8]) -> Vec<(String, Vec<u8>)> {
         ("base32 padded".into(), padded.into_bytes()),
         ("uri".into(), uri.into_bytes()),
         // A prefix long enough to be unique, in case only part of a value was written.
-        ("base32 prefix".into(), upper[..16].as_bytes().to_vec()),
+        ("base32 prefix".into(), upper.as_bytes()[..16].to_vec()),
     ]
 }
 
