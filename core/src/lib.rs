@@ -15,3 +15,4 @@ pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
 pub use uri::{ParsedUri, PushEnrollment, UriError};
+pub mod vault;
