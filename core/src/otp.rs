@@ -6,7 +6,9 @@
 //! Two engines compute the HMAC. totp-rs, the engine chosen for the project, serves plain
 //! TOTP with 1 to 9 digits; ring's HMAC serves what totp-rs does not reach: HOTP, 10-digit
 //! codes (totp-rs panics on them) and Steam. [`Engine::for_params`] is the one place that
-//! decides. Both keep their prepared key inside the [`Generator`], so a new code costs one
+//! decides. Either engine produces the HMAC (totp-rs through `Totp::sign`); the RFC 4226
+//! truncation and the rendering (digits or Steam's alphabet) are shared, so both paths give
+//! identical text. Both keep their prepared key inside the [`Generator`], so a new code costs one
 //! HMAC and no allocation; and each generator remembers the last code it computed, so asking
 //! again within the same time step (an app redrawing every second) costs no HMAC at all.
 
