@@ -1,0 +1,133 @@
+//! The one public error of the bindings, and the one place where core's errors are mapped to it.
+//!
+//! Each variant is something an app can act on (show the reason, ask for the password again,
+//! unlock, refresh the list, tell the user storage failed…). Messages never carry secret
+//! material: core's errors carry none, and the variants below only add fixed text.
+
+use tessera_core::transfer::TransferError;
+
+/// Everything that can go wrong in a Tessera call. Kotlin sees it as `TesseraException`
+/// subclasses, Swift as the `TesseraError` enum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum TesseraError {
+    /// The input cannot be used (bad secret, URI, parameter, file…); `reason` says which part
+    /// and why, for the user. Nothing was changed.
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What is wrong, in words fit for the user. Never contains the input itself.
+        reason: String,
+    },
+    /// The password or the device key does not open this vault or backup. Nothing was changed.
+    #[error("wrong password or key")]
+    WrongPassword,
+    /// The vault is locked or was closed: unlock or reopen it first.
+    #[error("the vault is locked")]
+    Locked,
+    /// No account (or other item) with this id exists.
+    #[error("not found: {reason}")]
+    NotFound {
+        /// What was looked for (an id, never a secret).
+        reason: String,
+    },
+    /// The same account (same secret and parameters) is already there.
+    #[error("duplicate: {reason}")]
+    Duplicate {
+        /// Which existing item it duplicates.
+        reason: String,
+    },
+    /// Reading or writing storage failed (disk full, permissions, database error).
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
+    /// Stored data is damaged or was tampered with; other accounts may still work.
+    #[error("integrity check failed: {reason}")]
+    Integrity {
+        /// What failed the check.
+        reason: String,
+    },
+    /// A platform implementation (KeyProvider, Clock…) threw or failed.
+    #[error("platform callback failed: {reason}")]
+    Platform {
+        /// What the platform reported.
+        reason: String,
+    },
+    /// Anything else; nothing the app can do but report it.
+    #[error("{reason}")]
+    Other {
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// The result type of every fallible export.
+pub type Result<T, E = TesseraError> = std::result::Result<T, E>;
+
+impl TesseraError {
+    /// Shorthand for [`TesseraError::InvalidInput`].
+    pub(crate) fn invalid(reason: impl Into<String>) -> Self {
+        TesseraError::InvalidInput {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`TesseraError::Platform`].
+    pub(crate) fn platform(reason: impl Into<String>) -> Self {
+        TesseraError::Platform {
+            reason: reason.into(),
+        }
+    }
+}
+
+// The one mapping from core's errors. Core's messages carry no secret material by contract,
+// so the reason text is core's own Display.
+impl From<tessera_core::Error> for TesseraError {
+    fn from(error: tessera_core::Error) -> Self {
+        use tessera_core::Error as E;
+        let reason = error.to_string();
+        match error {
+            E::Secret(_) | E::Params(_) | E::Otp(_) => TesseraError::InvalidInput { reason },
+            E::Transfer(e) => e.into(),
+        }
+    }
+}
+
+impl From<TransferError> for TesseraError {
+    fn from(error: TransferError) -> Self {
+        match error {
+            TransferError::WrongPassword => TesseraError::WrongPassword,
+            TransferError::PasswordRequired
+            | TransferError::Damaged(_)
+            | TransferError::UnknownFormat => TesseraError::invalid(error.to_string()),
+        }
+    }
+}
+
+impl From<tessera_core::SecretError> for TesseraError {
+    fn from(error: tessera_core::SecretError) -> Self {
+        tessera_core::Error::from(error).into()
+    }
+}
+
+impl From<tessera_core::ParamsError> for TesseraError {
+    fn from(error: tessera_core::ParamsError) -> Self {
+        tessera_core::Error::from(error).into()
+    }
+}
+
+impl From<tessera_core::OtpError> for TesseraError {
+    fn from(error: tessera_core::OtpError) -> Self {
+        tessera_core::Error::from(error).into()
+    }
+}
+
+/// A foreign implementation (Kotlin/Swift) threw something other than a `TesseraError`: the
+/// call fails with [`TesseraError::Platform`] instead of panicking.
+impl From<uniffi::UnexpectedUniFFICallbackError> for TesseraError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        // The foreign exception's text is the platform's own; it never receives secrets from
+        // Tessera, so it is safe to pass on.
+        TesseraError::platform(error.reason)
+    }
+}
