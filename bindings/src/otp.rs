@@ -41,13 +41,13 @@ pub(crate) fn code_of(generator: &Generator, unix: u64) -> OtpCode {
     }
 }
 
-/// The code of a base32 secret (any case, spaces allowed) under `params` at Unix time `unix`
+/// The code of a base32 secret (any case, spaces allowed) under `params` at `unix_time`
 /// (seconds). For HOTP the code of `params.counter`. Fails with `InvalidInput` on a bad secret
 /// or parameters.
 #[uniffi::export]
-pub fn otp_code_at(secret_base32: String, params: OtpParams, unix: u64) -> Result<OtpCode> {
+pub fn otp_code_at(secret_base32: String, params: OtpParams, unix_time: u64) -> Result<OtpCode> {
     let generator = generator(&secret_base32, params)?;
-    Ok(code_of(&generator, unix))
+    Ok(code_of(&generator, unix_time))
 }
 
 /// The code of a base32 secret under `params` now, by `clock` (the system clock when absent).
