@@ -8,8 +8,10 @@ pub mod error;
 pub mod otp;
 pub mod secret;
 pub mod transfer;
+pub mod uri;
 
 pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
 pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
+pub use uri::{ParsedUri, PushEnrollment, UriError};
