@@ -87,7 +87,9 @@ impl From<tessera_core::Error> for TesseraError {
         use tessera_core::Error as E;
         let reason = error.to_string();
         match error {
-            E::Secret(_) | E::Params(_) | E::Otp(_) => TesseraError::InvalidInput { reason },
+            E::Secret(_) | E::Params(_) | E::Otp(_) | E::Uri(_) => {
+                TesseraError::InvalidInput { reason }
+            }
             E::Transfer(e) => e.into(),
         }
     }
@@ -104,23 +106,24 @@ impl From<TransferError> for TesseraError {
     }
 }
 
-impl From<tessera_core::SecretError> for TesseraError {
-    fn from(error: tessera_core::SecretError) -> Self {
-        tessera_core::Error::from(error).into()
-    }
+// Each core module's own error goes through `tessera_core::Error`, so the mapping above
+// stays the only one.
+macro_rules! via_core_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for TesseraError {
+            fn from(error: $error) -> Self {
+                tessera_core::Error::from(error).into()
+            }
+        }
+    )*};
 }
 
-impl From<tessera_core::ParamsError> for TesseraError {
-    fn from(error: tessera_core::ParamsError) -> Self {
-        tessera_core::Error::from(error).into()
-    }
-}
-
-impl From<tessera_core::OtpError> for TesseraError {
-    fn from(error: tessera_core::OtpError) -> Self {
-        tessera_core::Error::from(error).into()
-    }
-}
+via_core_error!(
+    tessera_core::SecretError,
+    tessera_core::ParamsError,
+    tessera_core::OtpError,
+    tessera_core::UriError,
+);
 
 /// A foreign implementation (Kotlin/Swift) threw something other than a `TesseraError`: the
 /// call fails with [`TesseraError::Platform`] instead of panicking.
