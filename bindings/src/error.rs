@@ -5,6 +5,7 @@
 //! material: core's errors carry none, and the variants below only add fixed text.
 
 use tessera_core::transfer::TransferError;
+use tessera_core::vault::{KeyProviderError, VaultError};
 
 /// Everything that can go wrong in a Tessera call. Kotlin sees it as `TesseraException`
 /// subclasses, Swift as the `TesseraError` enum.
@@ -17,12 +18,22 @@ pub enum TesseraError {
         /// What is wrong, in words fit for the user. Never contains the input itself.
         reason: String,
     },
-    /// The password or the device key does not open this vault or backup. Nothing was changed.
-    #[error("wrong password or key")]
+    /// The password does not open this vault or backup. Nothing was changed.
+    #[error("wrong password")]
     WrongPassword,
-    /// The vault is locked or was closed: unlock or reopen it first.
-    #[error("the vault is locked")]
-    Locked,
+    /// The device key (the `KeyProvider`) does not open this vault, or the platform invalidated
+    /// it: unlock with the password, then register a new device key. Nothing was changed.
+    #[error("the device key does not open this vault")]
+    WrongKey,
+    /// The user cancelled (e.g. dismissed an authentication prompt). Nothing was changed.
+    #[error("cancelled")]
+    Cancelled,
+    /// The vault was locked (closed) or lacks the unlock this operation needs.
+    #[error("locked: {reason}")]
+    Locked {
+        /// What has to be unlocked first.
+        reason: String,
+    },
     /// No account (or other item) with this id exists.
     #[error("not found: {reason}")]
     NotFound {
@@ -91,6 +102,53 @@ impl From<tessera_core::Error> for TesseraError {
                 TesseraError::InvalidInput { reason }
             }
             E::Transfer(e) => e.into(),
+            E::Vault(e) => e.into(),
+            // A core module whose bindings have not mapped it yet (e.g. one that just landed)
+            // still reaches the app as a clean error rather than failing the build.
+            #[allow(unreachable_patterns)]
+            _ => TesseraError::Other { reason },
+        }
+    }
+}
+
+impl From<VaultError> for TesseraError {
+    fn from(error: VaultError) -> Self {
+        use VaultError as V;
+        let reason = error.to_string();
+        match error {
+            V::WrongPassword | V::BackupWrongPassword => TesseraError::WrongPassword,
+            V::WrongDeviceKey => TesseraError::WrongKey,
+            V::KeyProvider(e) => e.into(),
+            V::DeviceKeyUnverified => TesseraError::Locked { reason },
+            V::NoVault { .. } | V::NotFound { .. } | V::AmbiguousId { .. } => {
+                TesseraError::NotFound { reason }
+            }
+            V::Duplicate { .. } => TesseraError::Duplicate { reason },
+            V::Integrity { .. } | V::Corrupt(_) | V::BackupDamaged(_) => {
+                TesseraError::Integrity { reason }
+            }
+            V::Busy | V::Storage(_) => TesseraError::Storage { reason },
+            V::AlreadyExists { .. }
+            | V::NotAVault { .. }
+            | V::NoPassword
+            | V::InvalidPassword(_)
+            | V::InvalidKdfParams(_)
+            | V::InvalidAccount(_) => TesseraError::InvalidInput { reason },
+            V::NewerSchema { .. } | V::BackupNewerVersion { .. } | V::Random => {
+                TesseraError::Other { reason }
+            }
+        }
+    }
+}
+
+impl From<KeyProviderError> for TesseraError {
+    fn from(error: KeyProviderError) -> Self {
+        match error {
+            KeyProviderError::WrongKey | KeyProviderError::Invalidated => TesseraError::WrongKey,
+            KeyProviderError::Cancelled => TesseraError::Cancelled,
+            KeyProviderError::Unavailable(_) | KeyProviderError::Failed(_) => {
+                TesseraError::platform(error.to_string())
+            }
         }
     }
 }

@@ -16,10 +16,14 @@ pub mod otp;
 pub mod platform;
 pub mod types;
 pub mod uri;
+pub mod vault;
 
 pub use account::{OtpAccount, UriParameter};
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
-pub use platform::Clock;
+pub use platform::{Clock, KeyProvider};
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use uri::{UriKind, format_otp_uri, otp_code_for_uri_at, parse_otp_uri, uri_kind};
+pub use vault::{
+    AccountChange, AccountCode, AccountInfo, AddOutcome, KdfParams, ListFilter, Vault,
+};
