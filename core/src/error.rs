@@ -17,6 +17,9 @@ pub enum Error {
     /// An import source failed as a whole.
     #[error(transparent)]
     Transfer(#[from] crate::transfer::TransferError),
+    /// A push enrollment, request or answer failed.
+    #[error(transparent)]
+    Push(#[from] crate::push::PushError),
 }
 
 /// Result with [`Error`].
