@@ -17,7 +17,7 @@ use crate::account::Account;
 
 const SALT_LEN: usize = 12;
 /// andOTP writes 140,000–160,000 iterations; anything far outside is not the new layout.
-const MAX_ITERATIONS: u32 = 10_000_000;
+const MAX_ITERATIONS: u32 = 2_000_000;
 
 /// Reads an andOTP backup; `password` opens an encrypted one.
 pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {

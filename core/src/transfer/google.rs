@@ -188,14 +188,11 @@ fn to_item(mut p: OtpParameters) -> ImportItem {
 }
 
 /// Google writes `name` as `Issuer:account` when the issuer is known; keep only the account.
+/// Without an issuer a colon in the name is part of the account name (the issuer field, not a
+/// guess from the name, says who issued it).
 fn split_name(issuer: &str, name: &str) -> (String, String) {
     match name.split_once(':') {
-        Some((prefix, rest)) if issuer.is_empty() || prefix.trim() == issuer.trim() => {
-            let issuer = if issuer.is_empty() {
-                prefix.trim()
-            } else {
-                issuer
-            };
+        Some((prefix, rest)) if !issuer.is_empty() && prefix.trim() == issuer.trim() => {
             (issuer.to_owned(), rest.trim().to_owned())
         }
         _ => (issuer.to_owned(), name.to_owned()),
