@@ -20,6 +20,9 @@ pub enum Error {
     /// An otpauth or push enrollment URI was refused.
     #[error(transparent)]
     Uri(#[from] crate::uri::UriError),
+    /// The account vault failed.
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
 }
 
 /// Result with [`Error`].

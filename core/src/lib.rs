@@ -9,6 +9,7 @@ pub mod otp;
 pub mod secret;
 pub mod transfer;
 pub mod uri;
+pub mod vault;
 
 pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
 pub use error::{Error, Result};

@@ -306,7 +306,7 @@ pub fn format(account: &Account) -> Zeroizing<String> {
     }
     for (key, value) in &account.extra {
         // A kept parameter never overrides one written above (parse would read it as that one).
-        if interpreted_param(params.kind, key) {
+        if interpreted_param(params.kind, key, value) {
             continue;
         }
         push(&[
@@ -319,14 +319,20 @@ pub fn format(account: &Account) -> Zeroizing<String> {
     out
 }
 
-/// True when `parse` gives `key` a meaning for an account of `kind` (so it never lands in `extra`).
-fn interpreted_param(kind: OtpKind, key: &str) -> bool {
+/// True when `parse` gives `key=value` a meaning for an account of `kind` (so it never lands in
+/// `extra`).
+fn interpreted_param(kind: OtpKind, key: &str, value: &str) -> bool {
     match OtpParam::from_key(key) {
         Some(OtpParam::Period) => kind.is_time_based(),
         Some(OtpParam::Counter) => !kind.is_time_based(),
+        Some(OtpParam::Encoder) => kind != OtpKind::Hotp && is_steam_encoder(value),
         Some(_) => true,
         None => false,
     }
+}
+
+fn is_steam_encoder(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("steam")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -558,24 +564,18 @@ fn parse_account(raw: &RawUri<'_>, kind: OtpKind) -> Result<Account, UriError> {
     for pair in raw.params() {
         let (key, value) = pair?;
         match OtpParam::from_key(&key) {
+            Some(param) if interpreted_param(kind, &key, &value) => {
+                slots.put(param as usize, value, param.name())?
+            }
             Some(param) => {
                 // A period on HOTP or a counter on TOTP means nothing, but must still be
-                // well-formed; it is kept as an extra parameter.
-                let inapplicable = match param {
-                    OtpParam::Period => !kind.is_time_based(),
-                    OtpParam::Counter => kind.is_time_based(),
-                    _ => false,
-                };
-                if inapplicable {
-                    if param == OtpParam::Period {
-                        parse_period(&value)?;
-                    } else {
-                        parse_counter(&value)?;
-                    }
-                    extra.push((key, value.to_string()));
-                } else {
-                    slots.put(param as usize, value, param.name())?;
+                // well-formed. It is kept, like an encoder other than Steam's.
+                match param {
+                    OtpParam::Period => drop(parse_period(&value)?),
+                    OtpParam::Counter => drop(parse_counter(&value)?),
+                    _ => {}
                 }
+                extra.push((key, value.to_string()));
             }
             None => extra.push((key, value.to_string())),
         }
@@ -602,15 +602,8 @@ fn parse_account(raw: &RawUri<'_>, kind: OtpKind) -> Result<Account, UriError> {
     let counter = get(OtpParam::Counter).map(parse_counter).transpose()?;
 
     let mut kind = kind;
-    match get(OtpParam::Encoder) {
-        Some(e) if e.trim().eq_ignore_ascii_case("steam") && kind == OtpKind::Totp => {
-            kind = OtpKind::Steam
-        }
-        // Any other encoder is not Tessera's to interpret: keep it for export.
-        Some(e) if !e.trim().eq_ignore_ascii_case("steam") => {
-            extra.push(("encoder".to_owned(), e.to_owned()))
-        }
-        _ => {}
+    if get(OtpParam::Encoder).is_some() {
+        kind = OtpKind::Steam;
     }
     if kind == OtpKind::Totp && digits.is_none() && issuer.eq_ignore_ascii_case("steam") {
         kind = OtpKind::Steam;
