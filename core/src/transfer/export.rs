@@ -122,6 +122,20 @@ pub fn export(
     }
 }
 
+/// Writes every account of `vault` (not those in the trash) in `format` (see [`export`]).
+pub fn export_vault(
+    vault: &crate::vault::Vault,
+    format: ExportFormat,
+    password: Option<&str>,
+) -> Result<Exported, crate::Error> {
+    let accounts: Vec<Account> = vault
+        .export_accounts()?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    Ok(export(&accounts, format, password)?)
+}
+
 /// The accounts as Google Authenticator transfer URIs, at most [`GOOGLE_BATCH_SIZE`] per URI,
 /// all in one numbered batch set; accounts Google cannot hold are returned as skipped.
 pub fn google_migration_uris(accounts: &[Account]) -> (Vec<Zeroizing<String>>, Vec<Skipped>) {

@@ -22,11 +22,14 @@ pub mod export;
 mod freeotp;
 mod google;
 mod otpauth_list;
+mod report;
 mod twofas;
 // Added by the lead when transfer2's importers are merged (see `read` below):
 // mod ente;
 // mod proton;
 // mod qr;
+
+pub use report::{ImportError, ImportReport, Outcome, ReportEntry, commit, import};
 
 /// The formats Tessera reads (and, for some, writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -234,7 +237,7 @@ pub fn read(
     }
     let format = match format {
         Some(f) => f,
-        None => detect(bytes).ok_or(TransferError::UnknownFormat)?,
+        None => detect(bytes).ok_or_else(|| undetected(bytes))?,
     };
     match format {
         Format::OtpauthList => otpauth_list::read(bytes, password),
@@ -253,6 +256,19 @@ pub fn read(
             TransferError::Unsupported(format!("{} import is not in this build", format.as_str())),
         ),
     }
+}
+
+/// Why nothing matched: a JSON document that does not parse (typically a truncated export)
+/// is damaged; anything else is of an unknown format.
+fn undetected(bytes: &[u8]) -> TransferError {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if (text.starts_with('{') || text.starts_with('['))
+        && let Err(e) = parse_json(text.as_bytes())
+    {
+        return e;
+    }
+    TransferError::UnknownFormat
 }
 
 // ---------------------------------------------------------------------------------------------
