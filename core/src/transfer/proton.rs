@@ -1,0 +1,8 @@
+//! Proton Authenticator exports (work in progress).
+
+use super::{ImportItem, TransferError};
+
+/// Reads a Proton Authenticator export (not yet implemented).
+pub fn read(_bytes: &[u8], _password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    Err(TransferError::UnknownFormat)
+}
