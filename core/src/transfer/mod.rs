@@ -70,3 +70,8 @@ pub enum TransferError {
     #[error("unrecognized format")]
     UnknownFormat,
 }
+
+// Importers of the transfer2 branch: Ente Auth, Proton Authenticator, QR codes in images.
+pub mod ente;
+pub mod proton;
+pub mod qr;
