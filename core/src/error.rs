@@ -17,6 +17,15 @@ pub enum Error {
     /// An import source failed as a whole.
     #[error(transparent)]
     Transfer(#[from] crate::transfer::TransferError),
+    /// An otpauth or push enrollment URI was refused.
+    #[error(transparent)]
+    Uri(#[from] crate::uri::UriError),
+    /// The account vault failed.
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+    /// A push enrollment, request or answer failed.
+    #[error(transparent)]
+    Push(#[from] crate::push::PushError),
 }
 
 /// Result with [`Error`].

@@ -1,0 +1,265 @@
+//! The encrypted backup file: one self-contained, versioned file holding every account.
+//!
+//! Layout (all integers big-endian; `docs/vault.md` has the same table):
+//!
+//! | offset | size | field |
+//! |---|---|---|
+//! | 0 | 8 | magic `TSRBACKP` |
+//! | 8 | 2 | format version (1) |
+//! | 10 | 4 | Argon2id memory in KiB |
+//! | 14 | 4 | Argon2id passes |
+//! | 18 | 4 | Argon2id lanes |
+//! | 22 | 16 | salt |
+//! | 38 | 32 | password verifier: HKDF-SHA256(kek, "tessera/backup/v1/verifier") |
+//! | 70 | 12 | AES-GCM nonce |
+//! | 82 | n+16 | AES-256-GCM ciphertext and tag of the JSON payload; AAD = bytes 0..82 |
+//! | end−32 | 32 | SHA-256 of every byte before it |
+//!
+//! kek = Argon2id(password, salt); the payload key is HKDF-SHA256(kek, "tessera/backup/v1/payload").
+//! The trailing checksum tells a damaged file from a wrong password: a file whose checksum
+//! fails is damaged whatever the password; a verifier mismatch then means a wrong password.
+
+use ring::digest;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use super::VaultError;
+use super::keys::{self, KEY_LEN, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
+use crate::account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams};
+use crate::secret::Secret;
+
+/// First bytes of every Tessera backup file.
+pub const BACKUP_MAGIC: &[u8; 8] = b"TSRBACKP";
+/// The backup format version this code writes and the highest it reads.
+pub const BACKUP_FORMAT_VERSION: u16 = 1;
+
+const VERIFIER_LEN: usize = 32;
+const HEADER_LEN: usize = 8 + 2 + 12 + SALT_LEN + VERIFIER_LEN + NONCE_LEN;
+const CHECKSUM_LEN: usize = 32;
+
+/// One account inside the payload. Wiped on drop: it holds the secret in base32.
+#[derive(serde::Serialize, serde::Deserialize, Zeroize, ZeroizeOnDrop)]
+struct Entry {
+    issuer: String,
+    label: String,
+    secret: String,
+    #[serde(rename = "type")]
+    kind: String,
+    algorithm: String,
+    digits: u8,
+    period: u32,
+    counter: u64,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    icon: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    favorite: bool,
+    #[serde(default)]
+    extra: Vec<(String, String)>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Payload {
+    format: String,
+    version: u16,
+    created_at: u64,
+    accounts: Vec<Entry>,
+}
+
+const PAYLOAD_FORMAT: &str = "tessera-backup";
+
+impl Entry {
+    fn from_account(account: &Account) -> Entry {
+        let p = &account.params;
+        Entry {
+            issuer: account.issuer.clone(),
+            label: account.label.clone(),
+            secret: account.secret.to_base32().to_string(),
+            kind: p.kind.as_str().to_owned(),
+            algorithm: p.algorithm.as_str().to_owned(),
+            digits: p.digits,
+            period: p.period,
+            counter: p.counter,
+            note: account.meta.note.clone(),
+            icon: account.meta.icon.clone(),
+            groups: account.meta.groups.clone(),
+            favorite: account.meta.favorite,
+            extra: account.extra.clone(),
+        }
+    }
+
+    /// The account, or `None` when the entry cannot be one (reported as damage).
+    fn to_account(&self) -> Option<Account> {
+        let kind = match self.kind.as_str() {
+            "totp" => OtpKind::Totp,
+            "hotp" => OtpKind::Hotp,
+            "steam" => OtpKind::Steam,
+            _ => return None,
+        };
+        Some(Account {
+            issuer: self.issuer.clone(),
+            label: self.label.clone(),
+            secret: Secret::from_base32(&self.secret).ok()?,
+            params: OtpParams {
+                kind,
+                algorithm: Algorithm::parse(&self.algorithm)?,
+                digits: self.digits,
+                period: self.period,
+                counter: self.counter,
+            },
+            meta: AccountMeta {
+                note: self.note.clone(),
+                icon: self.icon.clone(),
+                groups: self.groups.clone(),
+                favorite: self.favorite,
+            },
+            extra: self.extra.clone(),
+        })
+    }
+}
+
+fn subkeys(kek: &[u8]) -> Result<(Zeroizing<[u8; KEY_LEN]>, [u8; VERIFIER_LEN]), VaultError> {
+    let mut payload = Zeroizing::new([0u8; KEY_LEN]);
+    keys::derive_subkey(kek, b"tessera/backup/v1/payload", &mut payload[..])?;
+    let mut verifier = [0u8; VERIFIER_LEN];
+    keys::derive_subkey(kek, b"tessera/backup/v1/verifier", &mut verifier)?;
+    Ok((payload, verifier))
+}
+
+/// Encrypts `accounts` into a backup file.
+pub(super) fn encode<'a>(
+    accounts: impl Iterator<Item = &'a Account>,
+    password: &str,
+    params: KdfParams,
+) -> Result<Vec<u8>, VaultError> {
+    params.validate()?;
+    let payload = Payload {
+        format: PAYLOAD_FORMAT.into(),
+        version: BACKUP_FORMAT_VERSION,
+        created_at: crate::otp::unix_now(),
+        accounts: accounts.map(Entry::from_account).collect(),
+    };
+    let plain = Zeroizing::new(
+        serde_json::to_vec(&payload).map_err(|e| VaultError::Storage(e.to_string()))?,
+    );
+    drop(payload);
+
+    let mut salt = [0u8; SALT_LEN];
+    keys::fill_random(&mut salt)?;
+    let kek = params.derive_key(password, &salt)?;
+    let (payload_key, verifier) = subkeys(&kek[..])?;
+
+    let mut out = Vec::with_capacity(HEADER_LEN + plain.len() + TAG_LEN + CHECKSUM_LEN);
+    out.extend_from_slice(BACKUP_MAGIC);
+    out.extend_from_slice(&BACKUP_FORMAT_VERSION.to_be_bytes());
+    out.extend_from_slice(&params.memory_kib.to_be_bytes());
+    out.extend_from_slice(&params.iterations.to_be_bytes());
+    out.extend_from_slice(&params.parallelism.to_be_bytes());
+    out.extend_from_slice(&salt);
+    out.extend_from_slice(&verifier);
+    let sealed = seal_header_bound(&payload_key[..], &out, &plain)?;
+    out.extend_from_slice(&sealed);
+    let checksum = digest::digest(&digest::SHA256, &out);
+    out.extend_from_slice(checksum.as_ref());
+    Ok(out)
+}
+
+/// AES-256-GCM with AAD = the header bytes before the nonce followed by the nonce.
+fn seal_header_bound(key: &[u8], header: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
+    use ring::aead::{Aad, Nonce};
+    let key = keys::aes_key(key);
+    let mut nonce = [0u8; NONCE_LEN];
+    keys::fill_random(&mut nonce)?;
+    let mut aad = header.to_vec();
+    aad.extend_from_slice(&nonce);
+    let mut out = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plain);
+    let tag = key
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&aad),
+            &mut out[NONCE_LEN..],
+        )
+        .map_err(|_| VaultError::Random)?;
+    out.extend_from_slice(tag.as_ref());
+    Ok(out)
+}
+
+fn be_u32(bytes: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+}
+
+/// Decrypts a backup file into accounts. Nothing is returned unless the whole file is intact
+/// and the password right.
+pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, VaultError> {
+    let damaged = |why: &str| VaultError::BackupDamaged(why.to_owned());
+    if bytes.len() < 8 || &bytes[..8] != BACKUP_MAGIC {
+        return Err(damaged("not a Tessera backup file"));
+    }
+    if bytes.len() < 10 {
+        return Err(damaged("the file is truncated"));
+    }
+    let version = u16::from_be_bytes([bytes[8], bytes[9]]);
+    if version > BACKUP_FORMAT_VERSION {
+        return Err(VaultError::BackupNewerVersion {
+            found: version,
+            supported: BACKUP_FORMAT_VERSION,
+        });
+    }
+    if version == 0 {
+        return Err(damaged("unknown format version 0"));
+    }
+    if bytes.len() < HEADER_LEN + TAG_LEN + CHECKSUM_LEN {
+        return Err(damaged("the file is truncated"));
+    }
+    let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+    if digest::digest(&digest::SHA256, body).as_ref() != checksum {
+        return Err(damaged(
+            "its checksum does not match (truncated or modified)",
+        ));
+    }
+    let params = KdfParams {
+        memory_kib: be_u32(bytes, 10),
+        iterations: be_u32(bytes, 14),
+        parallelism: be_u32(bytes, 18),
+    };
+    params
+        .validate()
+        .map_err(|_| damaged("its key derivation parameters are out of range"))?;
+    let salt = &bytes[22..22 + SALT_LEN];
+    let stored_verifier = &bytes[22 + SALT_LEN..22 + SALT_LEN + VERIFIER_LEN];
+    let kek = params.derive_key(password, salt)?;
+    let (payload_key, verifier) = subkeys(&kek[..])?;
+    if !constant_time_eq(&verifier, stored_verifier) {
+        return Err(VaultError::BackupWrongPassword);
+    }
+    // The AAD is the whole header, which ends with the nonce that also starts the sealed part.
+    let plain = keys::open_with(
+        &keys::aes_key(&payload_key[..]),
+        &body[..HEADER_LEN],
+        &body[HEADER_LEN - NONCE_LEN..],
+    )
+    .ok_or_else(|| damaged("it does not decrypt (modified after it was written)"))?;
+    let payload: Payload =
+        serde_json::from_slice(&plain).map_err(|_| damaged("its content is not readable"))?;
+    if payload.format != PAYLOAD_FORMAT {
+        return Err(damaged("its content is not a Tessera backup"));
+    }
+    payload
+        .accounts
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            entry
+                .to_account()
+                .ok_or_else(|| VaultError::BackupDamaged(format!("entry {} is invalid", i + 1)))
+        })
+        .collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,569 @@
+//! The vault key and everything that guards it: key providers (device slot), the Argon2id
+//! password slot, and sealing of individual fields with AES-256-GCM.
+//!
+//! Naming follows the crypto habit of the project: `make_*` creates a random key, `derive_*`
+//! computes one deterministically. Key types print nothing in `Debug` and wipe what they can
+//! on drop (ring's prepared keys live inside ring and cannot be wiped from here).
+
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
+use ring::hkdf;
+use ring::hmac;
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
+
+use super::VaultError;
+
+/// Length of the vault key and of every AES-256 key, in bytes.
+pub const KEY_LEN: usize = 32;
+/// Length of an AES-GCM nonce.
+pub(crate) const NONCE_LEN: usize = 12;
+/// Length of an AES-GCM tag.
+pub(crate) const TAG_LEN: usize = 16;
+
+/// Why a platform keystore could not wrap or unwrap the vault key. Never carries key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyProviderError {
+    /// The keystore cannot be reached right now (missing key file, locked device, no permission).
+    #[error("the device key is unavailable: {0}")]
+    Unavailable(String),
+    /// The device key is gone or was invalidated (e.g. biometrics changed): unlock with the password.
+    #[error("the device key was invalidated; unlock the vault with its password")]
+    Invalidated,
+    /// The user cancelled an authentication prompt.
+    #[error("unlocking was cancelled")]
+    Cancelled,
+    /// The wrapped key was not made by this device key.
+    #[error("the device key does not match this vault")]
+    WrongKey,
+    /// Anything else the keystore reported.
+    #[error("device keystore failure: {0}")]
+    Failed(String),
+}
+
+/// A platform keystore that wraps and unwraps the 256-bit vault key (Android Keystore, iOS
+/// Keychain, or the CLI's [`KeyFile`]). The vault stores only what `wrap` returns.
+pub trait KeyProvider: Send + Sync {
+    /// Encrypts the vault key under the device key.
+    fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, KeyProviderError>;
+    /// Decrypts what [`KeyProvider::wrap`] returned. A wrong device key should give
+    /// [`KeyProviderError::WrongKey`]; the vault also checks the result itself.
+    fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyProviderError>;
+}
+
+/// The CLI's and desktop's [`KeyProvider`]: a random 256-bit key in a file only its owner can
+/// read (mode 0600), used to wrap the vault key with AES-256-GCM.
+///
+/// File format: the line `tessera-keyfile-v1`, then the key as 64 lowercase hex digits.
+pub struct KeyFile {
+    path: PathBuf,
+    key: LessSafeKey,
+}
+
+impl fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyFile")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+const KEY_FILE_HEADER: &str = "tessera-keyfile-v1";
+const KEY_FILE_AAD: &[u8] = b"tessera/v1/keyfile-wrap";
+
+impl KeyFile {
+    /// Creates a new key file with a fresh random key. Fails if the file already exists, so an
+    /// existing key (and the vault it opens) is never overwritten.
+    pub fn create(path: &Path) -> Result<KeyFile, KeyProviderError> {
+        let key = make_key().map_err(|_| KeyProviderError::Failed("no randomness".into()))?;
+        let mut text = Zeroizing::new(format!("{KEY_FILE_HEADER}\n"));
+        for byte in key.iter() {
+            text.push_str(&format!("{byte:02x}"));
+        }
+        text.push('\n');
+        write_new_private_file(path, text.as_bytes()).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                KeyProviderError::Failed(format!("key file {} already exists", path.display()))
+            } else {
+                KeyProviderError::Unavailable(format!(
+                    "cannot write key file {}: {e}",
+                    path.display()
+                ))
+            }
+        })?;
+        Ok(KeyFile {
+            path: path.to_path_buf(),
+            key: aes_key(&key[..]),
+        })
+    }
+
+    /// Reads an existing key file. Refuses a file that others can read or write.
+    pub fn open(path: &Path) -> Result<KeyFile, KeyProviderError> {
+        let shown = path.display();
+        let text = Zeroizing::new(fs::read_to_string(path).map_err(|e| {
+            KeyProviderError::Unavailable(format!("cannot read key file {shown}: {e}"))
+        })?);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(path)
+                .map_err(|e| KeyProviderError::Unavailable(format!("{shown}: {e}")))?
+                .permissions()
+                .mode();
+            // Like ssh with its private keys: a key others can read is no longer a device key.
+            if mode & 0o077 != 0 {
+                return Err(KeyProviderError::Unavailable(format!(
+                    "key file {shown} is accessible by other users (mode {:o}); run `chmod 600 {shown}`",
+                    mode & 0o777
+                )));
+            }
+        }
+        let mut lines = text.lines();
+        let damaged =
+            || KeyProviderError::Unavailable(format!("{shown} is not a Tessera key file"));
+        if lines.next() != Some(KEY_FILE_HEADER) {
+            return Err(damaged());
+        }
+        let hex = lines.next().ok_or_else(damaged)?.trim();
+        if hex.len() != KEY_LEN * 2 {
+            return Err(damaged());
+        }
+        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or_else(damaged)?, 16)
+                .map_err(|_| damaged())?;
+        }
+        Ok(KeyFile {
+            path: path.to_path_buf(),
+            key: aes_key(&key[..]),
+        })
+    }
+
+    /// Opens the key file, creating it first when it does not exist.
+    pub fn open_or_create(path: &Path) -> Result<KeyFile, KeyProviderError> {
+        if path.exists() {
+            KeyFile::open(path)
+        } else {
+            KeyFile::create(path)
+        }
+    }
+
+    /// Where the key lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl KeyProvider for KeyFile {
+    fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, KeyProviderError> {
+        seal_with(&self.key, KEY_FILE_AAD, key)
+            .map_err(|_| KeyProviderError::Failed("no randomness".into()))
+    }
+
+    fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyProviderError> {
+        open_with(&self.key, KEY_FILE_AAD, wrapped).ok_or(KeyProviderError::WrongKey)
+    }
+}
+
+/// Writes `bytes` to a new file readable only by its owner, atomically: the content is written
+/// and synced under a temporary name, then linked to `path` (which fails if `path` exists).
+fn write_new_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(format!(".tmp-{}", std::process::id()));
+    let tmp = PathBuf::from(tmp_name);
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::hard_link(&tmp, path)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    })();
+    let _ = fs::remove_file(&tmp);
+    result
+}
+
+/// Argon2id parameters of a password slot or a backup file, stored beside what they protect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KdfParams {
+    /// Memory in KiB.
+    pub memory_kib: u32,
+    /// Number of passes.
+    pub iterations: u32,
+    /// Degree of parallelism (lanes).
+    pub parallelism: u32,
+}
+
+impl Default for KdfParams {
+    fn default() -> Self {
+        KdfParams::DEFAULT
+    }
+}
+
+/// Largest memory a stored parameter set may ask for (1 GiB): a damaged or hostile file must
+/// not make Tessera allocate without bound.
+const MAX_MEMORY_KIB: u32 = 1 << 20;
+const MAX_ITERATIONS: u32 = 64;
+const MAX_PARALLELISM: u32 = 16;
+/// Length of Argon2 salts written by Tessera.
+pub(crate) const SALT_LEN: usize = 16;
+
+impl KdfParams {
+    /// The default for new passwords and backups: 64 MiB, 3 passes, 1 lane (OWASP's Argon2id
+    /// guidance; about half a second on a phone).
+    pub const DEFAULT: KdfParams = KdfParams {
+        memory_kib: 64 * 1024,
+        iterations: 3,
+        parallelism: 1,
+    };
+
+    /// Checks that the parameters are within what Tessera computes (8×lanes KiB … 1 GiB,
+    /// 1 … 64 passes, 1 … 16 lanes).
+    pub fn validate(&self) -> Result<(), VaultError> {
+        let bad = |what: String| Err(VaultError::InvalidKdfParams(what));
+        if self.parallelism == 0 || self.parallelism > MAX_PARALLELISM {
+            return bad(format!("parallelism must be 1..={MAX_PARALLELISM}"));
+        }
+        if self.memory_kib < 8 * self.parallelism || self.memory_kib > MAX_MEMORY_KIB {
+            return bad(format!(
+                "memory must be {}..={MAX_MEMORY_KIB} KiB",
+                8 * self.parallelism
+            ));
+        }
+        if self.iterations == 0 || self.iterations > MAX_ITERATIONS {
+            return bad(format!("iterations must be 1..={MAX_ITERATIONS}"));
+        }
+        Ok(())
+    }
+
+    /// Derives a 256-bit key from `password` and `salt` with Argon2id v1.3.
+    pub(crate) fn derive_key(
+        &self,
+        password: &str,
+        salt: &[u8],
+    ) -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> {
+        self.validate()?;
+        let params = argon2::Params::new(
+            self.memory_kib,
+            self.iterations,
+            self.parallelism,
+            Some(KEY_LEN),
+        )
+        .map_err(|e| VaultError::InvalidKdfParams(e.to_string()))?;
+        let argon =
+            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let mut out = Zeroizing::new([0u8; KEY_LEN]);
+        argon
+            .hash_password_into(password.as_bytes(), salt, &mut out[..])
+            .map_err(|e| VaultError::InvalidKdfParams(e.to_string()))?;
+        Ok(out)
+    }
+}
+
+/// Refuses passwords that cannot protect anything.
+pub(crate) fn check_new_password(password: &str) -> Result<(), VaultError> {
+    if password.is_empty() {
+        return Err(VaultError::InvalidPassword("the password is empty".into()));
+    }
+    Ok(())
+}
+
+fn rng() -> &'static SystemRandom {
+    static RNG: std::sync::OnceLock<SystemRandom> = std::sync::OnceLock::new();
+    RNG.get_or_init(SystemRandom::new)
+}
+
+/// Fills `out` with random bytes from the operating system.
+pub(crate) fn fill_random(out: &mut [u8]) -> Result<(), VaultError> {
+    rng().fill(out).map_err(|_| VaultError::Random)
+}
+
+/// A fresh random 256-bit key.
+pub(crate) fn make_key() -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> {
+    let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    fill_random(&mut key[..])?;
+    Ok(key)
+}
+
+pub(crate) fn aes_key(raw: &[u8]) -> LessSafeKey {
+    // Every caller passes KEY_LEN bytes, the only length AES-256 accepts.
+    LessSafeKey::new(UnboundKey::new(&aead::AES_256_GCM, raw).unwrap_or_else(|_| unreachable_key()))
+}
+
+#[cold]
+fn unreachable_key() -> UnboundKey {
+    // Only reachable if a caller passed a key of the wrong length, a programming error that
+    // tests catch; a zero key keeps this path panic-free (its output is never accepted anyway,
+    // because the key check fails).
+    UnboundKey::new(&aead::AES_256_GCM, &[0u8; KEY_LEN]).expect("32-byte key")
+}
+
+/// `nonce || ciphertext || tag` of `plaintext` under `key` with a fresh random nonce.
+pub(crate) fn seal_with(
+    key: &LessSafeKey,
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, VaultError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    fill_random(&mut nonce)?;
+    let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(plaintext);
+    let tag = key
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(aad),
+            &mut out[NONCE_LEN..],
+        )
+        .map_err(|_| VaultError::Random)?;
+    out.extend_from_slice(tag.as_ref());
+    Ok(out)
+}
+
+/// The plaintext of what [`seal_with`] produced, or `None` if the key, the AAD or a byte is wrong.
+pub(crate) fn open_with(
+    key: &LessSafeKey,
+    aad: &[u8],
+    sealed: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    if sealed.len() < NONCE_LEN + TAG_LEN {
+        return None;
+    }
+    let (nonce, body) = sealed.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let mut buf = Zeroizing::new(body.to_vec());
+    let len = key
+        .open_in_place(nonce, Aad::from(aad), &mut buf[..])
+        .ok()?
+        .len();
+    buf.truncate(len);
+    Some(buf)
+}
+
+/// Derives a named subkey of `raw` with HKDF-SHA256 into `out`.
+pub(crate) fn derive_subkey(raw: &[u8], label: &[u8], out: &mut [u8]) -> Result<(), VaultError> {
+    struct Len(usize);
+    impl hkdf::KeyType for Len {
+        fn len(&self) -> usize {
+            self.0
+        }
+    }
+    hkdf::Salt::new(hkdf::HKDF_SHA256, b"tessera")
+        .extract(raw)
+        .expand(&[label], Len(out.len()))
+        .and_then(|okm| okm.fill(out))
+        .map_err(|_| VaultError::Random)
+}
+
+/// Where a sealed value lives: its table, row and field. The three are bound into the AEAD's
+/// additional data, so a ciphertext copied to another row or field fails to open.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Binding<'a> {
+    /// Table name.
+    pub table: &'a str,
+    /// Row identifier (an account id, a slot name…).
+    pub row: &'a str,
+    /// Column name.
+    pub field: &'a str,
+}
+
+impl Binding<'_> {
+    fn aad(&self) -> String {
+        format!("tessera/v1/{}/{}/{}", self.table, self.row, self.field)
+    }
+}
+
+/// The unlocked vault key and the subkeys derived from it. Other core modules (push) use
+/// [`VaultKey::seal`] and [`VaultKey::open`] for their own tables.
+pub(crate) struct VaultKey {
+    raw: Zeroizing<[u8; KEY_LEN]>,
+    seal: LessSafeKey,
+    fingerprint: hmac::Key,
+}
+
+impl fmt::Debug for VaultKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("VaultKey(<redacted>)")
+    }
+}
+
+impl VaultKey {
+    /// Prepares the subkeys of a raw 256-bit vault key.
+    pub(crate) fn from_raw(raw: &[u8]) -> Result<VaultKey, VaultError> {
+        let raw: [u8; KEY_LEN] = raw.try_into().map_err(|_| VaultError::WrongDeviceKey)?;
+        let raw = Zeroizing::new(raw);
+        let mut seal = Zeroizing::new([0u8; KEY_LEN]);
+        derive_subkey(&raw[..], b"tessera/v1/seal", &mut seal[..])?;
+        let mut fingerprint = Zeroizing::new([0u8; KEY_LEN]);
+        derive_subkey(&raw[..], b"tessera/v1/fingerprint", &mut fingerprint[..])?;
+        Ok(VaultKey {
+            seal: aes_key(&seal[..]),
+            fingerprint: hmac::Key::new(hmac::HMAC_SHA256, &fingerprint[..]),
+            raw,
+        })
+    }
+
+    /// The raw key, for wrapping it into a slot.
+    pub(crate) fn raw(&self) -> &[u8] {
+        &self.raw[..]
+    }
+
+    /// Encrypts one field with a fresh nonce, bound to where it is stored.
+    pub(crate) fn seal(&self, at: Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
+        seal_with(&self.seal, at.aad().as_bytes(), plaintext)
+    }
+
+    /// Decrypts one field; `None` when it was modified, moved or sealed under another key.
+    pub(crate) fn open(&self, at: Binding<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+        open_with(&self.seal, at.aad().as_bytes(), sealed)
+    }
+
+    /// A keyed fingerprint of what makes two accounts produce the same codes; lets the vault
+    /// find duplicates with an index instead of decrypting every secret.
+    pub(crate) fn fingerprint(&self, account: &crate::account::Account) -> Vec<u8> {
+        let p = &account.params;
+        let mut ctx = hmac::Context::with_key(&self.fingerprint);
+        ctx.update(p.kind.as_str().as_bytes());
+        ctx.update(b"\0");
+        ctx.update(p.algorithm.as_str().as_bytes());
+        ctx.update(&[0, p.digits]);
+        // Mirrors `Account::same_codes_as`: the HOTP counter is state and the period means
+        // nothing for HOTP, so neither is part of an account's identity.
+        let period = if p.kind.is_time_based() { p.period } else { 0 };
+        ctx.update(&period.to_be_bytes());
+        ctx.update(account.secret.as_bytes());
+        ctx.sign().as_ref().to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_field_opens_only_at_its_binding() {
+        let key = VaultKey::from_raw(&[7u8; KEY_LEN]).unwrap();
+        let here = Binding {
+            table: "accounts",
+            row: "a",
+            field: "secret",
+        };
+        let sealed = key.seal(here, b"hello").unwrap();
+        assert_eq!(&key.open(here, &sealed).unwrap()[..], b"hello");
+        let other_row = Binding { row: "b", ..here };
+        let other_field = Binding {
+            field: "note",
+            ..here
+        };
+        assert!(
+            key.open(other_row, &sealed).is_none(),
+            "moved to another row"
+        );
+        assert!(
+            key.open(other_field, &sealed).is_none(),
+            "moved to another field"
+        );
+        let other_key = VaultKey::from_raw(&[8u8; KEY_LEN]).unwrap();
+        assert!(other_key.open(here, &sealed).is_none(), "another vault key");
+        assert!(key.open(here, &sealed[..10]).is_none(), "truncated");
+    }
+
+    #[test]
+    fn every_seal_uses_a_fresh_nonce() {
+        let key = VaultKey::from_raw(&[7u8; KEY_LEN]).unwrap();
+        let at = Binding {
+            table: "t",
+            row: "r",
+            field: "f",
+        };
+        let a = key.seal(at, b"same").unwrap();
+        let b = key.seal(at, b"same").unwrap();
+        assert_ne!(a[..NONCE_LEN], b[..NONCE_LEN]);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn kdf_params_out_of_range_are_refused() {
+        for bad in [
+            KdfParams {
+                memory_kib: 4,
+                iterations: 1,
+                parallelism: 1,
+            },
+            KdfParams {
+                memory_kib: MAX_MEMORY_KIB + 1,
+                iterations: 1,
+                parallelism: 1,
+            },
+            KdfParams {
+                memory_kib: 64,
+                iterations: 0,
+                parallelism: 1,
+            },
+            KdfParams {
+                memory_kib: 64,
+                iterations: 1,
+                parallelism: 0,
+            },
+        ] {
+            assert!(
+                matches!(bad.validate(), Err(VaultError::InvalidKdfParams(_))),
+                "{bad:?}"
+            );
+        }
+        KdfParams::DEFAULT.validate().unwrap();
+    }
+
+    #[test]
+    fn argon2id_matches_rfc9106_shape() {
+        // Same password and salt give the same key; another salt gives another key.
+        let params = KdfParams {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let a = params.derive_key("pw", b"saltsaltsaltsalt").unwrap();
+        let b = params.derive_key("pw", b"saltsaltsaltsalt").unwrap();
+        let c = params.derive_key("pw", b"saltsaltsaltsal2").unwrap();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn key_file_round_trip_and_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vault.key");
+        let file = KeyFile::create(&path).unwrap();
+        let wrapped = file.wrap(&[1u8; KEY_LEN]).unwrap();
+        let again = KeyFile::open(&path).unwrap();
+        assert_eq!(&again.unwrap(&wrapped).unwrap()[..], &[1u8; KEY_LEN]);
+        assert!(matches!(
+            KeyFile::create(&path),
+            Err(KeyProviderError::Failed(_))
+        ));
+        let other = KeyFile::create(&dir.path().join("other.key")).unwrap();
+        assert_eq!(other.unwrap(&wrapped), Err(KeyProviderError::WrongKey));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(matches!(
+                KeyFile::open(&path),
+                Err(KeyProviderError::Unavailable(m)) if m.contains("chmod 600")
+            ));
+        }
+        assert!(format!("{file:?}").contains("vault.key"));
+    }
+}
