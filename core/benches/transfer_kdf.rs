@@ -24,8 +24,12 @@ fn benches(c: &mut Criterion) {
     });
 
     // Ente with the parameters Tessera's exporter writes (libsodium MODERATE: 256 MiB, 3 passes).
-    let plain = String::from_utf8(fixture("ente_plain.txt")).expect("utf-8");
-    let ente_file = ente::write_encrypted(&plain, "pw").expect("export");
+    let accounts: Vec<_> = ente::read(&fixture("ente_plain.txt"), None)
+        .expect("reads")
+        .into_iter()
+        .filter_map(|item| item.result.ok())
+        .collect();
+    let ente_file = ente::write(&accounts, Some("pw")).expect("export");
     group.bench_function("ente_encrypted_read (argon2id 256 MiB t=3)", |b| {
         b.iter(|| ente::read(ente_file.as_bytes(), Some("pw")).expect("reads"))
     });

@@ -48,10 +48,10 @@ const MEM_LIMIT_MAX: u64 = 1 << 30;
 /// On low-memory devices Ente halves the memory and doubles the passes, keeping this product.
 const WORK_MAX: u64 = (MEM_LIMIT_MAX / 1024) * 4;
 
-/// The KDF parameters written by [`write_encrypted`]: libsodium's `MODERATE` profile
+/// The KDF parameters written by [`write()`]: libsodium's `MODERATE` profile
 /// (256 MiB, 3 passes), between Ente's interactive and sensitive ones.
 pub const EXPORT_MEM_LIMIT: u64 = 256 << 20;
-/// Passes written by [`write_encrypted`] (libsodium's `OPSLIMIT_MODERATE`).
+/// Passes written by [`write()`] (libsodium's `OPSLIMIT_MODERATE`).
 pub const EXPORT_OPS_LIMIT: u64 = 3;
 
 /// Reads an Ente Auth export, plain text or encrypted JSON (told apart by a leading `{`: no
@@ -344,12 +344,51 @@ pub fn decrypt(bytes: &[u8], password: Option<&str>) -> Result<Zeroizing<Vec<u8>
     Ok(plain)
 }
 
-/// Encrypts a plain Ente export (otpauth URIs, one per line) the way Ente Auth does, with
-/// [`EXPORT_MEM_LIMIT`]/[`EXPORT_OPS_LIMIT`], a random salt and a random stream header.
-/// Returns the JSON document. The caller supplies the plain text so that the otpauth writer
-/// stays in one place.
-pub fn write_encrypted(plain: &str, password: &str) -> Result<String, TransferError> {
-    write_encrypted_with(plain, password, EXPORT_MEM_LIMIT, EXPORT_OPS_LIMIT)
+/// Writes accounts as an Ente Auth export: the plain text export when `password` is `None`,
+/// otherwise the encrypted JSON with [`EXPORT_MEM_LIMIT`]/[`EXPORT_OPS_LIMIT`], a random salt
+/// and a random stream header. Each line is the account's canonical otpauth URI plus a
+/// `codeDisplay` carrying favorite (`pinned`), note and groups (`tags`), which Ente reads back.
+/// Ente knows TOTP, HOTP and Steam, so every account is written.
+pub fn write(
+    accounts: &[Account],
+    password: Option<&str>,
+) -> Result<Zeroizing<String>, TransferError> {
+    let lines: Vec<Zeroizing<String>> = accounts.iter().map(export_line).collect();
+    // One allocation of the final size: growing the buffer would leave unwiped copies behind.
+    let mut plain = Zeroizing::new(String::with_capacity(
+        lines.iter().map(|l| l.len() + 1).sum(),
+    ));
+    for line in &lines {
+        plain.push_str(line);
+        plain.push('\n');
+    }
+    match password {
+        None => Ok(plain),
+        Some(password) => {
+            write_encrypted_with(&plain, password, EXPORT_MEM_LIMIT, EXPORT_OPS_LIMIT)
+                .map(Zeroizing::new)
+        }
+    }
+}
+
+/// One line of the plain export: the canonical URI and Ente's `codeDisplay`.
+fn export_line(account: &Account) -> Zeroizing<String> {
+    let display = serde_json::json!({
+        "pinned": account.meta.favorite,
+        "trashed": false,
+        "tags": account.meta.groups,
+        "note": account.meta.note,
+    })
+    .to_string();
+    let display =
+        percent_encoding::utf8_percent_encode(&display, percent_encoding::NON_ALPHANUMERIC)
+            .to_string();
+    let uri = crate::uri::format(account);
+    let mut line = Zeroizing::new(String::with_capacity(uri.len() + 13 + display.len()));
+    line.push_str(&uri);
+    line.push_str("&codeDisplay=");
+    line.push_str(&display);
+    line
 }
 
 fn write_encrypted_with(
@@ -854,6 +893,25 @@ mod tests {
             read(doc.as_bytes(), Some("password")).unwrap_err(),
             TransferError::WrongPassword
         );
+    }
+
+    #[test]
+    fn plain_export_round_trips_accounts_and_their_display_settings() {
+        let original = accounts(&read(&fixture("ente_plain.txt"), None).unwrap())
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>();
+        assert_eq!(original.len(), 4);
+        let text = write(&original, None).unwrap();
+        let back = read(text.as_bytes(), None).unwrap();
+        assert_eq!(back.len(), 4);
+        for (item, account) in back.iter().zip(&original) {
+            assert_eq!(item.result.as_ref().unwrap(), account, "{}", item.name);
+        }
+        // What Ente's reader needs: an otpauth URI per line with a JSON codeDisplay.
+        let first = text.lines().next().unwrap();
+        assert!(first.starts_with("otpauth://totp/GitHub:alice@example.org?secret="));
+        assert!(first.contains("&codeDisplay=%7B%22"), "{first}");
     }
 
     #[test]

@@ -229,7 +229,7 @@ fn steam_account(uri: &str, name: &str) -> Result<Account, EntryError> {
     Ok(account)
 }
 
-/// What [`write`] produced: the export, and the accounts Proton cannot hold (with the reason).
+/// What [`write()`] produced: the export, and the accounts Proton cannot hold (with the reason).
 pub struct ProtonExport {
     /// The JSON document (it holds secrets when unencrypted; wiped on drop).
     pub json: Zeroizing<String>,
