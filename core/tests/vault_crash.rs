@@ -27,7 +27,7 @@ const KILLS: u32 = 110;
 const TIME_LIMIT: Duration = Duration::from_secs(55);
 
 fn account(n: u64) -> Account {
-    let kind = if n % 5 == 0 {
+    let kind = if n.is_multiple_of(5) {
         OtpParams::hotp(n)
     } else {
         OtpParams::totp()
@@ -56,7 +56,7 @@ fn crash_child() {
         // Reported only after add returned: these are the adds that must survive.
         writeln!(out, "ADDED {id} {n}").unwrap();
         out.flush().unwrap();
-        if n % 7 == 0 {
+        if n.is_multiple_of(7) {
             // Mix in other writes so kills also land in updates and HOTP advances.
             let _ = vault.next_hotp(&id);
             vault.delete(&id).unwrap();
