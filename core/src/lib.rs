@@ -6,11 +6,14 @@
 pub mod account;
 pub mod error;
 pub mod otp;
+pub mod push;
 pub mod secret;
 pub mod transfer;
+pub mod uri;
+pub mod vault;
 
 pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
 pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
-pub mod vault;
+pub use uri::{ParsedUri, PushEnrollment, UriError};

@@ -248,7 +248,9 @@ impl Generator {
             Prepared::Ring(key) => truncate(hmac::sign(key, &counter.to_be_bytes()).as_ref()),
             Prepared::TotpRs(totp) => {
                 // Reached only through `next_code_at`/explicit counters on TOTP accounts.
-                return self_code(totp, counter * u64::from(self.params.period));
+                // Saturating: only a step within one period of u64::MAX seconds could overflow,
+                // and a wrong code there beats a panic.
+                return self_code(totp, counter.saturating_mul(u64::from(self.params.period)));
             }
         };
         match self.params.kind {
@@ -412,6 +414,31 @@ mod tests {
             code.as_str().bytes().all(|b| STEAM_ALPHABET.contains(&b)),
             "{code}"
         );
+    }
+
+    #[test]
+    fn steam_and_ten_digit_codes_match_independent_values() {
+        // Computed outside Tessera (Python's hmac module, RFC 4226 truncation, Steam's
+        // base-26 rendering least significant character first) for RFC 4226's key.
+        let rows = [
+            (59, "PV9M4", "1094287082"),
+            (1_111_111_109, "PY4YB", "0907081804"),
+            (1_700_000_000, "R87JJ", "1681921300"),
+        ];
+        let key = secret(b"12345678901234567890");
+        let steam = Generator::new(&key, &OtpParams::steam()).unwrap();
+        let ten = Generator::new(
+            &key,
+            &OtpParams {
+                digits: 10,
+                ..OtpParams::totp()
+            },
+        )
+        .unwrap();
+        for (time, steam_code, ten_digits) in rows {
+            assert_eq!(steam.code_at(time).as_str(), steam_code, "Steam T={time}");
+            assert_eq!(ten.code_at(time).as_str(), ten_digits, "10 digits T={time}");
+        }
     }
 
     #[test]
