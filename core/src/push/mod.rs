@@ -5,10 +5,12 @@
 //! - [`transport`]: the [`Transport`] trait and the ureq default.
 //! - [`service`]: [`Push`], which enrolls, receives (poll or push payload), verifies before
 //!   anything is shown, and answers, keeping tokens and requests in a [`PushStore`].
+//! - [`store`]: the vault as [`PushStore`] and as the software holder's [`KeyStorage`].
 
 pub mod keys;
 pub mod protocol;
 pub mod service;
+pub mod store;
 pub mod transport;
 
 pub use keys::{
@@ -113,9 +115,9 @@ pub enum PushError {
     /// No response from the server.
     #[error(transparent)]
     Network(#[from] TransportError),
-    /// The store failed.
-    #[error("push storage: {0}")]
-    Storage(String),
+    /// The vault failed.
+    #[error(transparent)]
+    Vault(crate::vault::VaultError),
 }
 
 impl From<Rejection> for PushError {
