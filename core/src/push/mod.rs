@@ -65,6 +65,12 @@ pub enum PushError {
     /// A platform keystore reported a failure (its message, which names no key material).
     #[error("keystore failure: {0}")]
     KeyStore(String),
+    /// The enrollment URI could not be read.
+    #[error(transparent)]
+    Uri(#[from] crate::uri::UriError),
+    /// The URI is an otpauth account, not a push enrollment.
+    #[error("this is not a push enrollment URI (otpauth://pipush/…)")]
+    NotPushUri,
     /// The public key to enroll is not an RSA SubjectPublicKeyInfo.
     #[error("the device public key is not an RSA SubjectPublicKeyInfo")]
     NotRsaSpki,

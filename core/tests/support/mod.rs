@@ -238,28 +238,8 @@ impl PhoneVault {
     }
 }
 
-/// Reads the enrollment fields of an `otpauth://pipush/…` URI.
-// TODO(uri): replace with tessera_core::uri once it is on main.
+/// Reads the enrollment fields of an `otpauth://pipush/…` URI with Tessera's parser.
 pub fn ticket_from_uri(uri: &str) -> tessera_core::push::EnrollmentTicket {
-    let (_, query) = uri.split_once('?').expect("query");
-    let get = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| {
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .unwrap_or_default()
-    };
-    tessera_core::push::EnrollmentTicket {
-        url: get("url"),
-        serial: get("serial"),
-        enrollment_credential: zeroize::Zeroizing::new(get("enrollment_credential")),
-        sslverify: get("sslverify") != "0",
-        label: "test".into(),
-        issuer: get("issuer"),
-    }
+    tessera_core::push::EnrollmentTicket::from_uri(uri)
+        .expect("Tessera reads the server's pipush URI")
 }
