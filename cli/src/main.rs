@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod otp_cmd;
+mod transfer_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
 #[derive(Parser, Debug)]
@@ -22,6 +23,8 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Otp(otp_cmd::OtpCommand),
+    #[command(flatten)]
+    Transfer(transfer_cmd::TransferCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
+        Command::Transfer(cmd) => transfer_cmd::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
