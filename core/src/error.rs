@@ -26,6 +26,9 @@ pub enum Error {
     /// The account vault failed.
     #[error(transparent)]
     Vault(#[from] crate::vault::VaultError),
+    /// A push enrollment, request or answer failed.
+    #[error(transparent)]
+    Push(#[from] crate::push::PushError),
 }
 
 /// Result with [`Error`].

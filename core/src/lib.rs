@@ -6,6 +6,7 @@
 pub mod account;
 pub mod error;
 pub mod otp;
+pub mod push;
 pub mod secret;
 pub mod transfer;
 pub mod uri;

@@ -1,0 +1,194 @@
+//! The one public error of the bindings, and the one place where core's errors are mapped to it.
+//!
+//! Each variant is something an app can act on (show the reason, ask for the password again,
+//! unlock, refresh the list, tell the user storage failed…). Messages never carry secret
+//! material: core's errors carry none, and the variants below only add fixed text.
+
+use tessera_core::transfer::TransferError;
+use tessera_core::vault::{KeyProviderError, VaultError};
+
+/// Everything that can go wrong in a Tessera call. Kotlin sees it as `TesseraException`
+/// subclasses, Swift as the `TesseraError` enum.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum TesseraError {
+    /// The input cannot be used (bad secret, URI, parameter, file…); `reason` says which part
+    /// and why, for the user. Nothing was changed.
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What is wrong, in words fit for the user. Never contains the input itself.
+        reason: String,
+    },
+    /// The password does not open this vault or backup. Nothing was changed.
+    #[error("wrong password")]
+    WrongPassword,
+    /// The device key (the `KeyProvider`) does not open this vault, or the platform invalidated
+    /// it: unlock with the password, then register a new device key. Nothing was changed.
+    #[error("the device key does not open this vault")]
+    WrongKey,
+    /// The user cancelled (e.g. dismissed an authentication prompt). Nothing was changed.
+    #[error("cancelled")]
+    Cancelled,
+    /// The vault was locked (closed) or lacks the unlock this operation needs.
+    #[error("locked: {reason}")]
+    Locked {
+        /// What has to be unlocked first.
+        reason: String,
+    },
+    /// No account (or other item) with this id exists.
+    #[error("not found: {reason}")]
+    NotFound {
+        /// What was looked for (an id, never a secret).
+        reason: String,
+    },
+    /// The same account (same secret and parameters) is already there.
+    #[error("duplicate: {reason}")]
+    Duplicate {
+        /// Which existing item it duplicates.
+        reason: String,
+    },
+    /// Reading or writing storage failed (disk full, permissions, database error).
+    #[error("storage failed: {reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
+    /// Stored data is damaged or was tampered with; other accounts may still work.
+    #[error("integrity check failed: {reason}")]
+    Integrity {
+        /// What failed the check.
+        reason: String,
+    },
+    /// A platform implementation (KeyProvider, Clock…) threw or failed.
+    #[error("platform callback failed: {reason}")]
+    Platform {
+        /// What the platform reported.
+        reason: String,
+    },
+    /// Anything else; nothing the app can do but report it.
+    #[error("{reason}")]
+    Other {
+        /// What failed.
+        reason: String,
+    },
+}
+
+/// The result type of every fallible export.
+pub type Result<T, E = TesseraError> = std::result::Result<T, E>;
+
+impl TesseraError {
+    /// Shorthand for [`TesseraError::InvalidInput`].
+    pub(crate) fn invalid(reason: impl Into<String>) -> Self {
+        TesseraError::InvalidInput {
+            reason: reason.into(),
+        }
+    }
+
+    /// Shorthand for [`TesseraError::Platform`].
+    pub(crate) fn platform(reason: impl Into<String>) -> Self {
+        TesseraError::Platform {
+            reason: reason.into(),
+        }
+    }
+}
+
+// The one mapping from core's errors. Core's messages carry no secret material by contract,
+// so the reason text is core's own Display.
+impl From<tessera_core::Error> for TesseraError {
+    fn from(error: tessera_core::Error) -> Self {
+        use tessera_core::Error as E;
+        let reason = error.to_string();
+        match error {
+            E::Secret(_) | E::Params(_) | E::Otp(_) | E::Uri(_) => {
+                TesseraError::InvalidInput { reason }
+            }
+            E::Transfer(e) => e.into(),
+            E::Vault(e) => e.into(),
+            // A core module whose bindings have not mapped it yet (e.g. one that just landed)
+            // still reaches the app as a clean error rather than failing the build.
+            #[allow(unreachable_patterns)]
+            _ => TesseraError::Other { reason },
+        }
+    }
+}
+
+impl From<VaultError> for TesseraError {
+    fn from(error: VaultError) -> Self {
+        use VaultError as V;
+        let reason = error.to_string();
+        match error {
+            V::WrongPassword | V::BackupWrongPassword => TesseraError::WrongPassword,
+            V::WrongDeviceKey => TesseraError::WrongKey,
+            V::KeyProvider(e) => e.into(),
+            V::DeviceKeyUnverified => TesseraError::Locked { reason },
+            V::NoVault { .. } | V::NotFound { .. } | V::AmbiguousId { .. } => {
+                TesseraError::NotFound { reason }
+            }
+            V::Duplicate { .. } => TesseraError::Duplicate { reason },
+            V::Integrity { .. } | V::Corrupt(_) | V::BackupDamaged(_) => {
+                TesseraError::Integrity { reason }
+            }
+            V::Busy | V::Storage(_) => TesseraError::Storage { reason },
+            V::AlreadyExists { .. }
+            | V::NotAVault { .. }
+            | V::NoPassword
+            | V::InvalidPassword(_)
+            | V::InvalidKdfParams(_)
+            | V::InvalidAccount(_) => TesseraError::InvalidInput { reason },
+            V::NewerSchema { .. } | V::BackupNewerVersion { .. } | V::Random => {
+                TesseraError::Other { reason }
+            }
+        }
+    }
+}
+
+impl From<KeyProviderError> for TesseraError {
+    fn from(error: KeyProviderError) -> Self {
+        match error {
+            KeyProviderError::WrongKey | KeyProviderError::Invalidated => TesseraError::WrongKey,
+            KeyProviderError::Cancelled => TesseraError::Cancelled,
+            KeyProviderError::Unavailable(_) | KeyProviderError::Failed(_) => {
+                TesseraError::platform(error.to_string())
+            }
+        }
+    }
+}
+
+impl From<TransferError> for TesseraError {
+    fn from(error: TransferError) -> Self {
+        match error {
+            TransferError::WrongPassword => TesseraError::WrongPassword,
+            TransferError::PasswordRequired
+            | TransferError::Damaged(_)
+            | TransferError::UnknownFormat => TesseraError::invalid(error.to_string()),
+        }
+    }
+}
+
+// Each core module's own error goes through `tessera_core::Error`, so the mapping above
+// stays the only one.
+macro_rules! via_core_error {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for TesseraError {
+            fn from(error: $error) -> Self {
+                tessera_core::Error::from(error).into()
+            }
+        }
+    )*};
+}
+
+via_core_error!(
+    tessera_core::SecretError,
+    tessera_core::ParamsError,
+    tessera_core::OtpError,
+    tessera_core::UriError,
+);
+
+/// A foreign implementation (Kotlin/Swift) threw something other than a `TesseraError`: the
+/// call fails with [`TesseraError::Platform`] instead of panicking.
+impl From<uniffi::UnexpectedUniFFICallbackError> for TesseraError {
+    fn from(error: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        // The foreign exception's text is the platform's own; it never receives secrets from
+        // Tessera, so it is safe to pass on.
+        TesseraError::platform(error.reason)
+    }
+}

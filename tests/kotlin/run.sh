@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Kotlin suite: the generated Kotlin bindings and the JUnit 5 tests in tests/kotlin/src,
+# compiled with a real Kotlin 2.x compiler and run on the JVM against the host-built library
+# through JNA. Ends with one line `kotlin: N passed, N failed`; exits non-zero on failure.
+#   tests/kotlin/run.sh          run the tests
+#   tests/kotlin/run.sh bench    run the benchmark (tests/kotlin/bench/Bench.kt) instead
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+. tests/ffi.sh
+mode=${1:-test}
+
+step "kotlin: prerequisites (JNA and JUnit 5 from Debian, kotlinc from npm)"
+apt_need libjna-java junit5
+KOTLIN_VERSION=2.4.20
+KOTLIN_DIR=$TESSERA_CACHE/kotlin-$KOTLIN_VERSION
+KOTLIN_HOME=$KOTLIN_DIR/node_modules/kotlin-compiler
+if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
+    mkdir -p "$KOTLIN_DIR"
+    npm install --prefix "$KOTLIN_DIR" --no-audit --no-fund --silent "kotlin-compiler@$KOTLIN_VERSION"
+fi
+J=/usr/share/java
+
+step "kotlin: build libtessera_ffi and generate the bindings"
+ffi_build
+OUT=build/kotlin
+ffi_generate kotlin "$OUT/gen"
+
+RUN_CP=$OUT/classes:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$KOTLIN_HOME/lib/kotlin-test.jar:$J/jna.jar
+JVM_FLAGS=(-Djna.library.path="$FFI_LIB_DIR")
+
+if [ "$mode" = bench ]; then
+    step "kotlin: compile the benchmark"
+    rm -rf "$OUT/classes"
+    "$KOTLIN_HOME/bin/kotlinc" -nowarn -jvm-target 17 -cp "$J/jna.jar" -d "$OUT/classes" \
+        "$OUT/gen/org/tessera/tessera.kt" tests/kotlin/bench/*.kt
+    step "kotlin: benchmark"
+    exec java "${JVM_FLAGS[@]}" -cp "$RUN_CP" org.tessera.bench.BenchKt
+fi
+
+step "kotlin: compile the bindings and the tests"
+rm -rf "$OUT/classes"
+COMPILE_CP=$J/jna.jar:$J/junit-jupiter-api.jar:$J/apiguardian-api.jar:$J/opentest4j.jar
+COMPILE_CP=$COMPILE_CP:$J/junit-platform-commons.jar:$KOTLIN_HOME/lib/kotlin-test.jar
+"$KOTLIN_HOME/bin/kotlinc" -nowarn -jvm-target 17 -cp "$COMPILE_CP" -d "$OUT/classes" \
+    "$OUT/gen/org/tessera/tessera.kt" tests/kotlin/src/*.kt
+
+step "kotlin: JUnit 5 on the JVM"
+rc=0
+out=$(java "${JVM_FLAGS[@]}" -jar "$J/junit-platform-console-standalone.jar" \
+    -cp "$RUN_CP" --select-package org.tessera.tests --disable-banner \
+    --details=tree --disable-ansi-colors --fail-if-no-tests 2>&1) || rc=$?
+echo "$out"
+passed=$(sed -nE 's/.*\[ *([0-9]+) tests successful.*/\1/p' <<<"$out")
+failed=$(sed -nE 's/.*\[ *([0-9]+) tests failed.*/\1/p' <<<"$out")
+echo "kotlin: ${passed:-0} passed, ${failed:-0} failed"
+[ "$rc" -eq 0 ] && [ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
