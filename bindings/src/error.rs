@@ -102,6 +102,8 @@ impl From<tessera_core::Error> for TesseraError {
                 TesseraError::InvalidInput { reason }
             }
             E::Transfer(e) => e.into(),
+            E::Import(tessera_core::transfer::ImportError::Source(e)) => e.into(),
+            E::Import(tessera_core::transfer::ImportError::Vault(e)) => e.into(),
             E::Vault(e) => e.into(),
             // A core module whose bindings have not mapped it yet (e.g. one that just landed)
             // still reaches the app as a clean error rather than failing the build.

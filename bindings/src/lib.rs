@@ -25,6 +25,7 @@ pub mod account;
 pub mod error;
 pub mod otp;
 pub mod platform;
+pub mod transfer;
 pub mod types;
 pub mod uri;
 pub mod vault;
@@ -33,6 +34,10 @@ pub use account::{OtpAccount, UriParameter};
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
+pub use transfer::{
+    ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
+    SkippedAccount, detect_import_format, export_from_vault, import_into_vault, qr_code_png,
+};
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use uri::{UriKind, format_otp_uri, otp_code_for_uri_at, parse_otp_uri, uri_kind};
 pub use vault::{
