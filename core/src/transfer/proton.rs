@@ -229,6 +229,26 @@ fn steam_account(uri: &str, name: &str) -> Result<Account, EntryError> {
     Ok(account)
 }
 
+#[derive(serde::Serialize)]
+struct ExportDoc<'a> {
+    version: u8,
+    entries: &'a [ExportEntry<'a>],
+}
+
+#[derive(serde::Serialize)]
+struct ExportEntry<'a> {
+    id: &'a str,
+    content: ExportContent<'a>,
+    note: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ExportContent<'a> {
+    uri: &'a str,
+    entry_type: &'static str,
+    name: &'a str,
+}
+
 /// What [`write()`] produced: the export, and the accounts Proton cannot hold (with the reason).
 pub struct ProtonExport {
     /// The JSON document (it holds secrets when unencrypted; wiped on drop).
@@ -241,15 +261,20 @@ pub struct ProtonExport {
 /// (random salt and nonce) with one. HOTP accounts are listed in
 /// [`ProtonExport::skipped`], never silently dropped.
 pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExport, TransferError> {
-    let mut entries = Vec::new();
+    // URIs are kept in zeroizing strings and serialized by reference into one buffer sized up
+    // front, so no unwiped copy of a secret is left in a JSON tree or a reallocated buffer.
+    let mut uris: Vec<(&Account, Zeroizing<String>, String)> = Vec::new();
     let mut skipped = Vec::new();
     for account in accounts {
         let uri = match account.params.kind {
             OtpKind::Totp => crate::uri::format(account),
-            OtpKind::Steam => Zeroizing::new(format!(
-                "steam://{}",
-                data_encoding::BASE64.encode(account.secret.as_bytes())
-            )),
+            OtpKind::Steam => {
+                let b64 = Zeroizing::new(data_encoding::BASE64.encode(account.secret.as_bytes()));
+                let mut uri = Zeroizing::new(String::with_capacity(8 + b64.len()));
+                uri.push_str("steam://");
+                uri.push_str(&b64);
+                uri
+            }
             OtpKind::Hotp => {
                 skipped.push((
                     account_name(account),
@@ -258,22 +283,48 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
                 continue;
             }
         };
-        let name = if account.label.is_empty() {
-            &account.issuer
-        } else {
-            &account.label
-        };
-        entries.push(serde_json::json!({
-            "id": random_uuid()?,
-            "content": {
-                "uri": uri.as_str(),
-                "entry_type": if account.params.kind == OtpKind::Steam { "Steam" } else { "Totp" },
-                "name": name,
-            },
-            "note": if account.meta.note.is_empty() { Value::Null } else { account.meta.note.as_str().into() },
-        }));
+        uris.push((account, uri, random_uuid()?));
     }
-    let plain = Zeroizing::new(serde_json::json!({ "version": 1, "entries": entries }).to_string());
+    let entries: Vec<ExportEntry> = uris
+        .iter()
+        .map(|(account, uri, id)| ExportEntry {
+            id,
+            content: ExportContent {
+                uri,
+                entry_type: if account.params.kind == OtpKind::Steam {
+                    "Steam"
+                } else {
+                    "Totp"
+                },
+                name: if account.label.is_empty() {
+                    &account.issuer
+                } else {
+                    &account.label
+                },
+            },
+            note: (!account.meta.note.is_empty()).then_some(account.meta.note.as_str()),
+        })
+        .collect();
+    // JSON escaping at most sextuples a character (\u00XX); 120 bytes cover each entry's frame.
+    let capacity: usize = entries
+        .iter()
+        .map(|e| {
+            120 + e.id.len()
+                + 6 * (e.content.uri.len() + e.content.name.len() + e.note.map_or(0, str::len))
+        })
+        .sum::<usize>()
+        + 64;
+    let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+    serde_json::to_writer(
+        &mut *buf,
+        &ExportDoc {
+            version: 1,
+            entries: &entries,
+        },
+    )
+    .map_err(|_| damaged("the export could not be serialized"))?;
+    let plain =
+        Zeroizing::new(String::from_utf8(std::mem::take(&mut *buf)).expect("JSON is UTF-8"));
     let Some(password) = password else {
         return Ok(ProtonExport {
             json: plain,
@@ -288,7 +339,9 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
     let key = aead::LessSafeKey::new(
         aead::UnboundKey::new(&aead::AES_256_GCM, key.as_ref()).expect("32-byte key"),
     );
-    let mut content = nonce.to_vec();
+    // Sized once and wiped: it holds the plaintext until it is sealed in place.
+    let mut content = Zeroizing::new(Vec::with_capacity(NONCE_BYTES + plain.len() + TAG_BYTES));
+    content.extend_from_slice(&nonce);
     content.extend_from_slice(plain.as_bytes());
     let tag = key
         .seal_in_place_separate_tag(
