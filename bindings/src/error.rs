@@ -159,7 +159,9 @@ impl From<TransferError> for TesseraError {
             TransferError::WrongPassword => TesseraError::WrongPassword,
             TransferError::PasswordRequired
             | TransferError::Damaged(_)
-            | TransferError::UnknownFormat => TesseraError::invalid(error.to_string()),
+            | TransferError::UnknownFormat
+            | TransferError::Unsupported(_)
+            | TransferError::Export(_) => TesseraError::invalid(error.to_string()),
         }
     }
 }

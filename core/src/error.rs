@@ -17,6 +17,9 @@ pub enum Error {
     /// An import source failed as a whole.
     #[error(transparent)]
     Transfer(#[from] crate::transfer::TransferError),
+    /// An import into the vault failed as a whole (nothing was written).
+    #[error(transparent)]
+    Import(#[from] crate::transfer::ImportError),
     /// An otpauth or push enrollment URI was refused.
     #[error(transparent)]
     Uri(#[from] crate::uri::UriError),

@@ -4,8 +4,32 @@
 //! back as an [`ImportItem`] — an [`Account`] or a specific reason it could not be read — so
 //! nothing is ever dropped silently. Whole-file failures (wrong password, damaged file) are a
 //! [`TransferError`] and import nothing.
+//!
+//! [`detect`] guesses the format from the bytes, [`read`] parses (and decrypts) a source, and the
+//! exporters in [`export`] write formats other apps read.
 
-use crate::account::Account;
+use serde_json::Value;
+use zeroize::Zeroize;
+
+use crate::account::{Account, Algorithm, OtpKind, OtpParams};
+use crate::secret::Secret;
+
+mod aegis;
+mod andotp;
+mod bitwarden;
+mod crypto;
+pub mod export;
+mod freeotp;
+mod google;
+mod otpauth_list;
+mod report;
+mod twofas;
+// Ente Auth, Proton Authenticator and QR images (written on the transfer2 branch).
+pub mod ente;
+pub mod proton;
+pub mod qr;
+
+pub use report::{ImportError, ImportReport, Outcome, ReportEntry, commit, import};
 
 /// The formats Tessera reads (and, for some, writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,6 +58,46 @@ pub enum Format {
     QrImage,
 }
 
+impl Format {
+    /// Every format, in the order the CLI lists them.
+    pub const ALL: [Format; 11] = [
+        Format::OtpauthList,
+        Format::GoogleMigration,
+        Format::Aegis,
+        Format::TwoFas,
+        Format::AndOtp,
+        Format::FreeOtpPlus,
+        Format::BitwardenJson,
+        Format::BitwardenCsv,
+        Format::EnteEncrypted,
+        Format::Proton,
+        Format::QrImage,
+    ];
+
+    /// The short name used on the command line and in reports (`aegis`, `2fas`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::OtpauthList => "otpauth",
+            Format::GoogleMigration => "google",
+            Format::Aegis => "aegis",
+            Format::TwoFas => "2fas",
+            Format::AndOtp => "andotp",
+            Format::FreeOtpPlus => "freeotp",
+            Format::BitwardenJson => "bitwarden-json",
+            Format::BitwardenCsv => "bitwarden-csv",
+            Format::EnteEncrypted => "ente",
+            Format::Proton => "proton",
+            Format::QrImage => "qr",
+        }
+    }
+
+    /// Reads a name given by [`Format::as_str`] (case-insensitive).
+    pub fn parse(name: &str) -> Option<Format> {
+        let name = name.to_ascii_lowercase();
+        Format::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+}
+
 /// Why one entry of a source could not become an account. Never contains secret material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryError {
@@ -43,6 +107,9 @@ pub enum EntryError {
     /// The entry is malformed (missing field, bad secret, bad parameter).
     #[error("invalid: {0}")]
     Invalid(String),
+    /// Part of the source is absent (e.g. one QR code of a multi-code Google transfer).
+    #[error("missing: {0}")]
+    Missing(String),
 }
 
 /// One entry of a source, as read.
@@ -69,9 +136,400 @@ pub enum TransferError {
     /// No known format matches the source.
     #[error("unrecognized format")]
     UnknownFormat,
+    /// The source is valid but of a variant Tessera cannot read (e.g. a Bitwarden export
+    /// encrypted with the account key), or its importer is not part of this build.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// An export cannot be written as asked (e.g. an encrypted export without a password).
+    #[error("cannot export: {0}")]
+    Export(String),
 }
 
-// Importers of the transfer2 branch: Ente Auth, Proton Authenticator, QR codes in images.
-pub mod ente;
-pub mod proton;
-pub mod qr;
+/// Guesses the format of `bytes`; `None` when nothing matches.
+///
+/// Cheap checks first (image magic numbers, the first line of text), then the shape of the
+/// JSON document for the JSON formats. A binary blob that is none of these is taken for an
+/// encrypted andOTP file, the only headerless binary format Tessera reads.
+pub fn detect(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        return Some(Format::QrImage);
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        // andOTP's encrypted files: 4-byte iteration count or 12-byte IV, then ciphertext + tag.
+        return (bytes.len() >= crypto::NONCE_LEN + crypto::TAG_LEN).then_some(Format::AndOtp);
+    };
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with('{') || text.starts_with('[') {
+        let json: Scrubbed = Scrubbed(serde_json::from_str(text).ok()?);
+        return detect_json(&json.0);
+    }
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let first = lines.next()?;
+    if first.to_ascii_lowercase().contains("login_totp") {
+        return Some(Format::BitwardenCsv);
+    }
+    let lower = first.get(..20).unwrap_or(first).to_ascii_lowercase();
+    if lower.starts_with("otpauth-migration:") {
+        let all_migration = lines.all(|l| {
+            l.get(..18)
+                .is_some_and(|p| p.eq_ignore_ascii_case("otpauth-migration:"))
+        });
+        return Some(if all_migration {
+            Format::GoogleMigration
+        } else {
+            Format::OtpauthList
+        });
+    }
+    if lower.starts_with("otpauth:") {
+        return Some(Format::OtpauthList);
+    }
+    None
+}
+
+fn detect_json(json: &Value) -> Option<Format> {
+    match json {
+        Value::Array(items) => {
+            // andOTP: an array of objects with `secret` and `type` (an empty array is an empty
+            // andOTP export too: no other format is a bare array).
+            let looks_andotp = items
+                .iter()
+                .all(|i| i.get("secret").is_some() || i.get("type").is_some());
+            looks_andotp.then_some(Format::AndOtp)
+        }
+        Value::Object(obj) => {
+            let has = |k: &str| obj.contains_key(k);
+            if has("header") && has("db") {
+                Some(Format::Aegis)
+            } else if has("servicesEncrypted") || has("schemaVersion") || has("services") {
+                Some(Format::TwoFas)
+            } else if has("tokens") && (has("tokenOrder") || obj["tokens"].is_array()) {
+                Some(Format::FreeOtpPlus)
+            } else if has("items") && (has("encrypted") || has("folders")) {
+                Some(Format::BitwardenJson)
+            } else if has("kdfParams") && has("encryptedData") {
+                Some(Format::EnteEncrypted)
+            } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
+                Some(Format::Proton)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Reads every entry of a source. `format` overrides detection; `password` opens encrypted
+/// sources (ignored by plain ones).
+///
+/// A wrong password, a damaged file or an unknown format is an error and yields nothing; an
+/// entry that cannot be represented is an [`ImportItem`] with its reason.
+pub fn read(
+    bytes: &[u8],
+    format: Option<Format>,
+    password: Option<&str>,
+) -> Result<Vec<ImportItem>, TransferError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) && format.is_none() {
+        // Zero accounts from an empty file would look like a successful import of nothing.
+        return Err(TransferError::Damaged("the file is empty".into()));
+    }
+    let format = match format {
+        Some(f) => f,
+        None => detect(bytes).ok_or_else(|| undetected(bytes))?,
+    };
+    match format {
+        Format::OtpauthList => otpauth_list::read(bytes, password),
+        Format::GoogleMigration => google::read(bytes, password),
+        Format::Aegis => aegis::read(bytes, password),
+        Format::TwoFas => twofas::read(bytes, password),
+        Format::AndOtp => andotp::read(bytes, password),
+        Format::FreeOtpPlus => freeotp::read(bytes, password),
+        Format::BitwardenJson => bitwarden::read_json(bytes, password),
+        Format::BitwardenCsv => bitwarden::read_csv(bytes, password),
+        Format::EnteEncrypted => ente::read(bytes, password),
+        Format::Proton => proton::read(bytes, password),
+        Format::QrImage => qr::read(bytes, password),
+    }
+}
+
+/// Why nothing matched: a JSON document that does not parse (typically a truncated export)
+/// is damaged; anything else is of an unknown format.
+fn undetected(bytes: &[u8]) -> TransferError {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if (text.starts_with('{') || text.starts_with('['))
+        && let Err(e) = parse_json(text.as_bytes())
+    {
+        return e;
+    }
+    TransferError::UnknownFormat
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the importers.
+
+/// How a report names an entry: `Issuer (label)`, or whichever of the two exists.
+pub(crate) fn entry_name(issuer: &str, label: &str) -> String {
+    match (issuer.trim(), label.trim()) {
+        ("", "") => "(unnamed)".to_owned(),
+        (i, "") => i.to_owned(),
+        ("", l) => l.to_owned(),
+        (i, l) => format!("{i} ({l})"),
+    }
+}
+
+/// Reads an algorithm name; MD5 and anything else unknown are unsupported.
+pub(crate) fn parse_algorithm(name: &str) -> Result<Algorithm, EntryError> {
+    let trimmed = name.trim();
+    let trimmed = trimmed
+        .strip_prefix("Hmac")
+        .or_else(|| trimmed.strip_prefix("HMAC"))
+        .unwrap_or(trimmed);
+    if trimmed.is_empty() {
+        return Ok(Algorithm::Sha1);
+    }
+    Algorithm::parse(trimmed)
+        .ok_or_else(|| EntryError::Unsupported(format!("the {} algorithm", printable(trimmed, 16))))
+}
+
+/// Reads a base32 secret into an error that names the problem (never the secret).
+pub(crate) fn parse_secret(text: &str) -> Result<Secret, EntryError> {
+    Secret::from_base32(text).map_err(|e| EntryError::Invalid(e.to_string()))
+}
+
+/// Checks that Tessera can generate codes with these parameters.
+pub(crate) fn checked(params: OtpParams) -> Result<OtpParams, EntryError> {
+    params
+        .validate()
+        .map(|()| params)
+        .map_err(|e| EntryError::Invalid(e.to_string()))
+}
+
+/// Parameters of `kind` with the given fields, validated.
+pub(crate) fn params_for(
+    kind: OtpKind,
+    algorithm: Algorithm,
+    digits: Option<u64>,
+    period: Option<u64>,
+    counter: Option<u64>,
+) -> Result<OtpParams, EntryError> {
+    let base = match kind {
+        OtpKind::Totp => OtpParams::totp(),
+        OtpKind::Hotp => OtpParams::hotp(0),
+        OtpKind::Steam => OtpParams::steam(),
+    };
+    let digits = match digits {
+        // Steam's length is fixed; sources write 5 or (2FAS, FreeOTP+) their generic default.
+        _ if kind == OtpKind::Steam => base.digits,
+        Some(d) => u8::try_from(d).map_err(|_| {
+            EntryError::Invalid(format!("digits must be between 1 and 10 (got {d})"))
+        })?,
+        None => base.digits,
+    };
+    let period = match period {
+        Some(p) if kind.is_time_based() => u32::try_from(p)
+            .map_err(|_| EntryError::Invalid(format!("period of {p} seconds is too long")))?,
+        _ => base.period,
+    };
+    checked(OtpParams {
+        kind,
+        algorithm: if kind == OtpKind::Steam {
+            Algorithm::Sha1
+        } else {
+            algorithm
+        },
+        digits,
+        period,
+        counter: if kind == OtpKind::Hotp {
+            counter.unwrap_or(0)
+        } else {
+            0
+        },
+    })
+}
+
+/// The kind of an entry from its type name (`totp`, `HOTP`, `Steam`…; absent means TOTP).
+/// mOTP, Yandex and anything else are unsupported.
+pub(crate) fn kind_named(name: Option<&str>) -> Result<OtpKind, EntryError> {
+    match name.map(str::to_ascii_uppercase).as_deref() {
+        None | Some("TOTP") => Ok(OtpKind::Totp),
+        Some("HOTP") => Ok(OtpKind::Hotp),
+        Some("STEAM") => Ok(OtpKind::Steam),
+        Some("MOTP") => Err(EntryError::Unsupported("mOTP entries".into())),
+        Some("YANDEX") | Some("YAOTP") => Err(EntryError::Unsupported("Yandex entries".into())),
+        Some(_) => Err(EntryError::Unsupported(format!(
+            "entry type `{}`",
+            printable(name.unwrap_or(""), 16)
+        ))),
+    }
+}
+
+/// Parameters of `kind` from a JSON object's `digits`, `period` and `counter` fields and its
+/// algorithm field (named `algorithm_key`; absent means SHA1).
+pub(crate) fn params_from(
+    obj: &Value,
+    kind: OtpKind,
+    algorithm_key: &str,
+) -> Result<OtpParams, EntryError> {
+    let algorithm = parse_algorithm(str_field(obj, algorithm_key).unwrap_or("SHA1"))?;
+    params_for(
+        kind,
+        algorithm,
+        uint_field(obj, "digits")?,
+        uint_field(obj, "period")?,
+        uint_field(obj, "counter")?,
+    )
+}
+
+/// At most `max` characters of a source's text, for error messages about non-secret fields.
+pub(crate) fn printable(text: &str, max: usize) -> String {
+    let mut out: String = text.chars().filter(|c| !c.is_control()).take(max).collect();
+    if text.chars().count() > max {
+        out.push('…');
+    }
+    out
+}
+
+/// A JSON document that may hold secrets: every string in it is wiped when it is dropped.
+pub(crate) struct Scrubbed(pub(crate) Value);
+
+impl Drop for Scrubbed {
+    fn drop(&mut self) {
+        scrub(&mut self.0);
+    }
+}
+
+fn scrub(value: &mut Value) {
+    match value {
+        Value::String(s) => s.zeroize(),
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        Value::Object(map) => map.values_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
+/// Parses a JSON source into a [`Scrubbed`] document; a parse failure is a damaged file.
+pub(crate) fn parse_json(bytes: &[u8]) -> Result<Scrubbed, TransferError> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| TransferError::Damaged("the file is not UTF-8 text".into()))?;
+    let text = text.trim_start_matches('\u{feff}');
+    serde_json::from_str(text).map(Scrubbed).map_err(|e| {
+        TransferError::Damaged(format!(
+            "not valid JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// A string field of a JSON object (`None` when absent, null or not a string).
+pub(crate) fn str_field<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
+    obj.get(key).and_then(Value::as_str)
+}
+
+/// A non-negative integer field, also accepted as a decimal string (some apps write `"6"`).
+/// `Err` names the field when it is present but not a non-negative integer.
+pub(crate) fn uint_field(obj: &Value, key: &str) -> Result<Option<u64>, EntryError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| EntryError::Invalid(format!("`{key}` is not a non-negative integer"))),
+        Some(Value::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| EntryError::Invalid(format!("`{key}` is not a non-negative integer"))),
+        Some(_) => Err(EntryError::Invalid(format!("`{key}` is not a number"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format_by_shape() {
+        let cases: &[(&[u8], Option<Format>)] = &[
+            (
+                b"otpauth://totp/A?secret=JBSWY3DP",
+                Some(Format::OtpauthList),
+            ),
+            (
+                b"# comment\n\notpauth-migration://offline?data=AA",
+                Some(Format::GoogleMigration),
+            ),
+            (
+                b"otpauth-migration://offline?data=AA\notpauth://totp/A?secret=JBSWY3DP",
+                Some(Format::OtpauthList),
+            ),
+            (br#"{"version":1,"header":{},"db":{}}"#, Some(Format::Aegis)),
+            (
+                br#"{"services":[],"schemaVersion":4}"#,
+                Some(Format::TwoFas),
+            ),
+            (br#"[{"secret":"A","type":"TOTP"}]"#, Some(Format::AndOtp)),
+            (
+                br#"{"tokens":[],"tokenOrder":[]}"#,
+                Some(Format::FreeOtpPlus),
+            ),
+            (
+                br#"{"encrypted":false,"items":[]}"#,
+                Some(Format::BitwardenJson),
+            ),
+            (
+                b"folder,favorite,type,name,login_totp\n",
+                Some(Format::BitwardenCsv),
+            ),
+            (
+                br#"{"version":1,"kdfParams":{},"encryptedData":""}"#,
+                Some(Format::EnteEncrypted),
+            ),
+            (br#"{"version":1,"entries":[]}"#, Some(Format::Proton)),
+            (b"\x89PNG\r\n\x1a\nrest", Some(Format::QrImage)),
+            (b"\xff\xd8\xff\xe0rest", Some(Format::QrImage)),
+            (b"hello world", None),
+            (b"", None),
+            (br#"{"something":"else"}"#, None),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(
+                detect(bytes),
+                *expected,
+                "{}",
+                String::from_utf8_lossy(bytes)
+            );
+        }
+    }
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.as_str()), Some(f));
+        }
+        assert_eq!(Format::parse("AEGIS"), Some(Format::Aegis));
+        assert_eq!(Format::parse("nope"), None);
+    }
+
+    #[test]
+    fn unknown_bytes_are_an_unknown_format() {
+        assert_eq!(
+            read(b"hello", None, None).unwrap_err(),
+            TransferError::UnknownFormat
+        );
+    }
+
+    #[test]
+    fn md5_is_unsupported_and_names_are_tidy() {
+        assert!(matches!(
+            parse_algorithm("MD5"),
+            Err(EntryError::Unsupported(_))
+        ));
+        assert_eq!(parse_algorithm("HmacSHA256"), Ok(Algorithm::Sha256));
+        assert_eq!(entry_name("GitHub", "alice"), "GitHub (alice)");
+        assert_eq!(entry_name("", ""), "(unnamed)");
+    }
+}

@@ -1,0 +1,349 @@
+//! Aegis vault JSON, plain and encrypted.
+//!
+//! Encrypted vaults wrap a random master key in key slots (scrypt-derived password slots,
+//! biometric slots bound to the phone); the master key opens the `db` with AES-256-GCM.
+//! The exporter writes what Aegis writes: database version 3, one password slot with scrypt
+//! N=2^15, r=8, p=1 and a 256-bit salt.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
+
+use super::crypto::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use super::{
+    EntryError, ImportItem, Scrubbed, TransferError, entry_name, kind_named, params_from,
+    parse_json, parse_secret, str_field,
+};
+use crate::account::{Account, OtpKind};
+
+const SLOT_RAW: u64 = 0;
+const SLOT_PASSWORD: u64 = 1;
+const SLOT_BIOMETRIC: u64 = 2;
+
+/// scrypt cost of the slots Tessera writes: what Aegis itself uses.
+const EXPORT_SCRYPT_N: u64 = 1 << 15;
+const EXPORT_SCRYPT_R: u32 = 8;
+const EXPORT_SCRYPT_P: u32 = 1;
+
+/// Reads an Aegis vault; `password` opens an encrypted one.
+pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    let doc = parse_json(bytes)?;
+    let root = &doc.0;
+    if root.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err(TransferError::Damaged(
+            "not an Aegis vault of version 1".into(),
+        ));
+    }
+    let header = root
+        .get("header")
+        .ok_or_else(|| TransferError::Damaged("the Aegis vault has no header".into()))?;
+    let db = root
+        .get("db")
+        .ok_or_else(|| TransferError::Damaged("the Aegis vault has no db".into()))?;
+    match db {
+        Value::Object(_) => read_db(db),
+        Value::String(ciphertext) => {
+            let plain = decrypt(header, ciphertext, password)?;
+            let db = parse_json(&plain)
+                .map_err(|_| TransferError::Damaged("the decrypted db is not JSON".into()))?;
+            read_db(&db.0)
+        }
+        _ => Err(TransferError::Damaged(
+            "the Aegis db is neither an object nor a string".into(),
+        )),
+    }
+}
+
+fn hex(value: Option<&Value>, what: &str) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let text = value
+        .and_then(Value::as_str)
+        .ok_or_else(|| TransferError::Damaged(format!("{what} is missing")))?;
+    data_encoding::HEXLOWER_PERMISSIVE
+        .decode(text.as_bytes())
+        .map(Zeroizing::new)
+        .map_err(|_| TransferError::Damaged(format!("{what} is not hex")))
+}
+
+fn decrypt(
+    header: &Value,
+    ciphertext: &str,
+    password: Option<&str>,
+) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let slots = header
+        .get("slots")
+        .and_then(Value::as_array)
+        .ok_or_else(|| TransferError::Damaged("the encrypted vault has no key slots".into()))?;
+    let params = header
+        .get("params")
+        .ok_or_else(|| TransferError::Damaged("the encrypted vault has no nonce and tag".into()))?;
+    let nonce = hex(params.get("nonce"), "the db nonce")?;
+    let tag = hex(params.get("tag"), "the db tag")?;
+    if nonce.len() != NONCE_LEN || tag.len() != TAG_LEN {
+        return Err(TransferError::Damaged(
+            "the db nonce or tag has the wrong length".into(),
+        ));
+    }
+    let mut sealed = Zeroizing::new(
+        base64::engine::general_purpose::STANDARD
+            .decode(ciphertext.trim())
+            .map_err(|_| TransferError::Damaged("the encrypted db is not base64".into()))?,
+    );
+    sealed.extend_from_slice(&tag);
+
+    let password_slots: Vec<&Value> = slots
+        .iter()
+        .filter(|s| s.get("type").and_then(Value::as_u64) == Some(SLOT_PASSWORD))
+        .collect();
+    if password_slots.is_empty() {
+        let kinds: Vec<String> = slots
+            .iter()
+            .map(|s| match s.get("type").and_then(Value::as_u64) {
+                Some(SLOT_RAW) => "raw key".to_owned(),
+                Some(SLOT_BIOMETRIC) => "biometric".to_owned(),
+                Some(n) => format!("type {n}"),
+                None => "unknown".to_owned(),
+            })
+            .collect();
+        return Err(TransferError::Unsupported(format!(
+            "the vault has no password slot (only: {}); add a password in Aegis and export again",
+            if kinds.is_empty() {
+                "none".to_owned()
+            } else {
+                kinds.join(", ")
+            }
+        )));
+    }
+    let password = password.ok_or(TransferError::PasswordRequired)?;
+
+    // Try every password slot: a vault may carry a backup password besides the main one.
+    let mut damaged_slots = 0;
+    for slot in &password_slots {
+        let master = match open_slot(slot, password) {
+            Ok(Some(key)) => key,
+            Ok(None) => continue,
+            Err(_) => {
+                damaged_slots += 1;
+                continue;
+            }
+        };
+        return crypto::aes_gcm_open(&master, &nonce, &sealed, &[]).ok_or_else(|| {
+            // The slot accepted the password, so the key is right: the db itself is damaged.
+            TransferError::Damaged("the password is right but the encrypted db is damaged".into())
+        });
+    }
+    if damaged_slots == password_slots.len() {
+        return Err(TransferError::Damaged(
+            "every password slot is damaged".into(),
+        ));
+    }
+    Err(TransferError::WrongPassword)
+}
+
+/// The master key if `password` opens `slot`, `None` if it does not, `Err` if the slot is damaged.
+fn open_slot(slot: &Value, password: &str) -> Result<Option<Zeroizing<Vec<u8>>>, TransferError> {
+    let n = slot.get("n").and_then(Value::as_u64).unwrap_or(0);
+    let r = slot
+        .get("r")
+        .and_then(Value::as_u64)
+        .and_then(|r| u32::try_from(r).ok())
+        .unwrap_or(0);
+    let p = slot
+        .get("p")
+        .and_then(Value::as_u64)
+        .and_then(|p| u32::try_from(p).ok())
+        .unwrap_or(0);
+    let salt = hex(slot.get("salt"), "a slot's salt")?;
+    let wrapped = hex(slot.get("key"), "a slot's key")?;
+    let key_params = slot
+        .get("key_params")
+        .ok_or_else(|| TransferError::Damaged("a slot has no key_params".into()))?;
+    let nonce = hex(key_params.get("nonce"), "a slot's nonce")?;
+    let tag = hex(key_params.get("tag"), "a slot's tag")?;
+    if nonce.len() != NONCE_LEN || tag.len() != TAG_LEN || wrapped.len() != KEY_LEN {
+        return Err(TransferError::Damaged(
+            "a slot's key, nonce or tag has the wrong length".into(),
+        ));
+    }
+    let derived = crypto::scrypt(password.as_bytes(), &salt, n, r, p)
+        .ok_or_else(|| TransferError::Damaged("a slot has unusable scrypt parameters".into()))?;
+    let mut sealed = Zeroizing::new(wrapped.to_vec());
+    sealed.extend_from_slice(&tag);
+    Ok(crypto::aes_gcm_open(derived.as_ref(), &nonce, &sealed, &[]))
+}
+
+fn read_db(db: &Value) -> Result<Vec<ImportItem>, TransferError> {
+    let entries = db
+        .get("entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| TransferError::Damaged("the Aegis db has no entries list".into()))?;
+    // Version 3 refers to groups by uuid; version 2 wrote the group name on the entry.
+    let groups: HashMap<&str, &str> = db
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|gs| {
+            gs.iter()
+                .filter_map(|g| Some((str_field(g, "uuid")?, str_field(g, "name")?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(entries.iter().map(|e| read_entry(e, &groups)).collect())
+}
+
+fn read_entry(entry: &Value, groups: &HashMap<&str, &str>) -> ImportItem {
+    let issuer = str_field(entry, "issuer").unwrap_or("").to_owned();
+    let label = str_field(entry, "name").unwrap_or("").to_owned();
+    let name = entry_name(&issuer, &label);
+    let result = to_account(entry, issuer, label, groups);
+    ImportItem { name, result }
+}
+
+fn to_account(
+    entry: &Value,
+    issuer: String,
+    label: String,
+    groups: &HashMap<&str, &str>,
+) -> Result<Account, EntryError> {
+    if str_field(entry, "type").is_none() {
+        return Err(EntryError::Invalid("the entry has no type".into()));
+    }
+    let kind = kind_named(str_field(entry, "type"))?;
+    let info = entry
+        .get("info")
+        .filter(|i| i.is_object())
+        .ok_or_else(|| EntryError::Invalid("the entry has no info".into()))?;
+    let secret = parse_secret(
+        str_field(info, "secret")
+            .ok_or_else(|| EntryError::Invalid("the entry has no secret".into()))?,
+    )?;
+    let params = params_from(info, kind, "algo")?;
+    let mut account = Account::new(issuer, label, secret, params);
+    account.meta.note = str_field(entry, "note").unwrap_or("").to_owned();
+    account.meta.favorite = entry
+        .get("favorite")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if let Some(uuids) = entry.get("groups").and_then(Value::as_array) {
+        account.meta.groups = uuids
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(|u| groups.get(u).map(|n| (*n).to_owned()))
+            .collect();
+    } else if let Some(group) = str_field(entry, "group").filter(|g| !g.is_empty()) {
+        account.meta.groups = vec![group.to_owned()];
+    }
+    // Icons are image data, not the icon reference Tessera keeps; they are left behind.
+    Ok(account)
+}
+
+/// Writes the accounts as an Aegis vault; encrypted with a password slot when `password` is given.
+pub(crate) fn write(
+    accounts: &[Account],
+    password: Option<&str>,
+) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let db = Scrubbed(db_json(accounts));
+    let doc = match password {
+        None => Scrubbed(json!({
+            "version": 1,
+            "header": { "slots": null, "params": null },
+            "db": db.0,
+        })),
+        Some(password) => {
+            if password.is_empty() {
+                return Err(TransferError::Export("the password is empty".into()));
+            }
+            let plain = Zeroizing::new(
+                serde_json::to_vec(&db.0).map_err(|e| TransferError::Export(e.to_string()))?,
+            );
+            let master = Zeroizing::new(crypto::random::<KEY_LEN>());
+            let db_nonce = crypto::random::<NONCE_LEN>();
+            let sealed = crypto::aes_gcm_seal(&master, &db_nonce, &plain, &[]);
+            let (ct, tag) = sealed.split_at(sealed.len() - TAG_LEN);
+
+            let salt = crypto::random::<32>();
+            let derived = crypto::scrypt(
+                password.as_bytes(),
+                &salt,
+                EXPORT_SCRYPT_N,
+                EXPORT_SCRYPT_R,
+                EXPORT_SCRYPT_P,
+            )
+            .ok_or_else(|| TransferError::Export("scrypt failed".into()))?;
+            let slot_nonce = crypto::random::<NONCE_LEN>();
+            let wrapped = crypto::aes_gcm_seal(&derived, &slot_nonce, master.as_ref(), &[]);
+            let (wrapped_key, wrapped_tag) = wrapped.split_at(KEY_LEN);
+            let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
+            Scrubbed(json!({
+                "version": 1,
+                "header": {
+                    "slots": [{
+                        "type": SLOT_PASSWORD,
+                        "uuid": uuid::Uuid::new_v4().to_string(),
+                        "key": hex(wrapped_key),
+                        "key_params": { "nonce": hex(&slot_nonce), "tag": hex(wrapped_tag) },
+                        "n": EXPORT_SCRYPT_N,
+                        "r": EXPORT_SCRYPT_R,
+                        "p": EXPORT_SCRYPT_P,
+                        "salt": hex(&salt),
+                        "repaired": true,
+                        "is_backup": false,
+                    }],
+                    "params": { "nonce": hex(&db_nonce), "tag": hex(tag) },
+                },
+                "db": base64::engine::general_purpose::STANDARD.encode(ct),
+            }))
+        }
+    };
+    serde_json::to_vec_pretty(&doc.0)
+        .map(Zeroizing::new)
+        .map_err(|e| TransferError::Export(e.to_string()))
+}
+
+fn db_json(accounts: &[Account]) -> Value {
+    let mut group_ids: Vec<(String, String)> = Vec::new();
+    let mut entries = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let uuids: Vec<String> = account
+            .meta
+            .groups
+            .iter()
+            .map(|name| match group_ids.iter().find(|(n, _)| n == name) {
+                Some((_, id)) => id.clone(),
+                None => {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    group_ids.push((name.clone(), id.clone()));
+                    id
+                }
+            })
+            .collect();
+        let p = &account.params;
+        let mut info = json!({
+            "secret": account.secret.to_base32().as_str(),
+            "algo": p.algorithm.as_str(),
+            "digits": p.digits,
+        });
+        match p.kind {
+            OtpKind::Hotp => info["counter"] = json!(p.counter),
+            OtpKind::Totp | OtpKind::Steam => info["period"] = json!(p.period),
+        }
+        entries.push(json!({
+            "type": p.kind.as_str(),
+            "uuid": uuid::Uuid::new_v4().to_string(),
+            "name": account.label,
+            "issuer": account.issuer,
+            "note": account.meta.note,
+            "favorite": account.meta.favorite,
+            "icon": null,
+            "icon_mime": null,
+            "icon_hash": null,
+            "info": info,
+            "groups": uuids,
+        }));
+    }
+    let groups: Vec<Value> = group_ids
+        .into_iter()
+        .map(|(name, uuid)| json!({ "uuid": uuid, "name": name }))
+        .collect();
+    json!({ "version": 3, "entries": entries, "groups": groups })
+}

@@ -1,0 +1,234 @@
+//! Writing accounts in formats other authenticators read: Aegis JSON (plain or encrypted), a
+//! plain otpauth list, and Google Authenticator transfer URIs (also as QR codes).
+//!
+//! An account a format cannot hold is never dropped without a word: it is listed in
+//! [`Exported::skipped`] with the reason.
+
+use zeroize::Zeroizing;
+
+use super::{TransferError, aegis, entry_name, google};
+use crate::account::Account;
+use crate::uri;
+
+/// The most accounts one Google Authenticator transfer QR code carries: small enough to scan.
+pub const GOOGLE_BATCH_SIZE: usize = 10;
+
+/// The formats Tessera writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExportFormat {
+    /// Aegis vault JSON; encrypted when a password is given (scrypt N=2^15, r=8, p=1 slot).
+    Aegis,
+    /// Plain text, one otpauth URI per line. Never encrypted.
+    OtpauthList,
+    /// Google Authenticator transfer URIs, one per line, at most [`GOOGLE_BATCH_SIZE`]
+    /// accounts each. Never encrypted.
+    GoogleMigration,
+}
+
+impl ExportFormat {
+    /// Every export format.
+    pub const ALL: [ExportFormat; 3] = [
+        ExportFormat::Aegis,
+        ExportFormat::OtpauthList,
+        ExportFormat::GoogleMigration,
+    ];
+
+    /// The short name used on the command line (`aegis`, `otpauth`, `google`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Aegis => "aegis",
+            ExportFormat::OtpauthList => "otpauth",
+            ExportFormat::GoogleMigration => "google",
+        }
+    }
+
+    /// Reads a name given by [`ExportFormat::as_str`] (case-insensitive).
+    pub fn parse(name: &str) -> Option<ExportFormat> {
+        let name = name.to_ascii_lowercase();
+        ExportFormat::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// True when the format can be encrypted with a password.
+    pub fn can_encrypt(self) -> bool {
+        self == ExportFormat::Aegis
+    }
+}
+
+/// An account left out of an export, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The account as reports name it (issuer and label).
+    pub name: String,
+    /// Why the format cannot hold it.
+    pub reason: String,
+}
+
+/// The result of an export: the file's bytes (they hold secrets: wiped on drop) and the
+/// accounts the format could not hold.
+#[derive(Debug)]
+pub struct Exported {
+    /// The file's content.
+    pub data: Zeroizing<Vec<u8>>,
+    /// One line per transfer URI for [`ExportFormat::GoogleMigration`] (to render as QR codes).
+    pub uris: Vec<Zeroizing<String>>,
+    /// Accounts not in `data`, with the reason.
+    pub skipped: Vec<Skipped>,
+}
+
+/// Writes `accounts` in `format`; `password` encrypts formats that support it and is refused
+/// by those that do not (so that nobody believes a plain file is protected).
+pub fn export(
+    accounts: &[Account],
+    format: ExportFormat,
+    password: Option<&str>,
+) -> Result<Exported, TransferError> {
+    if password.is_some() && !format.can_encrypt() {
+        return Err(TransferError::Export(format!(
+            "the {} format cannot be encrypted",
+            format.as_str()
+        )));
+    }
+    match format {
+        ExportFormat::Aegis => Ok(Exported {
+            data: aegis::write(accounts, password)?,
+            uris: Vec::new(),
+            skipped: Vec::new(),
+        }),
+        ExportFormat::OtpauthList => {
+            let mut data = Zeroizing::new(Vec::new());
+            for account in accounts {
+                data.extend_from_slice(uri::format(account).as_bytes());
+                data.push(b'\n');
+            }
+            Ok(Exported {
+                data,
+                uris: Vec::new(),
+                skipped: Vec::new(),
+            })
+        }
+        ExportFormat::GoogleMigration => {
+            let (uris, skipped) = google_migration_uris(accounts);
+            let mut data = Zeroizing::new(Vec::new());
+            for line in &uris {
+                data.extend_from_slice(line.as_bytes());
+                data.push(b'\n');
+            }
+            Ok(Exported {
+                data,
+                uris,
+                skipped,
+            })
+        }
+    }
+}
+
+/// Writes every account of `vault` (not those in the trash) in `format` (see [`export`]).
+pub fn export_vault(
+    vault: &crate::vault::Vault,
+    format: ExportFormat,
+    password: Option<&str>,
+) -> Result<Exported, crate::Error> {
+    let accounts: Vec<Account> = vault
+        .export_accounts()?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    Ok(export(&accounts, format, password)?)
+}
+
+/// The accounts as Google Authenticator transfer URIs, at most [`GOOGLE_BATCH_SIZE`] per URI,
+/// all in one numbered batch set; accounts Google cannot hold are returned as skipped.
+pub fn google_migration_uris(accounts: &[Account]) -> (Vec<Zeroizing<String>>, Vec<Skipped>) {
+    let mut fit = Vec::with_capacity(accounts.len());
+    let mut skipped = Vec::new();
+    for account in accounts {
+        match google::unrepresentable(account) {
+            Some(reason) => skipped.push(Skipped {
+                name: entry_name(&account.issuer, &account.label),
+                reason,
+            }),
+            None => fit.push(account),
+        }
+    }
+    let uris = if fit.is_empty() {
+        Vec::new()
+    } else {
+        google::encode_batches(&fit, GOOGLE_BATCH_SIZE)
+    };
+    (uris, skipped)
+}
+
+/// Light modules around the code, in modules (the QR specification asks for four).
+const QUIET_ZONE: usize = 4;
+
+fn modules(text: &str) -> Result<(Vec<bool>, usize), TransferError> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L)
+        .map_err(|e| TransferError::Export(format!("too much data for one QR code ({e})")))?;
+    let width = code.width();
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Ok((dark, width))
+}
+
+/// A QR code of `text` as a PNG image (black on white, `scale` pixels per module). The image
+/// encodes whatever `text` holds — for transfer URIs, secrets — so the bytes are wiped on drop.
+pub fn qr_png(text: &str, scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let (dark, width) = modules(text)?;
+    let scale = scale.clamp(1, 64) as usize;
+    let side = (width + 2 * QUIET_ZONE) * scale;
+    let mut pixels = Zeroizing::new(vec![255u8; side * side]);
+    for y in 0..width {
+        for x in 0..width {
+            if dark[y * width + x] {
+                for dy in 0..scale {
+                    let row = ((y + QUIET_ZONE) * scale + dy) * side;
+                    let start = row + (x + QUIET_ZONE) * scale;
+                    pixels[start..start + scale].fill(0);
+                }
+            }
+        }
+    }
+    let mut out = Zeroizing::new(Vec::new());
+    let encoder = image::codecs::png::PngEncoder::new(&mut *out);
+    image::ImageEncoder::write_image(
+        encoder,
+        &pixels,
+        side as u32,
+        side as u32,
+        image::ExtendedColorType::L8,
+    )
+    .map_err(|e| TransferError::Export(format!("cannot write the PNG ({e})")))?;
+    Ok(out)
+}
+
+/// A QR code of `text` drawn with Unicode half blocks, two module rows per line, for a terminal
+/// with a dark background (light modules are drawn, dark ones left blank).
+pub fn qr_terminal(text: &str) -> Result<Zeroizing<String>, TransferError> {
+    let (dark, width) = modules(text)?;
+    let quiet = 2;
+    let side = width + 2 * quiet;
+    let light = |x: usize, y: usize| -> bool {
+        if x < quiet || y < quiet || x >= width + quiet || y >= width + quiet {
+            return true;
+        }
+        !dark[(y - quiet) * width + (x - quiet)]
+    };
+    let mut out = Zeroizing::new(String::with_capacity(side * side * 2));
+    for y in (0..side).step_by(2) {
+        for x in 0..side {
+            let top = light(x, y);
+            let bottom = y + 1 >= side || light(x, y + 1);
+            out.push(match (top, bottom) {
+                (true, true) => '█',
+                (true, false) => '▀',
+                (false, true) => '▄',
+                (false, false) => ' ',
+            });
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}

@@ -1,0 +1,234 @@
+//! 2FAS backups (`.2fas`), plain and encrypted, schema versions 1 to 4.
+//!
+//! Encrypted backups hold the services as `b64(ct||tag):b64(salt):b64(iv)`, with the key from
+//! PBKDF2-HMAC-SHA256 (10,000 iterations). `reference`, a known text encrypted the same way,
+//! tells a wrong password from a damaged file.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::crypto::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use super::{
+    EntryError, ImportItem, TransferError, entry_name, kind_named, params_from, parse_json,
+    parse_secret, str_field,
+};
+use crate::account::Account;
+
+/// 2FAS's iteration count for the backup key.
+const PBKDF2_ITERATIONS: u32 = 10_000;
+
+/// The known text 2FAS encrypts into `reference` (its `BackupContent.Reference`).
+pub(crate) const REFERENCE: &str = "tRViSsLKzd86Hprh4ceC2OP7xazn4rrt4xhfEUbOjxLX8Rc3mkISXE0lWbmnWfggogbBJhtYgpK6fMl1D6mtsy92R3HkdGfwuXbzLebqVFJsR7IZ2w58t938iymwG4824igYy1wi6n2WDpO1Q1P69zwJGs2F5a1qP4MyIiDSD7NCV2OvidXQCBnDlGfmz0f1BQySRkkt4ryiJeCjD2o4QsveJ9uDBUn8ELyOrESv5R5DMDkD4iAF8TXU7K";
+
+/// Reads a 2FAS backup; `password` opens an encrypted one.
+pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    let doc = parse_json(bytes)?;
+    let root = &doc.0;
+    if !root.is_object() {
+        return Err(TransferError::Damaged(
+            "a 2FAS backup is a JSON object".into(),
+        ));
+    }
+    if let Some(v) = root.get("schemaVersion").and_then(Value::as_u64)
+        && !(1..=4).contains(&v)
+    {
+        return Err(TransferError::Unsupported(format!(
+            "2FAS schema version {v}"
+        )));
+    }
+    let groups: HashMap<&str, &str> = root
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|gs| {
+            gs.iter()
+                .filter_map(|g| Some((str_field(g, "id")?, str_field(g, "name")?)))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let encrypted = str_field(root, "servicesEncrypted").filter(|s| !s.trim().is_empty());
+    let decrypted;
+    let services: &Vec<Value> = match encrypted {
+        Some(field) => {
+            let password = password.ok_or(TransferError::PasswordRequired)?;
+            let plain = decrypt(root, field, password)?;
+            decrypted = parse_json(&plain).map_err(|_| {
+                TransferError::Damaged("the decrypted services are not JSON".into())
+            })?;
+            decrypted.0.as_array().ok_or_else(|| {
+                TransferError::Damaged("the decrypted services are not a list".into())
+            })?
+        }
+        None => root
+            .get("services")
+            .and_then(Value::as_array)
+            .ok_or_else(|| TransferError::Damaged("the backup has no services".into()))?,
+    };
+    Ok(services.iter().map(|s| read_service(s, &groups)).collect())
+}
+
+/// One `b64(ct||tag):b64(salt):b64(iv)` field, decoded.
+struct Sealed {
+    data: Vec<u8>,
+    salt: Vec<u8>,
+    iv: Vec<u8>,
+}
+
+fn split_field(field: &str, what: &str) -> Result<Sealed, TransferError> {
+    let parts: Vec<&str> = field.trim().split(':').collect();
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s.trim());
+    let damaged = || TransferError::Damaged(format!("{what} is not ciphertext:salt:iv in base64"));
+    match parts.as_slice() {
+        [data, salt, iv] => {
+            let sealed = Sealed {
+                data: b64(data).map_err(|_| damaged())?,
+                salt: b64(salt).map_err(|_| damaged())?,
+                iv: b64(iv).map_err(|_| damaged())?,
+            };
+            if sealed.iv.len() != NONCE_LEN || sealed.data.len() < TAG_LEN || sealed.salt.is_empty()
+            {
+                return Err(damaged());
+            }
+            Ok(sealed)
+        }
+        _ => Err(damaged()),
+    }
+}
+
+fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let services = split_field(field, "servicesEncrypted")?;
+    // The key depends only on the salt; both fields usually share it, so derive once per salt.
+    let mut keys: Vec<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>)> = Vec::new();
+    let mut key_for = |salt: &[u8]| -> Zeroizing<[u8; KEY_LEN]> {
+        if let Some((_, k)) = keys.iter().find(|(s, _)| s == salt) {
+            return k.clone();
+        }
+        let k = crypto::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
+        keys.push((salt.to_vec(), k.clone()));
+        k
+    };
+    let reference = str_field(root, "reference").filter(|r| !r.trim().is_empty());
+    let reference_ok = match reference {
+        Some(r) => {
+            let r = split_field(r, "reference")?;
+            let key = key_for(&r.salt);
+            match crypto::aes_gcm_open(key.as_ref(), &r.iv, &r.data, &[]) {
+                None => return Err(TransferError::WrongPassword),
+                Some(text) if text.as_slice() == REFERENCE.as_bytes() => true,
+                Some(_) => {
+                    return Err(TransferError::Damaged(
+                        "the reference text does not match".into(),
+                    ));
+                }
+            }
+        }
+        None => false,
+    };
+    let key = key_for(&services.salt);
+    crypto::aes_gcm_open(key.as_ref(), &services.iv, &services.data, &[]).ok_or(if reference_ok {
+        TransferError::Damaged(
+            "the password is right but the encrypted services are damaged".into(),
+        )
+    } else {
+        // Without a reference a wrong password and damage look the same; a wrong password is
+        // by far the likelier.
+        TransferError::WrongPassword
+    })
+}
+
+fn read_service(service: &Value, groups: &HashMap<&str, &str>) -> ImportItem {
+    // Schema 1 had no `otp` object: its fields sit on the service itself.
+    let otp = service
+        .get("otp")
+        .filter(|o| o.is_object())
+        .unwrap_or(service);
+    let service_name = str_field(service, "name").unwrap_or("");
+    let issuer = str_field(otp, "issuer")
+        .filter(|i| !i.trim().is_empty())
+        .unwrap_or(service_name);
+    let label = str_field(otp, "account")
+        .filter(|a| !a.trim().is_empty())
+        .or_else(|| str_field(otp, "label"))
+        .unwrap_or("");
+    // `label` is sometimes `Issuer:account`; keep the account part.
+    let label = match label.split_once(':') {
+        Some((prefix, rest)) if prefix.trim() == issuer.trim() => rest.trim(),
+        _ => label,
+    };
+    let name = entry_name(issuer, label);
+    let result = to_account(service, otp, issuer, label, groups);
+    ImportItem { name, result }
+}
+
+fn to_account(
+    service: &Value,
+    otp: &Value,
+    issuer: &str,
+    label: &str,
+    groups: &HashMap<&str, &str>,
+) -> Result<Account, EntryError> {
+    let kind = kind_named(str_field(otp, "tokenType"))?;
+    let secret = parse_secret(
+        str_field(service, "secret")
+            .ok_or_else(|| EntryError::Invalid("the service has no secret".into()))?,
+    )?;
+    let params = params_from(otp, kind, "algorithm")?;
+    let mut account = Account::new(issuer, label, secret, params);
+    if let Some(group) = str_field(service, "groupId").and_then(|id| groups.get(id)) {
+        account.meta.groups = vec![(*group).to_owned()];
+    }
+    Ok(account)
+}
+
+/// Encrypts `plain` the way 2FAS does, for tests that check the importer against itself.
+#[cfg(test)]
+pub(crate) fn seal_field(password: &str, salt: &[u8], plain: &[u8]) -> String {
+    let key = crypto::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
+    let iv = crypto::random::<NONCE_LEN>();
+    let sealed = crypto::aes_gcm_seal(&key, &iv, plain, &[]);
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    format!("{}:{}:{}", b64(&sealed), b64(salt), b64(&iv))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_schema_1_flat_services_and_keeps_unknown_types_as_failures() {
+        let doc = r#"{"schemaVersion":1,"services":[
+            {"name":"Old","secret":"JBSWY3DPEHPK3PXP"},
+            {"name":"Odd","secret":"JBSWY3DPEHPK3PXP","otp":{"tokenType":"MOTP"}}]}"#;
+        let items = read(doc.as_bytes(), None).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].result.as_ref().unwrap().issuer, "Old");
+        assert!(matches!(items[1].result, Err(EntryError::Unsupported(_))));
+    }
+
+    #[test]
+    fn tells_wrong_password_from_damaged_services() {
+        let salt = [9u8; 32];
+        let services = seal_field("pw", &salt, b"[]");
+        let reference = seal_field("pw", &salt, REFERENCE.as_bytes());
+        let doc = format!(
+            r#"{{"services":[],"schemaVersion":4,"servicesEncrypted":"{services}","reference":"{reference}"}}"#
+        );
+        assert_eq!(read(doc.as_bytes(), Some("pw")).unwrap().len(), 0);
+        assert_eq!(
+            read(doc.as_bytes(), Some("nope")).unwrap_err(),
+            TransferError::WrongPassword
+        );
+        assert_eq!(
+            read(doc.as_bytes(), None).unwrap_err(),
+            TransferError::PasswordRequired
+        );
+        let broken = doc.replacen(&services[..4], "AAAA", 1);
+        assert!(matches!(
+            read(broken.as_bytes(), Some("pw")),
+            Err(TransferError::Damaged(_))
+        ));
+    }
+}
