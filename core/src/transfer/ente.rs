@@ -32,7 +32,8 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{EntryError, ImportItem, TransferError};
+use super::otpauth_list::uri_error;
+use super::{EntryError, ImportItem, TransferError, entry_name};
 use crate::account::Account;
 
 /// libsodium's `crypto_pwhash_argon2id_SALTBYTES`.
@@ -145,23 +146,13 @@ fn read_line(line_no: usize, line: &str) -> ImportItem {
 pub(crate) fn item_from_uri(uri: &str, fallback_name: String) -> ImportItem {
     match crate::uri::parse_otp(uri) {
         Ok(account) => ImportItem {
-            name: account_name(&account),
+            name: entry_name(&account.issuer, &account.label),
             result: Ok(account),
         },
         Err(e) => ImportItem {
             name: fallback_name,
-            result: Err(EntryError::Invalid(e.to_string())),
+            result: Err(uri_error(e)),
         },
-    }
-}
-
-/// How an import report names an account: `Issuer (label)`, or whichever of the two exists.
-pub(crate) fn account_name(account: &Account) -> String {
-    match (account.issuer.is_empty(), account.label.is_empty()) {
-        (false, false) => format!("{} ({})", account.issuer, account.label),
-        (false, true) => account.issuer.clone(),
-        (true, false) => account.label.clone(),
-        (true, true) => "(unnamed)".into(),
     }
 }
 

@@ -23,8 +23,8 @@ use ring::aead;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::ente::{account_name, item_from_uri};
-use super::{EntryError, ImportItem, TransferError};
+use super::ente::item_from_uri;
+use super::{EntryError, ImportItem, TransferError, entry_name, parse_json};
 use crate::account::{Account, OtpKind, OtpParams};
 use crate::secret::Secret;
 
@@ -40,10 +40,12 @@ const TAG_BYTES: usize = 16;
 
 /// Reads a Proton Authenticator export, plain or encrypted.
 pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
-    let doc = parse_object(bytes, "the Proton export")?;
-    check_version(&doc)?;
+    // Scrubbed documents: a plain export's strings (URIs with secrets) are wiped on drop.
+    let json = parse_json(bytes)?;
+    let doc = as_object(&json.0, "the Proton export")?;
+    check_version(doc)?;
     if doc.contains_key("entries") {
-        return read_entries(&doc);
+        return read_entries(doc);
     }
     let (salt, content) = match (doc.get("salt"), doc.get("content")) {
         (Some(salt), Some(content)) => (salt, content),
@@ -72,12 +74,14 @@ pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, Tra
     let plain = key
         .open_in_place(nonce, aead::Aad::from(AAD), buf.as_mut_slice())
         .map_err(|_| TransferError::WrongPassword)?;
-    let inner = parse_object(plain, "the decrypted Proton export")?;
-    check_version(&inner)?;
+    let json =
+        parse_json(plain).map_err(|_| damaged("the decrypted Proton export is not valid JSON"))?;
+    let inner = as_object(&json.0, "the decrypted Proton export")?;
+    check_version(inner)?;
     if !inner.contains_key("entries") {
         return Err(damaged("the decrypted Proton export has no `entries`"));
     }
-    read_entries(&inner)
+    read_entries(inner)
 }
 
 /// True when the bytes look like a Proton Authenticator export (for format detection): a JSON
@@ -105,16 +109,12 @@ fn damaged(msg: &str) -> TransferError {
     TransferError::Damaged(msg.to_string())
 }
 
-fn parse_object(bytes: &[u8], what: &str) -> Result<serde_json::Map<String, Value>, TransferError> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(TransferError::Damaged(format!(
-            "{what} is not a JSON object"
-        ))),
-        Err(_) => Err(TransferError::Damaged(format!(
-            "{what} is not valid JSON (truncated?)"
-        ))),
-    }
+fn as_object<'a>(
+    doc: &'a Value,
+    what: &str,
+) -> Result<&'a serde_json::Map<String, Value>, TransferError> {
+    doc.as_object()
+        .ok_or_else(|| TransferError::Damaged(format!("{what} is not a JSON object")))
 }
 
 fn check_version(doc: &serde_json::Map<String, Value>) -> Result<(), TransferError> {
@@ -176,7 +176,7 @@ fn read_entry(number: usize, entry: &Value) -> ImportItem {
         Some("Totp") => item_from_uri(uri, fallback.clone()),
         Some("Steam") => match steam_account(uri, given_name.unwrap_or_default()) {
             Ok(account) => ImportItem {
-                name: account_name(&account),
+                name: entry_name(&account.issuer, &account.label),
                 result: Ok(account),
             },
             Err(err) => fail(err),
@@ -277,7 +277,7 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
             }
             OtpKind::Hotp => {
                 skipped.push((
-                    account_name(account),
+                    entry_name(&account.issuer, &account.label),
                     EntryError::Unsupported("Proton Authenticator has no HOTP".into()),
                 ));
                 continue;
