@@ -58,6 +58,8 @@ pub const EXPORT_OPS_LIMIT: u64 = 3;
 /// Reads an Ente Auth export, plain text or encrypted JSON (told apart by a leading `{`: no
 /// line of the plain export can start with one).
 pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    // Editors on Windows may have added a byte order mark.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if first_non_space(bytes) == Some(b'{') {
         let plain = decrypt(bytes, password)?;
         let text = std::str::from_utf8(&plain)
@@ -73,6 +75,7 @@ pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, Tra
 /// True when the bytes look like Ente's encrypted export: a JSON object with `kdfParams` and
 /// `encryptedData` (used for format detection; a cheap check, no decryption).
 pub fn is_encrypted(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if first_non_space(bytes) != Some(b'{') {
         return false;
     }
@@ -940,6 +943,16 @@ mod tests {
         let account = items[0].result.as_ref().unwrap();
         assert!(account.meta.favorite);
         assert_eq!(account.meta.groups, ["a"]);
+    }
+
+    #[test]
+    fn accepts_byte_order_mark_and_crlf_line_ends() {
+        let mut plain = b"\xef\xbb\xbf".to_vec();
+        plain.extend(b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\r\notpauth://totp/C:d?secret=JBSWY3DPEHPK3PXP\r\n");
+        assert_eq!(accounts(&read(&plain, None).unwrap()).len(), 2);
+        let mut encrypted = b"\xef\xbb\xbf".to_vec();
+        encrypted.extend(fixture("ente_encrypted_odd_memlimit.json"));
+        assert_eq!(accounts(&read(&encrypted, Some("pw")).unwrap()).len(), 1);
     }
 
     #[test]
