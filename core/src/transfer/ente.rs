@@ -965,6 +965,22 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn transfer_read_detects_encrypted_ente_exports() {
+        let bytes = fixture("ente_encrypted.json");
+        assert_eq!(
+            super::super::detect(&bytes),
+            Some(super::super::Format::EnteEncrypted)
+        );
+        let items = super::super::read(&bytes, None, Some("correct horse ⚓ battery")).unwrap();
+        assert_fixture_accounts(&items);
+        // With the format named, the plain export is read with its codeDisplay too.
+        let plain = fixture("ente_plain.txt");
+        let items =
+            super::super::read(&plain, Some(super::super::Format::EnteEncrypted), None).unwrap();
+        assert_fixture_accounts(&items);
+    }
+
     proptest::proptest! {
         #[test]
         fn read_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {

@@ -630,6 +630,22 @@ mod tests {
         assert!(!is_proton(b"otpauth://totp/A?secret=JBSWY3DPEHPK3PXP"));
     }
 
+    #[test]
+    fn transfer_read_detects_proton_exports() {
+        for (name, password) in [
+            ("proton_plain.json", None),
+            ("proton_encrypted.json", Some(PASSWORD)),
+        ] {
+            let bytes = fixture(name);
+            assert_eq!(
+                super::super::detect(&bytes),
+                Some(super::super::Format::Proton),
+                "{name}"
+            );
+            assert_fixture_accounts(&super::super::read(&bytes, None, password).unwrap());
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn read_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {

@@ -475,6 +475,22 @@ mod tests {
         );
     }
 
+    #[test]
+    fn transfer_read_detects_png_and_jpeg_images() {
+        for name in ["qr_screenshot.png", "qr_two_codes.jpg"] {
+            let bytes = fixture(name);
+            assert_eq!(
+                super::super::detect(&bytes),
+                Some(super::super::Format::QrImage),
+                "{name}"
+            );
+            assert!(
+                !super::super::read(&bytes, None, None).unwrap().is_empty(),
+                "{name}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
         #[test]
