@@ -28,6 +28,10 @@
 //!   `salt` (with the base64 still valid) is indistinguishable from it and reported the same;
 //! - a tag that verifies but a stream that does not end with FINAL, or a plaintext that is not
 //!   UTF-8, is [`TransferError::Damaged`].
+//!
+//! KDF parameters are capped at what Ente itself writes (1 GiB, and 1 GiB × 4 passes of work), so
+//! a file cannot make the device allocate more; if even that memory cannot be had, the import
+//! fails with [`TransferError::Unsupported`] instead of the process being killed.
 
 use serde_json::Value;
 use zeroize::Zeroizing;
@@ -311,7 +315,14 @@ fn derive_key(
     let mut key = Zeroizing::new([0u8; 32]);
     argon
         .hash_password_into(password.as_bytes(), salt, key.as_mut())
-        .map_err(|_| damaged("`kdfParams` are not valid Argon2id parameters"))?;
+        .map_err(|e| match e {
+            // argon2 allocates fallibly: a phone short of memory gets an error, not an abort.
+            argon2::Error::OutOfMemory => TransferError::Unsupported(format!(
+                "opening this file needs {} MiB of memory, more than is available",
+                mem_limit >> 20
+            )),
+            _ => damaged("`kdfParams` are not valid Argon2id parameters"),
+        })?;
     Ok(key)
 }
 
