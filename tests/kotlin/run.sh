@@ -3,7 +3,8 @@
 # compiled with a real Kotlin 2.x compiler and run on the JVM against the host-built library
 # through JNA. Ends with one line `kotlin: N passed, N failed`; exits non-zero on failure.
 #   tests/kotlin/run.sh          run the tests
-#   tests/kotlin/run.sh bench    run the benchmark (tests/kotlin/bench/Bench.kt) instead
+#   tests/kotlin/run.sh bench    run the benchmark (tests/kotlin/bench/Bench.kt, release
+#                                library) instead
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -22,7 +23,7 @@ fi
 J=/usr/share/java
 
 step "kotlin: build libtessera_ffi and generate the bindings"
-ffi_build
+if [ "$mode" = bench ]; then ffi_build release; else ffi_build; fi
 OUT=build/kotlin
 ffi_generate kotlin "$OUT/gen"
 
