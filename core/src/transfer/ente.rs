@@ -994,6 +994,32 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn secretstream_round_trips_any_message_sequence(
+            key in proptest::array::uniform32(proptest::num::u8::ANY),
+            header in proptest::collection::vec(proptest::num::u8::ANY, 24),
+            messages in proptest::collection::vec(
+                (proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+                 proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                 0u8..4, proptest::bool::ANY),
+                1..12),
+        ) {
+            let header: [u8; 24] = header.try_into().unwrap();
+            let mut push = PushStream::init(&key, &header);
+            let mut pull = PullStream::init(&key, &header);
+            for (message, ad, tag, rekey) in &messages {
+                if *rekey {
+                    push.rekey();
+                    pull.rekey();
+                }
+                let sealed = push.push(message, ad, *tag);
+                proptest::prop_assert_eq!(sealed.len(), message.len() + secretstream::ABYTES);
+                let (opened, got_tag) = pull.pull(&sealed, ad).unwrap();
+                proptest::prop_assert_eq!(opened.as_slice(), message.as_slice());
+                proptest::prop_assert_eq!(got_tag, *tag);
+            }
+        }
+
+        #[test]
         fn read_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
             let _ = read(&bytes, Some("pw"));
             let _ = read(&bytes, None);
