@@ -95,6 +95,22 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
     }
 }
 
+/// True when the bytes are an otpauth list written by Ente (some line carries Ente's
+/// `codeDisplay` parameter): such a list should be read by [`read`], which maps `codeDisplay` to
+/// favorite/note/groups and keeps trashed entries out, rather than as a generic otpauth list.
+pub fn is_plain_export(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes[start..].starts_with(b"otpauth")
+        && bytes.split(|b| *b == b'\n').any(|line| {
+            line.windows(13)
+                .any(|w| w == b"&codeDisplay=" || w == b"?codeDisplay=")
+        })
+}
+
 fn first_non_space(bytes: &[u8]) -> Option<u8> {
     bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
@@ -974,6 +990,15 @@ mod tests {
             read(&[0xff, 0xfe, 0x00], None),
             Err(TransferError::Damaged(_))
         ));
+    }
+
+    #[test]
+    fn recognizes_ente_plain_exports_by_code_display() {
+        assert!(is_plain_export(&fixture("ente_plain.txt")));
+        assert!(!is_plain_export(
+            b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n"
+        ));
+        assert!(!is_plain_export(&fixture("ente_encrypted.json")));
     }
 
     #[test]
