@@ -13,9 +13,12 @@ OUT=build/swift
 
 ffi_build
 ffi_generate swift "$OUT/gen"
-mkdir -p "$PKG/Sources/TesseraFFI/generated" "$PKG/Sources/Tessera/generated" "$OUT/lib"
-cp "$OUT/gen/TesseraFFI.h" "$PKG/Sources/TesseraFFI/generated/"
-cp "$OUT/gen/Tessera.swift" "$PKG/Sources/Tessera/generated/"
+# Files are only replaced when they changed, so SwiftPM's incremental build stays warm.
+copy_if_changed() {
+    mkdir -p "$2"
+    cmp -s "$1" "$2/$(basename "$1")" || cp "$1" "$2/"
+}
+copy_if_changed "$OUT/gen/TesseraFFI.h" "$PKG/Sources/TesseraFFI/generated"
+copy_if_changed "$OUT/gen/Tessera.swift" "$PKG/Sources/Tessera/generated"
 # A copy inside the repository: the Linux chroot sees the repository at the same path.
-rm -f "$OUT/lib/libtessera_ffi."*
-cp "$FFI_LIB" "$OUT/lib/"
+copy_if_changed "$FFI_LIB" "$OUT/lib"
