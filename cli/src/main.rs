@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod otp_cmd;
+mod vault_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
 #[derive(Parser, Debug)]
@@ -16,12 +17,16 @@ mod otp_cmd;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: vault_cmd::GlobalArgs,
 }
 
 #[derive(Subcommand, Debug)]
 enum Command {
     #[command(flatten)]
     Otp(otp_cmd::OtpCommand),
+    #[command(flatten)]
+    Vault(vault_cmd::VaultCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -50,6 +55,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
+        Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
