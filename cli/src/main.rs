@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod otp_cmd;
 mod transfer_cmd;
+mod push_cmd;
 mod vault_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
@@ -30,6 +31,8 @@ enum Command {
     Vault(vault_cmd::VaultCommand),
     #[command(flatten)]
     Transfer(transfer_cmd::TransferCommand),
+    #[command(flatten)]
+    Push(push_cmd::PushCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Otp(cmd) => otp_cmd::run(cmd),
         Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
         Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
+        Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
