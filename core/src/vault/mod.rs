@@ -505,6 +505,7 @@ impl Inner {
         key: &VaultKey,
         tx: &Transaction<'_>,
         account: &Account,
+        next_position: &mut i64,
     ) -> Result<AddOutcome, VaultError> {
         if let Err(reason) = check_account(account) {
             return Ok(AddOutcome::Rejected(reason));
@@ -520,11 +521,8 @@ impl Inner {
             account_binding(&id.0, "extra"),
             &encode_extra(&account.extra),
         )?;
-        let position: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(position) + 1, 0) FROM accounts",
-            [],
-            |row| row.get(0),
-        )?;
+        let position = *next_position;
+        *next_position += 1;
         let p = &account.params;
         let at = now();
         tx.execute(
@@ -575,11 +573,11 @@ impl Inner {
                 params,
                 self.key.open(account_binding(&id.0, "secret"), sealed),
             ) {
-                (Some(params), Some(plain)) => {
-                    Generator::new(&Secret::from_bytes(plain.to_vec()), &params).map_err(|_| {
-                        VaultError::Integrity {
-                            account: id.clone(),
-                        }
+                (Some(params), Some(mut plain)) => {
+                    // Move the buffer into the Secret instead of copying it.
+                    let secret = Secret::from_bytes(std::mem::take(&mut *plain));
+                    Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
+                        account: id.clone(),
                     })
                 }
                 _ => Err(VaultError::Integrity {
@@ -968,9 +966,15 @@ impl Vault {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read once per batch: MAX(position) per insert would make large imports quadratic.
+        let mut next_position: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM accounts",
+            [],
+            |row| row.get(0),
+        )?;
         let mut outcomes = Vec::with_capacity(accounts.len());
         for account in accounts {
-            outcomes.push(Inner::insert(&inner.key, &tx, account)?);
+            outcomes.push(Inner::insert(&inner.key, &tx, account, &mut next_position)?);
         }
         tx.commit()?;
         inner.cache = None;
