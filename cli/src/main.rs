@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod otp_cmd;
+mod push_cmd;
+mod transfer_cmd;
 mod vault_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
@@ -27,6 +29,10 @@ enum Command {
     Otp(otp_cmd::OtpCommand),
     #[command(flatten)]
     Vault(vault_cmd::VaultCommand),
+    #[command(flatten)]
+    Transfer(transfer_cmd::TransferCommand),
+    #[command(flatten)]
+    Push(push_cmd::PushCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -56,6 +62,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
         Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
+        Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
+        Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
