@@ -14,6 +14,7 @@ pub mod account;
 pub mod error;
 pub mod otp;
 pub mod platform;
+pub mod push;
 pub mod types;
 pub mod uri;
 pub mod vault;
@@ -22,6 +23,11 @@ pub use account::{OtpAccount, UriParameter};
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
+pub use push::{
+    DenyReason, FailedPoll, HttpField, HttpRequest, HttpResponse, KeygenListener, KeygenStep,
+    PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport, PushVerdict,
+    RejectedPush,
+};
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use uri::{UriKind, format_otp_uri, otp_code_for_uri_at, parse_otp_uri, uri_kind};
 pub use vault::{

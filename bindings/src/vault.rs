@@ -262,7 +262,7 @@ impl Vault {
 
     /// The open core vault, or `Locked` after `lock()`. A poisoned lock only means another
     /// thread panicked while holding it; the `Option` inside is still consistent.
-    fn unlocked(&self) -> Result<Arc<core::Vault>> {
+    pub(crate) fn unlocked(&self) -> Result<Arc<core::Vault>> {
         let guard = self.inner.read().unwrap_or_else(|e| e.into_inner());
         guard.clone().ok_or_else(|| TesseraError::Locked {
             reason: "the vault was locked; open it again".into(),
