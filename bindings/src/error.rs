@@ -115,6 +115,8 @@ impl From<tessera_core::Error> for TesseraError {
                 TesseraError::InvalidInput { reason }
             }
             E::Transfer(e) => e.into(),
+            E::Import(tessera_core::transfer::ImportError::Source(e)) => e.into(),
+            E::Import(tessera_core::transfer::ImportError::Vault(e)) => e.into(),
             E::Vault(e) => e.into(),
             E::Push(e) => e.into(),
             // A core module whose bindings have not mapped it yet (e.g. one that just landed)
@@ -171,11 +173,10 @@ impl From<TransferError> for TesseraError {
     fn from(error: TransferError) -> Self {
         match error {
             TransferError::WrongPassword => TesseraError::WrongPassword,
-            TransferError::PasswordRequired
-            | TransferError::Damaged(_)
-            | TransferError::UnknownFormat
-            | TransferError::Unsupported(_)
-            | TransferError::Export(_) => TesseraError::invalid(error.to_string()),
+            // Everything else is about the file or data the user chose (encrypted without a
+            // password, damaged, unknown, unsupported, not exportable): its reason says why.
+            // The wildcard keeps a new variant from breaking the build before it is mapped.
+            _ => TesseraError::invalid(error.to_string()),
         }
     }
 }

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod otp_cmd;
 mod push_cmd;
+mod transfer_cmd;
 mod vault_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
@@ -28,6 +29,8 @@ enum Command {
     Otp(otp_cmd::OtpCommand),
     #[command(flatten)]
     Vault(vault_cmd::VaultCommand),
+    #[command(flatten)]
+    Transfer(transfer_cmd::TransferCommand),
     #[command(flatten)]
     Push(push_cmd::PushCommand),
 }
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
         Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
+        Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
     };
     match result {

@@ -56,11 +56,14 @@ pub enum Format {
     Proton,
     /// A PNG or JPEG image holding a QR code (enrollment or transfer).
     QrImage,
+    /// Tessera's own encrypted backup (see the vault module); restored with [`import`], which
+    /// hands it to the vault, since only the vault reads its backups.
+    TesseraBackup,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 11] = [
+    pub const ALL: [Format; 12] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -72,6 +75,7 @@ impl Format {
         Format::EnteEncrypted,
         Format::Proton,
         Format::QrImage,
+        Format::TesseraBackup,
     ];
 
     /// The short name used on the command line and in reports (`aegis`, `2fas`, …).
@@ -88,6 +92,7 @@ impl Format {
             Format::EnteEncrypted => "ente",
             Format::Proton => "proton",
             Format::QrImage => "qr",
+            Format::TesseraBackup => "tessera",
         }
     }
 
@@ -151,6 +156,9 @@ pub enum TransferError {
 /// JSON document for the JSON formats. A binary blob that is none of these is taken for an
 /// encrypted andOTP file, the only headerless binary format Tessera reads.
 pub fn detect(bytes: &[u8]) -> Option<Format> {
+    if bytes.starts_with(crate::vault::BACKUP_MAGIC) {
+        return Some(Format::TesseraBackup);
+    }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
     }
@@ -251,6 +259,10 @@ pub fn read(
         Format::EnteEncrypted => ente::read(bytes, password),
         Format::Proton => proton::read(bytes, password),
         Format::QrImage => qr::read(bytes, password),
+        Format::TesseraBackup => Err(TransferError::Unsupported(
+            "a Tessera backup is restored into a vault (transfer::import), not read on its own"
+                .into(),
+        )),
     }
 }
 
@@ -491,6 +503,7 @@ mod tests {
             (br#"{"version":1,"entries":[]}"#, Some(Format::Proton)),
             (b"\x89PNG\r\n\x1a\nrest", Some(Format::QrImage)),
             (b"\xff\xd8\xff\xe0rest", Some(Format::QrImage)),
+            (b"TSRBACKP\x00\x01rest", Some(Format::TesseraBackup)),
             (b"hello world", None),
             (b"", None),
             (br#"{"something":"else"}"#, None),

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::{EntryError, Format, ImportItem, TransferError};
 use crate::account::{Account, OtpKind};
-use crate::vault::{AccountId, AddOutcome, Vault};
+use crate::vault::{AccountId, AddOutcome, Vault, VaultError};
 
 /// What happened to one entry of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,8 +89,54 @@ pub fn import(
         Some(f) => f,
         None => super::detect(bytes).ok_or_else(|| super::undetected(bytes))?,
     };
+    if format == Format::TesseraBackup {
+        return restore_backup(vault, bytes, password, dry_run);
+    }
     let items = super::read(bytes, Some(format), password)?;
     commit(vault, items, format, dry_run)
+}
+
+/// Tessera's own backups are decoded by the vault, which adds their accounts in one transaction.
+fn restore_backup(
+    vault: &Vault,
+    bytes: &[u8],
+    password: Option<&str>,
+    dry_run: bool,
+) -> Result<ImportReport, ImportError> {
+    if dry_run {
+        return Err(TransferError::Unsupported(
+            "a dry run of a Tessera backup (restore it into an empty vault to look inside)".into(),
+        )
+        .into());
+    }
+    let password = password.ok_or(TransferError::PasswordRequired)?;
+    let outcomes = vault.import_backup(bytes, password).map_err(|e| match e {
+        VaultError::BackupWrongPassword => ImportError::Source(TransferError::WrongPassword),
+        VaultError::BackupDamaged(why) => ImportError::Source(TransferError::Damaged(why)),
+        other => ImportError::Vault(other),
+    })?;
+    let mut entries = Vec::with_capacity(outcomes.len());
+    for (index, outcome) in outcomes.into_iter().enumerate() {
+        let (name, outcome) = match outcome {
+            AddOutcome::Added(id) => (summary_name(vault, &id)?, Outcome::Imported(id)),
+            AddOutcome::Duplicate(id) => (summary_name(vault, &id)?, Outcome::Duplicate(id)),
+            AddOutcome::Rejected(reason) => (
+                format!("backup entry {}", index + 1),
+                Outcome::Failed(EntryError::Invalid(reason)),
+            ),
+        };
+        entries.push(ReportEntry { name, outcome });
+    }
+    Ok(ImportReport {
+        format: Format::TesseraBackup,
+        dry_run,
+        entries,
+    })
+}
+
+fn summary_name(vault: &Vault, id: &AccountId) -> Result<String, ImportError> {
+    let s = vault.summary(id)?;
+    Ok(super::entry_name(&s.issuer, &s.label))
 }
 
 /// Stores already-read items (see [`import`]).

@@ -1,0 +1,278 @@
+//! Import and export: other authenticators' files into the vault with a per-entry report, and
+//! the vault out to formats other apps read. Every rule is core's (`tessera_core::transfer`).
+
+use std::sync::Arc;
+
+use tessera_core::transfer::{self as core, export as core_export};
+
+use crate::error::{Result, TesseraError};
+use crate::vault::Vault;
+
+/// The file formats Tessera imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ImportFormat {
+    /// Plain text, one otpauth URI per line.
+    OtpauthList,
+    /// Google Authenticator transfer URIs (`otpauth-migration://`).
+    GoogleMigration,
+    /// Aegis vault JSON, plain or encrypted.
+    Aegis,
+    /// 2FAS backup, plain or encrypted.
+    TwoFas,
+    /// andOTP backup, plain or encrypted.
+    AndOtp,
+    /// FreeOTP+ JSON.
+    FreeOtpPlus,
+    /// Bitwarden JSON export.
+    BitwardenJson,
+    /// Bitwarden CSV export.
+    BitwardenCsv,
+    /// Ente Auth encrypted export.
+    EnteEncrypted,
+    /// Proton Authenticator export.
+    Proton,
+    /// A PNG or JPEG image of a QR code.
+    QrImage,
+    /// Tessera's own encrypted backup.
+    TesseraBackup,
+}
+
+impl From<core::Format> for ImportFormat {
+    fn from(f: core::Format) -> Self {
+        use core::Format as F;
+        match f {
+            F::OtpauthList => ImportFormat::OtpauthList,
+            F::GoogleMigration => ImportFormat::GoogleMigration,
+            F::Aegis => ImportFormat::Aegis,
+            F::TwoFas => ImportFormat::TwoFas,
+            F::AndOtp => ImportFormat::AndOtp,
+            F::FreeOtpPlus => ImportFormat::FreeOtpPlus,
+            F::BitwardenJson => ImportFormat::BitwardenJson,
+            F::BitwardenCsv => ImportFormat::BitwardenCsv,
+            F::EnteEncrypted => ImportFormat::EnteEncrypted,
+            F::Proton => ImportFormat::Proton,
+            F::QrImage => ImportFormat::QrImage,
+            F::TesseraBackup => ImportFormat::TesseraBackup,
+        }
+    }
+}
+
+impl From<ImportFormat> for core::Format {
+    fn from(f: ImportFormat) -> Self {
+        use core::Format as F;
+        match f {
+            ImportFormat::OtpauthList => F::OtpauthList,
+            ImportFormat::GoogleMigration => F::GoogleMigration,
+            ImportFormat::Aegis => F::Aegis,
+            ImportFormat::TwoFas => F::TwoFas,
+            ImportFormat::AndOtp => F::AndOtp,
+            ImportFormat::FreeOtpPlus => F::FreeOtpPlus,
+            ImportFormat::BitwardenJson => F::BitwardenJson,
+            ImportFormat::BitwardenCsv => F::BitwardenCsv,
+            ImportFormat::EnteEncrypted => F::EnteEncrypted,
+            ImportFormat::Proton => F::Proton,
+            ImportFormat::QrImage => F::QrImage,
+            ImportFormat::TesseraBackup => F::TesseraBackup,
+        }
+    }
+}
+
+/// What happened to one entry of an import.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ImportOutcome {
+    /// Stored under this id.
+    Imported {
+        /// The new account's id.
+        id: String,
+    },
+    /// Dry run: would be stored.
+    WouldImport,
+    /// Not stored: the vault already holds the same account.
+    Duplicate {
+        /// The id of the account already there.
+        existing_id: String,
+    },
+    /// Dry run: the same account as an earlier entry of the same file.
+    RepeatedInSource {
+        /// Index (0-based) of that earlier entry.
+        first_index: u64,
+    },
+    /// Not stored: Tessera cannot represent this entry (e.g. mOTP).
+    Unsupported {
+        /// Why, for the user.
+        reason: String,
+    },
+    /// Not stored: the entry is malformed or missing (e.g. a bad secret, an absent QR batch).
+    Invalid {
+        /// Why, for the user.
+        reason: String,
+    },
+}
+
+impl From<core::Outcome> for ImportOutcome {
+    fn from(o: core::Outcome) -> Self {
+        match o {
+            core::Outcome::Imported(id) => ImportOutcome::Imported { id: id.to_string() },
+            core::Outcome::WouldImport => ImportOutcome::WouldImport,
+            core::Outcome::Duplicate(id) => ImportOutcome::Duplicate {
+                existing_id: id.to_string(),
+            },
+            core::Outcome::RepeatedInSource(i) => ImportOutcome::RepeatedInSource {
+                first_index: i as u64,
+            },
+            core::Outcome::Failed(e @ core::EntryError::Unsupported(_)) => {
+                ImportOutcome::Unsupported {
+                    reason: e.to_string(),
+                }
+            }
+            core::Outcome::Failed(e) => ImportOutcome::Invalid {
+                reason: e.to_string(),
+            },
+        }
+    }
+}
+
+/// One entry of a file and what happened to it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImportEntry {
+    /// Issuer and account name as the file gives them (never a secret).
+    pub name: String,
+    /// What happened.
+    pub outcome: ImportOutcome,
+}
+
+/// The per-entry report of an import: every entry of the file, in its order.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ImportReport {
+    /// The format that was read.
+    pub format: ImportFormat,
+    /// True when nothing was written.
+    pub dry_run: bool,
+    /// Entries stored (or that would be).
+    pub imported: u64,
+    /// Entries skipped as duplicates.
+    pub duplicates: u64,
+    /// Entries that failed.
+    pub failed: u64,
+    /// Every entry.
+    pub entries: Vec<ImportEntry>,
+}
+
+impl From<core::ImportReport> for ImportReport {
+    fn from(r: core::ImportReport) -> Self {
+        ImportReport {
+            format: r.format.into(),
+            dry_run: r.dry_run,
+            imported: r.imported() as u64,
+            duplicates: r.duplicates() as u64,
+            failed: r.failed() as u64,
+            entries: r
+                .entries
+                .into_iter()
+                .map(|e| ImportEntry {
+                    name: e.name,
+                    outcome: e.outcome.into(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The format of `data`, or `None` when Tessera does not recognize it.
+#[uniffi::export]
+pub fn detect_import_format(data: Vec<u8>) -> Option<ImportFormat> {
+    core::detect(&data).map(Into::into)
+}
+
+/// Imports a file into `vault`: every readable entry in one transaction, duplicates reported
+/// instead of doubled. `format` overrides detection; `password` opens encrypted files. A wrong
+/// password (`WrongPassword`) or a damaged file (`InvalidInput`) imports nothing.
+#[uniffi::export(default(format = None, password = None, dry_run = false))]
+pub fn import_into_vault(
+    vault: Arc<Vault>,
+    data: Vec<u8>,
+    format: Option<ImportFormat>,
+    password: Option<String>,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let vault = vault.unlocked()?;
+    let data = zeroize::Zeroizing::new(data);
+    let password = password.map(zeroize::Zeroizing::new);
+    let report = core::import(
+        &vault,
+        &data,
+        format.map(Into::into),
+        password.as_deref().map(|p| p.as_str()),
+        dry_run,
+    )
+    .map_err(|e| TesseraError::from(tessera_core::Error::from(e)))?;
+    Ok(report.into())
+}
+
+/// The formats Tessera exports to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ExportFormat {
+    /// Aegis vault JSON: encrypted when a password is given.
+    Aegis,
+    /// Plain otpauth URIs, one per line (never encrypted).
+    OtpauthList,
+    /// Google Authenticator transfer URIs, at most 10 accounts each (never encrypted).
+    GoogleMigration,
+}
+
+/// An account left out of an export.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SkippedAccount {
+    /// Issuer and account name.
+    pub name: String,
+    /// Why the format cannot hold it.
+    pub reason: String,
+}
+
+/// An export's result. `data` holds secrets (encrypted or not): store it with care.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportResult {
+    /// The file's content.
+    pub data: Vec<u8>,
+    /// For Google transfers: one URI per QR code to show (see `qr_code_png`).
+    pub uris: Vec<String>,
+    /// Accounts the format could not hold, with the reason.
+    pub skipped: Vec<SkippedAccount>,
+}
+
+/// Exports every account of `vault` (not those in the trash). A password encrypts formats
+/// that support it and is refused (`InvalidInput`) by the others.
+#[uniffi::export(default(password = None))]
+pub fn export_from_vault(
+    vault: Arc<Vault>,
+    format: ExportFormat,
+    password: Option<String>,
+) -> Result<ExportResult> {
+    let vault = vault.unlocked()?;
+    let format = match format {
+        ExportFormat::Aegis => core_export::ExportFormat::Aegis,
+        ExportFormat::OtpauthList => core_export::ExportFormat::OtpauthList,
+        ExportFormat::GoogleMigration => core_export::ExportFormat::GoogleMigration,
+    };
+    let password = password.map(zeroize::Zeroizing::new);
+    let out = core_export::export_vault(&vault, format, password.as_deref().map(|p| p.as_str()))?;
+    Ok(ExportResult {
+        data: out.data.to_vec(),
+        uris: out.uris.iter().map(|u| u.to_string()).collect(),
+        skipped: out
+            .skipped
+            .into_iter()
+            .map(|s| SkippedAccount {
+                name: s.name,
+                reason: s.reason,
+            })
+            .collect(),
+    })
+}
+
+/// A QR code of `text` as a PNG image, `scale` pixels per module (1–64).
+#[uniffi::export]
+pub fn qr_code_png(text: String, scale: u32) -> Result<Vec<u8>> {
+    let text = zeroize::Zeroizing::new(text);
+    Ok(core_export::qr_png(&text, scale)?.to_vec())
+}

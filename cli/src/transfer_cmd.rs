@@ -1,0 +1,408 @@
+//! `tessera import` and `tessera export`: moving accounts in and out of other authenticators.
+//!
+//! Everything about formats, duplicates and transactions is in `tessera_core::transfer`; this
+//! file reads files and passwords, opens the vault, and renders the report.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use tessera_core::transfer::export::{self, ExportFormat};
+use tessera_core::transfer::{self, Format, ImportError, ImportReport, Outcome, TransferError};
+use zeroize::Zeroizing;
+
+use crate::CliError;
+use crate::vault_cmd::{GlobalArgs, open_vault};
+
+/// Import and export commands.
+#[derive(Subcommand, Debug)]
+pub enum TransferCommand {
+    /// Import accounts from another authenticator's export (format detected automatically).
+    ///
+    /// Every entry is reported: imported, skipped as a duplicate, or failed with its reason.
+    /// Accepted entries are written in one transaction; a wrong password or a damaged file
+    /// imports nothing and exits with status 1. Importing the same file twice adds nothing.
+    Import(ImportArgs),
+    /// Export every account to a file another authenticator (or Tessera) can import.
+    ///
+    /// Formats: `aegis` (encrypted unless --unencrypted), `tessera` (Tessera's encrypted
+    /// backup), `otpauth` (plain otpauth URIs, one per line), `google` (Google Authenticator
+    /// transfer QR codes, at most 10 accounts each: OUT-1.png, OUT-2.png… or `-` to draw them
+    /// in the terminal). Plain formats need --unencrypted.
+    Export(ExportArgs),
+}
+
+/// Arguments of `tessera import`.
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The export file to read.
+    file: PathBuf,
+    /// The file's format, when detection should be overridden: otpauth, google, aegis, 2fas,
+    /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, qr, tessera.
+    #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
+    from: Option<Format>,
+    /// Show what would be imported without writing anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Arguments of `tessera export`.
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The format to write: aegis, tessera, otpauth, google.
+    #[arg(long = "to", value_name = "FORMAT")]
+    to: String,
+    /// Write secrets in the clear (needed for otpauth, google, and plain aegis).
+    #[arg(long)]
+    unencrypted: bool,
+    /// The file to write (`-` for standard output; for google, the terminal).
+    out: PathBuf,
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    Format::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
+        format!("unknown format; one of: {}", names.join(", "))
+    })
+}
+
+/// Runs an import or export command.
+/// The vault and the export's password (`--password-file`, else `TESSERA_PASSWORD`) come from
+/// the global arguments, as for every vault command.
+pub fn run(cmd: TransferCommand, global: &GlobalArgs) -> Result<(), CliError> {
+    match cmd {
+        TransferCommand::Import(args) => import(args, global),
+        TransferCommand::Export(args) => export(args, global),
+    }
+}
+
+/// A password given without asking: `--password-file`, else `TESSERA_PASSWORD`.
+fn given_password(global: &GlobalArgs) -> Result<Option<Zeroizing<String>>, CliError> {
+    if let Some(path) = &global.password_file {
+        return read_password_file(path).map(Some);
+    }
+    Ok(std::env::var("TESSERA_PASSWORD").ok().map(Zeroizing::new))
+}
+
+/// The first line of a password file, without its line ending.
+fn read_password_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        CliError::failed(format!("cannot read password file {}: {e}", path.display()))
+    })?);
+    let line = text.lines().next().unwrap_or("");
+    Ok(Zeroizing::new(line.to_owned()))
+}
+
+fn prompt(question: &str) -> Result<Zeroizing<String>, CliError> {
+    rpassword::prompt_password(question)
+        .map(Zeroizing::new)
+        .map_err(|e| CliError::failed(format!("cannot read the password: {e}")))
+}
+
+/// A spinner on standard error while a long step runs, only on a terminal.
+fn spinner(show: bool, message: String) -> Option<indicatif::ProgressBar> {
+    if !show || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(message);
+    bar.enable_steady_tick(Duration::from_millis(100));
+    Some(bar)
+}
+
+/// Files above this size show a progress spinner while they are read and written.
+const LARGE_FILE: u64 = 256 * 1024;
+
+fn import(args: ImportArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    let bytes = Zeroizing::new(
+        std::fs::read(&args.file)
+            .map_err(|e| CliError::failed(format!("cannot read {}: {e}", args.file.display())))?,
+    );
+    let vault = open_vault(global)?;
+    let mut password = given_password(global)?;
+    let large = bytes.len() as u64 > LARGE_FILE;
+    let report = loop {
+        let bar = spinner(large, format!("importing {}", args.file.display()));
+        let result = transfer::import(
+            &vault,
+            &bytes,
+            args.from,
+            password.as_deref().map(|p| p.as_str()),
+            args.dry_run,
+        );
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match result {
+            // Ask on a terminal rather than fail, once.
+            Err(ImportError::Source(TransferError::PasswordRequired))
+                if password.is_none() && std::io::stdin().is_terminal() =>
+            {
+                password = Some(prompt("Password of the export: ")?);
+            }
+            other => break other,
+        }
+    };
+    let report = report?;
+    if args.json {
+        println!("{}", report_json(&report));
+    } else {
+        print_report(&report);
+    }
+    Ok(())
+}
+
+fn outcome_word(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Imported(_) => "imported",
+        Outcome::WouldImport => "would import",
+        Outcome::Duplicate(_) | Outcome::RepeatedInSource(_) => "duplicate",
+        Outcome::Failed(_) => "failed",
+    }
+}
+
+fn print_report(report: &ImportReport) {
+    let width = report
+        .entries
+        .iter()
+        .map(|e| e.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(48);
+    let mut out = std::io::stdout().lock();
+    for entry in &report.entries {
+        let detail = match &entry.outcome {
+            Outcome::Imported(id) => format!("id {}", short(id.as_str())),
+            Outcome::WouldImport => String::new(),
+            Outcome::Duplicate(id) => format!("already in the vault as {}", short(id.as_str())),
+            Outcome::RepeatedInSource(i) => format!("same account as entry {} of the file", i + 1),
+            Outcome::Failed(reason) => reason.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{:<12} {:<width$}  {detail}",
+            outcome_word(&entry.outcome),
+            entry.name
+        );
+    }
+    let verb = if report.dry_run {
+        "Would import"
+    } else {
+        "Imported"
+    };
+    let _ = writeln!(
+        out,
+        "{verb} {} of {} entries from a {} file: {} duplicate(s) skipped, {} failed.{}",
+        report.imported(),
+        report.entries.len(),
+        report.format.as_str(),
+        report.duplicates(),
+        report.failed(),
+        if report.dry_run {
+            " Nothing was written (dry run)."
+        } else {
+            ""
+        }
+    );
+}
+
+fn short(id: &str) -> &str {
+    id.get(..8).unwrap_or(id)
+}
+
+fn report_json(report: &ImportReport) -> serde_json::Value {
+    let entries: Vec<serde_json::Value> = report
+        .entries
+        .iter()
+        .map(|e| {
+            let mut v = json!({ "name": e.name, "outcome": outcome_word(&e.outcome) });
+            match &e.outcome {
+                Outcome::Imported(id) => v["id"] = json!(id.as_str()),
+                Outcome::Duplicate(id) => v["existing_id"] = json!(id.as_str()),
+                Outcome::RepeatedInSource(i) => v["same_as_entry"] = json!(i),
+                Outcome::Failed(reason) => v["reason"] = json!(reason.to_string()),
+                Outcome::WouldImport => {}
+            }
+            v
+        })
+        .collect();
+    json!({
+        "format": report.format.as_str(),
+        "dry_run": report.dry_run,
+        "imported": report.imported(),
+        "duplicates": report.duplicates(),
+        "failed": report.failed(),
+        "entries": entries,
+    })
+}
+
+/// What `--to` names: one of core's export formats or Tessera's own backup.
+enum Target {
+    Backup,
+    Other(ExportFormat),
+}
+
+fn export(args: ExportArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    let target = match args.to.to_ascii_lowercase().as_str() {
+        "tessera" | "backup" => Target::Backup,
+        name => Target::Other(ExportFormat::parse(name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "unknown export format `{}`; one of: aegis, tessera, otpauth, google",
+                args.to
+            ))
+        })?),
+    };
+    let encrypted = match target {
+        Target::Backup => true,
+        Target::Other(f) => f.can_encrypt() && !args.unencrypted,
+    };
+    if args.unencrypted && matches!(target, Target::Backup) {
+        return Err(CliError::Usage(
+            "Tessera's backup is always encrypted; drop --unencrypted".into(),
+        ));
+    }
+    if !encrypted && !args.unencrypted {
+        return Err(CliError::Usage(format!(
+            "the {} format is not encrypted: anyone who reads the output can copy every \
+             secret; pass --unencrypted to write it anyway",
+            args.to
+        )));
+    }
+    if !encrypted && global.password_file.is_some() {
+        return Err(CliError::Usage(
+            "--password-file and --unencrypted exclude each other".into(),
+        ));
+    }
+    let vault = open_vault(global)?;
+    let password = if encrypted {
+        Some(match given_password(global)? {
+            Some(password) => password,
+            None => new_password()?,
+        })
+    } else {
+        eprintln!(
+            "tessera: warning: writing every secret UNENCRYPTED to {}; keep it safe and delete it after use",
+            shown(&args.out)
+        );
+        None
+    };
+    match target {
+        Target::Backup => {
+            let data = Zeroizing::new(vault.export_backup(password.as_deref().map_or("", |p| p))?);
+            write_out(&args.out, &data)?;
+            eprintln!("Wrote Tessera's encrypted backup to {}.", shown(&args.out));
+        }
+        Target::Other(ExportFormat::GoogleMigration) => {
+            let out = export::export_vault(&vault, ExportFormat::GoogleMigration, None)?;
+            write_google(&args.out, &out.uris)?;
+            report_skipped(&out.skipped);
+        }
+        Target::Other(format) => {
+            let out =
+                export::export_vault(&vault, format, password.as_deref().map(|p| p.as_str()))?;
+            write_out(&args.out, &out.data)?;
+            report_skipped(&out.skipped);
+            eprintln!(
+                "Wrote a {}{} export to {}.",
+                if encrypted { "password-protected " } else { "" },
+                format.as_str(),
+                shown(&args.out)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn new_password() -> Result<Zeroizing<String>, CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::failed(
+            "an encrypted export needs a password: pass --password-file",
+        ));
+    }
+    let first = prompt("Password for the export: ")?;
+    let again = prompt("Repeat the password: ")?;
+    if first.as_str() != again.as_str() {
+        return Err(CliError::failed("the two passwords differ"));
+    }
+    if first.is_empty() {
+        return Err(CliError::failed("the password is empty"));
+    }
+    Ok(first)
+}
+
+fn shown(path: &Path) -> String {
+    if path == Path::new("-") {
+        "standard output".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+fn report_skipped(skipped: &[export::Skipped]) {
+    for s in skipped {
+        eprintln!("tessera: not exported: {} ({})", s.name, s.reason);
+    }
+}
+
+/// Writes the output file readable by its owner only (it holds secrets, encrypted or not).
+fn write_out(path: &Path, data: &[u8]) -> Result<(), CliError> {
+    if path == Path::new("-") {
+        let mut out = std::io::stdout().lock();
+        return out
+            .write_all(data)
+            .and_then(|()| out.flush())
+            .map_err(|e| CliError::failed(format!("cannot write to standard output: {e}")));
+    }
+    let fail =
+        |e: std::io::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            CliError::failed(format!("{} exists; it is not overwritten", path.display()))
+        } else {
+            fail(e)
+        }
+    })?;
+    file.write_all(data)
+        .and_then(|()| file.sync_all())
+        .map_err(fail)
+}
+
+/// Google transfer QR codes: drawn on the terminal for `-`, otherwise `OUT-1.png`, `OUT-2.png`…
+fn write_google(out: &Path, uris: &[Zeroizing<String>]) -> Result<(), CliError> {
+    if uris.is_empty() {
+        return Err(CliError::failed(
+            "no account can be exported to Google Authenticator",
+        ));
+    }
+    let total = uris.len();
+    if out == Path::new("-") {
+        let mut stdout = std::io::stdout().lock();
+        for (i, uri) in uris.iter().enumerate() {
+            let art = export::qr_terminal(uri)?;
+            let _ = writeln!(stdout, "QR code {} of {total}:\n{}", i + 1, art.as_str());
+        }
+        return Ok(());
+    }
+    let stem = out.with_extension("");
+    for (i, uri) in uris.iter().enumerate() {
+        let png = export::qr_png(uri, 8)?;
+        let mut name = stem.clone().into_os_string();
+        name.push(format!("-{}.png", i + 1));
+        let path = PathBuf::from(name);
+        write_out(&path, &png)?;
+        eprintln!("Wrote QR code {} of {total} to {}.", i + 1, path.display());
+    }
+    Ok(())
+}

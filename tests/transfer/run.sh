@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Transfer interop suite: Tessera's Aegis exports opened by an independent Python implementation
+# of Aegis's documented vault format (tests/fixtures/transfer/check_aegis_export.py), which
+# also computes the codes. Installs python3-cryptography; the test may not skip here.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+
+step "transfer: prerequisites (python3-cryptography)"
+apt_need python3-cryptography
+
+step "transfer: Aegis export opened by an independent implementation"
+TESSERA_PYTHON=/usr/bin/python3 TESSERA_REQUIRE_PYTHON=1 cargo test -q --locked -p tessera-core --test transfer_interop
