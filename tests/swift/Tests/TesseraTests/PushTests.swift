@@ -6,6 +6,11 @@ import XCTest
     import FoundationNetworking
 #endif
 
+/// The body a URLSession task delivered (written before the semaphore is signalled).
+final class Received: @unchecked Sendable {
+    var data: Data?
+}
+
 /// The login side of a password reset: privacyIDEA's /validate endpoints (no admin rights).
 struct ResetPage {
     let base: String
@@ -20,13 +25,13 @@ struct ResetPage {
         request.httpBody = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
             .joined(separator: "&").data(using: .utf8)
         let done = DispatchSemaphore(value: 0)
-        var body: Data?
+        let body = Received()
         URLSession.shared.dataTask(with: request) { data, _, _ in
-            body = data
+            body.data = data
             done.signal()
         }.resume()
         done.wait()
-        let json = try JSONSerialization.jsonObject(with: body ?? Data()) as? [String: Any]
+        let json = try JSONSerialization.jsonObject(with: body.data ?? Data()) as? [String: Any]
         return json ?? [:]
     }
 
