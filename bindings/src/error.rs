@@ -64,6 +64,19 @@ pub enum TesseraError {
         /// What the platform reported.
         reason: String,
     },
+    /// A push request was refused before being shown (bad server signature, expired, a replay,
+    /// an unknown token): do not show it; nothing was answered.
+    #[error("push request rejected: {reason}")]
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+    /// The server could not be reached (no response): retry later; nothing was lost.
+    #[error("network failure: {reason}")]
+    Network {
+        /// What failed (never a query or form value).
+        reason: String,
+    },
     /// Anything else; nothing the app can do but report it.
     #[error("{reason}")]
     Other {
@@ -105,6 +118,7 @@ impl From<tessera_core::Error> for TesseraError {
             E::Import(tessera_core::transfer::ImportError::Source(e)) => e.into(),
             E::Import(tessera_core::transfer::ImportError::Vault(e)) => e.into(),
             E::Vault(e) => e.into(),
+            E::Push(e) => e.into(),
             // A core module whose bindings have not mapped it yet (e.g. one that just landed)
             // still reaches the app as a clean error rather than failing the build.
             #[allow(unreachable_patterns)]
@@ -185,6 +199,41 @@ via_core_error!(
     tessera_core::OtpError,
     tessera_core::UriError,
 );
+
+impl From<tessera_core::push::PushError> for TesseraError {
+    fn from(error: tessera_core::push::PushError) -> Self {
+        use tessera_core::push::PushError as P;
+        let reason = error.to_string();
+        match error {
+            P::Rejected(r) => TesseraError::Rejected {
+                reason: r.to_string(),
+            },
+            P::Network(e) => TesseraError::Network { reason: e.message },
+            P::Vault(e) => e.into(),
+            P::Cancelled => TesseraError::Cancelled,
+            P::KeyStore(_) => TesseraError::Platform { reason },
+            P::UnknownRequest(_) | P::UnknownToken(_) | P::KeyNotFound => {
+                TesseraError::NotFound { reason }
+            }
+            P::DuplicateToken(_) | P::AlreadyEnrolled => TesseraError::Duplicate { reason },
+            P::KeyUnreadable => TesseraError::Integrity { reason },
+            P::KeySize(_)
+            | P::Malformed(_)
+            | P::ChoiceRequired
+            | P::ChoiceNotOffered
+            | P::Uri(_)
+            | P::NotPushUri
+            | P::NotRsaSpki
+            | P::WrongEnrollmentCredential => TesseraError::InvalidInput { reason },
+            P::KeyGeneration
+            | P::KeyExists
+            | P::Signing
+            | P::PollRejected
+            | P::PollingNotAllowed
+            | P::ServerRefused { .. } => TesseraError::Other { reason },
+        }
+    }
+}
 
 /// A foreign implementation (Kotlin/Swift) threw something other than a `TesseraError`: the
 /// call fails with [`TesseraError::Platform`] instead of panicking.

@@ -25,6 +25,7 @@ pub mod account;
 pub mod error;
 pub mod otp;
 pub mod platform;
+pub mod push;
 pub mod transfer;
 pub mod types;
 pub mod uri;
@@ -34,6 +35,11 @@ pub use account::{OtpAccount, UriParameter};
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
+pub use push::{
+    DenyReason, FailedPoll, HttpField, HttpRequest, HttpResponse, KeygenListener, KeygenStep,
+    PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport, PushVerdict,
+    RejectedPush,
+};
 pub use transfer::{
     ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
     SkippedAccount, detect_import_format, export_from_vault, import_into_vault, qr_code_png,

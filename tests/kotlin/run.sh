@@ -57,6 +57,12 @@ COMPILE_CP=$OUT/bindings-classes:$J/jna.jar:$J/junit-jupiter-api.jar:$J/apiguard
 COMPILE_CP=$COMPILE_CP:$J/opentest4j.jar:$J/junit-platform-commons.jar:$KOTLIN_HOME/lib/kotlin-test.jar
 "${KOTLINC[@]}" -cp "$COMPILE_CP" -d "$OUT/classes" tests/kotlin/src/*.kt
 
+# Push through the bindings needs push tokens on the privacyIDEA that run-all.sh started
+# (PushTest says why it skips without one).
+if [ -n "${TESSERA_PI_URL:-}" ]; then
+    eval "$(bash tests/privacyidea/push-fixture.sh kotlin software platform)"
+fi
+
 step "kotlin: JUnit 5 on the JVM"
 rc=0
 out=$(java "${JVM_FLAGS[@]}" -jar "$J/junit-platform-console-standalone.jar" \

@@ -21,12 +21,21 @@ fi
 step "swift: build libtessera_ffi and generate the bindings"
 bash tests/swift/generate.sh
 
+# Push through the bindings needs a push token on the privacyIDEA that run-all.sh started
+# (PushTests skips, saying why, without one). The root resets the environment: pass it on.
+PI_ENV=""
+if [ -n "${TESSERA_PI_URL:-}" ]; then
+    eval "$(bash tests/privacyidea/push-fixture.sh swift swift)"
+    PI_ENV="TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
+    PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swift='$TESSERA_PI_PUSH_URI_swift'"
+fi
+
 step "swift: swift test (XCTest)"
 rc=0
 if [ "$(uname -s)" = Darwin ]; then
-    out=$(cd "$PKG" && swift test 2>&1) || rc=$?
+    out=$(cd "$PKG" && swift test 2>&1) || rc=$? # the fixture exported its variables
 else
-    out=$(bash tests/swift/chroot.sh run "$REPO" "cd '$PKG' && swift test --disable-swift-testing 2>&1") || rc=$?
+    out=$(bash tests/swift/chroot.sh run "$REPO" "cd '$PKG' && $PI_ENV swift test --disable-swift-testing 2>&1") || rc=$?
 fi
 echo "$out"
 # XCTest's last summary line is the total: "Executed N tests, with M failures (…)".

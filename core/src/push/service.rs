@@ -183,7 +183,12 @@ impl<'a> Push<'a> {
             .store
             .pending_requests()?
             .into_iter()
-            .find(|p| p.challenge == challenge)
+            .find(|p| p.challenge.nonce == challenge.nonce)
+            // the first receipt time counts; the content is the verified one just seen
+            .map(|p| PendingRequest {
+                challenge: challenge.clone(),
+                received_at: p.received_at,
+            })
             .unwrap_or(PendingRequest {
                 challenge,
                 received_at: now,

@@ -1,0 +1,453 @@
+//! Push approvals for Kotlin and Swift: a [`PushClient`] over an open [`Vault`], with the
+//! platform's device-key store and HTTP stack optional (Tessera's software keys, sealed in the
+//! vault, and its own HTTPS client otherwise). Every rule is core's (`tessera_core::push`);
+//! this module converts types and forwards.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tessera_core::push::{self as core, DeviceKeys as _, Push};
+use tessera_core::vault::Vault as CoreVault;
+
+use crate::error::{Result, TesseraError};
+use crate::vault::Vault;
+
+/// An enrolled push token.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PushTokenInfo {
+    /// The server's serial.
+    pub serial: String,
+    /// Issuer to show.
+    pub issuer: String,
+    /// Account label to show.
+    pub label: String,
+    /// The server URL polls go to.
+    pub url: String,
+    /// Whether TLS certificates are verified.
+    pub sslverify: bool,
+}
+
+impl From<&core::PushToken> for PushTokenInfo {
+    fn from(t: &core::PushToken) -> Self {
+        PushTokenInfo {
+            serial: t.serial.clone(),
+            issuer: t.issuer.clone(),
+            label: t.label.clone(),
+            url: t.url.clone(),
+            sslverify: t.sslverify,
+        }
+    }
+}
+
+/// A verified push request waiting for the user's answer.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PushRequest {
+    /// Its id (the server's nonce): pass it to `approve`, `choose` or `deny`.
+    pub id: String,
+    /// The push token it is for.
+    pub serial: String,
+    /// Title to show.
+    pub title: String,
+    /// Question to show.
+    pub question: String,
+    /// Number matching: the numbers to offer (the user picks the one on the login screen);
+    /// empty without number matching.
+    pub choices: Vec<String>,
+    /// Unix second it arrived.
+    pub received_at: u64,
+    /// Unix second after which it can no longer be answered.
+    pub expires_at: u64,
+}
+
+impl From<&core::PendingRequest> for PushRequest {
+    fn from(r: &core::PendingRequest) -> Self {
+        PushRequest {
+            id: r.id().to_string(),
+            serial: r.challenge.serial.clone(),
+            title: r.challenge.title.clone(),
+            question: r.challenge.question.clone(),
+            choices: r.choices(),
+            received_at: r.received_at,
+            expires_at: r.expires_at(),
+        }
+    }
+}
+
+/// A request that was refused without being shown or answered.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct RejectedPush {
+    /// The serial it named.
+    pub serial: String,
+    /// Why (bad signature, expired, replayed, unknown token).
+    pub reason: String,
+}
+
+/// A token whose poll failed; nothing stored was lost.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FailedPoll {
+    /// The token.
+    pub serial: String,
+    /// What went wrong (network, server refusal).
+    pub reason: String,
+}
+
+/// What one poll of every token brought.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PollResult {
+    /// Requests received and verified.
+    pub received: Vec<PushRequest>,
+    /// Requests refused.
+    pub rejected: Vec<RejectedPush>,
+    /// Tokens that could not be polled.
+    pub failed: Vec<FailedPoll>,
+}
+
+/// The server's verdict on an answer.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum PushVerdict {
+    /// The server took the answer; with code-to-phone, show `display_code` to the user.
+    Accepted {
+        /// Code the user types into the login page (code-to-phone), if any.
+        display_code: Option<String>,
+    },
+    /// The server refused it (wrong number, expired, withdrawn). A wrong number may be retried.
+    Refused,
+    /// The answer may not have arrived; the request is kept and can be answered again.
+    NetworkFailure {
+        /// What failed.
+        reason: String,
+    },
+}
+
+impl From<core::Verdict> for PushVerdict {
+    fn from(v: core::Verdict) -> Self {
+        match v {
+            core::Verdict::Accepted { display_code } => PushVerdict::Accepted { display_code },
+            core::Verdict::Refused => PushVerdict::Refused,
+            core::Verdict::NetworkFailure(reason) => PushVerdict::NetworkFailure { reason },
+        }
+    }
+}
+
+/// Why the user declines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DenyReason {
+    /// "I didn't ask for this."
+    NotMe,
+    /// "Cancel."
+    Cancel,
+}
+
+/// A step of device-key generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum KeygenStep {
+    /// Generation of a `bits`-long RSA key started.
+    Started {
+        /// Modulus size.
+        bits: u32,
+    },
+    /// Still searching primes (`attempt` counts up; drive an indeterminate indicator).
+    Searching {
+        /// Attempts so far.
+        attempt: u32,
+    },
+    /// Encoding and checking the new key.
+    Finishing,
+}
+
+/// Receives device-key generation progress (on the calling thread: call `enroll` off the UI
+/// thread). Return `false` to cancel the enrollment.
+#[uniffi::export(foreign)]
+pub trait KeygenListener: Send + Sync {
+    /// One step of the generation.
+    fn on_progress(&self, step: KeygenStep) -> bool;
+}
+
+struct Listener(Option<Arc<dyn KeygenListener>>);
+
+impl core::KeygenProgress for Listener {
+    fn report(&self, step: core::KeygenStep) -> bool {
+        let Some(listener) = &self.0 else { return true };
+        listener.on_progress(match step {
+            core::KeygenStep::Started { bits } => KeygenStep::Started { bits },
+            core::KeygenStep::Searching { attempt } => KeygenStep::Searching { attempt },
+            core::KeygenStep::Finishing => KeygenStep::Finishing,
+        })
+    }
+}
+
+/// A platform keystore holding the push device keys (Android Keystore, iOS Keychain): RSA,
+/// e = 65537, signing RSASSA-PKCS1-v1_5 with SHA-256. Throw `TesseraError.Platform` on failure.
+#[uniffi::export(foreign)]
+pub trait PushDeviceKeys: Send + Sync {
+    /// Creates a key pair of `bits` under `alias`; returns the public key as
+    /// SubjectPublicKeyInfo DER.
+    fn generate(&self, alias: String, bits: u32) -> Result<Vec<u8>>;
+    /// Signs `message` (PKCS#1 v1.5, SHA-256) with the key under `alias`.
+    fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>>;
+    /// Deletes the key under `alias` (no error when absent).
+    fn delete(&self, alias: String) -> Result<()>;
+}
+
+struct ForeignDeviceKeys(Arc<dyn PushDeviceKeys>);
+
+fn keystore_error(e: TesseraError) -> core::PushError {
+    match e {
+        TesseraError::Cancelled => core::PushError::Cancelled,
+        other => core::PushError::KeyStore(other.to_string()),
+    }
+}
+
+impl core::DeviceKeys for ForeignDeviceKeys {
+    fn generate(
+        &self,
+        alias: &str,
+        bits: u32,
+        _progress: &dyn core::KeygenProgress,
+    ) -> std::result::Result<Vec<u8>, core::PushError> {
+        self.0.generate(alias.into(), bits).map_err(keystore_error)
+    }
+    fn sign(&self, alias: &str, message: &[u8]) -> std::result::Result<Vec<u8>, core::PushError> {
+        self.0
+            .sign(alias.into(), message.to_vec())
+            .map_err(keystore_error)
+    }
+    fn delete(&self, alias: &str) -> std::result::Result<(), core::PushError> {
+        self.0.delete(alias.into()).map_err(keystore_error)
+    }
+}
+
+/// One form or query field.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpField {
+    /// Name.
+    pub name: String,
+    /// Value (may be a signature or credential: never log it).
+    pub value: String,
+}
+
+/// An HTTP request for a platform transport.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpRequest {
+    /// `true` for POST (form-encoded `form`), `false` for GET.
+    pub post: bool,
+    /// URL without the query.
+    pub url: String,
+    /// Query parameters.
+    pub query: Vec<HttpField>,
+    /// Form fields (`application/x-www-form-urlencoded`).
+    pub form: Vec<HttpField>,
+    /// Verify the server certificate (false only when the token says sslverify=0).
+    pub verify_tls: bool,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("post", &self.post)
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The response: status and body, whatever the status.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct HttpResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+/// The platform's HTTP stack. Return the response for any status; throw
+/// `TesseraError.Network` only when no response arrived (its reason must not contain query
+/// or form values).
+#[uniffi::export(foreign)]
+pub trait PushTransport: Send + Sync {
+    /// Sends one request.
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse>;
+}
+
+struct ForeignTransport(Arc<dyn PushTransport>);
+
+fn fields(list: &[(String, String)]) -> Vec<HttpField> {
+    list.iter()
+        .map(|(n, v)| HttpField {
+            name: n.clone(),
+            value: v.clone(),
+        })
+        .collect()
+}
+
+impl core::Transport for ForeignTransport {
+    fn send(
+        &self,
+        request: &core::HttpRequest,
+    ) -> std::result::Result<core::HttpResponse, core::TransportError> {
+        let response = self
+            .0
+            .send(HttpRequest {
+                post: request.method == core::Method::Post,
+                url: request.url.clone(),
+                query: fields(&request.query),
+                form: fields(&request.form),
+                verify_tls: request.verify_tls,
+            })
+            .map_err(|e| core::TransportError {
+                message: match e {
+                    TesseraError::Network { reason } => reason,
+                    other => other.to_string(),
+                },
+            })?;
+        Ok(core::HttpResponse {
+            status: response.status,
+            body: response.body,
+        })
+    }
+}
+
+/// Push approvals over an open vault. Safe to use from several threads; calls that reach the
+/// server block, so make them off the UI thread.
+#[derive(uniffi::Object)]
+pub struct PushClient {
+    vault: Arc<Vault>,
+    keys: Option<ForeignDeviceKeys>,
+    transport: Box<dyn core::Transport>,
+}
+
+fn now() -> u64 {
+    tessera_core::otp::unix_now()
+}
+
+impl PushClient {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&Push) -> std::result::Result<T, core::PushError>,
+    ) -> Result<T> {
+        let vault: Arc<CoreVault> = self.vault.unlocked()?;
+        let software = core::SoftwareKeys::new(vault.clone());
+        let keys: &dyn core::DeviceKeys = match &self.keys {
+            Some(foreign) => foreign,
+            None => &software,
+        };
+        let push = Push::new(&*vault, keys, &*self.transport);
+        Ok(f(&push)?)
+    }
+}
+
+#[uniffi::export]
+impl PushClient {
+    /// Push over `vault`. `device_keys`: the platform keystore (Tessera's software keys,
+    /// sealed in the vault, when absent). `transport`: the platform HTTP stack (Tessera's
+    /// HTTPS client when absent).
+    #[uniffi::constructor(default(device_keys = None, transport = None))]
+    pub fn new(
+        vault: Arc<Vault>,
+        device_keys: Option<Arc<dyn PushDeviceKeys>>,
+        transport: Option<Arc<dyn PushTransport>>,
+    ) -> Arc<Self> {
+        let transport: Box<dyn core::Transport> = match transport {
+            Some(t) => Box::new(ForeignTransport(t)),
+            None => Box::new(core::UreqTransport::new()),
+        };
+        Arc::new(PushClient {
+            vault,
+            keys: device_keys.map(ForeignDeviceKeys),
+            transport,
+        })
+    }
+
+    /// Enrolls the push token of a scanned `otpauth://pipush/…` (or `pia://`) URI: creates a
+    /// `key_bits` (2048 or 4096) device key, registers it with the server, stores the token.
+    #[uniffi::method(default(listener = None))]
+    pub fn enroll(
+        &self,
+        uri: String,
+        key_bits: u32,
+        listener: Option<Arc<dyn KeygenListener>>,
+    ) -> Result<PushTokenInfo> {
+        let ticket = core::EnrollmentTicket::from_uri(uri.trim())?;
+        self.with(|p| p.enroll(&ticket, key_bits, &Listener(listener), now()))
+            .map(|t| PushTokenInfo::from(&t))
+    }
+
+    /// The enrolled push tokens.
+    pub fn tokens(&self) -> Result<Vec<PushTokenInfo>> {
+        self.with(|p| p.tokens())
+            .map(|ts| ts.iter().map(PushTokenInfo::from).collect())
+    }
+
+    /// Polls every token's server for requests.
+    pub fn poll(&self) -> Result<PollResult> {
+        let micros = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as i64);
+        let report = self.with(|p| p.poll(micros))?;
+        Ok(PollResult {
+            received: report.received.iter().map(PushRequest::from).collect(),
+            rejected: report
+                .rejected
+                .into_iter()
+                .map(|(serial, r)| RejectedPush {
+                    serial,
+                    reason: r.to_string(),
+                })
+                .collect(),
+            failed: report
+                .failed
+                .into_iter()
+                .map(|(serial, e)| FailedPoll {
+                    serial,
+                    reason: e.to_string(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Takes in the data map a push service delivered. `Rejected` when it fails verification,
+    /// expired, repeats an answered request or names an unknown token: never show it then.
+    pub fn receive(&self, data: HashMap<String, String>) -> Result<PushRequest> {
+        self.with(|p| p.receive_payload(data.iter().map(|(k, v)| (k.as_str(), v.as_str())), now()))
+            .map(|r| PushRequest::from(&r))
+    }
+
+    /// The requests still answerable, oldest first.
+    pub fn pending(&self) -> Result<Vec<PushRequest>> {
+        self.with(|p| p.pending(now()))
+            .map(|rs| rs.iter().map(PushRequest::from).collect())
+    }
+
+    /// Approves request `id` (not for number matching: use `choose`).
+    pub fn approve(&self, id: String) -> Result<PushVerdict> {
+        self.with(|p| p.answer(&id, &core::Answer::Approve, now()))
+            .map(Into::into)
+    }
+
+    /// Number matching: approves request `id` with the number the user picked.
+    pub fn choose(&self, id: String, choice: String) -> Result<PushVerdict> {
+        self.with(|p| p.answer(&id, &core::Answer::Choose(choice), now()))
+            .map(Into::into)
+    }
+
+    /// Denies request `id`.
+    pub fn deny(&self, id: String, reason: DenyReason) -> Result<PushVerdict> {
+        let reason = match reason {
+            DenyReason::NotMe => core::DenyReason::NotMe,
+            DenyReason::Cancel => core::DenyReason::Cancel,
+        };
+        self.with(|p| p.answer(&id, &core::Answer::Deny(reason), now()))
+            .map(Into::into)
+    }
+
+    /// Removes a push token, its requests and its software device key from the vault.
+    pub fn remove_token(&self, serial: String) -> Result<bool> {
+        use tessera_core::push::PushStore;
+        let vault = self.vault.unlocked()?;
+        let token = vault.push_token(&serial)?;
+        let removed = vault.remove_push_token(&serial)?;
+        if let (Some(token), Some(keys)) = (token, &self.keys) {
+            keys.delete(&token.key_alias)?;
+        }
+        Ok(removed)
+    }
+}

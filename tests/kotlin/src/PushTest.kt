@@ -1,0 +1,135 @@
+package org.tessera.tests
+
+import org.junit.jupiter.api.Assumptions.assumeTrue
+import org.junit.jupiter.api.Test
+import org.tessera.KeygenListener
+import org.tessera.KeygenStep
+import org.tessera.PushClient
+import org.tessera.PushDeviceKeys
+import org.tessera.PushVerdict
+import org.tessera.TesseraException
+import org.tessera.Vault
+import java.net.URI
+import java.net.URLEncoder
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.security.KeyPair
+import java.security.KeyPairGenerator
+import java.security.Signature
+import java.util.concurrent.ConcurrentHashMap
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+/** The login side of a password reset: privacyIDEA's /validate endpoints (no admin rights). */
+class ResetPage(private val base: String, private val user: String) {
+    private val http = HttpClient.newHttpClient()
+
+    private fun post(path: String, form: Map<String, String>): String {
+        val body = form.entries.joinToString("&") { (k, v) -> "$k=${URLEncoder.encode(v, "UTF-8")}" }
+        val request = HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build()
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body()
+    }
+
+    private fun field(json: String, name: String): String =
+        Regex("\"$name\"\\s*:\\s*\"([^\"]*)\"").find(json)?.groupValues?.get(1) ?: ""
+
+    /** Starts a push authentication; returns the transaction id. */
+    fun trigger(): String {
+        val json = post("/validate/check", mapOf("user" to user, "pass" to "push-pin"))
+        assertEquals("CHALLENGE", field(json, "authentication"), json)
+        return field(json, "transaction_id")
+    }
+
+    /** The final check after the phone answered: ACCEPT or REJECT. */
+    fun finish(transactionId: String): String =
+        field(post("/validate/check", mapOf("user" to user, "pass" to "", "transaction_id" to transactionId)), "authentication")
+}
+
+/** Device keys the way an Android app holds them in the Keystore (here the JVM's provider). */
+class JvmPushKeys : PushDeviceKeys {
+    val keys = ConcurrentHashMap<String, KeyPair>()
+
+    override fun generate(alias: String, bits: UInt): ByteArray {
+        val pair = KeyPairGenerator.getInstance("RSA").apply { initialize(bits.toInt()) }.generateKeyPair()
+        keys[alias] = pair
+        return pair.public.encoded // X.509 SubjectPublicKeyInfo DER
+    }
+
+    override fun sign(alias: String, message: ByteArray): ByteArray {
+        val pair = keys[alias] ?: throw TesseraException.Platform("no key $alias")
+        return Signature.getInstance("SHA256withRSA").run { initSign(pair.private); update(message); sign() }
+    }
+
+    override fun delete(alias: String) {
+        keys.remove(alias)
+    }
+}
+
+class PushTest {
+    private fun fixture(name: String): Pair<String, String>? {
+        val base = System.getenv("TESSERA_PI_URL")
+        val user = System.getenv("TESSERA_PI_PUSH_USER_$name")
+        val uri = System.getenv("TESSERA_PI_PUSH_URI_$name")
+        if (base == null || user == null || uri == null) {
+            println("SKIPPED push test '$name': no privacyIDEA push fixture (run ./tests/run-all.sh)")
+            return null
+        }
+        return user to uri
+    }
+
+    private fun approveThroughTheBindings(name: String, keys: PushDeviceKeys?) {
+        val (user, uri) = fixture(name) ?: return assumeTrue(false, "no privacyIDEA server")
+        val page = ResetPage(System.getenv("TESSERA_PI_URL"), user)
+        Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
+            PushClient(vault, keys).use { push ->
+                val steps = mutableListOf<KeygenStep>()
+                val listener = object : KeygenListener {
+                    override fun onProgress(step: KeygenStep): Boolean { steps.add(step); return true }
+                }
+                val token = push.enroll(uri, 2048u, listener)
+                assertEquals(1, push.tokens().size)
+                if (keys == null) assertTrue(steps.first() is KeygenStep.Started, "software keygen reports progress")
+
+                val transaction = page.trigger()
+                val poll = push.poll()
+                assertEquals(emptyList(), poll.failed)
+                assertEquals(emptyList(), poll.rejected)
+                val request = poll.received.single()
+                assertEquals(token.serial, request.serial)
+                assertTrue(request.choices.isEmpty())
+                assertTrue(request.question.isNotEmpty())
+
+                assertEquals(PushVerdict.Accepted(null), push.approve(request.id))
+                assertEquals("ACCEPT", page.finish(transaction))
+                assertTrue(push.pending().isEmpty())
+                // answering again is refused locally, as a replay
+                assertFailsWith<TesseraException.Rejected> { push.approve(request.id) }
+            }
+        }
+    }
+
+    @Test
+    fun approvesAPushWithSoftwareDeviceKeysAgainstPrivacyIdea() = approveThroughTheBindings("software", null)
+
+    @Test
+    fun approvesAPushWithPlatformDeviceKeysAgainstPrivacyIdea() = approveThroughTheBindings("platform", JvmPushKeys())
+
+    @Test
+    fun rejectsATamperedPushPayloadWithoutAServer() {
+        Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
+            PushClient(vault).use { push ->
+                val payload = mapOf(
+                    "nonce" to "NONCE", "url" to "https://pi.example/ttype/push", "serial" to "PIPU-UNKNOWN",
+                    "question" to "q", "title" to "t", "sslverify" to "1", "signature" to "AEBAG===",
+                )
+                assertFailsWith<TesseraException.Rejected> { push.receive(payload) }
+                assertFailsWith<TesseraException.InvalidInput> { push.receive(payload - "signature") }
+                assertTrue(push.pending().isEmpty())
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Tessera
+import XCTest
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// The body a URLSession task delivered (written before the semaphore is signalled).
+final class Received: @unchecked Sendable {
+    var data: Data?
+}
+
+/// The login side of a password reset: privacyIDEA's /validate endpoints (no admin rights).
+struct ResetPage {
+    let base: String
+    let user: String
+
+    private func post(_ path: String, _ form: [String: String]) throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = "POST"
+        request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        request.httpBody = form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&").data(using: .utf8)
+        let done = DispatchSemaphore(value: 0)
+        let body = Received()
+        URLSession.shared.dataTask(with: request) { data, _, _ in
+            body.data = data
+            done.signal()
+        }.resume()
+        done.wait()
+        let json = try JSONSerialization.jsonObject(with: body.data ?? Data()) as? [String: Any]
+        return json ?? [:]
+    }
+
+    private static func authentication(_ json: [String: Any]) -> String {
+        (json["result"] as? [String: Any])?["authentication"] as? String ?? ""
+    }
+
+    /// Starts a push authentication; returns the transaction id.
+    func trigger() throws -> String {
+        let json = try post("/validate/check", ["user": user, "pass": "push-pin"])
+        XCTAssertEqual(Self.authentication(json), "CHALLENGE")
+        return (json["detail"] as? [String: Any])?["transaction_id"] as? String ?? ""
+    }
+
+    /// The final check after the phone answered: ACCEPT or REJECT.
+    func finish(_ transactionId: String) throws -> String {
+        Self.authentication(try post("/validate/check", ["user": user, "pass": "", "transaction_id": transactionId]))
+    }
+}
+
+final class Progress: KeygenListener, @unchecked Sendable {
+    var steps: [KeygenStep] = []
+    func onProgress(step: KeygenStep) -> Bool {
+        steps.append(step)
+        return true
+    }
+}
+
+final class PushTests: XCTestCase {
+    func testApprovesAPushThroughTheBindingsAgainstPrivacyIdea() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_PUSH_USER_swift"],
+            let uri = env["TESSERA_PI_PUSH_URI_swift"]
+        else {
+            throw XCTSkip("no privacyIDEA push fixture (TESSERA_PI_URL unset): run ./tests/run-all.sh")
+        }
+        let page = ResetPage(base: base, user: user)
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        let push = PushClient(vault: vault)
+        let progress = Progress()
+        let token = try push.enroll(uri: uri, keyBits: 2048, listener: progress)
+        XCTAssertEqual(progress.steps.first, .started(bits: 2048))
+        XCTAssertEqual(try push.tokens().map(\.serial), [token.serial])
+
+        let transaction = try page.trigger()
+        let poll = try push.poll()
+        XCTAssertEqual(poll.failed, [])
+        XCTAssertEqual(poll.rejected, [])
+        XCTAssertEqual(poll.received.count, 1)
+        let request = poll.received[0]
+        XCTAssertEqual(request.serial, token.serial)
+        XCTAssertEqual(request.choices, [])
+
+        XCTAssertEqual(try push.approve(id: request.id), .accepted(displayCode: nil))
+        XCTAssertEqual(try page.finish(transaction), "ACCEPT")
+        XCTAssertEqual(try push.pending(), [])
+        assertThrows("Rejected", try push.approve(id: request.id))
+    }
+
+    func testRejectsAPushPayloadForAnUnknownToken() throws {
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        let push = PushClient(vault: vault)
+        let payload = [
+            "nonce": "NONCE", "url": "https://pi.example/ttype/push", "serial": "PIPU-UNKNOWN",
+            "question": "q", "title": "t", "sslverify": "1", "signature": "AEBAG===",
+        ]
+        assertThrows("Rejected", try push.receive(data: payload))
+        XCTAssertEqual(try push.pending(), [])
+    }
+}
