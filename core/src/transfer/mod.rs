@@ -24,10 +24,10 @@ mod google;
 mod otpauth_list;
 mod report;
 mod twofas;
-// Added by the lead when transfer2's importers are merged (see `read` below):
-// mod ente;
-// mod proton;
-// mod qr;
+// Ente Auth, Proton Authenticator and QR images (written on the transfer2 branch).
+pub mod ente;
+pub mod proton;
+pub mod qr;
 
 pub use report::{ImportError, ImportReport, Outcome, ReportEntry, commit, import};
 
@@ -256,17 +256,13 @@ pub fn read(
         Format::FreeOtpPlus => freeotp::read(bytes, password),
         Format::BitwardenJson => bitwarden::read_json(bytes, password),
         Format::BitwardenCsv => bitwarden::read_csv(bytes, password),
-        // transfer2's importers; the lead replaces each arm by the commented call on merge.
-        // Format::EnteEncrypted => ente::read(bytes, password),
-        // Format::Proton => proton::read(bytes, password),
-        // Format::QrImage => qr::read(bytes, password),
+        Format::EnteEncrypted => ente::read(bytes, password),
+        Format::Proton => proton::read(bytes, password),
+        Format::QrImage => qr::read(bytes, password),
         Format::TesseraBackup => Err(TransferError::Unsupported(
             "a Tessera backup is restored into a vault (transfer::import), not read on its own"
                 .into(),
         )),
-        Format::EnteEncrypted | Format::Proton | Format::QrImage => Err(
-            TransferError::Unsupported(format!("{} import is not in this build", format.as_str())),
-        ),
     }
 }
 

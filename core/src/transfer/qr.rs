@@ -1,0 +1,454 @@
+//! QR codes in PNG or JPEG images: a screenshot of an enrollment QR code, a photo of a printout,
+//! a screenshot of Google Authenticator's transfer codes.
+//!
+//! The image is decoded by the `image` crate (PNG and JPEG only, with size limits so that a
+//! hostile file cannot claim gigabytes), flattened to grey over a white background (transparent
+//! PNGs), and searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
+//! too (light-on-dark codes from dark-mode screenshots). Every code found becomes one entry, in
+//! reading order (rows top to bottom, left to right within a row):
+//! - `otpauth://…` → the account (see [`crate::uri`]);
+//! - `otpauth-migration://…` (Google Authenticator transfer) → for now an
+//!   [`EntryError::Unsupported`] placeholder: the Google importer lives in another module and is
+//!   wired in by the dispatcher; [`payloads`] hands the raw text over for that;
+//! - anything else (a web link, a privacyIDEA push enrollment) → an entry error naming the code by
+//!   its number, never by its content.
+//!
+//! An image that decodes but holds no QR code is [`TransferError::Damaged`] with the message
+//! [`NO_QR_CODE`]; one that does not decode is [`TransferError::Damaged`] as well, with a
+//! different message.
+
+use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits, Luma};
+use zeroize::Zeroizing;
+
+use super::ente::item_from_uri;
+use super::{EntryError, ImportItem, TransferError};
+
+/// The message of the [`TransferError::Damaged`] returned for an image without any QR code.
+pub const NO_QR_CODE: &str = "no QR code was found in the image";
+
+/// Largest width or height accepted, in pixels (a 12-megapixel photo is about 4000 × 3000).
+const MAX_SIDE: u32 = 10_000;
+/// Largest decoder allocation accepted, in bytes.
+const MAX_ALLOC: u64 = 256 << 20;
+
+/// What a QR code held, in reading order. Holds secrets; wiped on drop.
+pub type Payload = Zeroizing<String>;
+
+/// Reads every QR code of a PNG or JPEG image into import entries (the password is unused: an
+/// image is never encrypted). A code that is found but cannot be read (blurred, cut off) is an
+/// entry error, not a silent omission.
+pub fn read(bytes: &[u8], _password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    Ok(scan(bytes)?
+        .iter()
+        .enumerate()
+        .map(|(i, payload)| match payload {
+            Some(payload) => item_from_payload(i + 1, payload),
+            None => ImportItem {
+                name: format!("QR code {}", i + 1),
+                result: Err(EntryError::Invalid(
+                    "the QR code was found but could not be read (blurred, cut off or damaged)"
+                        .into(),
+                )),
+            },
+        })
+        .collect())
+}
+
+/// True when the bytes start like a PNG or JPEG file (for format detection).
+pub fn is_image(bytes: &[u8]) -> bool {
+    matches!(
+        image::guess_format(bytes),
+        Ok(ImageFormat::Png | ImageFormat::Jpeg)
+    )
+}
+
+/// The text of every readable QR code in the image, in reading order (for callers that route
+/// payloads themselves, e.g. Google transfer batches).
+pub fn payloads(bytes: &[u8]) -> Result<Vec<Payload>, TransferError> {
+    Ok(scan(bytes)?.into_iter().flatten().collect())
+}
+
+/// Every QR code of the image in reading order: its text, or `None` when it was located but
+/// its data could not be decoded.
+fn scan(bytes: &[u8]) -> Result<Vec<Option<Payload>>, TransferError> {
+    let grey = load_grey(bytes)?;
+    let mut found = decode_all(&grey);
+    if found.is_empty() {
+        let mut inverted = grey;
+        image::imageops::invert(&mut inverted);
+        found = decode_all(&inverted);
+    }
+    if found.is_empty() {
+        return Err(TransferError::Damaged(NO_QR_CODE.into()));
+    }
+    Ok(found)
+}
+
+fn load_grey(bytes: &[u8]) -> Result<GrayImage, TransferError> {
+    let format = match image::guess_format(bytes) {
+        Ok(format @ (ImageFormat::Png | ImageFormat::Jpeg)) => format,
+        Ok(_) => {
+            return Err(TransferError::Damaged(
+                "only PNG and JPEG images are read".into(),
+            ));
+        }
+        Err(_) => return Err(TransferError::UnknownFormat),
+    };
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| {
+        TransferError::Damaged(match e {
+            image::ImageError::Limits(_) => "the image is too large to read".into(),
+            _ => "the image cannot be decoded (truncated or corrupt)".into(),
+        })
+    })?;
+    Ok(flatten_on_white(&image))
+}
+
+/// Grey levels with transparency composited over white, so that a transparent-background
+/// code (dark modules, no background) keeps its contrast.
+fn flatten_on_white(image: &DynamicImage) -> GrayImage {
+    if !image.color().has_alpha() {
+        return image.to_luma8();
+    }
+    let rgba = image.to_rgba8();
+    GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        // Rec. 601 luma, then alpha-blend over white.
+        let luma = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000;
+        let a = u32::from(a);
+        Luma([((luma * a + 255 * (255 - a)) / 255) as u8])
+    })
+}
+
+/// Every code located in the image, decoded where possible, in reading order.
+fn decode_all(grey: &GrayImage) -> Vec<Option<Payload>> {
+    let mut prepared = rqrr::PreparedImage::prepare(grey.clone());
+    let located: Vec<([i32; 4], Option<Payload>)> = prepared
+        .detect_grids()
+        .into_iter()
+        .map(|grid| {
+            let xs = grid.bounds.iter().map(|p| p.x);
+            let ys = grid.bounds.iter().map(|p| p.y);
+            let bounds = [
+                xs.clone().min().unwrap_or(0),
+                ys.clone().min().unwrap_or(0),
+                xs.max().unwrap_or(0),
+                ys.max().unwrap_or(0),
+            ];
+            let mut data = Zeroizing::new(Vec::new());
+            let text = match grid.decode_to(&mut *data) {
+                // Copy out of the zeroizing buffer rather than move it into a String that a
+                // failed UTF-8 check would drop without wiping.
+                Ok(_) => std::str::from_utf8(&data)
+                    .ok()
+                    .map(|text| Zeroizing::new(text.to_string())),
+                Err(_) => None,
+            };
+            (bounds, text)
+        })
+        .collect();
+    reading_order(located)
+}
+
+/// Puts codes (with their bounds: left, top, right, bottom) in reading order: a code joins the
+/// current row when its centre lies above that row's first code's bottom edge; rows go top to
+/// bottom and codes left to right within a row.
+fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
+    codes.sort_by_key(|(b, _)| b[1] + b[3]);
+    let mut row = 0;
+    let mut row_bottom = i32::MIN;
+    let mut keyed: Vec<(usize, i32, T)> = Vec::with_capacity(codes.len());
+    for (b, item) in codes {
+        if (b[1] + b[3]) / 2 > row_bottom {
+            row += 1;
+            row_bottom = b[3];
+        }
+        keyed.push((row, b[0], item));
+    }
+    keyed.sort_by_key(|(row, left, _)| (*row, *left));
+    keyed.into_iter().map(|(_, _, item)| item).collect()
+}
+
+fn item_from_payload(number: usize, payload: &str) -> ImportItem {
+    let name = format!("QR code {number}");
+    let scheme = payload
+        .split_once("://")
+        .map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("otpauth") | Some("pia") => item_from_uri(payload, name),
+        Some("otpauth-migration") => ImportItem {
+            name: format!("{name} (Google Authenticator transfer)"),
+            result: Err(EntryError::Unsupported(
+                "Google transfer QR: import the image with the Google Authenticator importer"
+                    .into(),
+            )),
+        },
+        _ => ImportItem {
+            name,
+            result: Err(EntryError::Invalid(
+                "the QR code does not hold an otpauth:// or otpauth-migration:// URI".into(),
+            )),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::OtpKind;
+
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/transfer/");
+    const ENROLL: &str =
+        "otpauth://totp/Example:alice%40example.org?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{FIXTURES}{name}")).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Draws `payload` as a QR code with `px` pixels per module and a 4-module quiet zone,
+    /// placed at (`x`, `y`) on a white `canvas`.
+    fn draw(canvas: &mut GrayImage, payload: &str, px: u32, x: u32, y: u32) {
+        let code = qrcode::QrCode::new(payload.as_bytes()).unwrap();
+        let width = code.width() as u32;
+        let colors = code.to_colors();
+        for my in 0..width {
+            for mx in 0..width {
+                if colors[(my * width + mx) as usize] == qrcode::Color::Dark {
+                    for dy in 0..px {
+                        for dx in 0..px {
+                            canvas.put_pixel(
+                                x + (4 + mx) * px + dx,
+                                y + (4 + my) * px + dy,
+                                Luma([0]),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn encode(image: DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image.write_to(&mut out, format).unwrap();
+        out.into_inner()
+    }
+
+    fn single(payload: &str, px: u32) -> GrayImage {
+        let modules = qrcode::QrCode::new(payload.as_bytes()).unwrap().width() as u32 + 8;
+        let mut canvas = GrayImage::from_pixel(modules * px, modules * px, Luma([255]));
+        draw(&mut canvas, payload, px, 0, 0);
+        canvas
+    }
+
+    fn only_account(items: &[ImportItem]) -> &crate::account::Account {
+        assert_eq!(items.len(), 1, "{items:?}");
+        items[0].result.as_ref().unwrap()
+    }
+
+    #[test]
+    fn reads_enrollment_code_from_png_and_jpeg() {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg] {
+            let bytes = encode(DynamicImage::ImageLuma8(single(ENROLL, 6)), format);
+            assert!(is_image(&bytes));
+            let items = read(&bytes, None).unwrap();
+            let account = only_account(&items);
+            assert_eq!(items[0].name, "Example (alice@example.org)", "{format:?}");
+            assert_eq!(account.secret.to_base32().as_str(), "JBSWY3DPEHPK3PXP");
+        }
+    }
+
+    #[test]
+    fn reads_screenshot_drawn_by_another_encoder_and_scaled() {
+        let items = read(&fixture("qr_screenshot.png"), None).unwrap();
+        assert_eq!(only_account(&items).issuer, "Example");
+    }
+
+    #[test]
+    fn reads_every_code_of_a_blurred_jpeg_left_to_right() {
+        let items = read(&fixture("qr_two_codes.jpg"), None).unwrap();
+        assert_eq!(items.len(), 2, "{items:?}");
+        let first = items[0].result.as_ref().unwrap();
+        let second = items[1].result.as_ref().unwrap();
+        assert_eq!(first.issuer, "Example");
+        assert_eq!(
+            (second.issuer.as_str(), second.params.kind),
+            ("Other", OtpKind::Hotp)
+        );
+        assert_eq!(second.params.counter, 7);
+    }
+
+    #[test]
+    fn orders_a_grid_of_codes_by_rows() {
+        let payloads = [
+            "otpauth://totp/A?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/B?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/C?secret=JBSWY3DPEHPK3PXP",
+            "otpauth://totp/D?secret=JBSWY3DPEHPK3PXP",
+        ];
+        let mut canvas = GrayImage::from_pixel(520, 520, Luma([255]));
+        // B sits a little higher than A in the same row; C and D form the second row.
+        draw(&mut canvas, payloads[0], 5, 10, 20);
+        draw(&mut canvas, payloads[1], 5, 270, 5);
+        draw(&mut canvas, payloads[2], 5, 10, 270);
+        draw(&mut canvas, payloads[3], 5, 270, 275);
+        let items = read(
+            &encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png),
+            None,
+        )
+        .unwrap();
+        let labels: Vec<&str> = items
+            .iter()
+            .map(|i| i.result.as_ref().unwrap().label.as_str())
+            .collect();
+        assert_eq!(labels, ["A", "B", "C", "D"]);
+    }
+
+    #[test]
+    fn reads_transparent_and_dark_mode_codes() {
+        let code = single(ENROLL, 5);
+        let transparent = image::RgbaImage::from_fn(code.width(), code.height(), |x, y| {
+            let dark = code.get_pixel(x, y).0[0] == 0;
+            image::Rgba([0, 0, 0, if dark { 255 } else { 0 }])
+        });
+        let items = read(
+            &encode(DynamicImage::ImageRgba8(transparent), ImageFormat::Png),
+            None,
+        )
+        .unwrap();
+        assert_eq!(only_account(&items).issuer, "Example");
+
+        let mut dark_mode = code;
+        image::imageops::invert(&mut dark_mode);
+        let items = read(
+            &encode(DynamicImage::ImageLuma8(dark_mode), ImageFormat::Png),
+            None,
+        )
+        .unwrap();
+        assert_eq!(only_account(&items).issuer, "Example");
+    }
+
+    #[test]
+    fn reports_image_without_qr_code() {
+        assert_eq!(
+            read(&fixture("qr_none.png"), None).unwrap_err(),
+            TransferError::Damaged(NO_QR_CODE.into())
+        );
+    }
+
+    #[test]
+    fn reports_truncated_and_foreign_images() {
+        let png = encode(
+            DynamicImage::ImageLuma8(single(ENROLL, 4)),
+            ImageFormat::Png,
+        );
+        for cut in [40, png.len() / 2, png.len() - 13] {
+            assert!(
+                matches!(read(&png[..cut], None), Err(TransferError::Damaged(_))),
+                "cut {cut}"
+            );
+        }
+        let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;";
+        assert!(
+            matches!(read(gif, None), Err(TransferError::Damaged(m)) if m.contains("PNG and JPEG"))
+        );
+        assert_eq!(
+            read(b"otpauth://totp/A?secret=JBSWY3DPEHPK3PXP", None).unwrap_err(),
+            TransferError::UnknownFormat
+        );
+        assert!(!is_image(b"{}"));
+    }
+
+    #[test]
+    fn refuses_images_claiming_huge_dimensions() {
+        // A valid PNG header announcing 60000 × 60000 pixels: refused before any allocation.
+        let mut png = encode(
+            DynamicImage::ImageLuma8(GrayImage::new(1, 1)),
+            ImageFormat::Png,
+        );
+        png[16..20].copy_from_slice(&60_000u32.to_be_bytes());
+        png[20..24].copy_from_slice(&60_000u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(
+            read(&png, None).unwrap_err(),
+            TransferError::Damaged("the image is too large to read".into())
+        );
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &byte in data {
+            crc ^= u32::from(byte);
+            for _ in 0..8 {
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn names_foreign_payloads_by_number_and_marks_google_transfers() {
+        let mut canvas = GrayImage::from_pixel(900, 300, Luma([255]));
+        draw(&mut canvas, "https://example.org/SECRET", 4, 0, 0);
+        draw(
+            &mut canvas,
+            "otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU",
+            4,
+            300,
+            0,
+        );
+        draw(&mut canvas, "otpauth://totp/X?secret=1189", 4, 600, 0);
+        let items = read(
+            &encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png),
+            None,
+        )
+        .unwrap();
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items[0].name, "QR code 1");
+        assert!(matches!(&items[0].result, Err(EntryError::Invalid(w)) if !w.contains("SECRET")));
+        assert_eq!(items[1].name, "QR code 2 (Google Authenticator transfer)");
+        assert!(
+            matches!(&items[1].result, Err(EntryError::Unsupported(w)) if w.starts_with("Google transfer QR"))
+        );
+        assert_eq!(items[2].name, "QR code 3");
+        assert!(matches!(&items[2].result, Err(EntryError::Invalid(w)) if w.contains("base32")));
+        let raw = payloads(&encode(
+            DynamicImage::ImageLuma8(single("otpauth-migration://offline?data=AA", 4)),
+            ImageFormat::Png,
+        ))
+        .unwrap();
+        assert_eq!(
+            raw.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            ["otpauth-migration://offline?data=AA"]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn read_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = read(&bytes, None);
+        }
+
+        #[test]
+        fn read_never_panics_on_corrupted_images(flips in proptest::collection::vec((0usize..4096, proptest::num::u8::ANY), 1..8), jpeg in proptest::bool::ANY) {
+            let format = if jpeg { ImageFormat::Jpeg } else { ImageFormat::Png };
+            let mut bytes = encode(DynamicImage::ImageLuma8(single(ENROLL, 2)), format);
+            for (at, value) in flips {
+                let at = 8 + at % (bytes.len() - 8);
+                bytes[at] = value;
+            }
+            let _ = read(&bytes, None);
+        }
+    }
+}
