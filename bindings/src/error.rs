@@ -159,11 +159,10 @@ impl From<TransferError> for TesseraError {
     fn from(error: TransferError) -> Self {
         match error {
             TransferError::WrongPassword => TesseraError::WrongPassword,
-            TransferError::PasswordRequired
-            | TransferError::Damaged(_)
-            | TransferError::UnknownFormat
-            | TransferError::Unsupported(_)
-            | TransferError::Export(_) => TesseraError::invalid(error.to_string()),
+            // Everything else is about the file or data the user chose (encrypted without a
+            // password, damaged, unknown, unsupported, not exportable): its reason says why.
+            // The wildcard keeps a new variant from breaking the build before it is mapped.
+            _ => TesseraError::invalid(error.to_string()),
         }
     }
 }

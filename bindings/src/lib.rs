@@ -7,6 +7,17 @@
 //!
 //! Generated names: Kotlin package `org.tessera`, Swift module `Tessera` over the C module
 //! `TesseraFFI` (see the workspace's `uniffi.toml`).
+//!
+//! Adding a domain (push, transfer, …):
+//! 1. `bindings/src/<domain>.rs` with its records, enums and objects, each with the
+//!    `From`/`TryFrom` conversions from core next to it, every item documented;
+//! 2. `pub mod <domain>;` below;
+//! 3. in `error.rs`, an arm for the core module's error in `From<tessera_core::Error>` (until
+//!    then it maps to `Other`) and its type in `via_core_error!` so `?` works on it;
+//! 4. tests in `tests/kotlin/src/<Domain>Test.kt` and
+//!    `tests/swift/Tests/TesseraTests/<Domain>Tests.swift`: both runners pick up every file.
+
+#![warn(missing_docs)]
 
 uniffi::setup_scaffolding!("tessera");
 

@@ -173,7 +173,10 @@ fn vault_constructors_reject_bad_paths_keys_and_passwords() {
         .join("no/such/dir/v.db")
         .to_string_lossy()
         .into_owned();
-    assert!(Vault::create(missing_dir, keys(), None).is_err());
+    assert!(matches!(
+        Vault::create(missing_dir, keys(), None),
+        Err(TesseraError::Storage { .. })
+    ));
     let a_directory = dir.path().to_string_lossy().into_owned();
     assert!(Vault::create(a_directory.clone(), keys(), None).is_err());
     assert!(Vault::open(a_directory, keys(), None).is_err());

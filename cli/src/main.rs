@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 
 mod otp_cmd;
 mod transfer_cmd;
+mod push_cmd;
+mod vault_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
 #[derive(Parser, Debug)]
@@ -17,6 +19,8 @@ mod transfer_cmd;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: vault_cmd::GlobalArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -24,7 +28,11 @@ enum Command {
     #[command(flatten)]
     Otp(otp_cmd::OtpCommand),
     #[command(flatten)]
+    Vault(vault_cmd::VaultCommand),
+    #[command(flatten)]
     Transfer(transfer_cmd::TransferCommand),
+    #[command(flatten)]
+    Push(push_cmd::PushCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -53,7 +61,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
-        Command::Transfer(cmd) => transfer_cmd::run(cmd),
+        Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
+        Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
+        Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,10 +11,10 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use tessera_core::transfer::export::{self, ExportFormat};
 use tessera_core::transfer::{self, Format, ImportError, ImportReport, Outcome, TransferError};
-use tessera_core::vault::{KeyFile, Vault};
 use zeroize::Zeroizing;
 
 use crate::CliError;
+use crate::vault_cmd::{GlobalArgs, open_vault};
 
 /// Import and export commands.
 #[derive(Subcommand, Debug)]
@@ -34,14 +34,6 @@ pub enum TransferCommand {
     Export(ExportArgs),
 }
 
-/// Where the vault is.
-#[derive(Args, Debug, Clone)]
-pub struct VaultLocation {
-    /// The vault file (default: the per-user data directory's tessera/vault.sqlite).
-    #[arg(long, env = "TESSERA_VAULT", global = true)]
-    vault: Option<PathBuf>,
-}
-
 /// Arguments of `tessera import`.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
@@ -51,17 +43,12 @@ pub struct ImportArgs {
     /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, qr, tessera.
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     from: Option<Format>,
-    /// A file whose first line is the export's password (otherwise asked for on a terminal).
-    #[arg(long, value_name = "F")]
-    password_file: Option<PathBuf>,
     /// Show what would be imported without writing anything.
     #[arg(long)]
     dry_run: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    #[command(flatten)]
-    location: VaultLocation,
 }
 
 /// Arguments of `tessera export`.
@@ -70,17 +57,11 @@ pub struct ExportArgs {
     /// The format to write: aegis, tessera, otpauth, google.
     #[arg(long = "to", value_name = "FORMAT")]
     to: String,
-    /// A file whose first line is the password to encrypt with (otherwise asked for twice on
-    /// a terminal).
-    #[arg(long, value_name = "F")]
-    password_file: Option<PathBuf>,
     /// Write secrets in the clear (needed for otpauth, google, and plain aegis).
     #[arg(long)]
     unencrypted: bool,
     /// The file to write (`-` for standard output; for google, the terminal).
     out: PathBuf,
-    #[command(flatten)]
-    location: VaultLocation,
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {
@@ -91,32 +72,21 @@ fn parse_format(name: &str) -> Result<Format, String> {
 }
 
 /// Runs an import or export command.
-pub fn run(cmd: TransferCommand) -> Result<(), CliError> {
+/// The vault and the export's password (`--password-file`, else `TESSERA_PASSWORD`) come from
+/// the global arguments, as for every vault command.
+pub fn run(cmd: TransferCommand, global: &GlobalArgs) -> Result<(), CliError> {
     match cmd {
-        TransferCommand::Import(args) => import(args),
-        TransferCommand::Export(args) => export(args),
+        TransferCommand::Import(args) => import(args, global),
+        TransferCommand::Export(args) => export(args, global),
     }
 }
 
-// Until the vault helper's shared opener lands, the vault is found the way the vault module
-// documents it: a vault file with its device key file `vault.key` beside it.
-fn open_vault(location: &VaultLocation) -> Result<Vault, CliError> {
-    let path = match &location.vault {
-        Some(p) => p.clone(),
-        None => dirs::data_dir()
-            .ok_or_else(|| CliError::failed("no per-user data directory; pass --vault"))?
-            .join("tessera")
-            .join("vault.sqlite"),
-    };
-    if !path.exists() {
-        return Err(CliError::failed(format!(
-            "no vault at {}; create one first",
-            path.display()
-        )));
+/// A password given without asking: `--password-file`, else `TESSERA_PASSWORD`.
+fn given_password(global: &GlobalArgs) -> Result<Option<Zeroizing<String>>, CliError> {
+    if let Some(path) = &global.password_file {
+        return read_password_file(path).map(Some);
     }
-    let key_path = path.with_file_name("vault.key");
-    let key = KeyFile::open(&key_path).map_err(CliError::failed)?;
-    Ok(Vault::open_with_device(&path, &key)?)
+    Ok(std::env::var("TESSERA_PASSWORD").ok().map(Zeroizing::new))
 }
 
 /// The first line of a password file, without its line ending.
@@ -148,16 +118,13 @@ fn spinner(show: bool, message: String) -> Option<indicatif::ProgressBar> {
 /// Files above this size show a progress spinner while they are read and written.
 const LARGE_FILE: u64 = 256 * 1024;
 
-fn import(args: ImportArgs) -> Result<(), CliError> {
+fn import(args: ImportArgs, global: &GlobalArgs) -> Result<(), CliError> {
     let bytes = Zeroizing::new(
         std::fs::read(&args.file)
             .map_err(|e| CliError::failed(format!("cannot read {}: {e}", args.file.display())))?,
     );
-    let vault = open_vault(&args.location)?;
-    let mut password = match &args.password_file {
-        Some(path) => Some(read_password_file(path)?),
-        None => None,
-    };
+    let vault = open_vault(global)?;
+    let mut password = given_password(global)?;
     let large = bytes.len() as u64 > LARGE_FILE;
     let report = loop {
         let bar = spinner(large, format!("importing {}", args.file.display()));
@@ -280,7 +247,7 @@ enum Target {
     Other(ExportFormat),
 }
 
-fn export(args: ExportArgs) -> Result<(), CliError> {
+fn export(args: ExportArgs, global: &GlobalArgs) -> Result<(), CliError> {
     let target = match args.to.to_ascii_lowercase().as_str() {
         "tessera" | "backup" => Target::Backup,
         name => Target::Other(ExportFormat::parse(name).ok_or_else(|| {
@@ -306,15 +273,15 @@ fn export(args: ExportArgs) -> Result<(), CliError> {
             args.to
         )));
     }
-    if !encrypted && args.password_file.is_some() {
+    if !encrypted && global.password_file.is_some() {
         return Err(CliError::Usage(
             "--password-file and --unencrypted exclude each other".into(),
         ));
     }
-    let vault = open_vault(&args.location)?;
+    let vault = open_vault(global)?;
     let password = if encrypted {
-        Some(match &args.password_file {
-            Some(path) => read_password_file(path)?,
+        Some(match given_password(global)? {
+            Some(password) => password,
             None => new_password()?,
         })
     } else {

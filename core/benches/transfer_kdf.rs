@@ -42,7 +42,34 @@ fn benches(c: &mut Criterion) {
     group.bench_function("qr_read two codes 760x420 jpeg", |b| {
         b.iter(|| qr::read(&pair, None).expect("reads"))
     });
+    let photo = big_photo();
+    group.bench_function("qr_read 4000x3000 jpeg, one code", |b| {
+        b.iter(|| qr::read(&photo, None).expect("reads"))
+    });
     group.finish();
+}
+
+/// A 12-megapixel JPEG with one enrollment code of 12 px modules on a grey gradient.
+fn big_photo() -> Vec<u8> {
+    let code =
+        qrcode::QrCode::new(b"otpauth://totp/Big:photo?secret=JBSWY3DPEHPK3PXP").expect("qr");
+    let (w, colors) = (code.width() as u32, code.to_colors());
+    let image = image::GrayImage::from_fn(4000, 3000, |x, y| {
+        let (mx, my) = ((x as i64 - 1500) / 12, (y as i64 - 1000) / 12);
+        let inside = (0..w as i64).contains(&mx) && (0..w as i64).contains(&my);
+        if inside && colors[(my as u32 * w + mx as u32) as usize] == qrcode::Color::Dark {
+            image::Luma([20])
+        } else if inside || ((-4..w as i64 + 4).contains(&mx) && (-4..w as i64 + 4).contains(&my)) {
+            image::Luma([235])
+        } else {
+            image::Luma([(120 + (x + y) / 100 % 60) as u8])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .expect("jpeg");
+    out.into_inner()
 }
 
 criterion_group!(transfer, benches);

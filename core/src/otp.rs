@@ -6,10 +6,14 @@
 //! Two engines compute the HMAC. totp-rs, the engine chosen for the project, serves plain
 //! TOTP with 1 to 9 digits; ring's HMAC serves what totp-rs does not reach: HOTP, 10-digit
 //! codes (totp-rs panics on them) and Steam. [`Engine::for_params`] is the one place that
-//! decides. Both keep their prepared key inside the [`Generator`], so the next code costs one
-//! HMAC and no allocation.
+//! decides. Either engine produces the HMAC (totp-rs through `Totp::sign`); the RFC 4226
+//! truncation and the rendering (digits or Steam's alphabet) are shared, so both paths give
+//! identical text. Both keep their prepared key inside the [`Generator`], so a new code costs one
+//! HMAC and no allocation; and each generator remembers the last code it computed, so asking
+//! again within the same time step (an app redrawing every second) costs no HMAC at all.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ring::hmac;
@@ -19,6 +23,18 @@ use crate::secret::Secret;
 
 /// Steam Guard's alphabet: digits and consonants that cannot be confused with each other.
 const STEAM_ALPHABET: &[u8; 26] = b"23456789BCDFGHJKMNPQRTVWXY";
+
+/// "00", "01", … "99" back to back.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        table[2 * i] = b'0' + (i / 10) as u8;
+        table[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    table
+};
 
 /// The longest code Tessera produces.
 pub const MAX_CODE_LEN: usize = 10;
@@ -31,11 +47,6 @@ pub struct Code {
 }
 
 impl Code {
-    const EMPTY: Code = Code {
-        buf: [b'0'; MAX_CODE_LEN],
-        len: 0,
-    };
-
     /// The code as text (ASCII digits, or Steam's letters and digits).
     pub fn as_str(&self) -> &str {
         // Only ASCII from `from_number`/`from_steam` is ever written into `buf`.
@@ -48,9 +59,16 @@ impl Code {
             buf: [b'0'; MAX_CODE_LEN],
             len: digits,
         };
-        for slot in code.buf[..digits as usize].iter_mut().rev() {
-            *slot = b'0' + (value % 10) as u8;
-            value /= 10;
+        // Two digits per step from a table: rendering was a visible share of a code's cost.
+        let mut end = usize::from(digits).min(MAX_CODE_LEN);
+        while end >= 2 {
+            let pair = (value % 100) as usize * 2;
+            value /= 100;
+            code.buf[end - 2..end].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+            end -= 2;
+        }
+        if end == 1 {
+            code.buf[0] = b'0' + (value % 10) as u8;
         }
         code
     }
@@ -115,13 +133,51 @@ impl Engine {
 
 enum Prepared {
     TotpRs(totp_rs::Totp),
-    Ring(hmac::Key),
+    // Boxed: ring's key is 176 bytes and would triple the size of every generator, which
+    // costs cache misses when thousands of TOTP generators are walked in a batch.
+    Ring(Box<hmac::Key>),
 }
 
-/// Produces the codes of one account. Cheap to call repeatedly: the HMAC key is prepared once.
+/// Produces the codes of one account. Cheap to call repeatedly: the HMAC key is prepared once,
+/// and the last code is remembered for its time step. `Send + Sync`.
+///
+/// Exactly one cache line (64 bytes, aligned), so walking thousands of them in a batch touches
+/// one line per account.
+#[repr(align(64))]
 pub struct Generator {
     prepared: Prepared,
     params: OtpParams,
+    /// The last value computed by [`Generator::code_at`], in one word so that threads never see
+    /// a torn entry: the moving factor plus one in the high 33 bits, the 31-bit truncated
+    /// HMAC value in the low 31 bits; 0 when empty. Moving factors of 2^33 − 1 and above
+    /// (beyond the year 2242 even with 1-second periods) are simply not cached.
+    last: AtomicU64,
+}
+
+/// 10^digits for 0..=9 digits; 10 digits take the whole 31-bit value (below 10^10), zero-padded.
+const MODULUS: [u32; MAX_CODE_LEN + 1] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    u32::MAX,
+];
+
+const VALUE_BITS: u32 = 31;
+const VALUE_MASK: u64 = (1 << VALUE_BITS) - 1;
+const MAX_CACHED_COUNTER: u64 = (1 << (64 - VALUE_BITS)) - 2;
+
+impl Drop for Generator {
+    fn drop(&mut self) {
+        // The cached value is the current code; do not leave it behind.
+        self.last.store(0, Ordering::Relaxed);
+    }
 }
 
 impl fmt::Debug for Generator {
@@ -187,14 +243,15 @@ impl Generator {
                     // make totp-rs panic (zero period, 10+ digits).
                     .build_noncompliant(),
             ),
-            Engine::Ring => Prepared::Ring(hmac::Key::new(
+            Engine::Ring => Prepared::Ring(Box::new(hmac::Key::new(
                 ring_algorithm(params.algorithm),
                 secret.as_bytes(),
-            )),
+            ))),
         };
         Ok(Generator {
             prepared,
             params: *params,
+            last: AtomicU64::new(0),
         })
     }
 
@@ -216,7 +273,13 @@ impl Generator {
     /// The moving factor at `unix`: the time step for time-based kinds, the stored counter for HOTP.
     pub fn counter_at(&self, unix: u64) -> u64 {
         if self.params.kind.is_time_based() {
-            unix / u64::from(self.params.period)
+            // The usual periods get a division by a constant (a multiplication); a division by
+            // a run-time value is the costliest instruction on the cached-code path.
+            match self.params.period {
+                30 => unix / 30,
+                60 => unix / 60,
+                period => unix / u64::from(period),
+            }
         } else {
             self.params.counter
         }
@@ -224,17 +287,22 @@ impl Generator {
 
     /// The code shown at `unix` (for HOTP: the code of the stored counter, whatever the time).
     pub fn code_at(&self, unix: u64) -> Code {
-        match &self.prepared {
-            Prepared::TotpRs(totp) => {
-                let token = totp.generate(unix);
-                let mut code = Code::EMPTY;
-                let mut writer = CodeWriter(&mut code);
-                // Token's Display only writes zero-padded digits; it cannot fail or overflow.
-                let _ = fmt::write(&mut writer, format_args!("{token}"));
-                code
-            }
-            Prepared::Ring(_) => self.code_for_counter(self.counter_at(unix)),
+        let counter = self.counter_at(unix);
+        if counter > MAX_CACHED_COUNTER {
+            return self.render(self.value_for_counter(counter));
         }
+        let tag = (counter + 1) << VALUE_BITS;
+        let last = self.last.load(Ordering::Relaxed);
+        if last & !VALUE_MASK == tag {
+            return self.render((last & VALUE_MASK) as u32);
+        }
+        let value = match &self.prepared {
+            // totp-rs takes the time and finds the step itself.
+            Prepared::TotpRs(totp) => truncate(totp.sign(unix).as_ref()),
+            Prepared::Ring(_) => self.value_for_counter(counter),
+        };
+        self.last.store(tag | u64::from(value), Ordering::Relaxed);
+        self.render(value)
     }
 
     /// The code shown now.
@@ -244,21 +312,36 @@ impl Generator {
 
     /// The code for an explicit moving factor (HOTP counter, or TOTP time step).
     pub fn code_for_counter(&self, counter: u64) -> Code {
-        let value = match &self.prepared {
+        self.render(self.value_for_counter(counter))
+    }
+
+    /// RFC 4226 §5.3: the 31-bit dynamic truncation of the HMAC of the moving factor.
+    fn value_for_counter(&self, counter: u64) -> u32 {
+        match &self.prepared {
             Prepared::Ring(key) => truncate(hmac::sign(key, &counter.to_be_bytes()).as_ref()),
-            Prepared::TotpRs(totp) => {
-                // Reached only through `next_code_at`/explicit counters on TOTP accounts.
-                // Saturating: only a step within one period of u64::MAX seconds could overflow,
-                // and a wrong code there beats a panic.
-                return self_code(totp, counter.saturating_mul(u64::from(self.params.period)));
-            }
-        };
+            // totp-rs signs a time and divides it by the period itself; any time inside the step
+            // will do. Saturating: only a step within one period of u64::MAX seconds could
+            // overflow, and a wrong code there beats a panic.
+            Prepared::TotpRs(totp) => truncate(
+                totp.sign(counter.saturating_mul(u64::from(self.params.period)))
+                    .as_ref(),
+            ),
+        }
+    }
+
+    /// The code text of a truncated value: Steam's alphabet, or zero-padded decimal digits.
+    fn render(&self, value: u32) -> Code {
         match self.params.kind {
             OtpKind::Steam => Code::from_steam(value),
             OtpKind::Totp | OtpKind::Hotp => {
-                let modulus = 10u64.pow(u32::from(self.params.digits));
-                // 10 digits: the 31-bit value is below 10^10, so it is only zero-padded.
-                Code::from_number((u64::from(value) % modulus) as u32, self.params.digits)
+                // The usual lengths get a remainder by a constant (a multiplication) instead of a
+                // division. `digits` is at most 10 (checked by `Generator::new`).
+                let value = match self.params.digits {
+                    6 => value % 1_000_000,
+                    8 => value % 100_000_000,
+                    digits => value % MODULUS[usize::from(digits).min(MAX_CODE_LEN)],
+                };
+                Code::from_number(value, self.params.digits)
             }
         }
     }
@@ -280,31 +363,6 @@ impl Generator {
     /// Seconds until the current code changes.
     pub fn remaining_now(&self) -> u32 {
         self.remaining_at(unix_now())
-    }
-}
-
-fn self_code(totp: &totp_rs::Totp, unix: u64) -> Code {
-    let mut code = Code::EMPTY;
-    let _ = fmt::write(
-        &mut CodeWriter(&mut code),
-        format_args!("{}", totp.generate(unix)),
-    );
-    code
-}
-
-/// Appends formatted ASCII into a `Code` without allocating.
-struct CodeWriter<'a>(&'a mut Code);
-
-impl fmt::Write for CodeWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let start = self.0.len as usize;
-        let end = start + s.len();
-        if end > MAX_CODE_LEN {
-            return Err(fmt::Error);
-        }
-        self.0.buf[start..end].copy_from_slice(s.as_bytes());
-        self.0.len = end as u8;
-        Ok(())
     }
 }
 
@@ -372,7 +430,7 @@ mod tests {
                     want,
                     "RFC 6238 T={time} {algorithm:?}"
                 );
-                // The ring path must agree with totp-rs on every row.
+                // An explicit time step gives the same code as the time inside it.
                 assert_eq!(
                     g.code_for_counter(time / 30).as_str(),
                     want,
@@ -439,6 +497,54 @@ mod tests {
             assert_eq!(steam.code_at(time).as_str(), steam_code, "Steam T={time}");
             assert_eq!(ten.code_at(time).as_str(), ten_digits, "10 digits T={time}");
         }
+    }
+
+    #[test]
+    fn remembered_code_is_only_reused_within_its_step() {
+        let g = Generator::new(&secret(b"12345678901234567890"), &OtpParams::hotp(0)).unwrap();
+        let t = Generator::new(
+            &secret(b"12345678901234567890"),
+            &OtpParams {
+                digits: 8,
+                ..OtpParams::totp()
+            },
+        )
+        .unwrap();
+        // Alternating instants of different steps, each asked twice: RFC 6238 values every time.
+        for _ in 0..2 {
+            for (time, want) in [
+                (59, "94287082"),
+                (1_111_111_109, "07081804"),
+                (58, "94287082"),
+            ] {
+                assert_eq!(t.code_at(time).as_str(), want, "T={time}");
+                assert_eq!(t.code_at(time).as_str(), want, "T={time} again");
+            }
+        }
+        // Steps too large to remember are computed every time, and still right.
+        let far = Generator::new(
+            &secret(b"12345678901234567890"),
+            &OtpParams {
+                period: 1,
+                ..OtpParams::totp()
+            },
+        )
+        .unwrap();
+        for step in [MAX_CACHED_COUNTER, MAX_CACHED_COUNTER + 1, u64::MAX] {
+            assert_eq!(far.code_at(step), far.code_for_counter(step), "step {step}");
+            assert_eq!(
+                far.code_at(step),
+                far.code_for_counter(step),
+                "step {step} again"
+            );
+        }
+        assert_eq!(g.code_at(12_345).as_str(), "755224");
+    }
+
+    #[test]
+    fn generators_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Generator>();
     }
 
     #[test]

@@ -271,6 +271,7 @@ pub fn format(account: &Account) -> Zeroizing<String> {
             .map(|(k, v)| text_len(k) + text_len(v) + 2)
             .sum::<usize>();
     let mut out = Zeroizing::new(String::with_capacity(capacity));
+    let reserved = out.capacity();
     let mut push = |parts: &[&dyn fmt::Display]| {
         for part in parts {
             // Writing into a String cannot fail.
@@ -316,6 +317,8 @@ pub fn format(account: &Account) -> Zeroizing<String> {
             &utf8_percent_encode(value, ESCAPE),
         ]);
     }
+    // The property tests run this on arbitrary Unicode accounts.
+    debug_assert_eq!(out.capacity(), reserved, "format reallocated its buffer");
     out
 }
 

@@ -7,7 +7,7 @@ mod support;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
-use support::{MemoryStore, Pi, server, ticket_from_uri, unix_micros, unix_now};
+use support::{PhoneVault, Pi, server, ticket_from_uri, unix_micros, unix_now};
 use tessera_core::push::{
     Answer, Challenge, DenyReason, HttpRequest, HttpResponse, NoProgress, PendingRequest, Push,
     PushError, PushStore, Rejection, SoftwareKeys, Transport, TransportError, UreqTransport,
@@ -50,21 +50,21 @@ fn switchable() -> Switchable {
 
 /// A phone: its store (tokens, requests, answered nonces, device keys) and transport.
 struct Phone {
-    store: MemoryStore,
+    store: PhoneVault,
     transport: Switchable,
 }
 
 impl Phone {
     fn new() -> Self {
         Phone {
-            store: MemoryStore::default(),
+            store: PhoneVault::new(),
             transport: switchable(),
         }
     }
 
     fn with<R>(&self, f: impl FnOnce(&Push) -> R) -> R {
-        let keys = SoftwareKeys::new(&self.store);
-        let push = Push::new(&self.store, &keys, &self.transport);
+        let keys = SoftwareKeys::new(&self.store.vault);
+        let push = Push::new(&self.store.vault, &keys, &self.transport);
         f(&push)
     }
 
@@ -276,7 +276,11 @@ fn code_to_phone_shows_the_code_the_login_page_accepts() {
 fn fresh_request(pi: &Pi, phone: &Phone, user: &str) -> (String, Challenge) {
     let tid = trigger(pi, user);
     let request = phone.poll_one();
-    phone.store.remove_pending_request(request.id()).unwrap();
+    phone
+        .store
+        .vault
+        .remove_pending_request(request.id())
+        .unwrap();
     (tid, request.challenge)
 }
 
@@ -314,7 +318,7 @@ fn tampered_signature_or_question_is_rejected_and_never_answered() {
     ));
 
     assert!(
-        phone.store.pending_requests().unwrap().is_empty(),
+        phone.store.vault.pending_requests().unwrap().is_empty(),
         "nothing rejected is kept"
     );
     assert!(still_pending(&pi, &tid), "nothing was answered");
@@ -344,7 +348,7 @@ fn expired_request_is_rejected_without_answering() {
         "{late:?}"
     );
     assert!(
-        phone.store.pending_requests().unwrap().is_empty(),
+        phone.store.vault.pending_requests().unwrap().is_empty(),
         "the expired request is dropped"
     );
     assert!(still_pending(&pi, &tid), "nothing was answered");
@@ -353,7 +357,7 @@ fn expired_request_is_rejected_without_answering() {
         challenge: challenge.clone(),
         received_at: now - 120,
     };
-    phone.store.add_pending_request(&stale).unwrap();
+    phone.store.vault.add_pending_request(&stale).unwrap();
     assert!(matches!(
         phone.receive(challenge),
         Err(PushError::Rejected(Rejection::Expired))
@@ -411,12 +415,12 @@ fn request_for_an_unknown_serial_is_rejected_without_answering() {
 }
 
 #[test]
-fn server_down_is_a_clear_network_error_and_nothing_is_lost() {
+fn server_down_is_a_clear_network_error_and_nothing_is_lost_across_a_restart() {
     let Some(pi) = server("server_down_is_a_clear_network_error_and_nothing_is_lost") else {
         return;
     };
     let user = pi.create_user("down");
-    let phone = Phone::new();
+    let mut phone = Phone::new();
     let serial = phone.enroll(&pi, &user, 2048);
     let tid = trigger(&pi, &user);
     let request = phone.poll_one();
@@ -431,14 +435,21 @@ fn server_down_is_a_clear_network_error_and_nothing_is_lost() {
     assert!(!message.contains("signature="), "{message}");
     let verdict = phone.answer(request.id(), Answer::Approve).unwrap();
     assert!(matches!(verdict, Verdict::NetworkFailure(_)), "{verdict:?}");
-    assert_eq!(phone.store.push_tokens().unwrap().len(), 1, "token kept");
     assert_eq!(
-        phone.store.pending_requests().unwrap().len(),
+        phone.store.vault.push_tokens().unwrap().len(),
+        1,
+        "token kept"
+    );
+    assert_eq!(
+        phone.store.vault.pending_requests().unwrap().len(),
         1,
         "request kept for a retry"
     );
     assert!(still_pending(&pi, &tid));
 
+    // the app restarts: token, device key and request come back from the vault
+    phone.store.reopen();
+    assert_eq!(phone.with(|p| p.pending(unix_now())).unwrap().len(), 1);
     phone.transport.down.store(false, Ordering::SeqCst);
     assert_eq!(
         phone.answer(request.id(), Answer::Approve).unwrap(),
@@ -471,7 +482,7 @@ fn enrolling_twice_with_the_same_qr_is_refused_by_the_server() {
         "{err:?}"
     );
     assert!(
-        second.store.push_tokens().unwrap().is_empty(),
+        second.store.vault.push_tokens().unwrap().is_empty(),
         "a failed enrollment keeps nothing"
     );
 }

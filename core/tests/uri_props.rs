@@ -87,7 +87,8 @@ proptest! {
     #[test]
     fn parsing_otpauth_like_text_never_panics(text in OTPAUTH_ISH) {
         if let Ok(uri::ParsedUri::Otp(account)) = uri::parse(&text) {
-            // Whatever is accepted must also survive its canonical form.
+            // Whatever is accepted can generate codes, and survives its canonical form.
+            prop_assert!(tessera_core::otp::Generator::for_account(&account).is_ok());
             let again = uri::parse_otp(&uri::format(&account));
             prop_assert_eq!(again, Ok(account));
         }

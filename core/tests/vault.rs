@@ -577,3 +577,23 @@ fn storage_passes_integrity_check() {
     }
     vault.check_storage().unwrap();
 }
+
+#[cfg(unix)]
+#[test]
+fn vault_files_are_private_to_their_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let (scratch, vault) = Scratch::new();
+    vault.add(&rfc6238_sha1()).unwrap();
+    for name in [
+        "vault.sqlite",
+        "vault.sqlite-wal",
+        "vault.sqlite-shm",
+        "vault.key",
+    ] {
+        let mode = std::fs::metadata(scratch.dir().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{name} mode {:o}", mode & 0o777);
+    }
+}

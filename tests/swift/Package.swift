@@ -1,15 +1,24 @@
 // swift-tools-version:5.9
 // Tessera's Swift suite: the generated Swift bindings (module `Tessera`) over the C module
 // `TesseraFFI`, linked against the host-built libtessera_ffi, tested with XCTest.
-// The generated files land in Sources/*/generated/ (never committed): run tests/swift/run.sh,
-// or on macOS see tests/swift/README.md.
+// First run tests/swift/generate.sh (it writes Sources/*/generated/ and build/swift/lib/,
+// never committed); then `swift test` here, on macOS or Linux. tests/swift/run.sh does both.
+import Foundation
 import PackageDescription
+
+// The library generate.sh copies into <repo>/build/swift/lib: linked from there and found
+// there at run time (rpath), so a plain `swift test` works without environment variables.
+let libDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../build/swift/lib").standardizedFileURL.path
 
 let package = Package(
     name: "TesseraSwiftTests",
     targets: [
         .systemLibrary(name: "TesseraFFI", path: "Sources/TesseraFFI"),
-        .target(name: "Tessera", dependencies: ["TesseraFFI"], path: "Sources/Tessera"),
+        .target(
+            name: "Tessera", dependencies: ["TesseraFFI"], path: "Sources/Tessera",
+            linkerSettings: [.unsafeFlags(["-L\(libDir)", "-Xlinker", "-rpath", "-Xlinker", libDir])]
+        ),
         .testTarget(name: "TesseraTests", dependencies: ["Tessera"], path: "Tests/TesseraTests"),
     ]
 )

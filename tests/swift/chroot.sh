@@ -94,6 +94,12 @@ run() {
     chroot "$ROOT" /usr/bin/env HOME=/root PATH=/usr/local/bin:/usr/bin:/bin /bin/sh -c "$*"
 }
 
+# One user of the root at a time: a second run's teardown would pull the mounts from under
+# the first.
+mkdir -p "$TESSERA_CACHE"
+exec 9>"$TESSERA_CACHE/swift-chroot.lock"
+flock 9
+
 cmd=${1:-setup}
 [ $# -gt 0 ] && shift
 case "$cmd" in

@@ -47,6 +47,30 @@ pub trait KeyStorage: Send + Sync {
     fn delete_key(&self, alias: &str) -> Result<(), PushError>;
 }
 
+impl<T: KeyStorage + ?Sized> KeyStorage for &T {
+    fn store_key(&self, alias: &str, pkcs8: &[u8]) -> Result<(), PushError> {
+        (**self).store_key(alias, pkcs8)
+    }
+    fn load_key(&self, alias: &str) -> Result<Option<Zeroizing<Vec<u8>>>, PushError> {
+        (**self).load_key(alias)
+    }
+    fn delete_key(&self, alias: &str) -> Result<(), PushError> {
+        (**self).delete_key(alias)
+    }
+}
+
+impl<T: KeyStorage + ?Sized> KeyStorage for std::sync::Arc<T> {
+    fn store_key(&self, alias: &str, pkcs8: &[u8]) -> Result<(), PushError> {
+        (**self).store_key(alias, pkcs8)
+    }
+    fn load_key(&self, alias: &str) -> Result<Option<Zeroizing<Vec<u8>>>, PushError> {
+        (**self).load_key(alias)
+    }
+    fn delete_key(&self, alias: &str) -> Result<(), PushError> {
+        (**self).delete_key(alias)
+    }
+}
+
 /// Tessera's software device-key holder: RSA keys generated in Rust, kept by a
 /// [`KeyStorage`] (the vault, encrypted), loaded for each signature and zeroized after.
 pub struct SoftwareKeys<S> {

@@ -5,10 +5,12 @@
 //! - [`transport`]: the [`Transport`] trait and the ureq default.
 //! - [`service`]: [`Push`], which enrolls, receives (poll or push payload), verifies before
 //!   anything is shown, and answers, keeping tokens and requests in a [`PushStore`].
+//! - [`store`]: the vault as [`PushStore`] and as the software holder's [`KeyStorage`].
 
 pub mod keys;
 pub mod protocol;
 pub mod service;
+pub mod store;
 pub mod transport;
 
 pub use keys::{
@@ -63,6 +65,12 @@ pub enum PushError {
     /// A platform keystore reported a failure (its message, which names no key material).
     #[error("keystore failure: {0}")]
     KeyStore(String),
+    /// The enrollment URI could not be read.
+    #[error(transparent)]
+    Uri(#[from] crate::uri::UriError),
+    /// The URI is an otpauth account, not a push enrollment.
+    #[error("this is not a push enrollment URI (otpauth://pipush/…)")]
+    NotPushUri,
     /// The public key to enroll is not an RSA SubjectPublicKeyInfo.
     #[error("the device public key is not an RSA SubjectPublicKeyInfo")]
     NotRsaSpki,
@@ -113,9 +121,9 @@ pub enum PushError {
     /// No response from the server.
     #[error(transparent)]
     Network(#[from] TransportError),
-    /// The store failed.
-    #[error("push storage: {0}")]
-    Storage(String),
+    /// The vault failed.
+    #[error(transparent)]
+    Vault(crate::vault::VaultError),
 }
 
 impl From<Rejection> for PushError {

@@ -49,6 +49,29 @@ impl std::fmt::Debug for EnrollmentTicket {
     }
 }
 
+impl From<&crate::uri::PushEnrollment> for EnrollmentTicket {
+    fn from(uri: &crate::uri::PushEnrollment) -> Self {
+        EnrollmentTicket {
+            url: uri.url.clone(),
+            serial: uri.serial.clone(),
+            enrollment_credential: uri.enrollment_credential.clone(),
+            sslverify: uri.sslverify,
+            label: uri.label.clone(),
+            issuer: uri.issuer.clone(),
+        }
+    }
+}
+
+impl EnrollmentTicket {
+    /// Reads an `otpauth://pipush/…` or `pia://pipush/…` enrollment URI.
+    pub fn from_uri(uri: &str) -> Result<Self, PushError> {
+        match crate::uri::parse(uri)? {
+            crate::uri::ParsedUri::Push(push) => Ok(EnrollmentTicket::from(&push)),
+            _ => Err(PushError::NotPushUri),
+        }
+    }
+}
+
 /// The form that completes an enrollment: `pubkey` is the base64 of the device key's
 /// SubjectPublicKeyInfo DER (a 3.14 server stores anything and then fails every later call
 /// with HTTP 500 on PKCS#1, PEM or non-RSA keys, so this refuses anything but an RSA SPKI).

@@ -28,11 +28,16 @@
 //!   `salt` (with the base64 still valid) is indistinguishable from it and reported the same;
 //! - a tag that verifies but a stream that does not end with FINAL, or a plaintext that is not
 //!   UTF-8, is [`TransferError::Damaged`].
+//!
+//! KDF parameters are capped at what Ente itself writes (1 GiB, and 1 GiB × 4 passes of work), so
+//! a file cannot make the device allocate more; if even that memory cannot be had, the import
+//! fails with [`TransferError::Unsupported`] instead of the process being killed.
 
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::{EntryError, ImportItem, TransferError};
+use super::otpauth_list::uri_error;
+use super::{EntryError, ImportItem, TransferError, entry_name};
 use crate::account::Account;
 
 /// libsodium's `crypto_pwhash_argon2id_SALTBYTES`.
@@ -57,6 +62,8 @@ pub const EXPORT_OPS_LIMIT: u64 = 3;
 /// Reads an Ente Auth export, plain text or encrypted JSON (told apart by a leading `{`: no
 /// line of the plain export can start with one).
 pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    // Editors on Windows may have added a byte order mark.
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if first_non_space(bytes) == Some(b'{') {
         let plain = decrypt(bytes, password)?;
         let text = std::str::from_utf8(&plain)
@@ -72,6 +79,7 @@ pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, Tra
 /// True when the bytes look like Ente's encrypted export: a JSON object with `kdfParams` and
 /// `encryptedData` (used for format detection; a cheap check, no decryption).
 pub fn is_encrypted(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if first_non_space(bytes) != Some(b'{') {
         return false;
     }
@@ -85,6 +93,22 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
             text.contains("\"kdfParams\"") && text.contains("\"encryptedData\"")
         }
     }
+}
+
+/// True when the bytes are an otpauth list written by Ente (some line carries Ente's
+/// `codeDisplay` parameter): such a list should be read by [`read`], which maps `codeDisplay` to
+/// favorite/note/groups and keeps trashed entries out, rather than as a generic otpauth list.
+pub fn is_plain_export(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    bytes[start..].starts_with(b"otpauth")
+        && bytes.split(|b| *b == b'\n').any(|line| {
+            line.windows(13)
+                .any(|w| w == b"&codeDisplay=" || w == b"?codeDisplay=")
+        })
 }
 
 fn first_non_space(bytes: &[u8]) -> Option<u8> {
@@ -145,23 +169,13 @@ fn read_line(line_no: usize, line: &str) -> ImportItem {
 pub(crate) fn item_from_uri(uri: &str, fallback_name: String) -> ImportItem {
     match crate::uri::parse_otp(uri) {
         Ok(account) => ImportItem {
-            name: account_name(&account),
+            name: entry_name(&account.issuer, &account.label),
             result: Ok(account),
         },
         Err(e) => ImportItem {
             name: fallback_name,
-            result: Err(EntryError::Invalid(e.to_string())),
+            result: Err(uri_error(e)),
         },
-    }
-}
-
-/// How an import report names an account: `Issuer (label)`, or whichever of the two exists.
-pub(crate) fn account_name(account: &Account) -> String {
-    match (account.issuer.is_empty(), account.label.is_empty()) {
-        (false, false) => format!("{} ({})", account.issuer, account.label),
-        (false, true) => account.issuer.clone(),
-        (true, false) => account.label.clone(),
-        (true, true) => "(unnamed)".into(),
     }
 }
 
@@ -317,7 +331,14 @@ fn derive_key(
     let mut key = Zeroizing::new([0u8; 32]);
     argon
         .hash_password_into(password.as_bytes(), salt, key.as_mut())
-        .map_err(|_| damaged("`kdfParams` are not valid Argon2id parameters"))?;
+        .map_err(|e| match e {
+            // argon2 allocates fallibly: a phone short of memory gets an error, not an abort.
+            argon2::Error::OutOfMemory => TransferError::Unsupported(format!(
+                "opening this file needs {} MiB of memory, more than is available",
+                mem_limit >> 20
+            )),
+            _ => damaged("`kdfParams` are not valid Argon2id parameters"),
+        })?;
     Ok(key)
 }
 
@@ -952,6 +973,16 @@ mod tests {
     }
 
     #[test]
+    fn accepts_byte_order_mark_and_crlf_line_ends() {
+        let mut plain = b"\xef\xbb\xbf".to_vec();
+        plain.extend(b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\r\notpauth://totp/C:d?secret=JBSWY3DPEHPK3PXP\r\n");
+        assert_eq!(accounts(&read(&plain, None).unwrap()).len(), 2);
+        let mut encrypted = b"\xef\xbb\xbf".to_vec();
+        encrypted.extend(fixture("ente_encrypted_odd_memlimit.json"));
+        assert_eq!(accounts(&read(&encrypted, Some("pw")).unwrap()).len(), 1);
+    }
+
+    #[test]
     fn empty_and_non_utf8_input() {
         assert!(read(b"", None).unwrap().is_empty());
         assert!(read(b"\n\n  \n", None).unwrap().is_empty());
@@ -961,7 +992,58 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn recognizes_ente_plain_exports_by_code_display() {
+        assert!(is_plain_export(&fixture("ente_plain.txt")));
+        assert!(!is_plain_export(
+            b"otpauth://totp/A:b?secret=JBSWY3DPEHPK3PXP\n"
+        ));
+        assert!(!is_plain_export(&fixture("ente_encrypted.json")));
+    }
+
+    #[test]
+    fn transfer_read_detects_encrypted_ente_exports() {
+        let bytes = fixture("ente_encrypted.json");
+        assert_eq!(
+            super::super::detect(&bytes),
+            Some(super::super::Format::EnteEncrypted)
+        );
+        let items = super::super::read(&bytes, None, Some("correct horse ⚓ battery")).unwrap();
+        assert_fixture_accounts(&items);
+        // With the format named, the plain export is read with its codeDisplay too.
+        let plain = fixture("ente_plain.txt");
+        let items =
+            super::super::read(&plain, Some(super::super::Format::EnteEncrypted), None).unwrap();
+        assert_fixture_accounts(&items);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn secretstream_round_trips_any_message_sequence(
+            key in proptest::array::uniform32(proptest::num::u8::ANY),
+            header in proptest::collection::vec(proptest::num::u8::ANY, 24),
+            messages in proptest::collection::vec(
+                (proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+                 proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                 0u8..4, proptest::bool::ANY),
+                1..12),
+        ) {
+            let header: [u8; 24] = header.try_into().unwrap();
+            let mut push = PushStream::init(&key, &header);
+            let mut pull = PullStream::init(&key, &header);
+            for (message, ad, tag, rekey) in &messages {
+                if *rekey {
+                    push.rekey();
+                    pull.rekey();
+                }
+                let sealed = push.push(message, ad, *tag);
+                proptest::prop_assert_eq!(sealed.len(), message.len() + secretstream::ABYTES);
+                let (opened, got_tag) = pull.pull(&sealed, ad).unwrap();
+                proptest::prop_assert_eq!(opened.as_slice(), message.as_slice());
+                proptest::prop_assert_eq!(got_tag, *tag);
+            }
+        }
+
         #[test]
         fn read_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..512)) {
             let _ = read(&bytes, Some("pw"));

@@ -23,8 +23,8 @@ use ring::aead;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::ente::{account_name, item_from_uri};
-use super::{EntryError, ImportItem, TransferError};
+use super::ente::item_from_uri;
+use super::{EntryError, ImportItem, TransferError, entry_name, parse_json};
 use crate::account::{Account, OtpKind, OtpParams};
 use crate::secret::Secret;
 
@@ -40,10 +40,12 @@ const TAG_BYTES: usize = 16;
 
 /// Reads a Proton Authenticator export, plain or encrypted.
 pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
-    let doc = parse_object(bytes, "the Proton export")?;
-    check_version(&doc)?;
+    // Scrubbed documents: a plain export's strings (URIs with secrets) are wiped on drop.
+    let json = parse_json(bytes)?;
+    let doc = as_object(&json.0, "the Proton export")?;
+    check_version(doc)?;
     if doc.contains_key("entries") {
-        return read_entries(&doc);
+        return read_entries(doc);
     }
     let (salt, content) = match (doc.get("salt"), doc.get("content")) {
         (Some(salt), Some(content)) => (salt, content),
@@ -72,12 +74,14 @@ pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, Tra
     let plain = key
         .open_in_place(nonce, aead::Aad::from(AAD), buf.as_mut_slice())
         .map_err(|_| TransferError::WrongPassword)?;
-    let inner = parse_object(plain, "the decrypted Proton export")?;
-    check_version(&inner)?;
+    let json =
+        parse_json(plain).map_err(|_| damaged("the decrypted Proton export is not valid JSON"))?;
+    let inner = as_object(&json.0, "the decrypted Proton export")?;
+    check_version(inner)?;
     if !inner.contains_key("entries") {
         return Err(damaged("the decrypted Proton export has no `entries`"));
     }
-    read_entries(&inner)
+    read_entries(inner)
 }
 
 /// True when the bytes look like a Proton Authenticator export (for format detection): a JSON
@@ -105,16 +109,12 @@ fn damaged(msg: &str) -> TransferError {
     TransferError::Damaged(msg.to_string())
 }
 
-fn parse_object(bytes: &[u8], what: &str) -> Result<serde_json::Map<String, Value>, TransferError> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(TransferError::Damaged(format!(
-            "{what} is not a JSON object"
-        ))),
-        Err(_) => Err(TransferError::Damaged(format!(
-            "{what} is not valid JSON (truncated?)"
-        ))),
-    }
+fn as_object<'a>(
+    doc: &'a Value,
+    what: &str,
+) -> Result<&'a serde_json::Map<String, Value>, TransferError> {
+    doc.as_object()
+        .ok_or_else(|| TransferError::Damaged(format!("{what} is not a JSON object")))
 }
 
 fn check_version(doc: &serde_json::Map<String, Value>) -> Result<(), TransferError> {
@@ -176,7 +176,7 @@ fn read_entry(number: usize, entry: &Value) -> ImportItem {
         Some("Totp") => item_from_uri(uri, fallback.clone()),
         Some("Steam") => match steam_account(uri, given_name.unwrap_or_default()) {
             Ok(account) => ImportItem {
-                name: account_name(&account),
+                name: entry_name(&account.issuer, &account.label),
                 result: Ok(account),
             },
             Err(err) => fail(err),
@@ -229,6 +229,26 @@ fn steam_account(uri: &str, name: &str) -> Result<Account, EntryError> {
     Ok(account)
 }
 
+#[derive(serde::Serialize)]
+struct ExportDoc<'a> {
+    version: u8,
+    entries: &'a [ExportEntry<'a>],
+}
+
+#[derive(serde::Serialize)]
+struct ExportEntry<'a> {
+    id: &'a str,
+    content: ExportContent<'a>,
+    note: Option<&'a str>,
+}
+
+#[derive(serde::Serialize)]
+struct ExportContent<'a> {
+    uri: &'a str,
+    entry_type: &'static str,
+    name: &'a str,
+}
+
 /// What [`write()`] produced: the export, and the accounts Proton cannot hold (with the reason).
 pub struct ProtonExport {
     /// The JSON document (it holds secrets when unencrypted; wiped on drop).
@@ -241,39 +261,70 @@ pub struct ProtonExport {
 /// (random salt and nonce) with one. HOTP accounts are listed in
 /// [`ProtonExport::skipped`], never silently dropped.
 pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExport, TransferError> {
-    let mut entries = Vec::new();
+    // URIs are kept in zeroizing strings and serialized by reference into one buffer sized up
+    // front, so no unwiped copy of a secret is left in a JSON tree or a reallocated buffer.
+    let mut uris: Vec<(&Account, Zeroizing<String>, String)> = Vec::new();
     let mut skipped = Vec::new();
     for account in accounts {
         let uri = match account.params.kind {
             OtpKind::Totp => crate::uri::format(account),
-            OtpKind::Steam => Zeroizing::new(format!(
-                "steam://{}",
-                data_encoding::BASE64.encode(account.secret.as_bytes())
-            )),
+            OtpKind::Steam => {
+                let b64 = Zeroizing::new(data_encoding::BASE64.encode(account.secret.as_bytes()));
+                let mut uri = Zeroizing::new(String::with_capacity(8 + b64.len()));
+                uri.push_str("steam://");
+                uri.push_str(&b64);
+                uri
+            }
             OtpKind::Hotp => {
                 skipped.push((
-                    account_name(account),
+                    entry_name(&account.issuer, &account.label),
                     EntryError::Unsupported("Proton Authenticator has no HOTP".into()),
                 ));
                 continue;
             }
         };
-        let name = if account.label.is_empty() {
-            &account.issuer
-        } else {
-            &account.label
-        };
-        entries.push(serde_json::json!({
-            "id": random_uuid()?,
-            "content": {
-                "uri": uri.as_str(),
-                "entry_type": if account.params.kind == OtpKind::Steam { "Steam" } else { "Totp" },
-                "name": name,
-            },
-            "note": if account.meta.note.is_empty() { Value::Null } else { account.meta.note.as_str().into() },
-        }));
+        uris.push((account, uri, random_uuid()?));
     }
-    let plain = Zeroizing::new(serde_json::json!({ "version": 1, "entries": entries }).to_string());
+    let entries: Vec<ExportEntry> = uris
+        .iter()
+        .map(|(account, uri, id)| ExportEntry {
+            id,
+            content: ExportContent {
+                uri,
+                entry_type: if account.params.kind == OtpKind::Steam {
+                    "Steam"
+                } else {
+                    "Totp"
+                },
+                name: if account.label.is_empty() {
+                    &account.issuer
+                } else {
+                    &account.label
+                },
+            },
+            note: (!account.meta.note.is_empty()).then_some(account.meta.note.as_str()),
+        })
+        .collect();
+    // JSON escaping at most sextuples a character (\u00XX); 120 bytes cover each entry's frame.
+    let capacity: usize = entries
+        .iter()
+        .map(|e| {
+            120 + e.id.len()
+                + 6 * (e.content.uri.len() + e.content.name.len() + e.note.map_or(0, str::len))
+        })
+        .sum::<usize>()
+        + 64;
+    let mut buf = Zeroizing::new(Vec::with_capacity(capacity));
+    serde_json::to_writer(
+        &mut *buf,
+        &ExportDoc {
+            version: 1,
+            entries: &entries,
+        },
+    )
+    .map_err(|_| damaged("the export could not be serialized"))?;
+    let plain =
+        Zeroizing::new(String::from_utf8(std::mem::take(&mut *buf)).expect("JSON is UTF-8"));
     let Some(password) = password else {
         return Ok(ProtonExport {
             json: plain,
@@ -288,7 +339,9 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
     let key = aead::LessSafeKey::new(
         aead::UnboundKey::new(&aead::AES_256_GCM, key.as_ref()).expect("32-byte key"),
     );
-    let mut content = nonce.to_vec();
+    // Sized once and wiped: it holds the plaintext until it is sealed in place.
+    let mut content = Zeroizing::new(Vec::with_capacity(NONCE_BYTES + plain.len() + TAG_BYTES));
+    content.extend_from_slice(&nonce);
     content.extend_from_slice(plain.as_bytes());
     let tag = key
         .seal_in_place_separate_tag(
@@ -575,6 +628,22 @@ mod tests {
             b"{\"version\":1,\"entries\":[{\"type\":\"totp\"}]}"
         ));
         assert!(!is_proton(b"otpauth://totp/A?secret=JBSWY3DPEHPK3PXP"));
+    }
+
+    #[test]
+    fn transfer_read_detects_proton_exports() {
+        for (name, password) in [
+            ("proton_plain.json", None),
+            ("proton_encrypted.json", Some(PASSWORD)),
+        ] {
+            let bytes = fixture(name);
+            assert_eq!(
+                super::super::detect(&bytes),
+                Some(super::super::Format::Proton),
+                "{name}"
+            );
+            assert_fixture_accounts(&super::super::read(&bytes, None, password).unwrap());
+        }
     }
 
     proptest::proptest! {

@@ -7,9 +7,9 @@
 //! too (light-on-dark codes from dark-mode screenshots). Every code found becomes one entry, in
 //! reading order (rows top to bottom, left to right within a row):
 //! - `otpauth://…` → the account (see [`crate::uri`]);
-//! - `otpauth-migration://…` (Google Authenticator transfer) → for now an
-//!   [`EntryError::Unsupported`] placeholder: the Google importer lives in another module and is
-//!   wired in by the dispatcher; [`payloads`] hands the raw text over for that;
+//! - `otpauth-migration://…` (Google Authenticator transfer) → its accounts, through the Google
+//!   importer; codes of the same transfer set that are not in the image are reported as
+//!   [`EntryError::Missing`], one per missing QR code;
 //! - anything else (a web link, a privacyIDEA push enrollment) → an entry error naming the code by
 //!   its number, never by its content.
 //!
@@ -21,6 +21,7 @@ use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits, Luma};
 use zeroize::Zeroizing;
 
 use super::ente::item_from_uri;
+use super::google::{self, Batches};
 use super::{EntryError, ImportItem, TransferError};
 
 /// The message of the [`TransferError::Damaged`] returned for an image without any QR code.
@@ -34,24 +35,47 @@ const MAX_ALLOC: u64 = 256 << 20;
 /// What a QR code held, in reading order. Holds secrets; wiped on drop.
 pub type Payload = Zeroizing<String>;
 
-/// Reads every QR code of a PNG or JPEG image into import entries (the password is unused: an
-/// image is never encrypted). A code that is found but cannot be read (blurred, cut off) is an
-/// entry error, not a silent omission.
+/// Reads every QR code of a PNG or JPEG image into import entries, in reading order (the
+/// password is unused: an image is never encrypted). A code that is found but cannot be read
+/// (blurred, cut off) is an entry error, not a silent omission.
 pub fn read(bytes: &[u8], _password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
-    Ok(scan(bytes)?
-        .iter()
-        .enumerate()
-        .map(|(i, payload)| match payload {
-            Some(payload) => item_from_payload(i + 1, payload),
-            None => ImportItem {
-                name: format!("QR code {}", i + 1),
+    let mut items = Vec::new();
+    let mut batches = Batches::default();
+    for (i, payload) in scan(bytes)?.iter().enumerate() {
+        let name = format!("QR code {}", i + 1);
+        let Some(payload) = payload else {
+            items.push(ImportItem {
+                name,
                 result: Err(EntryError::Invalid(
                     "the QR code was found but could not be read (blurred, cut off or damaged)"
                         .into(),
                 )),
+            });
+            continue;
+        };
+        let scheme = payload
+            .split_once("://")
+            .map(|(s, _)| s.to_ascii_lowercase());
+        match scheme.as_deref() {
+            Some("otpauth") | Some("pia") => items.push(item_from_uri(payload, name)),
+            Some("otpauth-migration") => match google::decode_uri(payload) {
+                Ok(batch) => items.extend(batches.add(batch)),
+                Err(reason) => items.push(ImportItem {
+                    name: format!("{name} (Google Authenticator transfer)"),
+                    result: Err(EntryError::Invalid(reason)),
+                }),
             },
-        })
-        .collect())
+            _ => items.push(ImportItem {
+                name,
+                result: Err(EntryError::Invalid(
+                    "the QR code does not hold an otpauth:// or otpauth-migration:// URI".into(),
+                )),
+            }),
+        }
+    }
+    // Google transfer codes of the same set that are not in this image are reported missing.
+    items.extend(batches.missing());
+    Ok(items)
 }
 
 /// True when the bytes start like a PNG or JPEG file (for format detection).
@@ -172,29 +196,6 @@ fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
     }
     keyed.sort_by_key(|(row, left, _)| (*row, *left));
     keyed.into_iter().map(|(_, _, item)| item).collect()
-}
-
-fn item_from_payload(number: usize, payload: &str) -> ImportItem {
-    let name = format!("QR code {number}");
-    let scheme = payload
-        .split_once("://")
-        .map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("otpauth") | Some("pia") => item_from_uri(payload, name),
-        Some("otpauth-migration") => ImportItem {
-            name: format!("{name} (Google Authenticator transfer)"),
-            result: Err(EntryError::Unsupported(
-                "Google transfer QR: import the image with the Google Authenticator importer"
-                    .into(),
-            )),
-        },
-        _ => ImportItem {
-            name,
-            result: Err(EntryError::Invalid(
-                "the QR code does not hold an otpauth:// or otpauth-migration:// URI".into(),
-            )),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -397,12 +398,55 @@ mod tests {
     }
 
     #[test]
+    fn reads_google_transfer_codes_and_reports_the_missing_one() {
+        let accounts: Vec<crate::account::Account> = ["Ä", "B", "C"]
+            .iter()
+            .enumerate()
+            .map(|(i, issuer)| {
+                crate::account::Account::new(
+                    *issuer,
+                    format!("user{i}"),
+                    crate::secret::Secret::from_bytes(vec![i as u8 + 1; 10]),
+                    crate::account::OtpParams::totp(),
+                )
+            })
+            .collect();
+        let refs: Vec<&crate::account::Account> = accounts.iter().collect();
+        let uris = google::encode_batches(&refs, 1);
+        assert_eq!(uris.len(), 3);
+        // A screenshot holding the first and the third code of the set only.
+        let mut canvas = GrayImage::from_pixel(760, 380, Luma([255]));
+        draw(&mut canvas, &uris[0], 4, 0, 0);
+        draw(&mut canvas, &uris[2], 4, 380, 0);
+        let items = read(
+            &encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png),
+            None,
+        )
+        .unwrap();
+        assert_eq!(items.len(), 3, "{items:?}");
+        let issuers: Vec<&str> = items[..2]
+            .iter()
+            .map(|i| i.result.as_ref().unwrap().issuer.as_str())
+            .collect();
+        assert_eq!(issuers, ["Ä", "C"]);
+        for (item, original) in items.iter().zip([&accounts[0], &accounts[2]]) {
+            assert!(item.result.as_ref().unwrap().same_codes_as(original));
+        }
+        assert!(
+            matches!(&items[2].result, Err(EntryError::Missing(_))),
+            "{:?}",
+            items[2]
+        );
+        assert!(items[2].name.contains("2 of 3"), "{}", items[2].name);
+    }
+
+    #[test]
     fn names_foreign_payloads_by_number_and_marks_google_transfers() {
         let mut canvas = GrayImage::from_pixel(900, 300, Luma([255]));
         draw(&mut canvas, "https://example.org/SECRET", 4, 0, 0);
         draw(
             &mut canvas,
-            "otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU",
+            "otpauth-migration://offline?data=%%%not-base64",
             4,
             300,
             0,
@@ -417,9 +461,7 @@ mod tests {
         assert_eq!(items[0].name, "QR code 1");
         assert!(matches!(&items[0].result, Err(EntryError::Invalid(w)) if !w.contains("SECRET")));
         assert_eq!(items[1].name, "QR code 2 (Google Authenticator transfer)");
-        assert!(
-            matches!(&items[1].result, Err(EntryError::Unsupported(w)) if w.starts_with("Google transfer QR"))
-        );
+        assert!(matches!(&items[1].result, Err(EntryError::Invalid(_))));
         assert_eq!(items[2].name, "QR code 3");
         assert!(matches!(&items[2].result, Err(EntryError::Invalid(w)) if w.contains("base32")));
         let raw = payloads(&encode(
@@ -431,6 +473,22 @@ mod tests {
             raw.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
             ["otpauth-migration://offline?data=AA"]
         );
+    }
+
+    #[test]
+    fn transfer_read_detects_png_and_jpeg_images() {
+        for name in ["qr_screenshot.png", "qr_two_codes.jpg"] {
+            let bytes = fixture(name);
+            assert_eq!(
+                super::super::detect(&bytes),
+                Some(super::super::Format::QrImage),
+                "{name}"
+            );
+            assert!(
+                !super::super::read(&bytes, None, None).unwrap().is_empty(),
+                "{name}"
+            );
+        }
     }
 
     proptest::proptest! {

@@ -763,6 +763,20 @@ impl Vault {
         }
         let raw = keys::make_key()?;
         let key = VaultKey::from_raw(&raw[..])?;
+        // Issuers and labels are in clear: the file is for its owner only. SQLite gives the
+        // -wal and -shm files the same permissions as the database.
+        #[cfg(unix)]
+        if !path.exists() {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| {
+                    VaultError::Storage(format!("cannot create {}: {e}", path.display()))
+                })?;
+        }
         let mut conn = open_connection(path, true)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let existing = user_version(&tx)?;

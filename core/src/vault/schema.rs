@@ -11,7 +11,7 @@ use rusqlite::Transaction;
 use super::VaultError;
 
 /// The schema version this code writes. Every version that ever shipped must stay readable.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of a Tessera vault ("TSRA"), so `file(1)`-style checks and Tessera
 /// itself can tell a vault from any other SQLite database.
@@ -29,6 +29,7 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError>
     while version < SCHEMA_VERSION {
         match version {
             0 => migrate_to_v1(tx)?,
+            1 => migrate_to_v2(tx)?,
             // Every version below SCHEMA_VERSION has an arm above; this one is unreachable
             // unless the constant is bumped without a step.
             other => {
@@ -104,6 +105,54 @@ fn migrate_to_v1(tx: &Transaction<'_>) -> Result<(), VaultError> {
             PRIMARY KEY (account_id, group_id)
         ) STRICT;
         CREATE INDEX account_groups_group ON account_groups (group_id);
+        ",
+    )?;
+    Ok(())
+}
+
+/// Version 2: push tokens (privacyIDEA), their software device keys, pending push requests
+/// and answered nonces (see `crate::push::store`).
+fn migrate_to_v2(tx: &Transaction<'_>) -> Result<(), VaultError> {
+    tx.execute_batch(
+        "
+        -- One row per enrolled push token. server_key is the server's public key (PKCS#1 DER)
+        -- that signs its requests; key_alias names the device key in its holder (a platform
+        -- keystore, or push_device_keys below).
+        CREATE TABLE push_tokens (
+            serial      TEXT PRIMARY KEY NOT NULL,
+            position    INTEGER NOT NULL,
+            issuer      TEXT NOT NULL,
+            label       TEXT NOT NULL,
+            url         TEXT NOT NULL,
+            sslverify   INTEGER NOT NULL CHECK (sslverify IN (0, 1)),
+            server_key  BLOB NOT NULL,
+            key_alias   TEXT NOT NULL,
+            enrolled_at INTEGER NOT NULL
+        ) STRICT;
+
+        -- Tessera's software device keys: PKCS#8 DER sealed with the vault key, bound to
+        -- (push_device_keys, alias, private_key).
+        CREATE TABLE push_device_keys (
+            alias       TEXT PRIMARY KEY NOT NULL,
+            private_key BLOB NOT NULL,
+            created_at  INTEGER NOT NULL
+        ) STRICT;
+
+        -- Verified requests waiting for an answer (they survive a restart): the request as
+        -- received (JSON) and when it first arrived.
+        CREATE TABLE push_pending (
+            nonce       TEXT PRIMARY KEY NOT NULL,
+            serial      TEXT NOT NULL,
+            request     TEXT NOT NULL,
+            received_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX push_pending_serial ON push_pending (serial);
+
+        -- Nonces already answered: a request repeating one is a replay.
+        CREATE TABLE push_answered (
+            nonce       TEXT PRIMARY KEY NOT NULL,
+            answered_at INTEGER NOT NULL
+        ) STRICT;
         ",
     )?;
     Ok(())

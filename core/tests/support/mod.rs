@@ -210,131 +210,36 @@ impl Pi {
     }
 }
 
-/// A push store and key storage in memory, for tests that do not exercise the vault.
-#[derive(Default)]
-pub struct MemoryStore {
-    inner: Mutex<MemoryInner>,
+/// A phone's vault in a fresh directory (the real store: SQLite, sealed device keys).
+pub struct PhoneVault {
+    pub dir: tempfile::TempDir,
+    pub key: tessera_core::vault::KeyFile,
+    pub path: std::path::PathBuf,
+    pub vault: tessera_core::vault::Vault,
 }
 
-#[derive(Default)]
-struct MemoryInner {
-    tokens: Vec<tessera_core::push::PushToken>,
-    pending: Vec<tessera_core::push::PendingRequest>,
-    answered: Vec<String>,
-    keys: Vec<(String, Vec<u8>)>,
-}
-
-use tessera_core::push::{PendingRequest, PushError, PushStore, PushToken};
-
-impl PushStore for MemoryStore {
-    fn push_tokens(&self) -> Result<Vec<PushToken>, PushError> {
-        Ok(self.inner.lock().unwrap().tokens.clone())
-    }
-    fn push_token(&self, serial: &str) -> Result<Option<PushToken>, PushError> {
-        Ok(self
-            .inner
-            .lock()
-            .unwrap()
-            .tokens
-            .iter()
-            .find(|t| t.serial == serial)
-            .cloned())
-    }
-    fn add_push_token(&self, token: &PushToken) -> Result<(), PushError> {
-        let mut inner = self.inner.lock().unwrap();
-        if inner.tokens.iter().any(|t| t.serial == token.serial) {
-            return Err(PushError::DuplicateToken(token.serial.clone()));
+impl PhoneVault {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let key = tessera_core::vault::KeyFile::create(&dir.path().join("vault.key")).unwrap();
+        let path = dir.path().join("vault.sqlite");
+        let vault = tessera_core::vault::Vault::create(&path, &key).unwrap();
+        PhoneVault {
+            dir,
+            key,
+            path,
+            vault,
         }
-        inner.tokens.push(token.clone());
-        Ok(())
     }
-    fn remove_push_token(&self, serial: &str) -> Result<bool, PushError> {
-        let mut inner = self.inner.lock().unwrap();
-        let before = inner.tokens.len();
-        inner.tokens.retain(|t| t.serial != serial);
-        inner.pending.retain(|p| p.challenge.serial != serial);
-        Ok(inner.tokens.len() != before)
-    }
-    fn pending_requests(&self) -> Result<Vec<PendingRequest>, PushError> {
-        Ok(self.inner.lock().unwrap().pending.clone())
-    }
-    fn add_pending_request(&self, request: &PendingRequest) -> Result<(), PushError> {
-        let mut inner = self.inner.lock().unwrap();
-        if !inner.pending.iter().any(|p| p.id() == request.id()) {
-            inner.pending.push(request.clone());
-        }
-        Ok(())
-    }
-    fn remove_pending_request(&self, nonce: &str) -> Result<(), PushError> {
-        self.inner
-            .lock()
-            .unwrap()
-            .pending
-            .retain(|p| p.id() != nonce);
-        Ok(())
-    }
-    fn is_answered(&self, nonce: &str) -> Result<bool, PushError> {
-        Ok(self
-            .inner
-            .lock()
-            .unwrap()
-            .answered
-            .iter()
-            .any(|n| n == nonce))
-    }
-    fn mark_answered(&self, nonce: &str, _at: u64) -> Result<(), PushError> {
-        let mut inner = self.inner.lock().unwrap();
-        inner.answered.push(nonce.to_string());
-        inner.pending.retain(|p| p.id() != nonce);
-        Ok(())
+
+    /// Closes and opens the vault again, as after a restart of the app.
+    pub fn reopen(&mut self) {
+        self.vault = tessera_core::vault::Vault::open_with_device(&self.path, &self.key).unwrap();
     }
 }
 
-impl tessera_core::push::KeyStorage for &MemoryStore {
-    fn store_key(&self, alias: &str, pkcs8: &[u8]) -> Result<(), PushError> {
-        let mut inner = self.inner.lock().unwrap();
-        if inner.keys.iter().any(|(a, _)| a == alias) {
-            return Err(PushError::KeyExists);
-        }
-        inner.keys.push((alias.to_string(), pkcs8.to_vec()));
-        Ok(())
-    }
-    fn load_key(&self, alias: &str) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, PushError> {
-        let inner = self.inner.lock().unwrap();
-        Ok(inner
-            .keys
-            .iter()
-            .find(|(a, _)| a == alias)
-            .map(|(_, k)| zeroize::Zeroizing::new(k.clone())))
-    }
-    fn delete_key(&self, alias: &str) -> Result<(), PushError> {
-        self.inner.lock().unwrap().keys.retain(|(a, _)| a != alias);
-        Ok(())
-    }
-}
-
-/// Reads the enrollment fields of an `otpauth://pipush/…` URI.
-// TODO(uri): replace with tessera_core::uri once it is on main.
+/// Reads the enrollment fields of an `otpauth://pipush/…` URI with Tessera's parser.
 pub fn ticket_from_uri(uri: &str) -> tessera_core::push::EnrollmentTicket {
-    let (_, query) = uri.split_once('?').expect("query");
-    let get = |name: &str| {
-        query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| {
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .unwrap_or_default()
-    };
-    tessera_core::push::EnrollmentTicket {
-        url: get("url"),
-        serial: get("serial"),
-        enrollment_credential: zeroize::Zeroizing::new(get("enrollment_credential")),
-        sslverify: get("sslverify") != "0",
-        label: "test".into(),
-        issuer: get("issuer"),
-    }
+    tessera_core::push::EnrollmentTicket::from_uri(uri)
+        .expect("Tessera reads the server's pipush URI")
 }

@@ -1,0 +1,77 @@
+// The Tessera library module: builds libtessera_ffi for the Android ABIs with cargo-ndk,
+// generates the Kotlin bindings (package org.tessera) from it into the build directory, and
+// packages both with JNA. Nothing generated is committed.
+plugins {
+    id("com.android.library")
+    id("org.jetbrains.kotlin.android")
+}
+
+val repoRoot: File = rootDir.parentFile
+val rustAbis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+val jniOut = layout.buildDirectory.dir("rustJniLibs")
+val bindingsOut = layout.buildDirectory.dir("generated/uniffi/kotlin")
+// Release unless -PtesseraRustProfile=debug (faster to build while developing the core).
+val rustProfile = (findProperty("tesseraRustProfile") as String?) ?: "release"
+
+android {
+    namespace = "org.tessera"
+    compileSdk = 35
+    ndkVersion = "27.2.12479018"
+
+    defaultConfig {
+        minSdk = 24
+        consumerProguardFiles("consumer-rules.pro")
+    }
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+    sourceSets["main"].apply {
+        java.srcDir(bindingsOut)
+        jniLibs.srcDir(jniOut)
+    }
+}
+
+kotlin {
+    jvmToolchain(17)
+}
+
+dependencies {
+    // The @aar variant carries JNA's own native libraries for every Android ABI.
+    implementation("net.java.dev.jna:jna:5.14.0@aar")
+}
+
+// cargo-ndk builds one .so per ABI and copies it to jniLibs/<abi>/. AGP strips the symbols
+// when it packages the app, which is after the bindings were generated from them.
+val cargoNdk by tasks.registering(Exec::class) {
+    group = "rust"
+    description = "Builds libtessera_ffi for ${rustAbis.joinToString()} with cargo-ndk."
+    workingDir = repoRoot
+    val args = mutableListOf("cargo", "ndk")
+    rustAbis.forEach { args += listOf("-t", it) }
+    args += listOf("-o", jniOut.get().asFile.path, "build", "--locked", "-p", "tessera-ffi")
+    if (rustProfile == "release") args += "--release"
+    commandLine(args)
+    inputs.dir(repoRoot.resolve("core/src"))
+    inputs.dir(repoRoot.resolve("bindings/src"))
+    inputs.file(repoRoot.resolve("Cargo.lock"))
+    outputs.dir(jniOut)
+}
+
+// Library mode reads uniffi's metadata from the unstripped library in cargo's target dir.
+val generateBindings by tasks.registering(Exec::class) {
+    group = "rust"
+    description = "Generates the Kotlin bindings (org.tessera) from the arm64 library."
+    dependsOn(cargoNdk)
+    workingDir = repoRoot
+    val library = repoRoot.resolve("target/aarch64-linux-android/$rustProfile/libtessera_ffi.so")
+    commandLine(
+        "cargo", "run", "--locked", "-p", "uniffi-bindgen", "--",
+        "generate", "--library", library.path, "--language", "kotlin",
+        "--config", repoRoot.resolve("uniffi.toml").path,
+        "--out-dir", bindingsOut.get().asFile.path, "--no-format",
+    )
+    outputs.dir(bindingsOut)
+}
+
+tasks.named("preBuild") { dependsOn(generateBindings) }

@@ -1,0 +1,336 @@
+//! Push commands: `tessera push enroll|list|poll|approve|deny|remove`.
+//!
+//! Output shapes are a contract for scripts: `push poll --json` prints a JSON array of the
+//! pending requests, each `{id, serial, issuer, label, title, question, choices, received_at,
+//! expires_at}` (`choices` empty without number matching); `push approve` exits 0 only when
+//! the server accepted the answer. The device keys are Tessera's software keys, sealed in the
+//! vault.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use clap::{Subcommand, ValueEnum};
+use serde_json::json;
+use tessera_core::push::{
+    Answer, DenyReason, EnrollmentTicket, KeygenProgress, KeygenStep, PendingRequest, Push,
+    PushError, PushToken, SoftwareKeys, UreqTransport, Verdict,
+};
+use tessera_core::vault::Vault;
+
+use crate::CliError;
+use crate::vault_cmd::{GlobalArgs, open_vault};
+
+/// `tessera push …`
+#[derive(Subcommand, Debug)]
+pub enum PushCommand {
+    /// Push approvals from a privacyIDEA server.
+    Push {
+        #[command(subcommand)]
+        action: PushAction,
+    },
+}
+
+/// What to do with push.
+#[derive(Subcommand, Debug)]
+pub enum PushAction {
+    /// Enroll a push token from its QR code URI (otpauth://pipush/… or pia://pipush/…).
+    Enroll {
+        /// The enrollment URI.
+        uri: String,
+        /// Device key size in bits, 2048 or 4096 (privacyIDEA's own app uses 4096).
+        #[arg(long, default_value_t = 4096)]
+        bits: u32,
+    },
+    /// List the enrolled push tokens.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask every push token's server for new requests and list the pending ones.
+    Poll {
+        /// Keep polling (every --interval seconds) and print requests as they arrive.
+        #[arg(long)]
+        watch: bool,
+        /// Print JSON (an array; with --watch one request object per line).
+        #[arg(long)]
+        json: bool,
+        /// Seconds between polls with --watch.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+        interval: u64,
+    },
+    /// Approve a pending request (with number matching: --answer the number shown on the login screen).
+    Approve {
+        /// The request id (or a unique prefix of it).
+        id: String,
+        /// Number matching: the number shown on the login screen.
+        #[arg(long)]
+        answer: Option<String>,
+    },
+    /// Deny a pending request.
+    Deny {
+        /// The request id (or a unique prefix of it).
+        id: String,
+        /// Why: "not-me" (I did not ask for this) or "cancel".
+        #[arg(long, value_enum, default_value_t = Reason::NotMe)]
+        reason: Reason,
+    },
+    /// Remove a push token (and its device key) from this vault.
+    Remove {
+        /// The token's serial.
+        serial: String,
+    },
+}
+
+/// Why a request is denied.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Reason {
+    /// I did not ask for this.
+    NotMe,
+    /// Cancel.
+    Cancel,
+}
+
+fn now() -> u64 {
+    tessera_core::otp::unix_now()
+}
+
+fn now_micros() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
+}
+
+// Dots on a terminal while an RSA key is generated (it takes a second or two).
+struct Dots(bool);
+
+impl KeygenProgress for Dots {
+    fn report(&self, step: KeygenStep) -> bool {
+        if self.0 {
+            let mut err = std::io::stderr();
+            let _ = match step {
+                KeygenStep::Started { bits } => write!(err, "generating an RSA-{bits} device key "),
+                KeygenStep::Searching { .. } => write!(err, "."),
+                KeygenStep::Finishing => writeln!(err, " done"),
+            };
+        }
+        true
+    }
+}
+
+fn request_json(request: &PendingRequest, token: Option<&PushToken>) -> serde_json::Value {
+    let c = &request.challenge;
+    json!({
+        "id": request.id(),
+        "serial": c.serial,
+        "issuer": token.map(|t| t.issuer.as_str()).unwrap_or(""),
+        "label": token.map(|t| t.label.as_str()).unwrap_or(""),
+        "title": c.title,
+        "question": c.question,
+        "choices": request.choices(),
+        "received_at": request.received_at,
+        "expires_at": request.expires_at(),
+    })
+}
+
+fn print_request(request: &PendingRequest, token: Option<&PushToken>) {
+    let c = &request.challenge;
+    let who = token.map_or(c.serial.clone(), |t| {
+        format!("{} {} ({})", t.issuer, t.label, t.serial)
+    });
+    println!("{}  {}: {}  [{}]", request.id(), c.title, c.question, who);
+    let choices = request.choices();
+    if !choices.is_empty() {
+        println!(
+            "    pick the number shown on the login screen: {}",
+            choices.join(" ")
+        );
+    }
+    let left = request.expires_at().saturating_sub(now());
+    println!("    expires in {left} s");
+}
+
+/// Runs a push command.
+pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
+    let PushCommand::Push { action } = cmd;
+    let vault = open_vault(global)?;
+    let keys = SoftwareKeys::new(&vault);
+    let transport = UreqTransport::new();
+    let push = Push::new(&vault, &keys, &transport);
+    match action {
+        PushAction::Enroll { uri, bits } => {
+            let ticket = EnrollmentTicket::from_uri(uri.trim()).map_err(push_error)?;
+            let token = push
+                .enroll(&ticket, bits, &Dots(std::io::stderr().is_terminal()), now())
+                .map_err(push_error)?;
+            println!(
+                "enrolled push token {} ({} {})",
+                token.serial, token.issuer, token.label
+            );
+            Ok(())
+        }
+        PushAction::List { json } => {
+            let tokens = push.tokens().map_err(push_error)?;
+            if json {
+                let list: Vec<_> = tokens
+                    .iter()
+                    .map(|t| json!({"serial": t.serial, "issuer": t.issuer, "label": t.label, "url": t.url, "sslverify": t.sslverify}))
+                    .collect();
+                println!("{}", serde_json::Value::Array(list));
+            } else if tokens.is_empty() {
+                println!("no push tokens");
+            } else {
+                for t in &tokens {
+                    println!("{}  {}  {}  {}", t.serial, t.issuer, t.label, t.url);
+                }
+            }
+            Ok(())
+        }
+        PushAction::Poll {
+            watch,
+            json,
+            interval,
+        } => poll(&push, &vault, watch, json, interval),
+        PushAction::Approve { id, answer } => {
+            let answer = match answer {
+                Some(choice) => Answer::Choose(choice.trim().to_string()),
+                None => Answer::Approve,
+            };
+            answer_request(&push, &id, &answer)
+        }
+        PushAction::Deny { id, reason } => {
+            let reason = match reason {
+                Reason::NotMe => DenyReason::NotMe,
+                Reason::Cancel => DenyReason::Cancel,
+            };
+            answer_request(&push, &id, &Answer::Deny(reason))
+        }
+        PushAction::Remove { serial } => {
+            if vault_remove(&vault, &serial)? {
+                println!("removed push token {serial}");
+                Ok(())
+            } else {
+                Err(CliError::failed(PushError::UnknownToken(serial)))
+            }
+        }
+    }
+}
+
+fn vault_remove(vault: &Vault, serial: &str) -> Result<bool, CliError> {
+    use tessera_core::push::PushStore;
+    vault.remove_push_token(serial).map_err(push_error)
+}
+
+fn push_error(error: PushError) -> CliError {
+    CliError::failed(error)
+}
+
+/// Polls once, reports rejections and failures on stderr; `Err` when a token could not be
+/// polled (the pending list is still printed).
+fn poll_once(push: &Push) -> Result<(Vec<PendingRequest>, Option<String>), CliError> {
+    let report = push.poll(now_micros()).map_err(push_error)?;
+    for (serial, reason) in &report.rejected {
+        eprintln!("tessera: ignored a push request for {serial}: {reason}");
+    }
+    let failure = report
+        .failed
+        .iter()
+        .map(|(serial, error)| format!("polling {serial} failed: {error}"))
+        .collect::<Vec<_>>();
+    let pending = push.pending(now()).map_err(push_error)?;
+    Ok((pending, (!failure.is_empty()).then(|| failure.join("; "))))
+}
+
+fn poll(
+    push: &Push,
+    vault: &Vault,
+    watch: bool,
+    json: bool,
+    interval: u64,
+) -> Result<(), CliError> {
+    use tessera_core::push::PushStore;
+    let tokens = vault.push_tokens().map_err(push_error)?;
+    let token_of = |serial: &str| tokens.iter().find(|t| t.serial == serial);
+    if !watch {
+        let (pending, failure) = poll_once(push)?;
+        if json {
+            let list: Vec<_> = pending
+                .iter()
+                .map(|r| request_json(r, token_of(&r.challenge.serial)))
+                .collect();
+            println!("{}", serde_json::Value::Array(list));
+        } else if pending.is_empty() {
+            println!("no pending push requests");
+        } else {
+            for r in &pending {
+                print_request(r, token_of(&r.challenge.serial));
+            }
+        }
+        return match failure {
+            Some(message) => Err(CliError::failed(message)),
+            None => Ok(()),
+        };
+    }
+    let mut shown: Vec<String> = Vec::new();
+    loop {
+        match poll_once(push) {
+            Ok((pending, failure)) => {
+                if let Some(message) = failure {
+                    eprintln!("tessera: {message}");
+                }
+                let new: Vec<&PendingRequest> = pending
+                    .iter()
+                    .filter(|r| !shown.iter().any(|s| s == r.id()))
+                    .collect();
+                for r in new {
+                    if json {
+                        println!("{}", request_json(r, token_of(&r.challenge.serial)));
+                    } else {
+                        print_request(r, token_of(&r.challenge.serial));
+                    }
+                    shown.push(r.id().to_string());
+                }
+                let _ = std::io::stdout().flush();
+            }
+            Err(CliError::Failed(message) | CliError::Usage(message)) => {
+                eprintln!("tessera: {message}")
+            }
+        }
+        std::thread::sleep(Duration::from_secs(interval));
+    }
+}
+
+fn answer_request(push: &Push, id: &str, answer: &Answer) -> Result<(), CliError> {
+    // a request the server holds but this vault has not seen yet: poll once, then answer
+    let verdict = match push.answer(id, answer, now()) {
+        Err(PushError::UnknownRequest(_)) => {
+            let _ = poll_once(push)?;
+            push.answer(id, answer, now())
+        }
+        other => other,
+    }
+    .map_err(push_error)?;
+    let what = if matches!(answer, Answer::Deny(_)) {
+        "denied"
+    } else {
+        "approved"
+    };
+    match verdict {
+        Verdict::Accepted { display_code } => {
+            println!("{what}: the server accepted the answer");
+            if let Some(code) = display_code {
+                println!("enter this code on the login page: {code}");
+            }
+            Ok(())
+        }
+        Verdict::Refused => Err(CliError::failed(match answer {
+            Answer::Choose(_) => {
+                "the server refused the answer (wrong number?); the request stays open, try again"
+            }
+            _ => "the server refused the answer (request expired, already answered or withdrawn)",
+        })),
+        Verdict::NetworkFailure(message) => Err(CliError::failed(format!(
+            "network failure: {message}; the request is kept, try again"
+        ))),
+    }
+}

@@ -1,0 +1,907 @@
+//! Vault commands: `init`, `add`, `list`, `codes`, `show`, `edit`, `next`, `rm`, `trash`,
+//! `restore`, `backup export|import`, `passwd` and `demo`.
+//!
+//! The vault is `--vault PATH`, else `$TESSERA_VAULT`, else `vault.sqlite` in the XDG data
+//! directory (`~/.local/share/tessera/`). Its device key is the key file beside it
+//! (`vault.key`, mode 0600), so everyday commands need no password. Passwords (backup, vault
+//! password) come from `--password-file F`, else `$TESSERA_PASSWORD`, else a prompt without
+//! echo. Nothing here prints a secret, a note or a URI unless `show --secret` asks for it.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use tessera_core::vault::{
+    AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, KdfParams, KeyFile,
+    KeyProviderError, ListFilter, Vault, VaultError,
+};
+use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, otp, uri};
+use zeroize::Zeroizing;
+
+use crate::CliError;
+
+/// Options every command accepts: which vault, and where passwords come from.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GlobalArgs {
+    /// The vault file [default: $XDG_DATA_HOME/tessera/vault.sqlite].
+    #[arg(long, global = true, env = "TESSERA_VAULT", value_name = "PATH")]
+    pub vault: Option<PathBuf>,
+    /// Read the password from the first line of this file (else $TESSERA_PASSWORD, else a prompt).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+}
+
+/// Commands on the encrypted vault.
+#[derive(Subcommand, Debug)]
+pub enum VaultCommand {
+    /// Create a new vault and its device key file (no password needed).
+    Init,
+    /// Add an account from an otpauth URI (`-` reads it from stdin) or from fields.
+    Add(AddArgs),
+    /// List the accounts (no secrets), favorites first, then in your order.
+    List {
+        /// Print a JSON array, one object per account.
+        #[arg(long)]
+        json: bool,
+        /// Only accounts whose issuer or label contains this text (any case).
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Only accounts in this group.
+        #[arg(long, value_name = "NAME")]
+        group: Option<String>,
+        /// Only favorites.
+        #[arg(long)]
+        favorites: bool,
+    },
+    /// Show the current code of every account.
+    Codes {
+        /// Print a JSON array of {id, issuer, label, type, code, remaining_seconds, period}.
+        #[arg(long)]
+        json: bool,
+        /// Compute the codes at this Unix time instead of now.
+        #[arg(long, value_name = "UNIX", conflicts_with = "watch")]
+        at: Option<u64>,
+        /// Refresh every second with a countdown (on a terminal; prints once otherwise).
+        #[arg(long, conflicts_with = "json")]
+        watch: bool,
+    },
+    /// Show one account's details; its secret, URI and note only with --secret.
+    Show {
+        /// Account id (or a unique prefix of at least 4 characters).
+        id: String,
+        /// Also print the secret, the otpauth URI and the note.
+        #[arg(long)]
+        secret: bool,
+    },
+    /// Change an account's issuer, label, note, groups, favorite flag, icon or position.
+    Edit(EditArgs),
+    /// Advance an HOTP account to its next code (the counter is saved before the code prints).
+    Next {
+        /// Account id (or a unique prefix).
+        id: String,
+    },
+    /// Move an account to the trash (it can be restored); --purge deletes it for good.
+    Rm {
+        /// Account id (or a unique prefix).
+        id: String,
+        /// Delete for good instead of moving to the trash.
+        #[arg(long)]
+        purge: bool,
+    },
+    /// List the accounts in the trash.
+    Trash {
+        /// Print a JSON array, like `list --json`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take an account out of the trash.
+    Restore {
+        /// Account id (or a unique prefix).
+        id: String,
+    },
+    /// Encrypted backup files (Argon2id + AES-256-GCM, password-protected).
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Set or change the vault password (a second way to unlock besides the key file).
+    Passwd {
+        /// Remove the password instead.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Try Tessera: create the vault if needed, add a sample account if absent, show codes.
+    Demo,
+}
+
+/// `tessera backup …`
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Write every account (not the trash) to an encrypted backup file.
+    Export {
+        /// The file to write.
+        file: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add the accounts of a backup file; duplicates are reported, not doubled.
+    Import {
+        /// The backup file.
+        file: PathBuf,
+    },
+}
+
+/// `tessera add …`
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    /// otpauth:// URI; `-` reads it from stdin (keeps it out of shell history).
+    #[arg(conflicts_with_all = ["secret", "kind", "algorithm", "digits", "period", "counter"])]
+    uri: Option<String>,
+    /// Service name.
+    #[arg(long)]
+    issuer: Option<String>,
+    /// Account name at the service.
+    #[arg(long)]
+    label: Option<String>,
+    /// Base32 secret; `-` reads it from stdin.
+    #[arg(long, required_unless_present = "uri")]
+    secret: Option<String>,
+    /// totp, hotp or steam.
+    #[arg(long = "type", value_name = "TYPE", default_value = "totp")]
+    kind: String,
+    /// SHA1, SHA256 or SHA512.
+    #[arg(long, default_value = "SHA1")]
+    algorithm: String,
+    /// Code length.
+    #[arg(long)]
+    digits: Option<u8>,
+    /// Time step in seconds.
+    #[arg(long)]
+    period: Option<u32>,
+    /// HOTP counter.
+    #[arg(long)]
+    counter: Option<u64>,
+    /// A note (stored encrypted).
+    #[arg(long)]
+    note: Option<String>,
+    /// Put the account in this group (repeatable).
+    #[arg(long = "group", value_name = "NAME")]
+    groups: Vec<String>,
+    /// Pin the account to the top.
+    #[arg(long)]
+    favorite: bool,
+}
+
+/// `tessera edit …`
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Account id (or a unique prefix).
+    id: String,
+    /// New issuer.
+    #[arg(long)]
+    issuer: Option<String>,
+    /// New label.
+    #[arg(long)]
+    label: Option<String>,
+    /// New note (empty text removes it).
+    #[arg(long)]
+    note: Option<String>,
+    /// Replace the groups with these (repeatable).
+    #[arg(long = "group", value_name = "NAME", conflicts_with = "no_groups")]
+    groups: Vec<String>,
+    /// Remove the account from every group.
+    #[arg(long)]
+    no_groups: bool,
+    /// Pin to the top.
+    #[arg(long, conflicts_with = "no_favorite")]
+    favorite: bool,
+    /// Unpin.
+    #[arg(long)]
+    no_favorite: bool,
+    /// Icon reference (never fetched automatically).
+    #[arg(long, conflicts_with = "no_icon")]
+    icon: Option<String>,
+    /// Remove the icon.
+    #[arg(long)]
+    no_icon: bool,
+    /// Move to this 0-based position of your order.
+    #[arg(long)]
+    position: Option<u32>,
+}
+
+/// The default vault: `vault.sqlite` in Tessera's XDG data directory.
+pub fn default_vault_path() -> Result<PathBuf, CliError> {
+    dirs::data_dir()
+        .map(|d| d.join("tessera").join("vault.sqlite"))
+        .ok_or_else(|| {
+            CliError::failed("cannot find a data directory; set --vault PATH or TESSERA_VAULT")
+        })
+}
+
+/// The vault file chosen by the arguments.
+pub fn vault_path(global: &GlobalArgs) -> Result<PathBuf, CliError> {
+    match &global.vault {
+        Some(path) => Ok(path.clone()),
+        None => default_vault_path(),
+    }
+}
+
+/// The device key file of a vault: beside it, same name, extension `.key`.
+pub fn key_path(vault: &Path) -> PathBuf {
+    vault.with_extension("key")
+}
+
+/// Reads a password from `--password-file`, else `$TESSERA_PASSWORD`, else a no-echo prompt.
+pub fn read_password(global: &GlobalArgs, prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    if let Some(file) = &global.password_file {
+        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
+            CliError::failed(format!("cannot read password file {}: {e}", file.display()))
+        })?);
+        let first = text.lines().next().unwrap_or("");
+        return Ok(Zeroizing::new(first.to_owned()));
+    }
+    if let Ok(password) = std::env::var("TESSERA_PASSWORD") {
+        return Ok(Zeroizing::new(password));
+    }
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            CliError::failed(
+                "a password is needed: use --password-file FILE or TESSERA_PASSWORD, or run on a terminal",
+            )
+        })
+}
+
+/// Whether a password can be had without asking (file or environment) or by asking (terminal).
+fn password_available(global: &GlobalArgs) -> bool {
+    global.password_file.is_some()
+        || std::env::var_os("TESSERA_PASSWORD").is_some()
+        || std::io::stdin().is_terminal()
+}
+
+/// Opens the vault named by the arguments: with its key file, or — when the key file is
+/// missing or does not match — with the vault password. A missing key file is then recreated
+/// so the next command unlocks without a password again. For every command that needs the
+/// vault (push and transfer commands too).
+pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
+    let path = vault_path(global)?;
+    if !path.exists() {
+        return Err(VaultError::NoVault {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    let key_file = key_path(&path);
+    let device = if key_file.exists() {
+        Some(KeyFile::open(&key_file))
+    } else {
+        None
+    };
+    let device_error = match &device {
+        Some(Ok(key)) => match Vault::open_with_device(&path, key) {
+            Ok(vault) => return Ok(vault),
+            Err(e @ (VaultError::WrongDeviceKey | VaultError::KeyProvider(_))) => e,
+            Err(other) => return Err(other.into()),
+        },
+        Some(Err(e)) => VaultError::KeyProvider(e.clone()),
+        None => VaultError::KeyProvider(KeyProviderError::Unavailable(format!(
+            "key file {} is missing",
+            key_file.display()
+        ))),
+    };
+    if !password_available(global) {
+        return Err(device_error.into());
+    }
+    let password = read_password(global, "Vault password: ")?;
+    let vault = match Vault::open_with_password(&path, &password) {
+        Ok(vault) => vault,
+        Err(VaultError::NoPassword) => return Err(device_error.into()),
+        Err(other) => return Err(other.into()),
+    };
+    if device.is_none() {
+        // The key file was lost: give this machine a new device key.
+        let key = KeyFile::create(&key_file).map_err(VaultError::from)?;
+        vault.set_device_key(&key)?;
+        eprintln!("tessera: created a new key file {}", key_file.display());
+    }
+    Ok(vault)
+}
+
+/// Creates the vault (and its key file) at the chosen path; the directory is created 0700.
+fn init_vault(path: &Path) -> Result<Vault, CliError> {
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    if path.exists() {
+        return Err(VaultError::AlreadyExists {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    let key = KeyFile::open_or_create(&key_path(path)).map_err(VaultError::from)?;
+    Ok(Vault::create(path, &key)?)
+}
+
+/// Runs a vault command.
+pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
+    match cmd {
+        VaultCommand::Init => {
+            let path = vault_path(global)?;
+            init_vault(&path)?;
+            println!("created vault {}", path.display());
+            println!("device key    {}", key_path(&path).display());
+            Ok(())
+        }
+        VaultCommand::Add(args) => add(global, args),
+        VaultCommand::List {
+            json,
+            filter,
+            group,
+            favorites,
+        } => {
+            let vault = open_vault(global)?;
+            let filter = ListFilter {
+                text: filter,
+                group,
+                favorites_only: favorites,
+            };
+            print_summaries(&vault.list(&filter)?, json)
+        }
+        VaultCommand::Codes { json, at, watch } => {
+            let vault = open_vault(global)?;
+            if watch && std::io::stdout().is_terminal() {
+                watch_codes(&vault)
+            } else {
+                print_codes(&vault, at.unwrap_or_else(otp::unix_now), json)
+            }
+        }
+        VaultCommand::Show { id, secret } => show(global, &id, secret),
+        VaultCommand::Edit(args) => edit(global, args),
+        VaultCommand::Next { id } => {
+            let vault = open_vault(global)?;
+            let id = vault.resolve_id(&id)?;
+            let code = vault.next_hotp(&id)?;
+            println!("{code}");
+            Ok(())
+        }
+        VaultCommand::Rm { id, purge } => {
+            let vault = open_vault(global)?;
+            let id = vault.resolve_id(&id)?;
+            let name = display_name(&vault.summary(&id)?);
+            vault.delete(&id)?;
+            if purge {
+                vault.purge(&id)?;
+                println!("deleted {name} for good");
+            } else {
+                println!("moved {name} to the trash (`tessera restore {id}` brings it back)");
+            }
+            Ok(())
+        }
+        VaultCommand::Trash { json } => print_summaries(&open_vault(global)?.trash()?, json),
+        VaultCommand::Restore { id } => {
+            let vault = open_vault(global)?;
+            let id = vault.resolve_id(&id)?;
+            vault.restore(&id)?;
+            println!("restored {}", display_name(&vault.summary(&id)?));
+            Ok(())
+        }
+        VaultCommand::Backup(BackupCommand::Export { file, force }) => {
+            backup_export(global, &file, force)
+        }
+        VaultCommand::Backup(BackupCommand::Import { file }) => backup_import(global, &file),
+        VaultCommand::Passwd { remove } => {
+            let vault = open_vault(global)?;
+            if remove {
+                vault.remove_password()?;
+                println!("password removed; the key file is now the only way to unlock");
+                return Ok(());
+            }
+            let password = new_password(global, "New vault password: ")?;
+            vault.set_password(&password, KdfParams::DEFAULT)?;
+            println!("password set");
+            Ok(())
+        }
+        VaultCommand::Demo => demo(global),
+    }
+}
+
+/// Asks for a new password twice on a terminal; takes it as given from a file or the environment.
+fn new_password(global: &GlobalArgs, prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    let interactive =
+        global.password_file.is_none() && std::env::var_os("TESSERA_PASSWORD").is_none();
+    let password = read_password(global, prompt)?;
+    if interactive {
+        let again = read_password(global, "Repeat it: ")?;
+        if *again != *password {
+            return Err(CliError::failed(
+                "the passwords do not match; nothing changed",
+            ));
+        }
+    }
+    Ok(password)
+}
+
+fn read_stdin_line(what: &str) -> Result<Zeroizing<String>, CliError> {
+    let mut text = Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| CliError::failed(format!("cannot read the {what} from stdin: {e}")))?;
+    Ok(Zeroizing::new(text.trim().to_owned()))
+}
+
+fn parse_kind(text: &str) -> Result<OtpKind, CliError> {
+    match text.to_ascii_lowercase().as_str() {
+        "totp" => Ok(OtpKind::Totp),
+        "hotp" => Ok(OtpKind::Hotp),
+        "steam" => Ok(OtpKind::Steam),
+        _ => Err(CliError::Usage(format!(
+            "unknown --type {text:?}: expected totp, hotp or steam"
+        ))),
+    }
+}
+
+fn account_from_fields(args: &AddArgs) -> Result<Account, CliError> {
+    let secret_text = match args.secret.as_deref() {
+        Some("-") => read_stdin_line("secret")?,
+        Some(text) => Zeroizing::new(text.to_owned()),
+        None => return Err(CliError::Usage("give a URI or --secret".into())),
+    };
+    let secret = Secret::from_base32(&secret_text)?;
+    let kind = parse_kind(&args.kind)?;
+    let algorithm = Algorithm::parse(&args.algorithm).ok_or_else(|| {
+        CliError::Usage(format!(
+            "unknown --algorithm {:?}: expected SHA1, SHA256 or SHA512",
+            args.algorithm
+        ))
+    })?;
+    let base = match kind {
+        OtpKind::Totp => OtpParams::totp(),
+        OtpKind::Hotp => OtpParams::hotp(0),
+        OtpKind::Steam => OtpParams::steam(),
+    };
+    let params = OtpParams {
+        algorithm,
+        digits: args.digits.unwrap_or(base.digits),
+        period: args.period.unwrap_or(base.period),
+        counter: args.counter.unwrap_or(base.counter),
+        ..base
+    };
+    params.validate()?;
+    Ok(Account::new(
+        args.issuer.clone().unwrap_or_default(),
+        args.label.clone().unwrap_or_default(),
+        secret,
+        params,
+    ))
+}
+
+fn add(global: &GlobalArgs, args: AddArgs) -> Result<(), CliError> {
+    let mut account = match args.uri.as_deref() {
+        Some("-") => uri::parse_otp(&read_stdin_line("URI")?)?,
+        Some(text) => uri::parse_otp(text)?,
+        None => account_from_fields(&args)?,
+    };
+    if let Some(issuer) = &args.issuer {
+        account.issuer = issuer.clone();
+    }
+    if let Some(label) = &args.label {
+        account.label = label.clone();
+    }
+    if let Some(note) = &args.note {
+        account.meta.note = note.clone();
+    }
+    if !args.groups.is_empty() {
+        account.meta.groups = args.groups.clone();
+    }
+    account.meta.favorite |= args.favorite;
+    let vault = open_vault(global)?;
+    let id = vault.add(&account)?;
+    println!("added {id}  {}", name_of(&account.issuer, &account.label));
+    Ok(())
+}
+
+fn edit(global: &GlobalArgs, args: EditArgs) -> Result<(), CliError> {
+    let vault = open_vault(global)?;
+    let id = vault.resolve_id(&args.id)?;
+    let change = AccountUpdate {
+        issuer: args.issuer,
+        label: args.label,
+        note: args.note,
+        icon: if args.no_icon {
+            Some(None)
+        } else {
+            args.icon.map(Some)
+        },
+        groups: if args.no_groups {
+            Some(Vec::new())
+        } else if args.groups.is_empty() {
+            None
+        } else {
+            Some(args.groups)
+        },
+        favorite: match (args.favorite, args.no_favorite) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        position: args.position,
+    };
+    if change == AccountUpdate::default() {
+        return Err(CliError::Usage(
+            "nothing to change: give --issuer, --label, --note, --group, --favorite, --icon or --position".into(),
+        ));
+    }
+    vault.update(&id, &change)?;
+    println!("updated {}", display_name(&vault.summary(&id)?));
+    Ok(())
+}
+
+fn name_of(issuer: &str, label: &str) -> String {
+    match (issuer.is_empty(), label.is_empty()) {
+        (false, false) => format!("{issuer} ({label})"),
+        (false, true) => issuer.to_owned(),
+        (true, false) => label.to_owned(),
+        (true, true) => "(unnamed)".to_owned(),
+    }
+}
+
+fn display_name(summary: &AccountSummary) -> String {
+    name_of(&summary.issuer, &summary.label)
+}
+
+/// The first 8 characters of an id: what tables show (commands accept any unique prefix).
+fn short(id: &AccountId) -> &str {
+    &id.as_str()[..8.min(id.as_str().len())]
+}
+
+fn summary_json(s: &AccountSummary) -> serde_json::Value {
+    json!({
+        "id": s.id.as_str(),
+        "issuer": s.issuer,
+        "label": s.label,
+        "type": s.params.kind.as_str(),
+        "algorithm": s.params.algorithm.as_str(),
+        "digits": s.params.digits,
+        "period": s.params.period,
+        "counter": s.params.counter,
+        "groups": s.groups,
+        "favorite": s.favorite,
+        "icon": s.icon,
+        "position": s.position,
+        "created_at": s.created_at,
+        "trashed_at": s.trashed_at,
+    })
+}
+
+fn print_json(value: &serde_json::Value) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).map_err(CliError::failed)?;
+    println!("{text}");
+    Ok(())
+}
+
+fn print_summaries(list: &[AccountSummary], json: bool) -> Result<(), CliError> {
+    if json {
+        return print_json(&serde_json::Value::Array(
+            list.iter().map(summary_json).collect(),
+        ));
+    }
+    if list.is_empty() {
+        println!("no accounts");
+        return Ok(());
+    }
+    let rows: Vec<[String; 5]> = list
+        .iter()
+        .map(|s| {
+            [
+                short(&s.id).to_owned(),
+                format!("{}{}", if s.favorite { "★ " } else { "" }, s.issuer),
+                s.label.clone(),
+                s.params.kind.as_str().to_owned(),
+                s.groups.join(", "),
+            ]
+        })
+        .collect();
+    print_table(&["ID", "ISSUER", "LABEL", "TYPE", "GROUPS"], &rows);
+    Ok(())
+}
+
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let mut out = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                out.push_str(cell);
+            } else {
+                let pad = widths[i] - cell.chars().count();
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        out.trim_end().to_owned()
+    };
+    println!("{}", line(header));
+    for row in rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        println!("{}", line(&cells));
+    }
+}
+
+fn code_text(entry: &CodeEntry) -> String {
+    match &entry.code {
+        Ok(code) => code.to_string(),
+        Err(_) => "(damaged)".to_owned(),
+    }
+}
+
+fn codes_json(entries: &[CodeEntry]) -> serde_json::Value {
+    serde_json::Value::Array(
+        entries
+            .iter()
+            .map(|e| {
+                let mut object = json!({
+                    "id": e.id.as_str(),
+                    "issuer": e.issuer,
+                    "label": e.label,
+                    "type": e.kind.as_str(),
+                    "code": e.code.as_ref().ok().map(|c| c.to_string()),
+                    "remaining_seconds": e.remaining_seconds,
+                    "period": e.period,
+                });
+                if let Err(error) = &e.code {
+                    object["error"] = json!(error.to_string());
+                }
+                object
+            })
+            .collect(),
+    )
+}
+
+fn code_rows(entries: &[CodeEntry], bars: bool) -> Vec<[String; 5]> {
+    entries
+        .iter()
+        .map(|e| {
+            let remaining = if e.kind.is_time_based() && e.code.is_ok() {
+                if bars {
+                    countdown(e.remaining_seconds, e.period)
+                } else {
+                    format!("{}s", e.remaining_seconds)
+                }
+            } else if e.code.is_ok() {
+                "(counter)".to_owned()
+            } else {
+                String::new()
+            };
+            [
+                short(&e.id).to_owned(),
+                format!("{}{}", if e.favorite { "★ " } else { "" }, e.issuer),
+                e.label.clone(),
+                code_text(e),
+                remaining,
+            ]
+        })
+        .collect()
+}
+
+/// `12s ██████░░░░` — the seconds left and a bar of the period.
+fn countdown(remaining: u32, period: u32) -> String {
+    const WIDTH: u32 = 10;
+    let full = (remaining * WIDTH).div_ceil(period.max(1)).min(WIDTH);
+    format!(
+        "{remaining:>2}s {}{}",
+        "█".repeat(full as usize),
+        "░".repeat((WIDTH - full) as usize)
+    )
+}
+
+fn print_codes(vault: &Vault, unix: u64, json: bool) -> Result<(), CliError> {
+    let entries = vault.codes_at(unix)?;
+    if json {
+        return print_json(&codes_json(&entries));
+    }
+    if entries.is_empty() {
+        println!("no accounts (add one with `tessera add URI`)");
+        return Ok(());
+    }
+    print_table(
+        &["ID", "ISSUER", "LABEL", "CODE", "REMAINING"],
+        &code_rows(&entries, false),
+    );
+    for e in &entries {
+        if let Err(error) = &e.code {
+            eprintln!("tessera: {error}");
+        }
+    }
+    Ok(())
+}
+
+/// Redraws the code table every second until interrupted (Ctrl-C).
+fn watch_codes(vault: &Vault) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    loop {
+        let now = otp::unix_now();
+        let entries = vault.codes_at(now)?;
+        let rows = code_rows(&entries, true);
+        // Home + clear screen, then the table; codes of every period count down together.
+        let _ = write!(out, "\x1b[H\x1b[2J");
+        let _ = out.flush();
+        drop(out);
+        if rows.is_empty() {
+            println!("no accounts (add one with `tessera add URI`)");
+        } else {
+            print_table(&["ID", "ISSUER", "LABEL", "CODE", "REMAINING"], &rows);
+        }
+        println!("\n(refreshing every second; Ctrl-C to quit)");
+        out = std::io::stdout().lock();
+        let _ = out.flush();
+        // Wake at the next whole second so every countdown ticks at the same moment.
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_millis())
+            .unwrap_or(0);
+        std::thread::sleep(Duration::from_millis(u64::from(1000 - millis.min(999))));
+    }
+}
+
+fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError> {
+    let vault = open_vault(global)?;
+    let id = vault.resolve_id(id)?;
+    let summary = vault.summary(&id)?;
+    let account = vault.get(&id)?;
+    let p = &account.params;
+    println!("id         {id}");
+    println!("issuer     {}", account.issuer);
+    println!("label      {}", account.label);
+    println!("type       {}", p.kind.as_str());
+    println!("algorithm  {}", p.algorithm.as_str());
+    println!("digits     {}", p.digits);
+    if p.kind.is_time_based() {
+        println!("period     {}s", p.period);
+    } else {
+        println!("counter    {}", p.counter);
+    }
+    println!("groups     {}", account.meta.groups.join(", "));
+    println!(
+        "favorite   {}",
+        if account.meta.favorite { "yes" } else { "no" }
+    );
+    if let Some(icon) = &account.meta.icon {
+        println!("icon       {icon}");
+    }
+    if let Some(at) = summary.trashed_at {
+        println!("trashed at {at} (unix time)");
+    }
+    if with_secret {
+        println!("secret     {}", &*account.secret.to_base32());
+        println!("uri        {}", &*uri::format(&account));
+        println!("note       {}", account.meta.note);
+        for (key, value) in &account.extra {
+            println!("extra      {key}={value}");
+        }
+    } else {
+        let keys: Vec<&str> = account.extra.iter().map(|(k, _)| k.as_str()).collect();
+        if !keys.is_empty() {
+            println!("extra      {} (values hidden)", keys.join(", "));
+        }
+        println!(
+            "secret     (hidden; `tessera show {} --secret` prints it, the URI and the note)",
+            short(&id)
+        );
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, mode 0600.
+fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError> {
+    if path.exists() && !force {
+        return Err(CliError::failed(format!(
+            "{} exists; use --force to replace it",
+            path.display()
+        )));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let result = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        CliError::failed(format!("cannot write {}: {e}", path.display()))
+    })
+}
+
+fn backup_export(global: &GlobalArgs, file: &Path, force: bool) -> Result<(), CliError> {
+    if file.exists() && !force {
+        return Err(CliError::failed(format!(
+            "{} exists; use --force to replace it",
+            file.display()
+        )));
+    }
+    let vault = open_vault(global)?;
+    let count = vault.list(&ListFilter::default())?.len();
+    let password = new_password(global, "Backup password: ")?;
+    let bytes = vault.export_backup(&password)?;
+    write_private(file, &bytes, force)?;
+    println!("wrote {count} accounts to {}", file.display());
+    Ok(())
+}
+
+fn backup_import(global: &GlobalArgs, file: &Path) -> Result<(), CliError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display())))?;
+    let vault = open_vault(global)?;
+    let password = read_password(global, "Backup password: ")?;
+    let outcomes = vault.import_backup(&bytes, &password)?;
+    let (mut added, mut duplicates, mut rejected) = (0, 0, 0);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        match outcome {
+            AddOutcome::Added(_) => added += 1,
+            AddOutcome::Duplicate(existing) => {
+                duplicates += 1;
+                let name = vault
+                    .summary(existing)
+                    .map(|s| display_name(&s))
+                    .unwrap_or_default();
+                println!(
+                    "entry {}: already in the vault as {} {name}",
+                    i + 1,
+                    short(existing)
+                );
+            }
+            AddOutcome::Rejected(reason) => {
+                rejected += 1;
+                println!("entry {}: not imported: {reason}", i + 1);
+            }
+        }
+    }
+    println!("imported {added}, duplicates {duplicates}, rejected {rejected}");
+    Ok(())
+}
+
+/// The sample account of `tessera demo` (the example secret of Google's Key Uri Format page).
+const DEMO_URI: &str =
+    "otpauth://totp/Tessera%20Demo:demo@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Tessera%20Demo";
+
+fn demo(global: &GlobalArgs) -> Result<(), CliError> {
+    let path = vault_path(global)?;
+    let vault = if path.exists() {
+        open_vault(global)?
+    } else {
+        let vault = init_vault(&path)?;
+        println!("created vault {}", path.display());
+        vault
+    };
+    match vault.add(&uri::parse_otp(DEMO_URI)?) {
+        Ok(id) => println!("added the sample account {}", short(&id)),
+        Err(VaultError::Duplicate { .. }) => {}
+        Err(other) => return Err(other.into()),
+    }
+    if std::io::stdout().is_terminal() {
+        watch_codes(&vault)
+    } else {
+        print_codes(&vault, otp::unix_now(), false)
+    }
+}
