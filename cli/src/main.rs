@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod otp_cmd;
-mod transfer_cmd;
 mod push_cmd;
+mod transfer_cmd;
 mod vault_cmd;
 
 /// Tessera: one-time codes and push approvals from the command line.
