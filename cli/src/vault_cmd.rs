@@ -290,7 +290,8 @@ pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
             key_file.display()
         ))),
     };
-    if !password_available(global) {
+    // Asking for a password only helps when the vault has one.
+    if !password_available(global) || !Vault::has_password_slot(&path).unwrap_or(true) {
         return Err(device_error.into());
     }
     let password = read_password(global, "Vault password: ")?;

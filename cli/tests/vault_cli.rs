@@ -534,3 +534,16 @@ fn no_secret_on_disk_in_temp_files_or_in_any_output() {
         }
     }
 }
+
+#[test]
+fn missing_key_file_without_a_vault_password_says_so() {
+    let env = Env::new();
+    env.init();
+    std::fs::remove_file(env.vault().with_extension("key")).unwrap();
+    // A password is offered, but the vault has none: the error is about the key file.
+    let out = env.with_password(&["list"], "anything");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("key file") && err.contains("missing"), "{err}");
+    assert!(!env.vault().with_extension("key").exists());
+}
