@@ -547,3 +547,19 @@ fn missing_key_file_without_a_vault_password_says_so() {
     assert!(err.contains("key file") && err.contains("missing"), "{err}");
     assert!(!env.vault().with_extension("key").exists());
 }
+
+#[test]
+fn init_finishes_an_interrupted_init_and_never_replaces_a_vault() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.vault().parent().unwrap()).unwrap();
+    // What a process killed during `init` leaves: an empty file.
+    std::fs::write(env.vault(), b"").unwrap();
+    env.init();
+    env.ok(&["add", &rfc_uri()]);
+    let err = env.fails(&["init"], 1);
+    assert!(err.contains("already exists"), "{err}");
+    // A vault whose key file is gone is not replaced, and no stray key file is left.
+    std::fs::remove_file(env.vault().with_extension("key")).unwrap();
+    env.fails(&["init"], 1);
+    assert!(!env.vault().with_extension("key").exists());
+}
