@@ -895,6 +895,24 @@ impl Vault {
         Ok(Vault::from_parts(path, conn, key, false))
     }
 
+    /// True when the vault at `path` has a password slot; tells a shell whether asking for a
+    /// password can help before the vault is unlocked. Reads only; changes nothing.
+    pub fn has_password_slot(path: &Path) -> Result<bool, VaultError> {
+        let conn = open_connection(path, false)?;
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+        if app_id != schema::APPLICATION_ID {
+            return Err(VaultError::NotAVault {
+                path: path_text(path),
+            });
+        }
+        let count: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM key_slots WHERE kind = 'password'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(count > 0)
+    }
+
     /// The vault's file.
     pub fn path(&self) -> &Path {
         &self.path
