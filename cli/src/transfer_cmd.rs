@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
+use tessera_core::files;
 use tessera_core::transfer::export::{self, ExportFormat};
 use tessera_core::transfer::{self, Format, ImportError, ImportReport, Outcome, TransferError};
 use zeroize::Zeroizing;
@@ -360,23 +361,13 @@ fn write_out(path: &Path, data: &[u8]) -> Result<(), CliError> {
     }
     let fail =
         |e: std::io::Error| CliError::failed(format!("cannot write {}: {e}", path.display()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(|e| {
+    files::write_private(path, data, files::Existing::Keep).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             CliError::failed(format!("{} exists; it is not overwritten", path.display()))
         } else {
             fail(e)
         }
-    })?;
-    file.write_all(data)
-        .and_then(|()| file.sync_all())
-        .map_err(fail)
+    })
 }
 
 /// Google transfer QR codes: drawn on the terminal for `-`, otherwise `OUT-1.png`, `OUT-2.png`…

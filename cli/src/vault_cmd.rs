@@ -17,7 +17,7 @@ use tessera_core::vault::{
     AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, KdfParams, KeyFile,
     KeyProviderError, ListFilter, Vault, VaultError,
 };
-use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, otp, uri};
+use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, otp, uri};
 use zeroize::Zeroizing;
 
 use crate::CliError;
@@ -818,23 +818,8 @@ fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<(), CliError>
             path.display()
         )));
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        CliError::failed(format!("cannot write {}: {e}", path.display()))
-    })
+    files::write_private(path, bytes, files::Existing::Replace)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))
 }
 
 fn backup_export(global: &GlobalArgs, file: &Path, force: bool) -> Result<(), CliError> {

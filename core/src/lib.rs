@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod error;
+pub mod files;
 pub mod otp;
 pub mod push;
 pub mod secret;

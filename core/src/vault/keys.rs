@@ -7,7 +7,6 @@
 
 use std::fmt;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
@@ -85,16 +84,18 @@ impl KeyFile {
             text.push_str(&format!("{byte:02x}"));
         }
         text.push('\n');
-        write_new_private_file(path, text.as_bytes()).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                KeyProviderError::Failed(format!("key file {} already exists", path.display()))
-            } else {
-                KeyProviderError::Unavailable(format!(
-                    "cannot write key file {}: {e}",
-                    path.display()
-                ))
-            }
-        })?;
+        crate::files::write_private(path, text.as_bytes(), crate::files::Existing::Keep).map_err(
+            |e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    KeyProviderError::Failed(format!("key file {} already exists", path.display()))
+                } else {
+                    KeyProviderError::Unavailable(format!(
+                        "cannot write key file {}: {e}",
+                        path.display()
+                    ))
+                }
+            },
+        )?;
         Ok(KeyFile {
             path: path.to_path_buf(),
             key: aes_key(&key[..]),
@@ -167,30 +168,6 @@ impl KeyProvider for KeyFile {
     fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyProviderError> {
         open_with(&self.key, KEY_FILE_AAD, wrapped).ok_or(KeyProviderError::WrongKey)
     }
-}
-
-/// Writes `bytes` to a new file readable only by its owner, atomically: the content is written
-/// and synced under a temporary name, then linked to `path` (which fails if `path` exists).
-fn write_new_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut tmp_name = path.as_os_str().to_owned();
-    tmp_name.push(format!(".tmp-{}", std::process::id()));
-    let tmp = PathBuf::from(tmp_name);
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let result = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::hard_link(&tmp, path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    let _ = fs::remove_file(&tmp);
-    result
 }
 
 /// Argon2id parameters of a password slot or a backup file, stored beside what they protect.
