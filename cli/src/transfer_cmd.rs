@@ -128,13 +128,30 @@ fn import(args: ImportArgs, global: &GlobalArgs) -> Result<(), CliError> {
     let mut password = given_password(global)?;
     let large = bytes.len() as u64 > LARGE_FILE;
     let report = loop {
-        let bar = spinner(large, format!("importing {}", args.file.display()));
-        let result = transfer::import(
+        // A spinner while the file is read and decrypted, then a bar of the accounts written.
+        let bar = spinner(large, format!("reading {}", args.file.display()));
+        let result = transfer::import_with_progress(
             &vault,
             &bytes,
             args.from,
             password.as_deref().map(|p| p.as_str()),
             args.dry_run,
+            &mut |done, total| {
+                if let Some(bar) = &bar {
+                    if bar.length() != Some(total as u64) {
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template(
+                                "{msg} [{bar:30}] {pos}/{len} accounts",
+                            )
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                            .progress_chars("=> "),
+                        );
+                        bar.set_length(total as u64);
+                        bar.set_message("writing to the vault");
+                    }
+                    bar.set_position(done as u64);
+                }
+            },
         );
         if let Some(bar) = bar {
             bar.finish_and_clear();

@@ -29,7 +29,9 @@ pub mod ente;
 pub mod proton;
 pub mod qr;
 
-pub use report::{ImportError, ImportReport, Outcome, ReportEntry, commit, import};
+pub use report::{
+    ImportError, ImportReport, Outcome, ReportEntry, commit, import, import_with_progress,
+};
 
 /// The formats Tessera reads (and, for some, writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -85,6 +85,19 @@ pub fn import(
     password: Option<&str>,
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
+    import_with_progress(vault, bytes, format, password, dry_run, &mut |_, _| {})
+}
+
+/// [`import`] that calls `progress(written, total)` while the accounts are written to the
+/// vault (the slow part of a large import), for a shell's progress bar.
+pub fn import_with_progress(
+    vault: &Vault,
+    bytes: &[u8],
+    format: Option<Format>,
+    password: Option<&str>,
+    dry_run: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, ImportError> {
     let format = match format {
         Some(f) => f,
         None => super::detect(bytes).ok_or_else(|| super::undetected(bytes))?,
@@ -93,7 +106,7 @@ pub fn import(
         return restore_backup(vault, bytes, password, dry_run);
     }
     let items = super::read(bytes, Some(format), password)?;
-    commit(vault, items, format, dry_run)
+    commit_with_progress(vault, items, format, dry_run, progress)
 }
 
 /// Tessera's own backups are decoded by the vault, which adds their accounts in one transaction.
@@ -146,6 +159,16 @@ pub fn commit(
     format: Format,
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
+    commit_with_progress(vault, items, format, dry_run, &mut |_, _| {})
+}
+
+fn commit_with_progress(
+    vault: &Vault,
+    items: Vec<ImportItem>,
+    format: Format,
+    dry_run: bool,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ImportReport, ImportError> {
     let mut names = Vec::with_capacity(items.len());
     let mut accounts = Vec::new();
     // Where each readable entry goes in `accounts`; failures keep their reason.
@@ -161,7 +184,7 @@ pub fn commit(
         preview(vault, &accounts)?
     } else {
         vault
-            .add_many(accounts)?
+            .add_many_with_progress(accounts, progress)?
             .into_iter()
             .map(|o| match o {
                 AddOutcome::Added(id) => Outcome::Imported(id),

@@ -986,7 +986,10 @@ impl Vault {
     /// Adds one account. A duplicate (same secret and parameters) is refused with
     /// [`VaultError::Duplicate`] naming the account already there.
     pub fn add(&self, account: &Account) -> Result<AccountId, VaultError> {
-        match self.add_many_ref(std::slice::from_ref(account))?.pop() {
+        match self
+            .add_many_ref(std::slice::from_ref(account), &mut |_, _| {})?
+            .pop()
+        {
             Some(AddOutcome::Added(id)) => Ok(id),
             Some(AddOutcome::Duplicate(existing)) => {
                 let in_trash = lock(&self.inner).exists(&existing)?.unwrap_or(false);
@@ -1001,10 +1004,24 @@ impl Vault {
     /// failure). One [`AddOutcome`] per input, in order; duplicates — of the vault or of an
     /// earlier input — are reported, not stored twice.
     pub fn add_many(&self, accounts: Vec<Account>) -> Result<Vec<AddOutcome>, VaultError> {
-        self.add_many_ref(&accounts)
+        self.add_many_ref(&accounts, &mut |_, _| {})
     }
 
-    fn add_many_ref(&self, accounts: &[Account]) -> Result<Vec<AddOutcome>, VaultError> {
+    /// [`Vault::add_many`] that calls `progress(done, total)` after each account is written
+    /// (inside the one transaction), so a shell can draw a progress bar for a large import.
+    pub fn add_many_with_progress(
+        &self,
+        accounts: Vec<Account>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Vec<AddOutcome>, VaultError> {
+        self.add_many_ref(&accounts, progress)
+    }
+
+    fn add_many_ref(
+        &self,
+        accounts: &[Account],
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Vec<AddOutcome>, VaultError> {
         let mut inner = lock(&self.inner);
         let inner = &mut *inner;
         let tx = inner
@@ -1019,6 +1036,7 @@ impl Vault {
         let mut outcomes = Vec::with_capacity(accounts.len());
         for account in accounts {
             outcomes.push(Inner::insert(&inner.key, &tx, account, &mut next_position)?);
+            progress(outcomes.len(), accounts.len());
         }
         tx.commit()?;
         inner.cache = None;
