@@ -371,3 +371,85 @@ fn locked_vault_refuses_every_call() {
 }
 
 const GOOD_URI: &str = "otpauth://totp/ACME:bob?secret=JBSWY3DPEHPK3PXP&issuer=ACME";
+
+#[test]
+fn transfer_functions_reject_garbage_and_import_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db").to_string_lossy().into_owned();
+    let vault = Vault::create(path, Arc::new(XorKeys(0x5a)), None).unwrap();
+    vault.add(account(SECRET, totp(6, 30))).unwrap();
+    let before = vault.list(None).unwrap();
+
+    let long_garbage: Vec<u8> = (0..100_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let inputs: [&[u8]; 6] = [
+        b"",
+        b"\xff\xfe\x00garbage",
+        b"{\"db\": 1}",
+        b"otpauth-migration://offline?data=%%%",
+        b"\x89PNG\r\n\x1a\nnot really",
+        &long_garbage,
+    ];
+    let formats = [
+        None,
+        Some(ImportFormat::OtpauthList),
+        Some(ImportFormat::GoogleMigration),
+        Some(ImportFormat::Aegis),
+        Some(ImportFormat::TwoFas),
+        Some(ImportFormat::AndOtp),
+        Some(ImportFormat::FreeOtpPlus),
+        Some(ImportFormat::BitwardenJson),
+        Some(ImportFormat::BitwardenCsv),
+        Some(ImportFormat::EnteEncrypted),
+        Some(ImportFormat::Proton),
+        Some(ImportFormat::QrImage),
+        Some(ImportFormat::TesseraBackup),
+    ];
+    for (i, data) in inputs.iter().enumerate() {
+        let _ = detect_import_format(data.to_vec());
+        for format in formats {
+            for password in [None, Some("pw".to_string())] {
+                // Errors or a report of failed entries are both fine; a panic fails the test.
+                if let Ok(report) =
+                    import_into_vault(vault.clone(), data.to_vec(), format, password, false)
+                {
+                    assert!(
+                        report
+                            .entries
+                            .iter()
+                            .all(|e| !matches!(e.outcome, ImportOutcome::Imported { .. })),
+                        "input {i} as {format:?} imported something"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        vault.list(None).unwrap(),
+        before,
+        "garbage imported nothing"
+    );
+
+    assert!(is_invalid(export_from_vault(
+        vault.clone(),
+        ExportFormat::OtpauthList,
+        Some("pw".into())
+    )));
+    // Out-of-range scales are clamped to 1..=64 rather than refused.
+    for scale in [0, 65, u32::MAX] {
+        let png = qr_code_png("x".into(), scale).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "scale {scale}");
+    }
+    assert!(
+        qr_code_png("x".repeat(100_000), 4).is_err(),
+        "too long for a QR code"
+    );
+
+    vault.lock();
+    let locked = |r: Result<()>| matches!(r, Err(TesseraError::Locked { .. }));
+    assert!(locked(
+        import_into_vault(vault.clone(), b"".to_vec(), None, None, true).map(drop)
+    ));
+    assert!(locked(
+        export_from_vault(vault.clone(), ExportFormat::Aegis, None).map(drop)
+    ));
+}

@@ -290,7 +290,8 @@ pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
             key_file.display()
         ))),
     };
-    if !password_available(global) {
+    // Asking for a password only helps when the vault has one.
+    if !password_available(global) || !Vault::has_password_slot(&path).unwrap_or(true) {
         return Err(device_error.into());
     }
     let password = read_password(global, "Vault password: ")?;
@@ -322,14 +323,17 @@ fn init_vault(path: &Path) -> Result<Vault, CliError> {
             .create(dir)
             .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
     }
-    if path.exists() {
-        return Err(VaultError::AlreadyExists {
-            path: path.display().to_string(),
+    // Vault::create refuses an existing vault but reuses the empty file an interrupted
+    // create leaves; a key file made here is removed again if creation fails.
+    let key_file = key_path(path);
+    let key_existed = key_file.exists();
+    let key = KeyFile::open_or_create(&key_file).map_err(VaultError::from)?;
+    Vault::create(path, &key).map_err(|e| {
+        if !key_existed {
+            let _ = std::fs::remove_file(&key_file);
         }
-        .into());
-    }
-    let key = KeyFile::open_or_create(&key_path(path)).map_err(VaultError::from)?;
-    Ok(Vault::create(path, &key)?)
+        e.into()
+    })
 }
 
 /// Runs a vault command.

@@ -534,3 +534,32 @@ fn no_secret_on_disk_in_temp_files_or_in_any_output() {
         }
     }
 }
+
+#[test]
+fn missing_key_file_without_a_vault_password_says_so() {
+    let env = Env::new();
+    env.init();
+    std::fs::remove_file(env.vault().with_extension("key")).unwrap();
+    // A password is offered, but the vault has none: the error is about the key file.
+    let out = env.with_password(&["list"], "anything");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("key file") && err.contains("missing"), "{err}");
+    assert!(!env.vault().with_extension("key").exists());
+}
+
+#[test]
+fn init_finishes_an_interrupted_init_and_never_replaces_a_vault() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.vault().parent().unwrap()).unwrap();
+    // What a process killed during `init` leaves: an empty file.
+    std::fs::write(env.vault(), b"").unwrap();
+    env.init();
+    env.ok(&["add", &rfc_uri()]);
+    let err = env.fails(&["init"], 1);
+    assert!(err.contains("already exists"), "{err}");
+    // A vault whose key file is gone is not replaced, and no stray key file is left.
+    std::fs::remove_file(env.vault().with_extension("key")).unwrap();
+    env.fails(&["init"], 1);
+    assert!(!env.vault().with_extension("key").exists());
+}

@@ -260,3 +260,27 @@ fn entry_errors_and_names_never_carry_secrets() {
         }
     }
 }
+
+#[test]
+fn ente_plain_export_is_detected_as_ente_so_its_trash_stays_out() {
+    let bytes = fixture("ente_plain.txt");
+    assert_eq!(transfer::detect(&bytes), Some(Format::EnteEncrypted));
+    let items = transfer::read(&bytes, None, None).unwrap();
+    // The fixture's last line is an entry Ente marks as trashed: it is reported, not imported.
+    let last = items.last().unwrap();
+    assert!(
+        matches!(&last.result, Err(EntryError::Unsupported(reason)) | Err(EntryError::Invalid(reason)) if reason.contains("trash")),
+        "{:?}",
+        last.result
+    );
+    // No imported account keeps Ente's raw codeDisplay JSON among its extra parameters.
+    for item in &items {
+        if let Ok(account) = &item.result {
+            assert!(
+                account.extra.iter().all(|(k, _)| k != "codeDisplay"),
+                "{}",
+                item.name
+            );
+        }
+    }
+}

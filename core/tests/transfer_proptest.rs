@@ -11,8 +11,8 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
-/// The formats whose importers live in this crate today (transfer2's are added on merge).
-const FORMATS: [Format; 8] = [
+/// Every format.
+const FORMATS: [Format; 12] = [
     Format::OtpauthList,
     Format::GoogleMigration,
     Format::Aegis,
@@ -21,6 +21,10 @@ const FORMATS: [Format; 8] = [
     Format::FreeOtpPlus,
     Format::BitwardenJson,
     Format::BitwardenCsv,
+    Format::EnteEncrypted,
+    Format::Proton,
+    Format::QrImage,
+    Format::TesseraBackup,
 ];
 
 /// Plain fixtures: cheap to read, so they get many mutations.

@@ -149,7 +149,7 @@ fn killed_writers_never_lose_a_returned_add() {
                     break;
                 }
             }
-            std::thread::sleep(Duration::from_micros(rng.below(120_000)));
+            std::thread::sleep(Duration::from_micros(rng.below(60_000)));
             kills_mid_write += 1;
         } else {
             std::thread::sleep(Duration::from_micros(rng.below(30_000)));

@@ -50,7 +50,8 @@ pub enum Format {
     BitwardenJson,
     /// Bitwarden CSV export.
     BitwardenCsv,
-    /// Ente Auth encrypted export (Argon2id + XChaCha20-Poly1305 secretstream).
+    /// Ente Auth export: encrypted (Argon2id + XChaCha20-Poly1305 secretstream), or its plain
+    /// otpauth list with Ente's `codeDisplay` parameter (favorite, note, tags, trash).
     EnteEncrypted,
     /// Proton Authenticator JSON export, plain or encrypted.
     Proton,
@@ -190,6 +191,11 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         } else {
             Format::OtpauthList
         });
+    }
+    // Ente's plain export is an otpauth list whose `codeDisplay` parameter carries metadata
+    // (and marks trashed entries): read as a generic list, that would be lost or misread.
+    if ente::is_plain_export(bytes) {
+        return Some(Format::EnteEncrypted);
     }
     if lower.starts_with("otpauth:") {
         return Some(Format::OtpauthList);
@@ -498,6 +504,10 @@ mod tests {
             ),
             (
                 br#"{"version":1,"kdfParams":{},"encryptedData":""}"#,
+                Some(Format::EnteEncrypted),
+            ),
+            (
+                b"otpauth://totp/A?secret=JBSWY3DP&codeDisplay=%7B%22trashed%22%3Atrue%7D",
                 Some(Format::EnteEncrypted),
             ),
             (br#"{"version":1,"entries":[]}"#, Some(Format::Proton)),

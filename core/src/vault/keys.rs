@@ -378,8 +378,32 @@ pub(crate) struct Binding<'a> {
 }
 
 impl Binding<'_> {
-    fn aad(&self) -> String {
-        format!("tessera/v1/{}/{}/{}", self.table, self.row, self.field)
+    /// `tessera/v1/<table>/<row>/<field>`, written into `buf` when it fits (the usual case:
+    /// no allocation per sealed field), else into a new vector.
+    fn aad<'b>(&self, buf: &'b mut [u8; 128], spill: &'b mut Vec<u8>) -> &'b [u8] {
+        let parts: [&[u8]; 6] = [
+            b"tessera/v1/",
+            self.table.as_bytes(),
+            b"/",
+            self.row.as_bytes(),
+            b"/",
+            self.field.as_bytes(),
+        ];
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len <= buf.len() {
+            let mut at = 0;
+            for part in parts {
+                buf[at..at + part.len()].copy_from_slice(part);
+                at += part.len();
+            }
+            &buf[..len]
+        } else {
+            spill.clear();
+            for part in parts {
+                spill.extend_from_slice(part);
+            }
+            spill
+        }
     }
 }
 
@@ -420,12 +444,14 @@ impl VaultKey {
 
     /// Encrypts one field with a fresh nonce, bound to where it is stored.
     pub(crate) fn seal(&self, at: Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
-        seal_with(&self.seal, at.aad().as_bytes(), plaintext)
+        let (mut buf, mut spill) = ([0u8; 128], Vec::new());
+        seal_with(&self.seal, at.aad(&mut buf, &mut spill), plaintext)
     }
 
     /// Decrypts one field; `None` when it was modified, moved or sealed under another key.
     pub(crate) fn open(&self, at: Binding<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-        open_with(&self.seal, at.aad().as_bytes(), sealed)
+        let (mut buf, mut spill) = ([0u8; 128], Vec::new());
+        open_with(&self.seal, at.aad(&mut buf, &mut spill), sealed)
     }
 
     /// A keyed fingerprint of what makes two accounts produce the same codes; lets the vault
@@ -476,6 +502,30 @@ mod tests {
         let other_key = VaultKey::from_raw(&[8u8; KEY_LEN]).unwrap();
         assert!(other_key.open(here, &sealed).is_none(), "another vault key");
         assert!(key.open(here, &sealed[..10]).is_none(), "truncated");
+    }
+
+    #[test]
+    fn long_bindings_are_bound_too() {
+        let key = VaultKey::from_raw(&[7u8; KEY_LEN]).unwrap();
+        let long_row = "r".repeat(300);
+        let at = Binding {
+            table: "push_tokens",
+            row: &long_row,
+            field: "token",
+        };
+        let sealed = key.seal(at, b"x").unwrap();
+        assert_eq!(&key.open(at, &sealed).unwrap()[..], b"x");
+        let shorter = "r".repeat(299);
+        assert!(
+            key.open(
+                Binding {
+                    row: &shorter,
+                    ..at
+                },
+                &sealed
+            )
+            .is_none()
+        );
     }
 
     #[test]

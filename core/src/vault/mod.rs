@@ -304,6 +304,9 @@ struct CachedAccount {
     params: OtpParams,
     favorite: bool,
     generator: Result<Generator, VaultError>,
+    /// The last code computed and its moving factor: a refresh within the same time step
+    /// (a watch loop redraws every second) costs no HMAC.
+    last: Option<(u64, Code)>,
 }
 
 struct Inner {
@@ -456,7 +459,14 @@ fn params_from_columns(
     };
     let params = OtpParams {
         kind,
-        algorithm: Algorithm::parse(algorithm)?,
+        // Stored names are canonical; matching them directly avoids `parse`'s allocations,
+        // which showed in the 10,000-account profile.
+        algorithm: match algorithm {
+            "SHA1" => Algorithm::Sha1,
+            "SHA256" => Algorithm::Sha256,
+            "SHA512" => Algorithm::Sha512,
+            _ => return None,
+        },
         digits: u8::try_from(digits).ok()?,
         period: u32::try_from(period).ok()?,
         // Counters are stored as the same 64 bits in SQLite's signed integer.
@@ -505,6 +515,7 @@ impl Inner {
         key: &VaultKey,
         tx: &Transaction<'_>,
         account: &Account,
+        next_position: &mut i64,
     ) -> Result<AddOutcome, VaultError> {
         if let Err(reason) = check_account(account) {
             return Ok(AddOutcome::Rejected(reason));
@@ -520,11 +531,8 @@ impl Inner {
             account_binding(&id.0, "extra"),
             &encode_extra(&account.extra),
         )?;
-        let position: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(position) + 1, 0) FROM accounts",
-            [],
-            |row| row.get(0),
-        )?;
+        let position = *next_position;
+        *next_position += 1;
         let p = &account.params;
         let at = now();
         tx.execute(
@@ -555,12 +563,16 @@ impl Inner {
     }
 
     fn build_cache(&self) -> Result<Vec<CachedAccount>, VaultError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT id, issuer, label, kind, algorithm, digits, period, counter, favorite, secret
-             FROM accounts WHERE trashed_at IS NULL {ORDER}"
-        ))?;
+        // No ORDER BY: SQLite would sort whole rows (secrets included) through a temporary
+        // b-tree; sorting the prepared entries afterwards is much cheaper.
+        let mut stmt = self.conn.prepare(
+            "SELECT id, issuer, label, kind, algorithm, digits, period, counter, favorite, secret,
+                    position
+             FROM accounts WHERE trashed_at IS NULL",
+        )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
+        let mut positions = Vec::new();
         while let Some(row) = rows.next()? {
             let id = AccountId(row.get(0)?);
             let params = params_from_columns(
@@ -575,27 +587,39 @@ impl Inner {
                 params,
                 self.key.open(account_binding(&id.0, "secret"), sealed),
             ) {
-                (Some(params), Some(plain)) => {
-                    Generator::new(&Secret::from_bytes(plain.to_vec()), &params).map_err(|_| {
-                        VaultError::Integrity {
-                            account: id.clone(),
-                        }
+                (Some(params), Some(mut plain)) => {
+                    // Move the buffer into the Secret instead of copying it.
+                    let secret = Secret::from_bytes(std::mem::take(&mut *plain));
+                    Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
+                        account: id.clone(),
                     })
                 }
                 _ => Err(VaultError::Integrity {
                     account: id.clone(),
                 }),
             };
+            positions.push(row.get::<_, i64>(10)?);
             out.push(CachedAccount {
                 issuer: row.get(1)?,
                 label: row.get(2)?,
                 params: params.unwrap_or_default(),
                 favorite: row.get(8)?,
                 generator,
+                last: None,
                 id,
             });
         }
-        Ok(out)
+        // The list order (ORDER): favorites first, then position, then id.
+        let mut order: Vec<usize> = (0..out.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            (!out[a].favorite, positions[a], &out[a].id).cmp(&(
+                !out[b].favorite,
+                positions[b],
+                &out[b].id,
+            ))
+        });
+        let mut slots: Vec<Option<CachedAccount>> = out.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
     }
 
     fn read_account(&self, id: &AccountId) -> Result<(Account, Option<i64>), VaultError> {
@@ -871,6 +895,24 @@ impl Vault {
         Ok(Vault::from_parts(path, conn, key, false))
     }
 
+    /// True when the vault at `path` has a password slot; tells a shell whether asking for a
+    /// password can help before the vault is unlocked. Reads only; changes nothing.
+    pub fn has_password_slot(path: &Path) -> Result<bool, VaultError> {
+        let conn = open_connection(path, false)?;
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+        if app_id != schema::APPLICATION_ID {
+            return Err(VaultError::NotAVault {
+                path: path_text(path),
+            });
+        }
+        let count: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM key_slots WHERE kind = 'password'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(count > 0)
+    }
+
     /// The vault's file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -968,9 +1010,15 @@ impl Vault {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read once per batch: MAX(position) per insert would make large imports quadratic.
+        let mut next_position: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(position) + 1, 0) FROM accounts",
+            [],
+            |row| row.get(0),
+        )?;
         let mut outcomes = Vec::with_capacity(accounts.len());
         for account in accounts {
-            outcomes.push(Inner::insert(&inner.key, &tx, account)?);
+            outcomes.push(Inner::insert(&inner.key, &tx, account, &mut next_position)?);
         }
         tx.commit()?;
         inner.cache = None;
@@ -1194,26 +1242,35 @@ impl Vault {
             inner.cache = Some(built);
             inner.cache_data_version = version;
         }
-        let cache = inner.cache.as_deref().unwrap_or(&[]);
+        let cache = inner.cache.as_deref_mut().unwrap_or(&mut []);
         Ok(cache
-            .iter()
-            .map(|a| CodeEntry {
-                id: a.id.clone(),
-                issuer: a.issuer.clone(),
-                label: a.label.clone(),
-                kind: a.params.kind,
-                period: a.params.period,
-                code: a
-                    .generator
-                    .as_ref()
-                    .map(|g| g.code_at(unix))
-                    .map_err(Clone::clone),
-                remaining_seconds: a
-                    .generator
-                    .as_ref()
-                    .map(|g| g.remaining_at(unix))
-                    .unwrap_or(0),
-                favorite: a.favorite,
+            .iter_mut()
+            .map(|a| {
+                let (code, remaining_seconds) = match &a.generator {
+                    Ok(g) => {
+                        let factor = g.counter_at(unix);
+                        let code = match a.last {
+                            Some((cached, code)) if cached == factor => code,
+                            _ => {
+                                let code = g.code_at(unix);
+                                a.last = Some((factor, code));
+                                code
+                            }
+                        };
+                        (Ok(code), g.remaining_at(unix))
+                    }
+                    Err(e) => (Err(e.clone()), 0),
+                };
+                CodeEntry {
+                    id: a.id.clone(),
+                    issuer: a.issuer.clone(),
+                    label: a.label.clone(),
+                    kind: a.params.kind,
+                    period: a.params.period,
+                    code,
+                    remaining_seconds,
+                    favorite: a.favorite,
+                }
             })
             .collect())
     }
