@@ -34,6 +34,17 @@ if [[ $CMD == stop ]]; then
         for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         echo "privacyIDEA stopped (pid $pid)"
     fi
+    # a start interrupted between launching the server and writing its pid leaves no pid file:
+    # find this directory's server by its configuration file (exact path, not by name)
+    for environ in /proc/[0-9]*/environ; do
+        if { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qxF "PRIVACYIDEA_CONFIGFILE=$PI_DIR/pi.cfg"; then
+            pid=${environ#/proc/}; pid=${pid%/environ}
+            if [ "$pid" != $$ ] && kill "$pid" 2>/dev/null; then
+                for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+                echo "privacyIDEA stopped (pid $pid)"
+            fi
+        fi
+    done
     rm -f "$PIDFILE"
     exit 0
 fi
