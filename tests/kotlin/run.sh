@@ -64,8 +64,11 @@ if [ -n "${TESSERA_PI_URL:-}" ]; then
 fi
 
 step "kotlin: JUnit 5 on the JVM"
+# The tests' vaults and exports go to a temporary directory of this run, removed afterwards.
+JAVA_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-kotlin-run.XXXXXX")
+trap 'rm -rf "$JAVA_TMP"' EXIT
 rc=0
-out=$(java "${JVM_FLAGS[@]}" -jar "$J/junit-platform-console-standalone.jar" \
+out=$(java "${JVM_FLAGS[@]}" -Djava.io.tmpdir="$JAVA_TMP" -jar "$J/junit-platform-console-standalone.jar" \
     -cp "$RUN_CP" --select-package org.tessera.tests --disable-banner \
     --details=tree --disable-ansi-colors --fail-if-no-tests 2>&1) || rc=$?
 echo "$out"

@@ -10,21 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tessera-reset.XXXXXX")
-cleanup() {
-    [ -n "${OWN_SERVER:-}" ] && bash tests/privacyidea/server.sh stop "$WORK/pi" >/dev/null 2>&1
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-if [ -z "${TESSERA_PI_URL:-}" ]; then
-    step "starting a local privacyIDEA (first run installs it: ~1-2 min)"
-    OWN_SERVER=1
-    bash tests/privacyidea/server.sh start "$WORK/pi" >"$WORK/pi-start.log" 2>&1 \
-        || { cat "$WORK/pi-start.log" >&2; exit 1; }
-    set -a; . "$WORK/pi/pi.env"; set +a
-fi
-PY=$TESSERA_CACHE/privacyidea-3.14/bin/python
-pi() { "$PY" tests/privacyidea/pi_admin.py "$@"; }
+. tests/privacyidea/use-server.sh reset "starting a local privacyIDEA (first run installs it: ~1-2 min)"
 
 step "building the tessera CLI"
 cargo build -q -p tessera-cli

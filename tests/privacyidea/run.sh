@@ -7,21 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/tessera-pi-cli.XXXXXX")
-cleanup() {
-    [ -n "${OWN_SERVER:-}" ] && bash tests/privacyidea/server.sh stop "$WORK/pi" >/dev/null 2>&1
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-if [ -z "${TESSERA_PI_URL:-}" ]; then
-    step "privacyidea: starting a local server"
-    OWN_SERVER=1
-    bash tests/privacyidea/server.sh start "$WORK/pi" >"$WORK/pi-start.log" 2>&1 \
-        || { cat "$WORK/pi-start.log" >&2; exit 1; }
-    set -a; . "$WORK/pi/pi.env"; set +a
-fi
-PY=$TESSERA_CACHE/privacyidea-3.14/bin/python
-pi() { "$PY" tests/privacyidea/pi_admin.py "$@"; }
+. tests/privacyidea/use-server.sh pi-cli "privacyidea: starting a local server"
 json() { "$PY" -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 step "privacyidea: building the tessera CLI"
