@@ -444,14 +444,11 @@ fn read_stdin_line(what: &str) -> Result<Zeroizing<String>, CliError> {
 }
 
 fn parse_kind(text: &str) -> Result<OtpKind, CliError> {
-    match text.to_ascii_lowercase().as_str() {
-        "totp" => Ok(OtpKind::Totp),
-        "hotp" => Ok(OtpKind::Hotp),
-        "steam" => Ok(OtpKind::Steam),
-        _ => Err(CliError::Usage(format!(
+    OtpKind::from_name(&text.to_ascii_lowercase()).ok_or_else(|| {
+        CliError::Usage(format!(
             "unknown --type {text:?}: expected totp, hotp or steam"
-        ))),
-    }
+        ))
+    })
 }
 
 fn account_from_fields(args: &AddArgs) -> Result<Account, CliError> {
@@ -468,11 +465,7 @@ fn account_from_fields(args: &AddArgs) -> Result<Account, CliError> {
             args.algorithm
         ))
     })?;
-    let base = match kind {
-        OtpKind::Totp => OtpParams::totp(),
-        OtpKind::Hotp => OtpParams::hotp(0),
-        OtpKind::Steam => OtpParams::steam(),
-    };
+    let base = OtpParams::for_kind(kind);
     let params = OtpParams {
         algorithm,
         digits: args.digits.unwrap_or(base.digits),

@@ -31,6 +31,14 @@ impl Algorithm {
 
     /// Reads an algorithm name case-insensitively; also accepts `SHA-256` style names.
     pub fn parse(name: &str) -> Option<Self> {
+        // Canonical names (what the vault stores) are matched without allocating: loading a
+        // 10,000-account vault reads one per account.
+        match name {
+            "SHA1" => return Some(Algorithm::Sha1),
+            "SHA256" => return Some(Algorithm::Sha256),
+            "SHA512" => return Some(Algorithm::Sha512),
+            _ => {}
+        }
         let upper: String = name.chars().filter(|c| *c != '-' && *c != '_').collect();
         match upper.to_ascii_uppercase().as_str() {
             "SHA1" => Some(Algorithm::Sha1),
@@ -65,6 +73,16 @@ impl OtpKind {
             OtpKind::Totp => "totp",
             OtpKind::Hotp => "hotp",
             OtpKind::Steam => "steam",
+        }
+    }
+
+    /// The kind named by its canonical lowercase name (the inverse of [`OtpKind::as_str`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "totp" => Some(OtpKind::Totp),
+            "hotp" => Some(OtpKind::Hotp),
+            "steam" => Some(OtpKind::Steam),
+            _ => None,
         }
     }
 
@@ -142,6 +160,16 @@ impl OtpParams {
             digits: STEAM_DIGITS,
             period: 30,
             counter: 0,
+        }
+    }
+
+    /// The defaults of a kind: [`OtpParams::totp`], [`OtpParams::hotp`] from 0, or
+    /// [`OtpParams::steam`]. Every place that builds parameters from a kind starts here.
+    pub const fn for_kind(kind: OtpKind) -> Self {
+        match kind {
+            OtpKind::Totp => OtpParams::totp(),
+            OtpKind::Hotp => OtpParams::hotp(0),
+            OtpKind::Steam => OtpParams::steam(),
         }
     }
 

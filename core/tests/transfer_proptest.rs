@@ -11,22 +11,6 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap()
 }
 
-/// Every format.
-const FORMATS: [Format; 12] = [
-    Format::OtpauthList,
-    Format::GoogleMigration,
-    Format::Aegis,
-    Format::TwoFas,
-    Format::AndOtp,
-    Format::FreeOtpPlus,
-    Format::BitwardenJson,
-    Format::BitwardenCsv,
-    Format::EnteEncrypted,
-    Format::Proton,
-    Format::QrImage,
-    Format::TesseraBackup,
-];
-
 /// Plain fixtures: cheap to read, so they get many mutations.
 const PLAIN: [&str; 9] = [
     "aegis_plain.json",
@@ -72,14 +56,14 @@ proptest! {
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
         let _ = transfer::detect(&bytes);
         let _ = transfer::read(&bytes, None, Some("pw"));
-        for format in FORMATS {
+        for format in Format::ALL {
             let _ = transfer::read(&bytes, Some(format), None);
         }
     }
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,300}") {
-        for format in FORMATS {
+        for format in Format::ALL {
             let _ = transfer::read(text.as_bytes(), Some(format), Some("pw"));
         }
     }

@@ -335,11 +335,7 @@ pub(crate) fn params_for(
     period: Option<u64>,
     counter: Option<u64>,
 ) -> Result<OtpParams, EntryError> {
-    let base = match kind {
-        OtpKind::Totp => OtpParams::totp(),
-        OtpKind::Hotp => OtpParams::hotp(0),
-        OtpKind::Steam => OtpParams::steam(),
-    };
+    let base = OtpParams::for_kind(kind);
     let digits = match digits {
         // Steam's length is fixed; sources write 5 or (2FAS, FreeOTP+) their generic default.
         _ if kind == OtpKind::Steam => base.digits,

@@ -92,12 +92,7 @@ impl Entry {
 
     /// The account, or `None` when the entry cannot be one (reported as damage).
     fn to_account(&self) -> Option<Account> {
-        let kind = match self.kind.as_str() {
-            "totp" => OtpKind::Totp,
-            "hotp" => OtpKind::Hotp,
-            "steam" => OtpKind::Steam,
-            _ => return None,
-        };
+        let kind = OtpKind::from_name(&self.kind)?;
         Some(Account {
             issuer: self.issuer.clone(),
             label: self.label.clone(),

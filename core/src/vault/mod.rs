@@ -451,22 +451,10 @@ fn params_from_columns(
     period: i64,
     counter: i64,
 ) -> Option<OtpParams> {
-    let kind = match kind {
-        "totp" => OtpKind::Totp,
-        "hotp" => OtpKind::Hotp,
-        "steam" => OtpKind::Steam,
-        _ => return None,
-    };
+    let kind = OtpKind::from_name(kind)?;
     let params = OtpParams {
         kind,
-        // Stored names are canonical; matching them directly avoids `parse`'s allocations,
-        // which showed in the 10,000-account profile.
-        algorithm: match algorithm {
-            "SHA1" => Algorithm::Sha1,
-            "SHA256" => Algorithm::Sha256,
-            "SHA512" => Algorithm::Sha512,
-            _ => return None,
-        },
+        algorithm: Algorithm::parse(algorithm)?,
         digits: u8::try_from(digits).ok()?,
         period: u32::try_from(period).ok()?,
         // Counters are stored as the same 64 bits in SQLite's signed integer.
