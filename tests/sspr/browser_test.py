@@ -28,6 +28,8 @@ from selenium.common.exceptions import NoSuchElementException, StaleElementRefer
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import WebDriverWait
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -97,7 +99,7 @@ class Suite:
         opts.binary_location = "/usr/bin/chromium"
         for flag in ("--no-sandbox", "--disable-gpu", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update",
-                     "--disable-sync", "--window-size=1000,820",
+                     "--disable-sync", "--window-size=1000,960",
                      f"--user-data-dir={os.path.join(self.work, 'chromium-profile')}"):
             opts.add_argument(flag)
         if not self.args.show:
@@ -207,7 +209,11 @@ class Suite:
         field.send_keys(value)
 
     def click(self, element_id):
+        """Clicks a button that submits a form, and waits until the next page replaced this
+        one (a page with the same data-page, e.g. an error, must not pass for the answer)."""
+        before = self.browser.find_element(By.TAG_NAME, "html")
         self.browser.find_element(By.ID, element_id).click()
+        WebDriverWait(self.browser, 30).until(staleness_of(before))
 
     def go(self, path, page):
         self.browser.get(self.base + path)

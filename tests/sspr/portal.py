@@ -66,7 +66,7 @@ LAYOUT = """<!doctype html>
  .ok { color: #107c10; font-weight: bold; }
  .number { font-size: 56px; font-weight: bold; letter-spacing: 4px; color: #1f4e79; }
  .qr { display: inline-block; text-align: center; margin: 8px 24px 8px 0; }
- .qr img { image-rendering: pixelated; }
+ .qr img { width: 220px; height: 220px; image-rendering: pixelated; }
 </style></head>
 <body><header>Account self-service · {{ realm }}</header>
 <main id="page" data-page="{{ page }}"><h1>{{ title }}</h1>
