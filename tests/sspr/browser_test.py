@@ -19,8 +19,10 @@ import json
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 from selenium import webdriver
@@ -393,7 +395,23 @@ class Suite:
         expect(not leaked, f"{len(leaked)} secret(s) (passwords/codes) appear in the portal's log")
 
 
+def stop_with_parent():
+    """Started with setsid by tests/sspr/common.sh, this process leads a process group holding
+    the portal, chromedriver and Chromium. When the script that started it is gone (killed
+    without running its traps), the whole group is ended, so nothing outlives the test."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        if os.getpgid(0) == os.getpid():
+            os.killpg(0, signal.SIGTERM)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    stop_with_parent()
     ap = argparse.ArgumentParser()
     ap.add_argument("--tessera", required=True)
     ap.add_argument("--work", required=True)
