@@ -205,6 +205,22 @@ class Suite:
     def text(self, element_id):
         return self.browser.find_element(By.ID, element_id).text
 
+    def read(self, page, element_id, timeout=10):
+        """The text of `element_id` on `page` (None when that page has no such element),
+        riding out the reloads of the waiting page (it refreshes every second)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.page() == page:
+                    found = self.browser.find_elements(By.ID, element_id)
+                    text = found[0].text if found else None
+                    if self.page() == page:   # still the same kind of page: not mid-reload
+                        return text
+            except StaleElementReferenceException:
+                pass
+            time.sleep(0.1)
+        raise Failed(f"page {page!r} did not settle within {timeout} s")
+
     def fill(self, element_id, value):
         field = self.browser.find_element(By.ID, element_id)
         field.clear()
@@ -307,7 +323,7 @@ class Suite:
     def push_approve(self):
         known = {r["id"] for r in self.requests()}
         self.start_reset("push")
-        expect(not self.browser.find_elements(By.ID, "number"), "a number is shown without number matching")
+        expect(self.read("reset-push", "number") is None, "a number is shown without number matching")
         request = self.new_request(known)
         run = self.tessera("push", "approve", request["id"])
         expect(run.returncode == 0, f"tessera push approve failed: {run.stderr.strip()}")
@@ -318,7 +334,8 @@ class Suite:
         try:
             known = {r["id"] for r in self.requests()}
             self.start_reset("push")
-            number = self.text("number")
+            number = self.read("reset-push", "number")
+            expect(number, "the page shows no number to pick")
             request = self.new_request(known)
             expect(number in request["choices"], f"the page's number is not among the app's {len(request['choices'])} choices")
             self.say(f"reset: the page shows {number}; Tessera offers {' '.join(request['choices'])}")
@@ -334,14 +351,16 @@ class Suite:
         try:
             known = {r["id"] for r in self.requests()}
             self.start_reset("push")
-            number = self.text("number")
+            number = self.read("reset-push", "number")
+            expect(number, "the page shows no number to pick")
             request = self.new_request(known)
             wrong = next(c for c in request["choices"] if c != number)
             run = self.tessera("push", "approve", request["id"], "--answer", wrong)
             expect(run.returncode == 1 and "refused" in run.stderr,
                    f"a wrong number was not refused (exit {run.returncode})")
             time.sleep(2)   # two refreshes of the waiting page: it must not move on
-            expect(self.page() == "reset-push", f"after a wrong number the page went to {self.page()!r}")
+            expect(self.read("reset-push", "waiting", timeout=5),
+                   f"after a wrong number the page went to {self.page()!r}")
             self.expect_failed("timeout", timeout=self.args.push_timeout + 10)
             self.tessera("push", "deny", request["id"], "--reason", "cancel")   # tidy the phone
         finally:

@@ -115,9 +115,6 @@ class PrivacyIDEA:
                               params={"transaction_id": transaction_id})
         return (answer.get("detail") or {}).get("challenge_status", "unknown")
 
-    def tokens(self, user, realm, token=None):
-        """The user's tokens (with the user's own token, else as admin)."""
-        params = {"user": user, "realm": realm} if token is None else {}
-        if token is None:
-            return self.admin("GET", "/token/", params=params)["tokens"]
-        return self.ok("GET", "/token/", token=token, params=params)["tokens"]
+    def tokens(self, user, realm):
+        """The user's tokens, as the admin sees them."""
+        return self.admin("GET", "/token/", params={"user": user, "realm": realm})["tokens"]
