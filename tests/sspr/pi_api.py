@@ -11,7 +11,12 @@ import urllib.request
 
 
 class PIError(Exception):
-    """privacyIDEA refused a call, or could not be reached."""
+    """privacyIDEA refused a call, or could not be reached; `code` is privacyIDEA's error code
+    (None when there was no answer)."""
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.code = code
 
 
 class PrivacyIDEA:
@@ -52,15 +57,16 @@ class PrivacyIDEA:
         except ValueError:
             raise PIError(f"{method} {path}: privacyIDEA sent no JSON") from None
 
-    def ok(self, method, path, **kw):
-        """A call that must succeed: returns result.value (and the whole answer as .last)."""
+    def ok(self, method, path, full=False, **kw):
+        """A call that must succeed: returns result.value, or with `full` the whole answer
+        (enrollment data is in its `detail`)."""
         answer = self.request(method, path, **kw)
-        self.last = answer
         result = answer.get("result") or {}
         if not result.get("status"):
-            message = (result.get("error") or {}).get("message", "no message")
-            raise PIError(f"{method} {path}: privacyIDEA refused: {message}")
-        return result.get("value")
+            error = result.get("error") or {}
+            raise PIError(f"{method} {path}: privacyIDEA refused: {error.get('message', 'no message')}",
+                          error.get("code"))
+        return answer if full else result.get("value")
 
     # ---------------------------------------------------------------- sign-in
 
@@ -87,8 +93,9 @@ class PrivacyIDEA:
         """An admin call that must succeed; logs in again once when the token has expired."""
         try:
             return self.ok(method, path, token=self.admin_token(), **kw)
-        except PIError:
-            if (self.last.get("result") or {}).get("error", {}).get("code") not in (4033, 401):
+        except PIError as err:
+            # 403x: privacyIDEA's authentication errors (an expired token among them)
+            if not (isinstance(err.code, int) and 4030 <= err.code < 4040):
                 raise
             self._admin_token = None
             return self.ok(method, path, token=self.admin_token(), **kw)

@@ -133,10 +133,8 @@ def register():
         return page("register", "Sign in to register your security info", form,
                     error="Wrong username or password."), 401
     owner = {"user": user, "realm": REALM, "genkey": 1, "description": "SSPR registration"}
-    PI.admin("POST", "/token/init", data=dict(owner, type="totp"))
-    totp = PI.last["detail"]
-    PI.admin("POST", "/token/init", data=dict(owner, type="push"))
-    push = PI.last["detail"]
+    totp = PI.admin("POST", "/token/init", full=True, data=dict(owner, type="totp"))["detail"]
+    push = PI.admin("POST", "/token/init", full=True, data=dict(owner, type="push"))["detail"]
     s = session()
     s.clear()
     s.update(user=user, totp_serial=totp["serial"], push_serial=push["serial"],
