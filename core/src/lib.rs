@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod container;
+pub mod crypto;
 pub mod error;
 pub mod files;
 pub mod otp;

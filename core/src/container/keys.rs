@@ -182,30 +182,37 @@ pub(crate) fn sign_pkcs8(
     Ok(sig.as_bytes().to_vec())
 }
 
-/// A new key of `curve`: (PKCS#8 DER, SubjectPublicKeyInfo DER).
+/// A new key of `curve`: (PKCS#8 DER, SubjectPublicKeyInfo DER). The scalar comes from
+/// the crypto module's random source (one failure policy for randomness); a draw outside
+/// the curve order (probability below 2^-32 for both curves) is drawn again.
 pub(crate) fn generate_pkcs8(
     curve: Curve,
 ) -> Result<(Zeroizing<Vec<u8>>, Vec<u8>), ContainerError> {
-    use p256::elliptic_curve::Generate;
-    let mut rng = getrandom::SysRng;
-    let (pkcs8, spki) = match curve {
-        Curve::P256 => {
-            let key = p256::ecdsa::SigningKey::try_generate_from_rng(&mut rng)
-                .map_err(|_| ContainerError::Random)?;
-            (key.to_pkcs8_der(), key.verifying_key().to_public_key_der())
-        }
-        Curve::P384 => {
-            let key = p384::ecdsa::SigningKey::try_generate_from_rng(&mut rng)
-                .map_err(|_| ContainerError::Random)?;
-            (key.to_pkcs8_der(), key.verifying_key().to_public_key_der())
-        }
+    let size = match curve {
+        Curve::P256 => 32,
+        Curve::P384 => 48,
     };
-    let pkcs8 = pkcs8.map_err(|_| key_error("key encoding failed"))?;
-    let spki = spki.map_err(|_| key_error("key encoding failed"))?;
-    Ok((
-        Zeroizing::new(pkcs8.as_bytes().to_vec()),
-        spki.as_bytes().to_vec(),
-    ))
+    let mut scalar = Zeroizing::new(vec![0u8; size]);
+    for _ in 0..8 {
+        crate::crypto::random::fill(&mut scalar).map_err(|_| ContainerError::Random)?;
+        let encoded = match curve {
+            Curve::P256 => p256::ecdsa::SigningKey::from_slice(&scalar)
+                .ok()
+                .map(|k| (k.to_pkcs8_der(), k.verifying_key().to_public_key_der())),
+            Curve::P384 => p384::ecdsa::SigningKey::from_slice(&scalar)
+                .ok()
+                .map(|k| (k.to_pkcs8_der(), k.verifying_key().to_public_key_der())),
+        };
+        if let Some((pkcs8, spki)) = encoded {
+            let pkcs8 = pkcs8.map_err(|_| key_error("key encoding failed"))?;
+            let spki = spki.map_err(|_| key_error("key encoding failed"))?;
+            return Ok((
+                Zeroizing::new(pkcs8.as_bytes().to_vec()),
+                spki.as_bytes().to_vec(),
+            ));
+        }
+    }
+    Err(ContainerError::Random)
 }
 
 impl<S: ContainerKeyStorage> ContainerKeys for SoftwareContainerKeys<S> {

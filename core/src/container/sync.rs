@@ -199,7 +199,7 @@ impl Containers<'_> {
                     container,
                     &serial,
                     known,
-                    &EnrollmentTicket::from(&push),
+                    &EnrollmentTicket::from(push),
                     now,
                     report,
                 ),
