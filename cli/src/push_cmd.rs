@@ -33,10 +33,16 @@ pub enum PushCommand {
 /// What to do with push.
 #[derive(Subcommand, Debug)]
 pub enum PushAction {
-    /// Enroll a push token from its QR code URI (otpauth://pipush/… or pia://pipush/…).
+    /// Enroll a push token from its QR code URI (otpauth://pipush/… or pia://pipush/…), or
+    /// from an image of the QR code (--image) as a phone's camera would read it.
     Enroll {
         /// The enrollment URI.
-        uri: String,
+        #[arg(required_unless_present = "image")]
+        uri: Option<String>,
+        /// A PNG or JPEG image holding the enrollment QR code (other QR codes in it, such as a
+        /// TOTP code on the same page, are ignored).
+        #[arg(long, value_name = "FILE", conflicts_with = "uri")]
+        image: Option<std::path::PathBuf>,
         /// Device key size in bits, 2048 or 4096 (privacyIDEA's own app uses 4096).
         #[arg(long, default_value_t = 4096)]
         bits: u32,
@@ -158,7 +164,16 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
     let transport = UreqTransport::new();
     let push = Push::new(&vault, &keys, &transport);
     match action {
-        PushAction::Enroll { uri, bits } => {
+        PushAction::Enroll { uri, image, bits } => {
+            let uri = match (uri, image) {
+                (Some(uri), _) => zeroize::Zeroizing::new(uri),
+                (None, Some(path)) => scan_enrollment(&path)?,
+                (None, None) => {
+                    return Err(CliError::Usage(
+                        "give the enrollment URI or --image FILE".into(),
+                    ));
+                }
+            };
             let ticket = EnrollmentTicket::from_uri(uri.trim()).map_err(push_error)?;
             let token = push
                 .enroll(&ticket, bits, &Dots(std::io::stderr().is_terminal()), now())
@@ -214,6 +229,14 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
             }
         }
     }
+}
+
+/// The push enrollment URI of the QR code in the image at `path` (read as a phone scans it).
+fn scan_enrollment(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", path.display())))?;
+    tessera_core::transfer::qr::push_enrollment(&bytes)
+        .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))
 }
 
 fn vault_remove(vault: &Vault, serial: &str) -> Result<bool, CliError> {
