@@ -3,7 +3,8 @@
 //! Output shapes are a contract for scripts: `push poll --json` prints a JSON array of the
 //! pending requests, each `{id, serial, issuer, label, title, question, choices, received_at,
 //! expires_at}` (`choices` empty without number matching); `push approve` exits 0 only when
-//! the server accepted the answer. The device keys are Tessera's software keys, sealed in the
+//! the server accepted the answer; `push approve ID --json` prints `{id, accepted,
+//! display_code}` (`display_code`: the code to type at the login prompt, or null). The device keys are Tessera's software keys, sealed in the
 //! vault.
 
 use std::io::{IsTerminal, Write};
@@ -72,6 +73,10 @@ pub enum PushAction {
         /// Number matching: the number shown on the login screen.
         #[arg(long)]
         answer: Option<String>,
+        /// Print a JSON object `{id, accepted, display_code}` (`display_code`: the code to
+        /// type at the login prompt when the server uses code-to-phone, else null).
+        #[arg(long)]
+        json: bool,
     },
     /// Deny a pending request.
     Deny {
@@ -206,19 +211,19 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
             json,
             interval,
         } => poll(&push, &vault, watch, json, interval),
-        PushAction::Approve { id, answer } => {
+        PushAction::Approve { id, answer, json } => {
             let answer = match answer {
                 Some(choice) => Answer::Choose(choice.trim().to_string()),
                 None => Answer::Approve,
             };
-            answer_request(&push, &id, &answer)
+            answer_request(&push, &id, &answer, json)
         }
         PushAction::Deny { id, reason } => {
             let reason = match reason {
                 Reason::NotMe => DenyReason::NotMe,
                 Reason::Cancel => DenyReason::Cancel,
             };
-            answer_request(&push, &id, &Answer::Deny(reason))
+            answer_request(&push, &id, &Answer::Deny(reason), false)
         }
         PushAction::Remove { serial } => {
             if vault_remove(&vault, &serial)? {
@@ -323,7 +328,7 @@ fn poll(
     }
 }
 
-fn answer_request(push: &Push, id: &str, answer: &Answer) -> Result<(), CliError> {
+fn answer_request(push: &Push, id: &str, answer: &Answer, json: bool) -> Result<(), CliError> {
     // a request the server holds but this vault has not seen yet: poll once, then answer
     let verdict = match push.answer(id, answer, now()) {
         Err(PushError::UnknownRequest(_)) => {
@@ -338,7 +343,18 @@ fn answer_request(push: &Push, id: &str, answer: &Answer) -> Result<(), CliError
     } else {
         "approved"
     };
+    if json && !matches!(verdict, Verdict::NetworkFailure(_)) {
+        let (accepted, code) = match &verdict {
+            Verdict::Accepted { display_code } => (true, display_code.clone()),
+            _ => (false, None),
+        };
+        println!(
+            "{}",
+            json!({"id": id, "accepted": accepted, "display_code": code})
+        );
+    }
     match verdict {
+        Verdict::Accepted { .. } if json => Ok(()),
         Verdict::Accepted { display_code } => {
             println!("{what}: the server accepted the answer");
             if let Some(code) = display_code {

@@ -15,12 +15,15 @@ Nothing secret is printed: passwords, codes and QR contents stay in variables an
 under --work.
 """
 import argparse
+import contextlib
 import json
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 from selenium import webdriver
@@ -203,6 +206,22 @@ class Suite:
     def text(self, element_id):
         return self.browser.find_element(By.ID, element_id).text
 
+    def read(self, page, element_id, timeout=10):
+        """The text of `element_id` on `page` (None when that page has no such element),
+        riding out the reloads of the waiting page (it refreshes every second)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.page() == page:
+                    found = self.browser.find_elements(By.ID, element_id)
+                    text = found[0].text if found else None
+                    if self.page() == page:   # still the same kind of page: not mid-reload
+                        return text
+            except StaleElementReferenceException:
+                pass
+            time.sleep(0.1)
+        raise Failed(f"page {page!r} did not settle within {timeout} s")
+
     def fill(self, element_id, value):
         field = self.browser.find_element(By.ID, element_id)
         field.clear()
@@ -248,14 +267,26 @@ class Suite:
         expect(got == reason, f"the page gives the reason {got!r}, expected {reason!r}")
         expect(self.pi.login(self.user, self.password, REALM), "the password changed anyway")
 
-    def number_matching(self, on):
+    @contextlib.contextmanager
+    def number_matching(self):
+        """privacyIDEA's number matching (push_require_presence) for this test's user only,
+        so that the suites sharing the server are not affected."""
         name = f"sspr-nm-{self.user}"
-        if on:
-            self.pi.admin("POST", f"/policy/{name}", json_body={
-                "scope": "authentication", "active": True, "action": NUMBER_MATCHING,
-                "user": self.user, "realm": REALM})
-        else:
+        self.pi.admin("POST", f"/policy/{name}", json_body={
+            "scope": "authentication", "active": True, "action": NUMBER_MATCHING,
+            "user": self.user, "realm": REALM})
+        try:
+            yield
+        finally:
             self.pi.admin("DELETE", f"/policy/{name}")
+
+    def push_reset(self):
+        """Starts a reset by push approval: (the number the page shows, or None; the request
+        that reached Tessera for it)."""
+        known = {r["id"] for r in self.requests()}
+        self.start_reset("push")
+        number = self.read("reset-push", "number")
+        return number, self.new_request(known)
 
     # -------------------------------------------------------------------- scenarios
 
@@ -303,52 +334,42 @@ class Suite:
         expect(all(t["serial"] in listed for t in tokens), "the final page does not list both tokens")
 
     def push_approve(self):
-        known = {r["id"] for r in self.requests()}
-        self.start_reset("push")
-        expect(not self.browser.find_elements(By.ID, "number"), "a number is shown without number matching")
-        request = self.new_request(known)
+        number, request = self.push_reset()
+        expect(number is None, "a number is shown without number matching")
         run = self.tessera("push", "approve", request["id"])
         expect(run.returncode == 0, f"tessera push approve failed: {run.stderr.strip()}")
         self.set_new_password()
 
     def push_number_matching(self):
-        self.number_matching(True)
-        try:
-            known = {r["id"] for r in self.requests()}
-            self.start_reset("push")
-            number = self.text("number")
-            request = self.new_request(known)
-            expect(number in request["choices"], f"the page's number is not among the app's {len(request['choices'])} choices")
-            self.say(f"reset: the page shows {number}; Tessera offers {' '.join(request['choices'])}")
+        with self.number_matching():
+            number, request = self.push_reset()
+            expect(number, "the page shows no number to pick")
+            choices = request["choices"]
+            expect(number in choices, f"the page's number is not among the app's {len(choices)} choices")
+            self.say(f"reset: the page shows {number}; Tessera offers {' '.join(choices)}")
             run = self.tessera("push", "approve", request["id"], "--answer", number)
             expect(run.returncode == 0, f"approve with the page's number failed: {run.stderr.strip()}")
             self.say(f"tessera push approve {request['id'][:8]} --answer {number}: {run.stdout.strip()}")
             self.set_new_password()
-        finally:
-            self.number_matching(False)
 
     def push_wrong_number(self):
-        self.number_matching(True)
-        try:
-            known = {r["id"] for r in self.requests()}
-            self.start_reset("push")
-            number = self.text("number")
-            request = self.new_request(known)
+        with self.number_matching():
+            number, request = self.push_reset()
+            expect(number, "the page shows no number to pick")
             wrong = next(c for c in request["choices"] if c != number)
             run = self.tessera("push", "approve", request["id"], "--answer", wrong)
             expect(run.returncode == 1 and "refused" in run.stderr,
                    f"a wrong number was not refused (exit {run.returncode})")
-            time.sleep(2)   # two refreshes of the waiting page: it must not move on
-            expect(self.page() == "reset-push", f"after a wrong number the page went to {self.page()!r}")
+            # privacyIDEA keeps the challenge open after a wrong number (the user may try
+            # again) and tells the portal nothing: the page waits on, and times out
+            time.sleep(2)
+            expect(self.read("reset-push", "waiting", timeout=5),
+                   f"after a wrong number the page went to {self.page()!r}")
             self.expect_failed("timeout", timeout=self.args.push_timeout + 10)
             self.tessera("push", "deny", request["id"], "--reason", "cancel")   # tidy the phone
-        finally:
-            self.number_matching(False)
 
     def push_deny(self):
-        known = {r["id"] for r in self.requests()}
-        self.start_reset("push")
-        request = self.new_request(known)
+        _, request = self.push_reset()
         run = self.tessera("push", "deny", request["id"], "--reason", "not-me")
         expect(run.returncode == 0, f"tessera push deny failed: {run.stderr.strip()}")
         self.expect_failed("declined")
@@ -374,17 +395,19 @@ class Suite:
         expect(self.pi.login(self.user, self.password, REALM), "the password changed after a reused code")
 
     def push_timeout(self):
-        known = {r["id"] for r in self.requests()}
-        self.start_reset("push")
-        request = self.new_request(known)
+        _, request = self.push_reset()
         self.expect_failed("timeout", timeout=self.args.push_timeout + 10)
         expect("did not answer" in self.text("reason"), "the page does not say nobody answered")
         self.tessera("push", "deny", request["id"], "--reason", "cancel")
 
     def portal_hygiene(self):
-        listening = open("/proc/net/tcp").read().splitlines()[1:]
-        bound = {line.split()[1] for line in listening if line.split()[3] == "0A"
-                 and int(line.split()[1].split(":")[1], 16) == self.port}
+        # every listening socket (state 0A) on the portal's port, IPv4 and IPv6
+        bound = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in open(table).read().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == self.port:
+                    bound.add(local)
         expect(bound == {"0100007F:%04X" % self.port}, f"the portal listens on {bound}, not 127.0.0.1 only")
         log = open(self.portal_log).read()
         expect("listening on http://127.0.0.1:" in log and f"{self.user} verified" in log,
@@ -393,7 +416,23 @@ class Suite:
         expect(not leaked, f"{len(leaked)} secret(s) (passwords/codes) appear in the portal's log")
 
 
+def stop_with_parent():
+    """Started with setsid by tests/sspr/common.sh, this process leads a process group holding
+    the portal, chromedriver and Chromium. When the script that started it is gone (killed
+    without running its traps), the whole group is ended, so nothing outlives the test."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        if os.getpgid(0) == os.getpid():
+            os.killpg(0, signal.SIGTERM)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    stop_with_parent()
     ap = argparse.ArgumentParser()
     ap.add_argument("--tessera", required=True)
     ap.add_argument("--work", required=True)

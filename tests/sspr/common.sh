@@ -31,6 +31,9 @@ _sspr_cleanup() {
 trap _sspr_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# the test and the portal import modules from tests/sspr: no bytecode caches in the tree
+export PYTHONDONTWRITEBYTECODE=1
+
 browser_test() {
     # setsid: the test, the portal it starts, chromedriver and Chromium share one process
     # group, which the EXIT trap ends whatever happens (the portal also exits when the test

@@ -11,7 +11,12 @@ import urllib.request
 
 
 class PIError(Exception):
-    """privacyIDEA refused a call, or could not be reached."""
+    """privacyIDEA refused a call, or could not be reached; `code` is privacyIDEA's error code
+    (None when there was no answer)."""
+
+    def __init__(self, message, code=None):
+        super().__init__(message)
+        self.code = code
 
 
 class PrivacyIDEA:
@@ -52,15 +57,16 @@ class PrivacyIDEA:
         except ValueError:
             raise PIError(f"{method} {path}: privacyIDEA sent no JSON") from None
 
-    def ok(self, method, path, **kw):
-        """A call that must succeed: returns result.value (and the whole answer as .last)."""
+    def ok(self, method, path, full=False, **kw):
+        """A call that must succeed: returns result.value, or with `full` the whole answer
+        (enrollment data is in its `detail`)."""
         answer = self.request(method, path, **kw)
-        self.last = answer
         result = answer.get("result") or {}
         if not result.get("status"):
-            message = (result.get("error") or {}).get("message", "no message")
-            raise PIError(f"{method} {path}: privacyIDEA refused: {message}")
-        return result.get("value")
+            error = result.get("error") or {}
+            raise PIError(f"{method} {path}: privacyIDEA refused: {error.get('message', 'no message')}",
+                          error.get("code"))
+        return answer if full else result.get("value")
 
     # ---------------------------------------------------------------- sign-in
 
@@ -87,8 +93,9 @@ class PrivacyIDEA:
         """An admin call that must succeed; logs in again once when the token has expired."""
         try:
             return self.ok(method, path, token=self.admin_token(), **kw)
-        except PIError:
-            if (self.last.get("result") or {}).get("error", {}).get("code") not in (4033, 401):
+        except PIError as err:
+            # 403x: privacyIDEA's authentication errors (an expired token among them)
+            if not (isinstance(err.code, int) and 4030 <= err.code < 4040):
                 raise
             self._admin_token = None
             return self.ok(method, path, token=self.admin_token(), **kw)
@@ -115,9 +122,6 @@ class PrivacyIDEA:
                               params={"transaction_id": transaction_id})
         return (answer.get("detail") or {}).get("challenge_status", "unknown")
 
-    def tokens(self, user, realm, token=None):
-        """The user's tokens (with the user's own token, else as admin)."""
-        params = {"user": user, "realm": realm} if token is None else {}
-        if token is None:
-            return self.admin("GET", "/token/", params=params)["tokens"]
-        return self.ok("GET", "/token/", token=token, params=params)["tokens"]
+    def tokens(self, user, realm):
+        """The user's tokens, as the admin sees them."""
+        return self.admin("GET", "/token/", params={"user": user, "realm": realm})["tokens"]

@@ -3,9 +3,12 @@
 browser tests and demo. Runs on privacyIDEA's own venv (Flask is there).
 
 Registration: the user signs in with the current password (privacyIDEA's POST /auth, checked
-against the user store), the portal enrolls a TOTP token and a push token *as that user* and
-shows privacyIDEA's two QR codes; the first code from the authenticator confirms (and the push
-token must have been scanned).
+against the user store), the portal's service account enrolls a TOTP token and a push token for
+that user and shows privacyIDEA's two QR codes; the first code from the authenticator confirms
+(and the push token must have been scanned). The service account, not the user's own session,
+enrolls because letting users enroll needs a user-scope policy, and privacyIDEA counts any
+active user-scope policy as "the user scope is configured" for every realm: it would take
+rights away from the users of other realms on a shared server.
 
 Reset: username -> a choice of push approval or authenticator code -> for push, a page that
 waits for the phone (showing the number to pick when privacyIDEA's push_require_presence is on)
@@ -43,8 +46,8 @@ PUSH_TIMEOUT = int(os.environ.get("SSPR_PUSH_TIMEOUT", "60"))
 MIN_PASSWORD = 8
 MAX_CODE_TRIES = 3
 
-# Sessions live in this process only (a cookie holds a random id): the user's privacyIDEA
-# token and the QR images hold credentials and never go into a cookie.
+# Sessions live in this process only (a cookie holds a random id): the QR images hold
+# credentials and never go into a cookie.
 SESSIONS = {}
 SESSIONS_LOCK = threading.Lock()
 COOKIE = "sspr_session"
@@ -125,20 +128,16 @@ def register():
     if request.method == "GET":
         return page("register", "Sign in to register your security info", form)
     user = request.form.get("username", "").strip()
-    token = PI.login(user, request.form.get("password", ""), REALM) if user else None
-    if token is None:
+    if not user or PI.login(user, request.form.get("password", ""), REALM) is None:
         log.info("registration: sign-in refused for %r", user)
         return page("register", "Sign in to register your security info", form,
                     error="Wrong username or password."), 401
-    totp = PI.ok("POST", "/token/init", token=token,
-                 data={"type": "totp", "genkey": 1, "description": "SSPR registration"})
-    totp = PI.last["detail"]
-    PI.ok("POST", "/token/init", token=token,
-          data={"type": "push", "genkey": 1, "description": "SSPR registration"})
-    push = PI.last["detail"]
+    owner = {"user": user, "realm": REALM, "genkey": 1, "description": "SSPR registration"}
+    totp = PI.admin("POST", "/token/init", full=True, data=dict(owner, type="totp"))["detail"]
+    push = PI.admin("POST", "/token/init", full=True, data=dict(owner, type="push"))["detail"]
     s = session()
     s.clear()
-    s.update(user=user, token=token, totp_serial=totp["serial"], push_serial=push["serial"],
+    s.update(user=user, totp_serial=totp["serial"], push_serial=push["serial"],
              totp_img=totp["googleurl"]["img"], push_img=push["pushurl"]["img"])
     log.info("registration: %s signed in; enrolled %s and %s, waiting for the app",
              user, totp["serial"], push["serial"])
@@ -169,7 +168,7 @@ def register_confirm():
     if "totp_serial" not in s:
         return redirect("/register", 303)
     title = f"Register security info for {s['user']}"
-    push = PI.ok("GET", "/token/", token=s["token"], params={"serial": s["push_serial"]})["tokens"]
+    push = PI.admin("GET", "/token/", params={"serial": s["push_serial"]})["tokens"]
     if not push or push[0]["rollout_state"] != "enrolled":
         return page("register-scan", title, SCAN, s=s,
                     error="Scan the push QR code with your authenticator app first.")
@@ -179,7 +178,7 @@ def register_confirm():
         log.info("registration: %s: first code refused", s["user"])
         return page("register-scan", title, SCAN, s=s,
                     error="That code was not accepted. Type the code your app shows now.")
-    tokens = PI.tokens(s["user"], REALM, token=s["token"])
+    tokens = PI.tokens(s["user"], REALM)
     log.info("registration: %s confirmed %s and %s", s["user"], s["totp_serial"], s["push_serial"])
     user = s["user"]
     s.clear()

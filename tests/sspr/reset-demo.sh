@@ -23,4 +23,3 @@ SHOTS=${SSPR_SHOTS:-target/sspr/demo}
 rm -rf "$SHOTS"
 step "sspr: registration, then a password reset with number matching"
 browser_test --demo --shots "$SHOTS" --push-timeout 60 "${SHOW[@]}"
-echo "screenshots of every page: $(realpath "$SHOTS")"

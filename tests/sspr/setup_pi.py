@@ -5,9 +5,10 @@
 
 - DIRECTORY_DB: a fresh SQLite "company directory" (table `people`), the editable user store;
 - an SQL resolver over it (`<REALM>-directory`, passwords stored as salted SHA-256 by
-  privacyIDEA) and the realm REALM holding it (one realm per test run: see browser_test.py);
-- a user-scope policy for REALM only: its users may enroll TOTP and push tokens themselves
-  (the portal's registration signs in as the user, not as an admin).
+  privacyIDEA) and the realm REALM holding it (one realm per test run: see browser_test.py).
+
+No policy is added: the portal enrolls with its service account (portal.py says why not as
+the user), and the tests switch number matching on for their own user only.
 
 Idempotent for the same arguments. Prints the resolver's name.
 """
@@ -38,9 +39,6 @@ def setup(db_path, realm):
         "Map": '{"userid": "id", "username": "username", "givenname": "givenname", '
                '"surname": "surname", "email": "email", "password": "password"}'})
     pi.admin("POST", f"/realm/{realm}", data={"resolvers": resolver})
-    pi.admin("POST", f"/policy/{realm}-self-enroll", json_body={
-        "scope": "user", "active": True, "realm": realm,
-        "action": "enrollTOTP, enrollPUSH, delete"})
     return resolver
 
 
