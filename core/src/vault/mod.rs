@@ -33,7 +33,9 @@ use crate::account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams};
 use crate::otp::{Code, Generator};
 use crate::secret::Secret;
 
-pub use backup::{BACKUP_FORMAT_VERSION, BACKUP_MAGIC};
+pub use backup::{
+    BACKUP_FORMAT_VERSION, BACKUP_KDF_MAX, BACKUP_MAGIC, MAX_BACKUP_BYTES, read_backup,
+};
 pub use keys::{KEY_LEN, KdfParams, KeyFile, KeyProvider, KeyProviderError};
 pub use schema::SCHEMA_VERSION;
 

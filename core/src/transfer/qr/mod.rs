@@ -1,9 +1,10 @@
 //! QR codes in PNG or JPEG images: a screenshot of an enrollment QR code, a photo of a printout,
 //! a screenshot of Google Authenticator's transfer codes.
 //!
-//! The image is decoded by the `image` crate (PNG and JPEG only, with size limits so that a
-//! hostile file cannot claim gigabytes), flattened to grey over a white background (transparent
-//! PNGs), and searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
+//! The image is decoded within a memory budget (PNG and JPEG only; see [`load`]: large images
+//! are reduced to at most 4096 pixels a side, and reading any image takes at most
+//! [`MEMORY_BUDGET`]), flattened to grey over a white background (transparent PNGs), and
+//! searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
 //! too (light-on-dark codes from dark-mode screenshots). Every code found becomes one entry, in
 //! reading order (rows top to bottom, left to right within a row):
 //! - `otpauth://…` → the account (see [`crate::uri`]);
@@ -17,8 +18,13 @@
 //! [`NO_QR_CODE`]; one that does not decode is [`TransferError::Damaged`] as well, with a
 //! different message.
 
-use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits, Luma};
+use image::{GrayImage, ImageFormat};
 use zeroize::Zeroizing;
+
+mod load;
+
+pub use load::MEMORY_BUDGET;
+use load::load_grey;
 
 use super::ente::item_from_uri;
 use super::google::{self, Batches};
@@ -26,11 +32,6 @@ use super::{EntryError, ImportItem, TransferError};
 
 /// The message of the [`TransferError::Damaged`] returned for an image without any QR code.
 pub const NO_QR_CODE: &str = "no QR code was found in the image";
-
-/// Largest width or height accepted, in pixels (a 12-megapixel photo is about 4000 × 3000).
-const MAX_SIDE: u32 = 10_000;
-/// Largest decoder allocation accepted, in bytes.
-const MAX_ALLOC: u64 = 256 << 20;
 
 /// What a QR code held, in reading order. Holds secrets; wiped on drop.
 pub type Payload = Zeroizing<String>;
@@ -96,11 +97,13 @@ pub fn payloads(bytes: &[u8]) -> Result<Vec<Payload>, TransferError> {
 /// its data could not be decoded.
 fn scan(bytes: &[u8]) -> Result<Vec<Option<Payload>>, TransferError> {
     let grey = load_grey(bytes)?;
-    let mut found = decode_all(&grey);
+    // The detector thresholds the picture in place, so it gets a copy (at most 16 MiB: the
+    // picture is reduced to 4096 pixels a side) and the original stays for the retry.
+    let mut found = decode_all(grey.clone());
     if found.is_empty() {
         let mut inverted = grey;
         image::imageops::invert(&mut inverted);
-        found = decode_all(&inverted);
+        found = decode_all(inverted);
     }
     if found.is_empty() {
         return Err(TransferError::Damaged(NO_QR_CODE.into()));
@@ -108,50 +111,9 @@ fn scan(bytes: &[u8]) -> Result<Vec<Option<Payload>>, TransferError> {
     Ok(found)
 }
 
-fn load_grey(bytes: &[u8]) -> Result<GrayImage, TransferError> {
-    let format = match image::guess_format(bytes) {
-        Ok(format @ (ImageFormat::Png | ImageFormat::Jpeg)) => format,
-        Ok(_) => {
-            return Err(TransferError::Damaged(
-                "only PNG and JPEG images are read".into(),
-            ));
-        }
-        Err(_) => return Err(TransferError::UnknownFormat),
-    };
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| {
-        TransferError::Damaged(match e {
-            image::ImageError::Limits(_) => "the image is too large to read".into(),
-            _ => "the image cannot be decoded (truncated or corrupt)".into(),
-        })
-    })?;
-    Ok(flatten_on_white(&image))
-}
-
-/// Grey levels with transparency composited over white, so that a transparent-background
-/// code (dark modules, no background) keeps its contrast.
-fn flatten_on_white(image: &DynamicImage) -> GrayImage {
-    if !image.color().has_alpha() {
-        return image.to_luma8();
-    }
-    let rgba = image.to_rgba8();
-    GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let [r, g, b, a] = rgba.get_pixel(x, y).0;
-        // Rec. 601 luma, then alpha-blend over white.
-        let luma = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000;
-        let a = u32::from(a);
-        Luma([((luma * a + 255 * (255 - a)) / 255) as u8])
-    })
-}
-
 /// Every code located in the image, decoded where possible, in reading order.
-fn decode_all(grey: &GrayImage) -> Vec<Option<Payload>> {
-    let mut prepared = rqrr::PreparedImage::prepare(grey.clone());
+fn decode_all(grey: GrayImage) -> Vec<Option<Payload>> {
+    let mut prepared = rqrr::PreparedImage::prepare(grey);
     let located: Vec<([i32; 4], Option<Payload>)> = prepared
         .detect_grids()
         .into_iter()
@@ -202,6 +164,7 @@ fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
 mod tests {
     use super::*;
     use crate::account::OtpKind;
+    use image::{DynamicImage, Luma};
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/transfer/");
     const ENROLL: &str =
