@@ -25,9 +25,10 @@ const CASE_ENV: &str = "TESSERA_HOSTILE_CASE";
 /// Address space granted to a child: the readers' documented budget (256 MiB) plus room for
 /// the test harness, its threads and the allocator's arenas.
 const ADDRESS_SPACE: u64 = 768 << 20;
-/// How long one case may take, in a debug build on a loaded 2-core machine. The bounded
-/// readers answer in well under a second; unbounded, these cases took minutes.
-const WALL_CLOCK: Duration = Duration::from_secs(60);
+/// How long one case may take, in a debug build on a shared, loaded 2-core machine. The
+/// bounded readers need at most ~10 s of CPU (the 100-megapixel PNG; the others well under a
+/// second); unbounded, these cases ran for minutes to hours or aborted.
+const WALL_CLOCK: Duration = Duration::from_secs(180);
 
 /// Runs `case` in a child and returns what it printed after `OUTCOME: `.
 fn run_in_child(case: &str) -> String {
@@ -457,8 +458,8 @@ fn google_transfer_with_batch_size_2_31_is_refused_not_an_abort() {
 
 #[test]
 fn google_missing_codes_are_reported_in_proportion_to_the_input() {
-    // 10,000 lines, each announcing a set of 1000: one missing run per line (two where the given
-    // code is inside its set), not ten million entries.
+    // 10,000 lines, each announcing a set of 1000 and giving one code: at most ten codes named
+    // one by one plus two runs per line, not ten million entries.
     let outcome = run_in_child("google_10000_lines_of_largest_sets");
     let count: usize = outcome
         .split(' ')
@@ -466,7 +467,7 @@ fn google_missing_codes_are_reported_in_proportion_to_the_input() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("not a list of entries: {outcome}"));
     assert!(
-        count <= 10_000 * 3,
+        count <= 10_000 * 12,
         "{count} entries for 10,000 lines: {}",
         &outcome[..200.min(outcome.len())]
     );

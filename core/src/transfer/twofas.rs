@@ -15,12 +15,13 @@ use base64::Engine as _;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::crypto::{self, NONCE_LEN, TAG_LEN};
 use super::{
     EntryError, ImportItem, TransferError, entry_name, kind_named, params_from, parse_json,
     parse_secret, str_field,
 };
 use crate::account::Account;
+use crate::crypto::aead::{self, NONCE_LEN, TAG_LEN};
+use crate::crypto::kdf;
 
 /// 2FAS's iteration count for the backup key.
 const PBKDF2_ITERATIONS: u32 = 10_000;
@@ -113,8 +114,8 @@ const MAX_SALT_LEN: usize = 1024;
 
 fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8>>, TransferError> {
     let services = split_field(field, "servicesEncrypted")?;
-    let key = crypto::pbkdf2_sha256(password.as_bytes(), &services.salt, PBKDF2_ITERATIONS);
-    if let Some(plain) = crypto::aes_gcm_open(key.as_ref(), &services.iv, &services.data, &[]) {
+    let key = kdf::pbkdf2_sha256(password.as_bytes(), &services.salt, PBKDF2_ITERATIONS);
+    if let Some(plain) = aead::open(key.as_ref(), &services.iv, &services.data, &[]) {
         // GCM authenticated the services under this password: nothing else is needed.
         return Ok(plain);
     }
@@ -128,9 +129,9 @@ fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8
         let key = if r.salt == services.salt {
             key.clone()
         } else {
-            crypto::pbkdf2_sha256(password.as_bytes(), &r.salt, PBKDF2_ITERATIONS)
+            kdf::pbkdf2_sha256(password.as_bytes(), &r.salt, PBKDF2_ITERATIONS)
         };
-        crypto::aes_gcm_open(key.as_ref(), &r.iv, &r.data, &[]).is_some()
+        aead::open(key.as_ref(), &r.iv, &r.data, &[]).is_some()
     });
     Err(if password_right {
         TransferError::Damaged(
@@ -188,9 +189,9 @@ fn to_account(
 /// Encrypts `plain` the way 2FAS does, for tests that check the importer against itself.
 #[cfg(test)]
 pub(crate) fn seal_field(password: &str, salt: &[u8], plain: &[u8]) -> String {
-    let key = crypto::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
-    let iv = crypto::random::<NONCE_LEN>();
-    let sealed = crypto::aes_gcm_seal(&key, &iv, plain, &[]);
+    let key = kdf::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
+    let iv = crate::crypto::random::array::<NONCE_LEN>().unwrap();
+    let sealed = aead::seal(&key, &iv, plain, &[]).unwrap();
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     format!("{}:{}:{}", b64(&sealed), b64(salt), b64(&iv))
 }

@@ -375,7 +375,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&crate::account::Account> = accounts.iter().collect();
-        let uris = google::encode_batches(&refs, 1);
+        let uris = google::encode_batches(&refs, 1).unwrap();
         assert_eq!(uris.len(), 3);
         // A screenshot holding the first and the third code of the set only.
         let mut canvas = GrayImage::from_pixel(760, 380, Luma([255]));
