@@ -16,34 +16,59 @@
 //!   [`MAX_WHOLE_DECODE_BYTES`] (160 MiB) for either, then reduced;
 //! - sides past [`MAX_SIDE`] are refused from the header, before any pixel is decoded.
 //!
-//! The detector then holds two pictures of the working size (the one searched and, for the
-//! dark-mode retry, the original): 32 MiB at most.
+//! The detector then holds the working picture and its own thresholded copy of it, one pass
+//! at a time (the dark-mode retry reads the same picture inverted): 32 MiB at most. A grey
+//! frame handed over by a shell ([`super::read_luma`]) is reduced the same way when it is
+//! larger than the working size.
+//!
+//! File decoding is the `image-files` feature; the reduction is always built.
 
+#[cfg(feature = "image-files")]
 use std::io::Cursor;
 
-use image::{GrayImage, ImageFormat, Luma};
+#[cfg(feature = "image-files")]
+use image::ImageFormat;
 
+use super::Frame;
+#[cfg(feature = "image-files")]
 use super::TransferError;
 
 /// The most memory reading one image may take (documented in `docs/limits.md`).
 pub const MEMORY_BUDGET: usize = 256 << 20;
 /// Largest width or height accepted, in pixels (a 12-megapixel photo is about 4000 × 3000).
-pub(crate) const MAX_SIDE: u32 = 10_000;
+pub(super) const MAX_SIDE: u32 = 10_000;
 /// Longest side of the picture the detector searches; larger images are reduced to it.
-pub(crate) const MAX_WORK_SIDE: u32 = 4096;
+pub(super) const MAX_WORK_SIDE: u32 = 4096;
 /// The most bytes an image decoded whole (interlaced PNG, JPEG) may take.
-pub(crate) const MAX_WHOLE_DECODE_BYTES: usize = 160 << 20;
+#[cfg(feature = "image-files")]
+const MAX_WHOLE_DECODE_BYTES: usize = 160 << 20;
 
+/// A grey frame of `width` × `height` (`luma` row by row) reduced to the working size; `None`
+/// when it is already within it (use it as it is).
+pub(super) fn reduce(width: u32, height: u32, luma: &[u8]) -> Option<Frame<'static>> {
+    if width.max(height) <= MAX_WORK_SIDE {
+        return None;
+    }
+    let mut reducer = Reducer::new(width, height);
+    for row in luma.chunks_exact(width as usize) {
+        reducer.push(row);
+    }
+    reducer.finish()
+}
+
+#[cfg(feature = "image-files")]
 fn too_large() -> TransferError {
     TransferError::Damaged("the image is too large to read".into())
 }
 
+#[cfg(feature = "image-files")]
 fn corrupt() -> TransferError {
     TransferError::Damaged("the image cannot be decoded (truncated or corrupt)".into())
 }
 
 /// Decodes `bytes` (PNG or JPEG) into a grey picture of at most [`MAX_WORK_SIDE`] a side.
-pub(crate) fn load_grey(bytes: &[u8]) -> Result<GrayImage, TransferError> {
+#[cfg(feature = "image-files")]
+pub(super) fn load_grey(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
     match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => load_png(bytes),
         Ok(ImageFormat::Jpeg) => load_jpeg(bytes),
@@ -54,6 +79,7 @@ pub(crate) fn load_grey(bytes: &[u8]) -> Result<GrayImage, TransferError> {
     }
 }
 
+#[cfg(feature = "image-files")]
 fn png_error(e: png::DecodingError) -> TransferError {
     match e {
         png::DecodingError::LimitsExceeded => too_large(),
@@ -61,7 +87,8 @@ fn png_error(e: png::DecodingError) -> TransferError {
     }
 }
 
-fn load_png(bytes: &[u8]) -> Result<GrayImage, TransferError> {
+#[cfg(feature = "image-files")]
+fn load_png(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
     let mut decoder = png::Decoder::new_with_limits(
         Cursor::new(bytes),
         png::Limits {
@@ -111,7 +138,8 @@ fn load_png(bytes: &[u8]) -> Result<GrayImage, TransferError> {
     reducer.finish().ok_or_else(corrupt)
 }
 
-fn load_jpeg(bytes: &[u8]) -> Result<GrayImage, TransferError> {
+#[cfg(feature = "image-files")]
+fn load_jpeg(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
     use zune_core::bytestream::ZCursor;
     use zune_core::colorspace::ColorSpace;
     use zune_core::options::DecoderOptions;
@@ -146,6 +174,7 @@ fn load_jpeg(bytes: &[u8]) -> Result<GrayImage, TransferError> {
 
 /// One decoded row in grey: Rec. 601 luma, alpha composited over white (so that a code drawn
 /// on a transparent background keeps its contrast).
+#[cfg(feature = "image-files")]
 fn to_grey(row: &[u8], channels: usize, out: &mut [u8]) {
     let over_white = |luma: u32, alpha: u32| ((luma * alpha + 255 * (255 - alpha)) / 255) as u8;
     let luma =
@@ -168,32 +197,32 @@ struct Reducer {
     factor: u32,
     sums: Vec<u32>,
     rows_summed: u32,
-    out: GrayImage,
-    out_row: u32,
+    out_width: usize,
+    out_height: usize,
+    out: Vec<u8>,
 }
 
 impl Reducer {
     fn new(width: u32, height: u32) -> Reducer {
         let factor = width.max(height).div_ceil(MAX_WORK_SIDE).max(1);
-        let out_width = width.div_ceil(factor);
-        let out_height = height.div_ceil(factor);
+        let out_width = width.div_ceil(factor) as usize;
+        let out_height = height.div_ceil(factor) as usize;
         Reducer {
             width,
             factor,
-            sums: vec![0; out_width as usize],
+            sums: vec![0; out_width],
             rows_summed: 0,
-            out: GrayImage::new(out_width, out_height),
-            out_row: 0,
+            out_width,
+            out_height,
+            out: Vec::with_capacity(out_width * out_height),
         }
     }
 
     fn push(&mut self, row: &[u8]) {
+        let row = &row[..self.width as usize];
         if self.factor == 1 {
-            if self.out_row < self.out.height() {
-                let w = self.width as usize;
-                let start = self.out_row as usize * w;
-                self.out.as_mut()[start..start + w].copy_from_slice(&row[..w]);
-                self.out_row += 1;
+            if self.out.len() < self.out_width * self.out_height {
+                self.out.extend_from_slice(row);
             }
             return;
         }
@@ -208,32 +237,33 @@ impl Reducer {
     }
 
     fn emit(&mut self) {
-        if self.out_row >= self.out.height() {
+        if self.out.len() >= self.out_width * self.out_height {
             return;
         }
         let f = self.factor;
-        let last_cols = self.width - (self.sums.len() as u32 - 1) * f;
+        let last_cols = self.width - (self.out_width as u32 - 1) * f;
         for (x, sum) in self.sums.iter_mut().enumerate() {
-            let cols = if x + 1 == self.out.width() as usize {
+            let cols = if x + 1 == self.out_width {
                 last_cols
             } else {
                 f
             };
-            let value = *sum / (cols * self.rows_summed);
-            self.out
-                .put_pixel(x as u32, self.out_row, Luma([value as u8]));
+            self.out.push((*sum / (cols * self.rows_summed)) as u8);
             *sum = 0;
         }
         self.rows_summed = 0;
-        self.out_row += 1;
     }
 
     /// The reduced picture, or `None` when fewer rows came than the header announced.
-    fn finish(mut self) -> Option<GrayImage> {
+    fn finish(mut self) -> Option<Frame<'static>> {
         if self.rows_summed > 0 {
             self.emit();
         }
-        (self.out_row == self.out.height()).then_some(self.out)
+        (self.out.len() == self.out_width * self.out_height).then(|| Frame {
+            width: self.out_width,
+            height: self.out_height,
+            luma: self.out.into(),
+        })
     }
 }
 
@@ -246,24 +276,25 @@ mod tests {
         let mut small = Reducer::new(3, 2);
         small.push(&[1, 2, 3]);
         small.push(&[4, 5, 6]);
-        assert_eq!(small.finish().unwrap().into_raw(), [1, 2, 3, 4, 5, 6]);
+        let small = small.finish().unwrap();
+        assert_eq!((small.width, small.height), (3, 2));
+        assert_eq!(&small.luma[..], [1, 2, 3, 4, 5, 6]);
 
         // 4097 wide: factor 2, and the last column's blocks are one pixel wide.
-        let mut wide = Reducer::new(MAX_WORK_SIDE + 1, 3);
         let row: Vec<u8> = (0..=MAX_WORK_SIDE).map(|x| (x % 2 * 200) as u8).collect();
-        for _ in 0..3 {
-            wide.push(&row);
-        }
-        let out = wide.finish().unwrap();
-        assert_eq!(out.dimensions(), (MAX_WORK_SIDE / 2 + 1, 2));
-        assert_eq!(out.get_pixel(0, 0).0[0], 100);
-        assert_eq!(out.get_pixel(MAX_WORK_SIDE / 2, 1).0[0], 0);
+        let luma = row.repeat(3);
+        let wide = reduce(MAX_WORK_SIDE + 1, 3, &luma).unwrap();
+        let half = (MAX_WORK_SIDE / 2) as usize;
+        assert_eq!((wide.width, wide.height), (half + 1, 2));
+        assert_eq!(wide.luma[0], 100, "a 2 x 2 block of 0 and 200");
+        assert_eq!(wide.luma[2 * half + 1], 0, "the last, one-pixel-wide block");
+        assert!(reduce(MAX_WORK_SIDE, 3, &luma[..3 * 4096]).is_none());
     }
 
     #[test]
     fn reducer_reports_missing_rows() {
-        let mut r = Reducer::new(2, 2);
-        r.push(&[0, 0]);
-        assert!(r.finish().is_none());
+        let mut r = Reducer::new(MAX_WORK_SIDE * 2, 4);
+        r.push(&vec![0; MAX_WORK_SIDE as usize * 2]);
+        assert!(r.finish().is_none(), "one row of four");
     }
 }
