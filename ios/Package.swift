@@ -12,6 +12,11 @@ let package = Package(
     ],
     targets: [
         .binaryTarget(name: "TesseraFFI", path: "TesseraFFI.xcframework"),
-        .target(name: "Tessera", dependencies: ["TesseraFFI"], path: "Sources/Tessera"),
+        // THIRD-PARTY-NOTICES.md is copied in by build-xcframework.sh; an app's About screen
+        // reads it with Bundle.module.url(forResource: "THIRD-PARTY-NOTICES", withExtension: "md").
+        .target(
+            name: "Tessera", dependencies: ["TesseraFFI"], path: "Sources/Tessera",
+            resources: [.copy("Resources/THIRD-PARTY-NOTICES.md")]
+        ),
     ]
 )

@@ -36,6 +36,9 @@ mkdir -p "$OUT/headers" "$OUT/device" "$OUT/simulator" "$IOS/Sources/Tessera/gen
 cargo run --locked -q -p uniffi-bindgen -- generate --library "$(lib "$DEVICE")" \
     --language swift --config uniffi.toml --out-dir "$OUT/gen" --no-format
 cp "$OUT/gen/Tessera.swift" "$IOS/Sources/Tessera/generated/"
+# The third-party notice ships as a package resource for the app's About screen.
+mkdir -p "$IOS/Sources/Tessera/Resources"
+cp "$ROOT/THIRD-PARTY-NOTICES.md" "$IOS/Sources/Tessera/Resources/"
 cp "$OUT/gen/TesseraFFI.h" "$OUT/headers/"
 # XCFrameworks expect the module map under this exact name.
 cat >"$OUT/headers/module.modulemap" <<'MAP'

@@ -10,6 +10,9 @@ val repoRoot: File = rootDir.parentFile
 val rustAbis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
 val jniOut = layout.buildDirectory.dir("rustJniLibs")
 val bindingsOut = layout.buildDirectory.dir("generated/uniffi/kotlin")
+// THIRD-PARTY-NOTICES.md (generated at the repository root) ships as an asset, so an app's
+// About screen reads it with `assets.open("THIRD-PARTY-NOTICES.md")`.
+val noticesOut = layout.buildDirectory.dir("generated/notices")
 // Release unless -PtesseraRustProfile=debug (faster to build while developing the core).
 val rustProfile = (findProperty("tesseraRustProfile") as String?) ?: "release"
 
@@ -29,6 +32,7 @@ android {
     sourceSets["main"].apply {
         java.srcDir(bindingsOut)
         jniLibs.srcDir(jniOut)
+        assets.srcDir(noticesOut)
     }
 }
 
@@ -80,3 +84,11 @@ val generateBindings by tasks.registering(Exec::class) {
 }
 
 tasks.named("preBuild") { dependsOn(generateBindings) }
+
+val copyNotices by tasks.registering(Copy::class) {
+    group = "rust"
+    description = "Copies the third-party notice into the library's assets."
+    from(repoRoot.resolve("THIRD-PARTY-NOTICES.md"))
+    into(noticesOut)
+}
+tasks.named("preBuild") { dependsOn(copyNotices) }

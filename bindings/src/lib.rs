@@ -17,6 +17,25 @@
 //! 4. tests in `tests/kotlin/src/<Domain>Test.kt` and
 //!    `tests/swift/Tests/TesseraTests/<Domain>Tests.swift`: both runners pick up every file.
 
+//! From Rust (the tests' view; Kotlin and Swift call the same functions, generated):
+//!
+//! ```
+//! use tessera_ffi::otp::otp_code_at;
+//! use tessera_ffi::types::{Algorithm, OtpKind, OtpParams};
+//!
+//! let params = OtpParams {
+//!     kind: OtpKind::Totp,
+//!     algorithm: Algorithm::Sha1,
+//!     digits: 8,
+//!     period: 30,
+//!     counter: 0,
+//! };
+//! // RFC 6238's SHA-1 test secret: its table gives 94287082 at T = 59 s.
+//! let code = otp_code_at("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".into(), params, 59)?;
+//! assert_eq!(code.code, "94287082");
+//! # Ok::<(), tessera_ffi::error::TesseraError>(())
+//! ```
+
 #![warn(missing_docs)]
 
 uniffi::setup_scaffolding!("tessera");

@@ -5,7 +5,7 @@
 //! otpauth://pipush/LABEL?url=…&ttl=…&issuer=…&enrollment_credential=…&v=1&serial=…&sslverify=…
 //! ```
 //!
-//! [`parse`] accepts what real services emit; [`format`] writes one canonical form, and
+//! [`parse`] accepts what real services emit; [`format()`] writes one canonical form, and
 //! `parse(format(x)) == x` for every account `parse` can produce.
 //!
 //! # What is accepted (decisions)
@@ -14,7 +14,7 @@
 //! - Percent-escapes are decoded everywhere, and `+` means a space everywhere, the label
 //!   included: encoders that write `+` for a space (Java's `URLEncoder`, HTML forms) also write a
 //!   literal plus as `%2B`, and encoders that keep a raw `+` are rarer than they are. A plus sign in
-//!   an account name (`alice+2fa@…`) must therefore arrive as `%2B`, which is what [`format`] writes.
+//!   an account name (`alice+2fa@…`) must therefore arrive as `%2B`, which is what [`format()`] writes.
 //! - There are no fragments in otpauth URIs: a raw `#` is kept as text.
 //! - Label `Issuer:Account` (the colon raw or `%3A`, spaces after it ignored) or just `Account`.
 //!   An `issuer` parameter wins over the label prefix; the prefix is then dropped from the

@@ -36,7 +36,7 @@ impl fmt::Display for AccountId {
     }
 }
 
-/// What happened to one account of [`Vault::add_many`] (and of a backup import).
+/// What happened to one account of [`Vault::add_many`](super::Vault::add_many) (and of a backup import).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AddOutcome {
     /// Stored under this new id.
@@ -47,7 +47,7 @@ pub enum AddOutcome {
     Rejected(String),
 }
 
-/// Which accounts [`Vault::list`] returns. The default lists every account not in the trash.
+/// Which accounts [`Vault::list`](super::Vault::list) returns. The default lists every account not in the trash.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
     /// Case-insensitive text that the issuer or the label must contain.
@@ -102,7 +102,7 @@ pub struct AccountUpdate {
     pub position: Option<u32>,
 }
 
-/// The code of one account at one instant, as [`Vault::codes_at`] returns it.
+/// The code of one account at one instant, as [`Vault::codes_at`](super::Vault::codes_at) returns it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeEntry {
     /// Stable id.

@@ -1,7 +1,7 @@
 //! QR codes in PNG or JPEG images: a screenshot of an enrollment QR code, a photo of a printout,
 //! a screenshot of Google Authenticator's transfer codes.
 //!
-//! The image is decoded within a memory budget (PNG and JPEG only; see [`load`]: large images
+//! The image is decoded within a memory budget (PNG and JPEG only; see `load`: large images
 //! are reduced to at most 4096 pixels a side while they are decoded, and reading any image
 //! takes at most [`MEMORY_BUDGET`]), flattened to grey over a white background (transparent
 //! PNGs), and searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
