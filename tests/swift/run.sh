@@ -28,6 +28,9 @@ if [ -n "${TESSERA_PI_URL:-}" ]; then
     eval "$(bash tests/privacyidea/push-fixture.sh swift swift)"
     PI_ENV="TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
     PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swift='$TESSERA_PI_PUSH_URI_swift'"
+    eval "$(bash tests/containers/fixture.sh swift swift)"
+    PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_USER_swift='$TESSERA_PI_CONTAINER_USER_swift'"
+    PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_QR_swift='$TESSERA_PI_CONTAINER_QR_swift'"
 fi
 
 step "swift: swift test (XCTest)"
