@@ -9,6 +9,7 @@ pub mod files;
 pub mod otp;
 pub mod push;
 pub mod secret;
+pub mod secret_buf;
 pub mod transfer;
 pub mod uri;
 pub mod vault;
@@ -17,4 +18,5 @@ pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsErr
 pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
+pub use secret_buf::SecretBuf;
 pub use uri::{ParsedUri, PushEnrollment, UriError};
