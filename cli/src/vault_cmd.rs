@@ -428,7 +428,7 @@ fn new_password(global: &GlobalArgs, prompt: &str) -> Result<Zeroizing<String>, 
     let password = read_password(global, prompt)?;
     if interactive {
         let again = read_password(global, "Repeat it: ")?;
-        if *again != *password {
+        if !tessera_core::crypto::ct_eq(again.as_bytes(), password.as_bytes()) {
             return Err(CliError::failed(
                 "the passwords do not match; nothing changed",
             ));

@@ -45,6 +45,8 @@ use crate::account::{
 };
 use crate::secret::{Secret, SecretError};
 
+pub use crate::push::PushEnrollment;
+
 /// What a URI turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParsedUri {
@@ -52,62 +54,6 @@ pub enum ParsedUri {
     Otp(Account),
     /// A privacyIDEA push token enrollment (`otpauth://pipush/…` or `pia://pipush/…`).
     Push(PushEnrollment),
-}
-
-/// A privacyIDEA push token enrollment, read from its QR code (protocol section 1).
-#[derive(Clone, PartialEq, Eq)]
-pub struct PushEnrollment {
-    /// The account name from the label (usually the token serial), issuer prefix removed.
-    pub label: String,
-    /// The `issuer` parameter (or label prefix); empty when absent.
-    pub issuer: String,
-    /// The registration URL (`url`, percent-decoded) the phone posts its key to; http or https.
-    pub url: String,
-    /// `ttl`: minutes the server waits for the enrollment to be finished (informational only).
-    pub ttl_minutes: Option<u32>,
-    /// `enrollment_credential`: the one-time credential that authorizes finishing the
-    /// enrollment. Secret: wiped on drop and redacted in `Debug`.
-    pub enrollment_credential: Zeroizing<String>,
-    /// `serial`: the token serial (e.g. `PIPU0001353C`).
-    pub serial: String,
-    /// `sslverify`: whether the phone must verify the server's TLS certificate (default true).
-    pub sslverify: bool,
-    /// `poll_only`: the server sends no push notifications; the phone must poll (default false).
-    pub poll_only: bool,
-    /// `pin`: the app should protect the token with a PIN (default false).
-    pub pin: bool,
-    /// `app_force_unlock`: how the app must be unlocked before answering (`any`, `biometric`,
-    /// `pin`), as given.
-    pub app_force_unlock: Option<String>,
-    /// `image`: an icon URL (never fetched automatically).
-    pub image: Option<String>,
-    /// `v`: the enrollment URI version; only 1 exists and is accepted (default 1 when absent).
-    pub version: u32,
-    /// True when the URI used the `pia://` scheme (server policy `push_use_pia_scheme`).
-    pub pia_scheme: bool,
-    /// Parameters not interpreted here (e.g. Firebase settings of old servers), in order.
-    pub extra: Vec<(String, String)>,
-}
-
-impl fmt::Debug for PushEnrollment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PushEnrollment")
-            .field("label", &self.label)
-            .field("issuer", &self.issuer)
-            .field("url", &self.url)
-            .field("ttl_minutes", &self.ttl_minutes)
-            .field("enrollment_credential", &"<redacted>")
-            .field("serial", &self.serial)
-            .field("sslverify", &self.sslverify)
-            .field("poll_only", &self.poll_only)
-            .field("pin", &self.pin)
-            .field("app_force_unlock", &self.app_force_unlock)
-            .field("image", &self.image)
-            .field("version", &self.version)
-            .field("pia_scheme", &self.pia_scheme)
-            .field("extra", &self.extra)
-            .finish()
-    }
 }
 
 /// Why a URI was refused. Names the offending part, never its value.
@@ -222,7 +168,7 @@ impl From<SecretError> for UriError {
 pub fn parse(uri: &str) -> Result<ParsedUri, UriError> {
     let raw = RawUri::split(uri)?;
     match raw.kind {
-        RawKind::Push => parse_push(&raw).map(ParsedUri::Push),
+        RawKind::Push => crate::push::enrollment::parse(&raw).map(ParsedUri::Push),
         RawKind::Otp(kind) => parse_account(&raw, kind).map(ParsedUri::Otp),
     }
 }
@@ -339,17 +285,17 @@ fn is_steam_encoder(value: &str) -> bool {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum RawKind {
+pub(crate) enum RawKind {
     Otp(OtpKind),
     Push,
 }
 
 /// A URI cut into its parts, nothing decoded yet.
-struct RawUri<'a> {
-    kind: RawKind,
-    pia_scheme: bool,
-    label: &'a str,
-    query: &'a str,
+pub(crate) struct RawUri<'a> {
+    pub(crate) kind: RawKind,
+    pub(crate) pia_scheme: bool,
+    pub(crate) label: &'a str,
+    pub(crate) query: &'a str,
 }
 
 impl<'a> RawUri<'a> {
@@ -393,7 +339,9 @@ impl<'a> RawUri<'a> {
     }
 
     /// The decoded `(key, value)` pairs in order; empty pieces (`&&`) are skipped.
-    fn params(&self) -> impl Iterator<Item = Result<(String, Zeroizing<String>), UriError>> + '_ {
+    pub(crate) fn params(
+        &self,
+    ) -> impl Iterator<Item = Result<(String, Zeroizing<String>), UriError>> + '_ {
         self.query
             .split('&')
             .filter(|p| !p.is_empty())
@@ -402,7 +350,7 @@ impl<'a> RawUri<'a> {
                 let key = decode(key, "parameter")?;
                 let field = OtpParam::from_key(&key)
                     .map(OtpParam::name)
-                    .or_else(|| PushParam::from_key(&key).map(PushParam::name))
+                    .or_else(|| crate::push::enrollment::param_name(&key))
                     .unwrap_or("parameter");
                 let value = decode(value, field)?;
                 Ok((key.to_string(), value))
@@ -412,7 +360,7 @@ impl<'a> RawUri<'a> {
 
 /// Percent-decodes `text`, reading `+` as a space. The result may hold a secret, so it is
 /// wiped on drop.
-fn decode(text: &str, field: &'static str) -> Result<Zeroizing<String>, UriError> {
+pub(crate) fn decode(text: &str, field: &'static str) -> Result<Zeroizing<String>, UriError> {
     let mut bytes = Zeroizing::new(text.as_bytes().to_vec());
     for b in bytes.iter_mut() {
         if *b == b'+' {
@@ -473,14 +421,14 @@ impl OtpParam {
 }
 
 /// Collects each interpreted parameter once, refusing a second occurrence.
-struct Slots<const N: usize>([Option<Zeroizing<String>>; N]);
+pub(crate) struct Slots<const N: usize>([Option<Zeroizing<String>>; N]);
 
 impl<const N: usize> Slots<N> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Slots(std::array::from_fn(|_| None))
     }
 
-    fn put(
+    pub(crate) fn put(
         &mut self,
         index: usize,
         value: Zeroizing<String>,
@@ -493,14 +441,17 @@ impl<const N: usize> Slots<N> {
         Ok(())
     }
 
-    fn get(&self, index: usize) -> Option<&str> {
+    pub(crate) fn get(&self, index: usize) -> Option<&str> {
         self.0[index].as_deref().map(String::as_str)
     }
 }
 
 /// Splits a decoded label into issuer prefix and account name.
 /// With an issuer parameter, a prefix equal to it is removed even if the issuer holds a colon.
-fn split_label<'a>(label: &'a str, issuer_param: Option<&'a str>) -> (Option<&'a str>, &'a str) {
+pub(crate) fn split_label<'a>(
+    label: &'a str,
+    issuer_param: Option<&'a str>,
+) -> (Option<&'a str>, &'a str) {
     if let Some(issuer) = issuer_param
         && let Some(rest) = label.strip_prefix(issuer).and_then(|r| r.strip_prefix(':'))
     {
@@ -512,7 +463,7 @@ fn split_label<'a>(label: &'a str, issuer_param: Option<&'a str>) -> (Option<&'a
     }
 }
 
-fn check_text(text: &str, field: &'static str) -> Result<(), UriError> {
+pub(crate) fn check_text(text: &str, field: &'static str) -> Result<(), UriError> {
     if text.chars().any(char::is_control) {
         return Err(UriError::ControlCharacter { field });
     }
@@ -520,13 +471,13 @@ fn check_text(text: &str, field: &'static str) -> Result<(), UriError> {
 }
 
 /// A decimal number of ASCII digits only (no sign, no spaces inside).
-enum Number {
+pub(crate) enum Number {
     Value(u64),
     TooLarge,
     Invalid,
 }
 
-fn number(text: &str) -> Number {
+pub(crate) fn number(text: &str) -> Number {
     let text = text.trim();
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return Number::Invalid;
@@ -652,157 +603,6 @@ fn parse_account(raw: &RawUri<'_>, kind: OtpKind) -> Result<Account, UriError> {
     })
 }
 
-/// The parameters a push enrollment URI interprets.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum PushParam {
-    Url,
-    Ttl,
-    Issuer,
-    EnrollmentCredential,
-    Serial,
-    SslVerify,
-    PollOnly,
-    Pin,
-    AppForceUnlock,
-    Image,
-    Version,
-}
-
-impl PushParam {
-    const ALL: [PushParam; 11] = [
-        PushParam::Url,
-        PushParam::Ttl,
-        PushParam::Issuer,
-        PushParam::EnrollmentCredential,
-        PushParam::Serial,
-        PushParam::SslVerify,
-        PushParam::PollOnly,
-        PushParam::Pin,
-        PushParam::AppForceUnlock,
-        PushParam::Image,
-        PushParam::Version,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            PushParam::Url => "url",
-            PushParam::Ttl => "ttl",
-            PushParam::Issuer => "issuer",
-            PushParam::EnrollmentCredential => "enrollment_credential",
-            PushParam::Serial => "serial",
-            PushParam::SslVerify => "sslverify",
-            PushParam::PollOnly => "poll_only",
-            PushParam::Pin => "pin",
-            PushParam::AppForceUnlock => "app_force_unlock",
-            PushParam::Image => "image",
-            PushParam::Version => "v",
-        }
-    }
-
-    fn from_key(key: &str) -> Option<Self> {
-        PushParam::ALL
-            .into_iter()
-            .find(|p| key.eq_ignore_ascii_case(p.name()))
-    }
-}
-
-/// privacyIDEA writes `True`/`False` (Python) for flags and `0`/`1` for `sslverify`;
-/// both spellings are accepted for every flag.
-fn parse_flag(text: &str, name: &'static str) -> Result<bool, UriError> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" => Ok(true),
-        "0" | "false" | "no" => Ok(false),
-        _ => Err(UriError::InvalidPushParameter { name }),
-    }
-}
-
-fn parse_push(raw: &RawUri<'_>) -> Result<PushEnrollment, UriError> {
-    let mut slots: Slots<11> = Slots::new();
-    let mut extra = Vec::new();
-    for pair in raw.params() {
-        let (key, value) = pair?;
-        match PushParam::from_key(&key) {
-            Some(param) => slots.put(param as usize, value, param.name())?,
-            None => extra.push((key, value.to_string())),
-        }
-    }
-    let get = |p: PushParam| slots.get(p as usize);
-    let required = |p: PushParam| {
-        get(p)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .ok_or(UriError::MissingPushParameter { name: p.name() })
-    };
-
-    let url = required(PushParam::Url)?;
-    let lower = url.to_ascii_lowercase();
-    let host_start = if lower.starts_with("https://") {
-        8
-    } else if lower.starts_with("http://") {
-        7
-    } else {
-        return Err(UriError::InvalidPushUrl);
-    };
-    if url.len() <= host_start || url.chars().any(|c| c.is_control() || c == ' ') {
-        return Err(UriError::InvalidPushUrl);
-    }
-    let enrollment_credential =
-        Zeroizing::new(required(PushParam::EnrollmentCredential)?.to_owned());
-    let serial = required(PushParam::Serial)?;
-    check_text(serial, "serial")?;
-
-    let ttl_minutes = match get(PushParam::Ttl) {
-        None => None,
-        Some(t) => match number(t) {
-            Number::Value(v) => {
-                Some(u32::try_from(v).map_err(|_| UriError::InvalidPushParameter { name: "ttl" })?)
-            }
-            _ => return Err(UriError::InvalidPushParameter { name: "ttl" }),
-        },
-    };
-    let version = match get(PushParam::Version) {
-        None => 1,
-        Some(v) => match number(v) {
-            Number::Value(1) => 1,
-            Number::Value(_) | Number::TooLarge => return Err(UriError::UnsupportedPushVersion),
-            Number::Invalid => return Err(UriError::InvalidPushParameter { name: "v" }),
-        },
-    };
-    let flag =
-        |p: PushParam, default: bool| get(p).map_or(Ok(default), |v| parse_flag(v, p.name()));
-
-    let label_text = decode(raw.label, "label")?;
-    let issuer_param = get(PushParam::Issuer)
-        .map(str::trim)
-        .filter(|i| !i.is_empty());
-    let (prefix, label) = split_label(&label_text, issuer_param);
-    let issuer = issuer_param.or(prefix).unwrap_or("");
-    check_text(issuer, "issuer")?;
-    check_text(label, "label")?;
-
-    Ok(PushEnrollment {
-        label: label.to_owned(),
-        issuer: issuer.to_owned(),
-        url: url.to_owned(),
-        ttl_minutes,
-        enrollment_credential,
-        serial: serial.to_owned(),
-        sslverify: flag(PushParam::SslVerify, true)?,
-        poll_only: flag(PushParam::PollOnly, false)?,
-        pin: flag(PushParam::Pin, false)?,
-        app_force_unlock: get(PushParam::AppForceUnlock)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned),
-        image: get(PushParam::Image)
-            .filter(|i| !i.is_empty())
-            .map(str::to_owned),
-        version,
-        pia_scheme: raw.pia_scheme,
-        extra,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -835,20 +635,5 @@ mod tests {
              &issuer=Big%20Corp%3A%20R%26D&algorithm=SHA1&digits=6&counter=7&pin=True"
         );
         assert_eq!(parse_otp(&text).unwrap(), a);
-    }
-
-    #[test]
-    fn push_enrollment_debug_redacts_credential() {
-        let p = parse(
-            "otpauth://pipush/PIPU0001?url=https%3A//pi.example/ttype/push&ttl=10&issuer=privacyIDEA\
-             &enrollment_credential=0123456789abcdef0123456789abcdef01234567&v=1&serial=PIPU0001\
-             &sslverify=0&poll_only=True",
-        )
-        .unwrap();
-        let ParsedUri::Push(p) = p else {
-            panic!("expected a push enrollment")
-        };
-        assert_eq!(p.url, "https://pi.example/ttype/push");
-        assert!(!format!("{p:?}").contains("0123456789abcdef"));
     }
 }

@@ -5,7 +5,6 @@
 //! the RustCrypto `rsa` crate (key generation only: its private-key operations carry the
 //! RUSTSEC-2023-0071 timing advisory) and used for signing through ring.
 
-use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use zeroize::Zeroizing;
@@ -164,7 +163,6 @@ impl std::fmt::Debug for SoftwareKey {
 // Wraps the OS random generator so that every random starting point drawn by the prime search
 // is reported, and so that the listener can cancel (a failing RNG aborts the generation).
 struct ReportingRng<'a> {
-    inner: getrandom::SysRng,
     progress: &'a dyn KeygenProgress,
     attempt: u32,
     cancelled: bool,
@@ -203,7 +201,9 @@ impl rand_core::TryRng for ReportingRng<'_> {
             self.cancelled = true;
             return Err(Cancelled);
         }
-        rand_core::TryRng::try_fill_bytes(&mut self.inner, dst).map_err(|_| Cancelled)
+        // A failing random source ends the search like a cancellation would; `cancelled` stays
+        // false, so the caller reports a key generation failure, not a cancellation.
+        crate::crypto::random::fill(dst).map_err(|_| Cancelled)
     }
 }
 
@@ -219,7 +219,6 @@ impl SoftwareKey {
             return Err(PushError::Cancelled);
         }
         let mut rng = ReportingRng {
-            inner: getrandom::SysRng,
             progress,
             attempt: 0,
             cancelled: false,
@@ -279,7 +278,7 @@ impl SoftwareKey {
         let mut signature = vec![0u8; pair.public().modulus_len()];
         pair.sign(
             &RSA_PKCS1_SHA256,
-            &SystemRandom::new(),
+            crate::crypto::random::ring_source(),
             message,
             &mut signature,
         )

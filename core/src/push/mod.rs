@@ -1,5 +1,6 @@
 //! Push approvals: the phone side of privacyIDEA's push-token protocol.
 //!
+//! - [`enrollment`]: the enrollment URI, read once into [`PushEnrollment`].
 //! - [`keys`]: the device key pair ([`DeviceKeys`]; Tessera's [`SoftwareKey`]).
 //! - [`protocol`]: sans-I/O forms, signed strings, response parsing, signature checks.
 //! - [`transport`]: the [`Transport`] trait and the ureq default.
@@ -7,12 +8,15 @@
 //!   anything is shown, and answers, keeping tokens and requests in a [`PushStore`].
 //! - [`store`]: the vault as [`PushStore`] and as the software holder's [`KeyStorage`].
 
+pub mod enrollment;
 pub mod keys;
 pub mod protocol;
+pub(crate) mod schema;
 pub mod service;
 pub mod store;
 pub mod transport;
 
+pub use enrollment::PushEnrollment;
 pub use keys::{
     DeviceKeys, KeyStorage, KeygenProgress, KeygenStep, NoProgress, SoftwareKey, SoftwareKeys,
 };

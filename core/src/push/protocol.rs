@@ -10,7 +10,6 @@ use base64::Engine as _;
 use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 use super::{PushError, Rejection};
 
@@ -21,56 +20,9 @@ pub const REQUEST_LIFETIME_SECS: u64 = 120;
 /// The literal privacyIDEA expects as `fbtoken` from a poll-only phone.
 pub const NO_FIREBASE_TOKEN: &str = "no_firebase_token";
 
-/// What the phone needs from an enrollment URI (`otpauth://pipush/…` or `pia://pipush/…`)
-/// to complete an enrollment.
-#[derive(Clone)]
-pub struct EnrollmentTicket {
-    /// Registration URL (percent-decoded): enrollment, polls and answers go there.
-    pub url: String,
-    /// The token's serial.
-    pub serial: String,
-    /// One-time credential proving the QR was seen (a secret: never printed).
-    pub enrollment_credential: Zeroizing<String>,
-    /// Whether TLS certificates are verified for the registration URL.
-    pub sslverify: bool,
-    /// Account label shown to the user.
-    pub label: String,
-    /// Issuer shown to the user.
-    pub issuer: String,
-}
-
-impl std::fmt::Debug for EnrollmentTicket {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EnrollmentTicket")
-            .field("serial", &self.serial)
-            .field("sslverify", &self.sslverify)
-            .field("enrollment_credential", &"<redacted>")
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<&crate::uri::PushEnrollment> for EnrollmentTicket {
-    fn from(uri: &crate::uri::PushEnrollment) -> Self {
-        EnrollmentTicket {
-            url: uri.url.clone(),
-            serial: uri.serial.clone(),
-            enrollment_credential: uri.enrollment_credential.clone(),
-            sslverify: uri.sslverify,
-            label: uri.label.clone(),
-            issuer: uri.issuer.clone(),
-        }
-    }
-}
-
-impl EnrollmentTicket {
-    /// Reads an `otpauth://pipush/…` or `pia://pipush/…` enrollment URI.
-    pub fn from_uri(uri: &str) -> Result<Self, PushError> {
-        match crate::uri::parse(uri)? {
-            crate::uri::ParsedUri::Push(push) => Ok(EnrollmentTicket::from(&push)),
-            _ => Err(PushError::NotPushUri),
-        }
-    }
-}
+/// The enrollment as push reads it: the same type as [`crate::uri::PushEnrollment`] (the URI
+/// is parsed once, into one type); this name is kept for callers written against it.
+pub type EnrollmentTicket = super::PushEnrollment;
 
 /// The form that completes an enrollment: `pubkey` is the base64 of the device key's
 /// SubjectPublicKeyInfo DER (a 3.14 server stores anything and then fails every later call
@@ -662,14 +614,11 @@ mod tests {
 
     #[test]
     fn enrollment_form_refuses_a_pkcs1_public_key() {
-        let ticket = EnrollmentTicket {
-            url: "http://127.0.0.1/ttype/push".into(),
-            serial: "PIPU1".into(),
-            enrollment_credential: Zeroizing::new("abc".into()),
-            sslverify: false,
-            label: "l".into(),
-            issuer: "i".into(),
-        };
+        let ticket = EnrollmentTicket::from_uri(
+            "otpauth://pipush/l?url=http%3A//127.0.0.1/ttype/push&issuer=i\
+             &enrollment_credential=abc&serial=PIPU1&sslverify=0",
+        )
+        .unwrap();
         assert!(matches!(
             enrollment_form(&ticket, &[0x30, 0x03, 0x02, 0x01, 0x03]),
             Err(PushError::NotRsaSpki)

@@ -11,12 +11,13 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
-use super::crypto::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use super::{
     EntryError, ImportItem, Scrubbed, TransferError, entry_name, kind_named, params_from,
     parse_json, parse_secret, str_field,
 };
 use crate::account::{Account, OtpKind};
+use crate::crypto::aead::{KEY_LEN, NONCE_LEN, TAG_LEN};
+use crate::crypto::{self, kdf, random};
 use crate::secret_buf::SecretBuf;
 
 const SLOT_RAW: u64 = 0;
@@ -129,7 +130,7 @@ fn decrypt(
                 continue;
             }
         };
-        return crypto::aes_gcm_open(&master, &nonce, &sealed, &[]).ok_or_else(|| {
+        return crypto::aead::open(&master, &nonce, &sealed, &[]).ok_or_else(|| {
             // The slot accepted the password, so the key is right: the db itself is damaged.
             TransferError::Damaged("the password is right but the encrypted db is damaged".into())
         });
@@ -167,11 +168,11 @@ fn open_slot(slot: &Value, password: &str) -> Result<Option<Zeroizing<Vec<u8>>>,
             "a slot's key, nonce or tag has the wrong length".into(),
         ));
     }
-    let derived = crypto::scrypt(password.as_bytes(), &salt, n, r, p)
+    let derived = kdf::scrypt(password.as_bytes(), &salt, n, r, p)
         .ok_or_else(|| TransferError::Damaged("a slot has unusable scrypt parameters".into()))?;
     let mut sealed = Zeroizing::new(wrapped.to_vec());
     sealed.extend_from_slice(&tag);
-    Ok(crypto::aes_gcm_open(derived.as_ref(), &nonce, &sealed, &[]))
+    Ok(crypto::aead::open(derived.as_ref(), &nonce, &sealed, &[]))
 }
 
 fn read_db(db: &Value) -> Result<Vec<ImportItem>, TransferError> {
@@ -243,7 +244,7 @@ pub(crate) fn write(
     accounts: &[Account],
     password: Option<&str>,
 ) -> Result<Zeroizing<Vec<u8>>, TransferError> {
-    let db = Scrubbed(db_json(accounts));
+    let db = Scrubbed(db_json(accounts)?);
     let doc = match password {
         None => Scrubbed(json!({
             "version": 1,
@@ -255,13 +256,13 @@ pub(crate) fn write(
                 return Err(TransferError::Export("the password is empty".into()));
             }
             let plain = json_bytes(&db.0, false)?;
-            let master = Zeroizing::new(crypto::random::<KEY_LEN>());
-            let db_nonce = crypto::random::<NONCE_LEN>();
-            let sealed = crypto::aes_gcm_seal(&master, &db_nonce, &plain, &[]);
+            let master = random::make_key()?;
+            let db_nonce = random::array::<NONCE_LEN>()?;
+            let sealed = crypto::aead::seal(&master, &db_nonce, &plain, &[])?;
             let (ct, tag) = sealed.split_at(sealed.len() - TAG_LEN);
 
-            let salt = crypto::random::<32>();
-            let derived = crypto::scrypt(
+            let salt = random::array::<32>()?;
+            let derived = kdf::scrypt(
                 password.as_bytes(),
                 &salt,
                 EXPORT_SCRYPT_N,
@@ -269,8 +270,8 @@ pub(crate) fn write(
                 EXPORT_SCRYPT_P,
             )
             .ok_or_else(|| TransferError::Export("scrypt failed".into()))?;
-            let slot_nonce = crypto::random::<NONCE_LEN>();
-            let wrapped = crypto::aes_gcm_seal(&derived, &slot_nonce, master.as_ref(), &[]);
+            let slot_nonce = random::array::<NONCE_LEN>()?;
+            let wrapped = crypto::aead::seal(&derived, &slot_nonce, master.as_ref(), &[])?;
             let (wrapped_key, wrapped_tag) = wrapped.split_at(KEY_LEN);
             let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
             Scrubbed(json!({
@@ -278,7 +279,7 @@ pub(crate) fn write(
                 "header": {
                     "slots": [{
                         "type": SLOT_PASSWORD,
-                        "uuid": uuid::Uuid::new_v4().to_string(),
+                        "uuid": random::uuid_v4()?,
                         "key": hex(wrapped_key),
                         "key_params": { "nonce": hex(&slot_nonce), "tag": hex(wrapped_tag) },
                         "n": EXPORT_SCRYPT_N,
@@ -310,23 +311,21 @@ fn json_bytes(value: &Value, pretty: bool) -> Result<Zeroizing<Vec<u8>>, Transfe
     Ok(out.into_bytes())
 }
 
-fn db_json(accounts: &[Account]) -> Value {
+fn db_json(accounts: &[Account]) -> Result<Value, TransferError> {
     let mut group_ids: Vec<(String, String)> = Vec::new();
     let mut entries = Vec::with_capacity(accounts.len());
     for account in accounts {
-        let uuids: Vec<String> = account
-            .meta
-            .groups
-            .iter()
-            .map(|name| match group_ids.iter().find(|(n, _)| n == name) {
-                Some((_, id)) => id.clone(),
+        let mut uuids: Vec<String> = Vec::with_capacity(account.meta.groups.len());
+        for name in &account.meta.groups {
+            match group_ids.iter().find(|(n, _)| n == name) {
+                Some((_, id)) => uuids.push(id.clone()),
                 None => {
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = random::uuid_v4()?;
                     group_ids.push((name.clone(), id.clone()));
-                    id
+                    uuids.push(id);
                 }
-            })
-            .collect();
+            }
+        }
         let p = &account.params;
         let mut info = json!({
             "secret": account.secret.to_base32().as_str(),
@@ -339,7 +338,7 @@ fn db_json(accounts: &[Account]) -> Value {
         }
         entries.push(json!({
             "type": p.kind.as_str(),
-            "uuid": uuid::Uuid::new_v4().to_string(),
+            "uuid": random::uuid_v4()?,
             "name": account.label,
             "issuer": account.issuer,
             "note": account.meta.note,
@@ -355,5 +354,5 @@ fn db_json(accounts: &[Account]) -> Value {
         .into_iter()
         .map(|(name, uuid)| json!({ "uuid": uuid, "name": name }))
         .collect();
-    json!({ "version": 3, "entries": entries, "groups": groups })
+    Ok(json!({ "version": 3, "entries": entries, "groups": groups }))
 }

@@ -8,12 +8,13 @@
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::crypto::{self, NONCE_LEN, TAG_LEN};
 use super::{
     EntryError, ImportItem, TransferError, entry_name, kind_named, params_from, parse_json,
     parse_secret, str_field,
 };
 use crate::account::Account;
+use crate::crypto::aead::{self, NONCE_LEN, TAG_LEN};
+use crate::crypto::{kdf, mac};
 
 const SALT_LEN: usize = 12;
 /// andOTP writes 140,000–160,000 iterations; anything far outside is not the new layout.
@@ -46,14 +47,14 @@ fn decrypt_new(bytes: &[u8], password: &str) -> Option<Zeroizing<Vec<u8>>> {
     }
     let (salt, rest) = rest.split_at(SALT_LEN);
     let (iv, sealed) = rest.split_at(NONCE_LEN);
-    let key = crypto::pbkdf2_sha1(password.as_bytes(), salt, iterations);
-    crypto::aes_gcm_open(key.as_ref(), iv, sealed, &[])
+    let key = kdf::pbkdf2_sha1(password.as_bytes(), salt, iterations);
+    aead::open(key.as_ref(), iv, sealed, &[])
 }
 
 fn decrypt_old(bytes: &[u8], password: &str) -> Option<Zeroizing<Vec<u8>>> {
     let (iv, sealed) = bytes.split_at(NONCE_LEN);
-    let key = crypto::sha256(password.as_bytes());
-    crypto::aes_gcm_open(key.as_ref(), iv, sealed, &[])
+    let key = mac::sha256_key(password.as_bytes());
+    aead::open(key.as_ref(), iv, sealed, &[])
 }
 
 fn read_plain(bytes: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
@@ -115,11 +116,11 @@ mod tests {
     fn reads_new_and_old_encrypted_layouts() {
         let salt = [3u8; SALT_LEN];
         let iv = [4u8; NONCE_LEN];
-        let key = crypto::pbkdf2_sha1(b"pw", &salt, 1000);
+        let key = kdf::pbkdf2_sha1(b"pw", &salt, 1000);
         let mut new = 1000u32.to_be_bytes().to_vec();
         new.extend_from_slice(&salt);
         new.extend_from_slice(&iv);
-        new.extend(crypto::aes_gcm_seal(&key, &iv, PLAIN.as_bytes(), &[]));
+        new.extend(aead::seal(&key, &iv, PLAIN.as_bytes(), &[]).unwrap());
         let items = read(&new, Some("pw")).unwrap();
         assert_eq!(items[0].result.as_ref().unwrap().meta.groups, vec!["work"]);
         assert_eq!(
@@ -128,12 +129,7 @@ mod tests {
         );
 
         let mut old = iv.to_vec();
-        old.extend(crypto::aes_gcm_seal(
-            &crypto::sha256(b"pw"),
-            &iv,
-            PLAIN.as_bytes(),
-            &[],
-        ));
+        old.extend(aead::seal(&mac::sha256_key(b"pw"), &iv, PLAIN.as_bytes(), &[]).unwrap());
         assert_eq!(read(&old, Some("pw")).unwrap().len(), 1);
         assert_eq!(
             read(&old, None).unwrap_err(),

@@ -123,7 +123,7 @@ pub fn export(
             skipped: Vec::new(),
         }),
         ExportFormat::GoogleMigration => {
-            let (uris, skipped) = google_migration_uris(accounts);
+            let (uris, skipped) = google_migration_uris(accounts)?;
             Ok(Exported {
                 data: lines(&uris),
                 uris,
@@ -149,7 +149,9 @@ pub fn export_vault(
 
 /// The accounts as Google Authenticator transfer URIs, at most [`GOOGLE_BATCH_SIZE`] per URI,
 /// all in one numbered batch set; accounts Google cannot hold are returned as skipped.
-pub fn google_migration_uris(accounts: &[Account]) -> (Vec<Zeroizing<String>>, Vec<Skipped>) {
+pub fn google_migration_uris(
+    accounts: &[Account],
+) -> Result<(Vec<Zeroizing<String>>, Vec<Skipped>), TransferError> {
     let mut fit = Vec::with_capacity(accounts.len());
     let mut skipped = Vec::new();
     for account in accounts {
@@ -164,9 +166,9 @@ pub fn google_migration_uris(accounts: &[Account]) -> (Vec<Zeroizing<String>>, V
     let uris = if fit.is_empty() {
         Vec::new()
     } else {
-        google::encode_batches(&fit, GOOGLE_BATCH_SIZE)
+        google::encode_batches(&fit, GOOGLE_BATCH_SIZE)?
     };
-    (uris, skipped)
+    Ok((uris, skipped))
 }
 
 /// Light modules around the code, in modules (the QR specification asks for four).

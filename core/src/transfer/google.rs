@@ -248,18 +248,21 @@ pub(crate) fn unrepresentable(account: &Account) -> Option<String> {
 
 /// The accounts as transfer URIs of at most `per_batch` accounts each, in one batch set.
 /// Accounts for which [`unrepresentable`] says why must be filtered out first.
-pub(crate) fn encode_batches(accounts: &[&Account], per_batch: usize) -> Vec<Zeroizing<String>> {
+pub(crate) fn encode_batches(
+    accounts: &[&Account],
+    per_batch: usize,
+) -> Result<Vec<Zeroizing<String>>, TransferError> {
     let chunks: Vec<&[&Account]> = accounts.chunks(per_batch.max(1)).collect();
     let batch_size = chunks.len().max(1) as i32;
     // A positive random id: Google Authenticator uses it to group the codes of one transfer.
-    let batch_id = (u32::from_be_bytes(super::crypto::random::<4>()) >> 1) as i32;
+    let batch_id = (u32::from_be_bytes(crate::crypto::random::array::<4>()?) >> 1) as i32;
     let empty: &[&Account] = &[];
     let chunks = if chunks.is_empty() {
         vec![empty]
     } else {
         chunks
     };
-    chunks
+    Ok(chunks
         .iter()
         .enumerate()
         .map(|(index, chunk)| {
@@ -279,7 +282,7 @@ pub(crate) fn encode_batches(accounts: &[&Account], per_batch: usize) -> Vec<Zer
             );
             Zeroizing::new(format!("{SCHEME_PREFIX}data={}", data.as_str()))
         })
-        .collect()
+        .collect())
 }
 
 fn to_parameters(account: &Account) -> OtpParameters {

@@ -17,7 +17,6 @@ use crate::secret::Secret;
 mod aegis;
 mod andotp;
 mod bitwarden;
-mod crypto;
 pub mod export;
 mod freeotp;
 mod google;
@@ -129,6 +128,20 @@ pub struct ImportItem {
     pub result: Result<Account, EntryError>,
 }
 
+impl From<crate::crypto::CryptoError> for TransferError {
+    fn from(e: crate::crypto::CryptoError) -> Self {
+        use crate::crypto::CryptoError as C;
+        match e {
+            // Only writers draw random bytes and seal; a reader's failures are about the file.
+            C::Random | C::TooLong | C::KeyLength => TransferError::Export(e.to_string()),
+            C::OutOfMemory { .. } => TransferError::Unsupported(e.to_string()),
+            C::InvalidKdfParams(_) => {
+                TransferError::Damaged("its key derivation parameters are not valid".into())
+            }
+        }
+    }
+}
+
 /// A failure of the whole source: nothing is imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransferError {
@@ -167,7 +180,8 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         // andOTP's encrypted files: 4-byte iteration count or 12-byte IV, then ciphertext + tag.
-        return (bytes.len() >= crypto::NONCE_LEN + crypto::TAG_LEN).then_some(Format::AndOtp);
+        return (bytes.len() >= crate::crypto::aead::NONCE_LEN + crate::crypto::aead::TAG_LEN)
+            .then_some(Format::AndOtp);
     };
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if text.starts_with('{') || text.starts_with('[') {

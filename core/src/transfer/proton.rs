@@ -19,13 +19,13 @@
 //! [`TransferError::WrongPassword`] (an altered ciphertext with intact base64 reads the same);
 //! a plaintext that verifies but is not a plain export is [`TransferError::Damaged`].
 
-use ring::aead;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::ente::item_from_uri;
 use super::{EntryError, ImportItem, TransferError, entry_name, parse_json};
 use crate::account::{Account, OtpKind, OtpParams};
+use crate::crypto::{aead, kdf, random};
 use crate::secret::Secret;
 
 /// Associated data of every encrypted export.
@@ -66,16 +66,9 @@ pub fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, Tra
     let password = password.ok_or(TransferError::PasswordRequired)?;
     let key = derive_key(password, &salt)?;
     let (nonce, sealed) = content.split_at(NONCE_BYTES);
-    let nonce = aead::Nonce::try_assume_unique_for_key(nonce).expect("12 bytes");
-    let key = aead::LessSafeKey::new(
-        aead::UnboundKey::new(&aead::AES_256_GCM, key.as_ref()).expect("32-byte key"),
-    );
-    let mut buf = Zeroizing::new(sealed.to_vec());
-    let plain = key
-        .open_in_place(nonce, aead::Aad::from(AAD), buf.as_mut_slice())
-        .map_err(|_| TransferError::WrongPassword)?;
+    let plain = aead::open(&key[..], nonce, sealed, AAD).ok_or(TransferError::WrongPassword)?;
     let json =
-        parse_json(plain).map_err(|_| damaged("the decrypted Proton export is not valid JSON"))?;
+        parse_json(&plain).map_err(|_| damaged("the decrypted Proton export is not valid JSON"))?;
     let inner = as_object(&json.0, "the decrypted Proton export")?;
     check_version(inner)?;
     if !inner.contains_key("entries") {
@@ -137,13 +130,12 @@ fn base64_field(value: &Value, what: &str) -> Result<Vec<u8>, TransferError> {
 }
 
 fn derive_key(password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, TransferError> {
-    let params = argon2::Params::new(M_COST_KIB, T_COST, 1, Some(32)).expect("fixed valid params");
-    let argon = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-    let mut key = Zeroizing::new([0u8; 32]);
-    argon
-        .hash_password_into(password.as_bytes(), salt, key.as_mut())
-        .map_err(|_| damaged("the key could not be derived"))?;
-    Ok(key)
+    let cost = kdf::Argon2Cost {
+        memory_kib: M_COST_KIB,
+        iterations: T_COST,
+        parallelism: 1,
+    };
+    Ok(kdf::argon2id(password.as_bytes(), salt, cost)?)
 }
 
 fn read_entries(doc: &serde_json::Map<String, Value>) -> Result<Vec<ImportItem>, TransferError> {
@@ -283,7 +275,7 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
                 continue;
             }
         };
-        uris.push((account, uri, random_uuid()?));
+        uris.push((account, uri, random::uuid_v4()?));
     }
     let entries: Vec<ExportEntry> = uris
         .iter()
@@ -331,26 +323,12 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
             skipped,
         });
     };
-    let mut salt = [0u8; SALT_BYTES];
-    let mut nonce = [0u8; NONCE_BYTES];
-    fill_random(&mut salt)?;
-    fill_random(&mut nonce)?;
+    let salt = random::array::<SALT_BYTES>()?;
+    let nonce = random::array::<NONCE_BYTES>()?;
     let key = derive_key(password, &salt)?;
-    let key = aead::LessSafeKey::new(
-        aead::UnboundKey::new(&aead::AES_256_GCM, key.as_ref()).expect("32-byte key"),
-    );
-    // Sized once and wiped: it holds the plaintext until it is sealed in place.
-    let mut content = Zeroizing::new(Vec::with_capacity(NONCE_BYTES + plain.len() + TAG_BYTES));
+    let mut content = Vec::with_capacity(NONCE_BYTES + plain.len() + TAG_BYTES);
     content.extend_from_slice(&nonce);
-    content.extend_from_slice(plain.as_bytes());
-    let tag = key
-        .seal_in_place_separate_tag(
-            aead::Nonce::assume_unique_for_key(nonce),
-            aead::Aad::from(AAD),
-            &mut content[NONCE_BYTES..],
-        )
-        .map_err(|_| damaged("encryption failed"))?;
-    content.extend_from_slice(tag.as_ref());
+    content.extend_from_slice(&aead::seal(&key, &nonce, plain.as_bytes(), AAD)?);
     let doc = serde_json::json!({
         "version": 1,
         "salt": data_encoding::BASE64.encode(&salt),
@@ -360,30 +338,6 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
         json: Zeroizing::new(doc.to_string()),
         skipped,
     })
-}
-
-fn fill_random(buf: &mut [u8]) -> Result<(), TransferError> {
-    use ring::rand::SecureRandom;
-    ring::rand::SystemRandom::new()
-        .fill(buf)
-        .map_err(|_| damaged("the system random generator failed"))
-}
-
-/// A random (version 4) UUID, the form of Proton's entry ids.
-fn random_uuid() -> Result<String, TransferError> {
-    let mut b = [0u8; 16];
-    fill_random(&mut b)?;
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex = data_encoding::HEXLOWER.encode(&b);
-    Ok(format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    ))
 }
 
 #[cfg(test)]

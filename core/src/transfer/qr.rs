@@ -92,6 +92,39 @@ pub fn payloads(bytes: &[u8]) -> Result<Vec<Payload>, TransferError> {
     Ok(scan(bytes)?.into_iter().flatten().collect())
 }
 
+/// The privacyIDEA push enrollment URI (`otpauth://pipush/…` or `pia://pipush/…`) held by a QR
+/// code of the image: what a phone does when it scans the push QR code of an enrollment page.
+/// Other QR codes beside it (a TOTP code on the same page) are ignored; none or two push
+/// enrollments is [`TransferError::Unsupported`] with [`NO_PUSH_ENROLLMENT`] or
+/// [`SEVERAL_PUSH_ENROLLMENTS`] (enrolling one of two at random would be a guess).
+pub fn push_enrollment(bytes: &[u8]) -> Result<Payload, TransferError> {
+    let mut found = payloads(bytes)?
+        .into_iter()
+        .filter(|p| is_push_enrollment(p));
+    match (found.next(), found.next()) {
+        (Some(uri), None) => Ok(uri),
+        (None, _) => Err(TransferError::Unsupported(NO_PUSH_ENROLLMENT.into())),
+        (Some(_), Some(_)) => Err(TransferError::Unsupported(SEVERAL_PUSH_ENROLLMENTS.into())),
+    }
+}
+
+/// Why [`push_enrollment`] found nothing to enroll.
+pub const NO_PUSH_ENROLLMENT: &str =
+    "no QR code in the image is a privacyIDEA push enrollment (otpauth://pipush/…)";
+/// Why [`push_enrollment`] did not choose between two push enrollments.
+pub const SEVERAL_PUSH_ENROLLMENTS: &str =
+    "the image holds more than one push enrollment QR code; crop it to the one to enroll";
+
+// `otpauth://pipush/…` or `pia://pipush/…`, any case, as privacyIDEA writes either scheme.
+fn is_push_enrollment(payload: &str) -> bool {
+    payload.split_once("://").is_some_and(|(scheme, rest)| {
+        (scheme.eq_ignore_ascii_case("otpauth") || scheme.eq_ignore_ascii_case("pia"))
+            && rest
+                .get(..7)
+                .is_some_and(|host| host.eq_ignore_ascii_case("pipush/"))
+    })
+}
+
 /// Every QR code of the image in reading order: its text, or `None` when it was located but
 /// its data could not be decoded.
 fn scan(bytes: &[u8]) -> Result<Vec<Option<Payload>>, TransferError> {
@@ -250,6 +283,62 @@ mod tests {
     fn only_account(items: &[ImportItem]) -> &crate::account::Account {
         assert_eq!(items.len(), 1, "{items:?}");
         items[0].result.as_ref().unwrap()
+    }
+
+    const PUSH: &str = "otpauth://pipush/PIPU0001?url=http%3A%2F%2F127.0.0.1%3A5000%2Fttype%2Fpush\
+        &ttl=10&issuer=privacyIDEA&enrollment_credential=00&v=1&serial=PIPU0001&sslverify=0";
+
+    #[test]
+    fn push_enrollment_is_picked_beside_a_totp_code() {
+        let mut canvas = GrayImage::from_pixel(900, 450, Luma([255]));
+        draw(&mut canvas, ENROLL, 4, 0, 0);
+        draw(
+            &mut canvas,
+            &PUSH.to_ascii_uppercase().replacen("OTPAUTH", "pia", 1),
+            4,
+            450,
+            0,
+        );
+        let bytes = encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png);
+        let uri = push_enrollment(&bytes).unwrap();
+        assert!(
+            uri.starts_with("pia://PIPUSH/"),
+            "the push code is returned as scanned"
+        );
+    }
+
+    #[test]
+    fn push_enrollment_refuses_none_and_two() {
+        let totp_only = encode(
+            DynamicImage::ImageLuma8(single(ENROLL, 4)),
+            ImageFormat::Png,
+        );
+        match push_enrollment(&totp_only) {
+            Err(TransferError::Unsupported(m)) => assert_eq!(m, NO_PUSH_ENROLLMENT),
+            other => panic!("a TOTP code only: {other:?}"),
+        }
+        let mut canvas = GrayImage::from_pixel(900, 450, Luma([255]));
+        draw(&mut canvas, PUSH, 4, 0, 0);
+        draw(
+            &mut canvas,
+            &PUSH.replace("PIPU0001", "PIPU0002"),
+            4,
+            450,
+            0,
+        );
+        let two = encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png);
+        match push_enrollment(&two) {
+            Err(TransferError::Unsupported(m)) => assert_eq!(m, SEVERAL_PUSH_ENROLLMENTS),
+            other => panic!("two push codes: {other:?}"),
+        }
+        let blank = encode(
+            DynamicImage::ImageLuma8(GrayImage::from_pixel(64, 64, Luma([255]))),
+            ImageFormat::Png,
+        );
+        match push_enrollment(&blank) {
+            Err(TransferError::Damaged(m)) => assert_eq!(m, NO_QR_CODE),
+            other => panic!("no QR code at all: {other:?}"),
+        }
     }
 
     #[test]
@@ -412,7 +501,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&crate::account::Account> = accounts.iter().collect();
-        let uris = google::encode_batches(&refs, 1);
+        let uris = google::encode_batches(&refs, 1).unwrap();
         assert_eq!(uris.len(), 3);
         // A screenshot holding the first and the third code of the set only.
         let mut canvas = GrayImage::from_pixel(760, 380, Luma([255]));

@@ -240,7 +240,7 @@ fn preview(vault: &Vault, accounts: &[Account]) -> Result<Vec<Outcome>, ImportEr
 
 fn identity(account: &Account) -> [u8; 32] {
     let p = &account.params;
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    let mut ctx = crate::crypto::mac::Sha256::default();
     ctx.update(p.kind.as_str().as_bytes());
     ctx.update(p.algorithm.as_str().as_bytes());
     ctx.update(&[p.digits]);
@@ -248,7 +248,5 @@ fn identity(account: &Account) -> [u8; 32] {
     let period = if p.kind == OtpKind::Hotp { 0 } else { p.period };
     ctx.update(&period.to_be_bytes());
     ctx.update(account.secret.as_bytes());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(ctx.finish().as_ref());
-    out
+    ctx.finish()
 }

@@ -10,12 +10,13 @@ use base64::Engine as _;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::crypto::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
 use super::{
     EntryError, ImportItem, TransferError, entry_name, kind_named, params_from, parse_json,
     parse_secret, str_field,
 };
 use crate::account::Account;
+use crate::crypto::aead::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use crate::crypto::kdf;
 
 /// 2FAS's iteration count for the backup key.
 const PBKDF2_ITERATIONS: u32 = 10_000;
@@ -106,7 +107,7 @@ fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8
         if let Some((_, k)) = keys.iter().find(|(s, _)| s == salt) {
             return k.clone();
         }
-        let k = crypto::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
+        let k = kdf::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
         keys.push((salt.to_vec(), k.clone()));
         k
     };
@@ -115,7 +116,7 @@ fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8
         Some(r) => {
             let r = split_field(r, "reference")?;
             let key = key_for(&r.salt);
-            match crypto::aes_gcm_open(key.as_ref(), &r.iv, &r.data, &[]) {
+            match aead::open(key.as_ref(), &r.iv, &r.data, &[]) {
                 None => return Err(TransferError::WrongPassword),
                 Some(text) if text.as_slice() == REFERENCE.as_bytes() => true,
                 Some(_) => {
@@ -128,7 +129,7 @@ fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8
         None => false,
     };
     let key = key_for(&services.salt);
-    crypto::aes_gcm_open(key.as_ref(), &services.iv, &services.data, &[]).ok_or(if reference_ok {
+    aead::open(key.as_ref(), &services.iv, &services.data, &[]).ok_or(if reference_ok {
         TransferError::Damaged(
             "the password is right but the encrypted services are damaged".into(),
         )
@@ -186,9 +187,9 @@ fn to_account(
 /// Encrypts `plain` the way 2FAS does, for tests that check the importer against itself.
 #[cfg(test)]
 pub(crate) fn seal_field(password: &str, salt: &[u8], plain: &[u8]) -> String {
-    let key = crypto::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
-    let iv = crypto::random::<NONCE_LEN>();
-    let sealed = crypto::aes_gcm_seal(&key, &iv, plain, &[]);
+    let key = kdf::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
+    let iv = crate::crypto::random::array::<NONCE_LEN>().unwrap();
+    let sealed = aead::seal(&key, &iv, plain, &[]).unwrap();
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     format!("{}:{}:{}", b64(&sealed), b64(salt), b64(&iv))
 }

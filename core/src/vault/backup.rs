@@ -19,12 +19,12 @@
 //! The trailing checksum tells a damaged file from a wrong password: a file whose checksum
 //! fails is damaged whatever the password; a verifier mismatch then means a wrong password.
 
-use ring::digest;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::VaultError;
 use super::keys::{self, KEY_LEN, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
+use super::{AddOutcome, Vault, VaultError};
 use crate::account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams};
+use crate::crypto;
 use crate::secret::Secret;
 use crate::secret_buf::SecretBuf;
 
@@ -159,30 +159,20 @@ pub(super) fn encode<'a>(
     out.extend_from_slice(&verifier);
     let sealed = seal_header_bound(&payload_key[..], &out, &plain)?;
     out.extend_from_slice(&sealed);
-    let checksum = digest::digest(&digest::SHA256, &out);
-    out.extend_from_slice(checksum.as_ref());
+    let checksum = crypto::mac::sha256(&out);
+    out.extend_from_slice(&checksum);
     Ok(out)
 }
 
-/// AES-256-GCM with AAD = the header bytes before the nonce followed by the nonce.
+/// AES-256-GCM with AAD = the header bytes before the nonce followed by the nonce; returns
+/// `nonce ‖ ciphertext ‖ tag`.
 fn seal_header_bound(key: &[u8], header: &[u8], plain: &[u8]) -> Result<Vec<u8>, VaultError> {
-    use ring::aead::{Aad, Nonce};
-    let key = keys::aes_key(key);
-    let mut nonce = [0u8; NONCE_LEN];
-    keys::fill_random(&mut nonce)?;
+    let nonce = crypto::random::array::<NONCE_LEN>()?;
     let mut aad = header.to_vec();
     aad.extend_from_slice(&nonce);
     let mut out = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
     out.extend_from_slice(&nonce);
-    out.extend_from_slice(plain);
-    let tag = key
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(&aad),
-            &mut out[NONCE_LEN..],
-        )
-        .map_err(|_| VaultError::Random)?;
-    out.extend_from_slice(tag.as_ref());
+    out.extend_from_slice(&keys::aes_key(key)?.seal(&nonce, plain, &aad)?);
     Ok(out)
 }
 
@@ -214,7 +204,7 @@ pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, Vault
         return Err(damaged("the file is truncated"));
     }
     let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
-    if digest::digest(&digest::SHA256, body).as_ref() != checksum {
+    if crypto::mac::sha256(body)[..] != *checksum {
         return Err(damaged(
             "its checksum does not match (truncated or modified)",
         ));
@@ -231,16 +221,13 @@ pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, Vault
     let stored_verifier = &bytes[22 + SALT_LEN..22 + SALT_LEN + VERIFIER_LEN];
     let kek = params.derive_key(password, salt)?;
     let (payload_key, verifier) = subkeys(&kek[..])?;
-    if !constant_time_eq(&verifier, stored_verifier) {
+    if !crypto::ct_eq(&verifier, stored_verifier) {
         return Err(VaultError::BackupWrongPassword);
     }
     // The AAD is the whole header, which ends with the nonce that also starts the sealed part.
-    let plain = keys::open_with(
-        &keys::aes_key(&payload_key[..]),
-        &body[..HEADER_LEN],
-        &body[HEADER_LEN - NONCE_LEN..],
-    )
-    .ok_or_else(|| damaged("it does not decrypt (modified after it was written)"))?;
+    let plain = keys::aes_key(&payload_key[..])?
+        .open_nonce_prefixed(&body[HEADER_LEN - NONCE_LEN..], &body[..HEADER_LEN])
+        .ok_or_else(|| damaged("it does not decrypt (modified after it was written)"))?;
     let payload: Payload =
         serde_json::from_slice(&plain).map_err(|_| damaged("its content is not readable"))?;
     if payload.format != PAYLOAD_FORMAT {
@@ -258,6 +245,33 @@ pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, Vault
         .collect()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+impl Vault {
+    /// Writes every account not in the trash into one encrypted backup file (see
+    /// `docs/vault.md`), protected by `password` with the default Argon2id parameters.
+    pub fn export_backup(&self, password: &str) -> Result<Vec<u8>, VaultError> {
+        self.export_backup_with(password, KdfParams::DEFAULT)
+    }
+
+    /// [`Vault::export_backup`] with explicit Argon2id parameters.
+    pub fn export_backup_with(
+        &self,
+        password: &str,
+        params: KdfParams,
+    ) -> Result<Vec<u8>, VaultError> {
+        keys::check_new_password(password)?;
+        let accounts = self.export_accounts()?;
+        encode(accounts.iter().map(|(_, a)| a), password, params)
+    }
+
+    /// Reads a backup file and adds its accounts in one transaction. Duplicates of accounts
+    /// already in the vault are reported, not doubled. A wrong password or a damaged file
+    /// imports nothing.
+    pub fn import_backup(
+        &self,
+        bytes: &[u8],
+        password: &str,
+    ) -> Result<Vec<AddOutcome>, VaultError> {
+        let accounts = decode(bytes, password)?;
+        self.add_many(accounts)
+    }
 }

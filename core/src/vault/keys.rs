@@ -9,20 +9,17 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ring::aead::{self, Aad, LessSafeKey, Nonce, UnboundKey};
-use ring::hkdf;
-use ring::hmac;
-use ring::rand::{SecureRandom, SystemRandom};
 use zeroize::Zeroizing;
 
 use super::VaultError;
+use crate::crypto::aead::AeadKey;
+use crate::crypto::kdf::{self, Argon2Cost};
+use crate::crypto::mac::MacKey;
+use crate::crypto::{CryptoError, random};
 
 /// Length of the vault key and of every AES-256 key, in bytes.
-pub const KEY_LEN: usize = 32;
-/// Length of an AES-GCM nonce.
-pub(crate) const NONCE_LEN: usize = 12;
-/// Length of an AES-GCM tag.
-pub(crate) const TAG_LEN: usize = 16;
+pub const KEY_LEN: usize = crate::crypto::aead::KEY_LEN;
+pub(crate) use crate::crypto::aead::{NONCE_LEN, TAG_LEN};
 
 /// Why a platform keystore could not wrap or unwrap the vault key. Never carries key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,7 +57,7 @@ pub trait KeyProvider: Send + Sync {
 /// File format: the line `tessera-keyfile-v1`, then the key as 64 lowercase hex digits.
 pub struct KeyFile {
     path: PathBuf,
-    key: LessSafeKey,
+    key: AeadKey,
 }
 
 impl fmt::Debug for KeyFile {
@@ -98,7 +95,7 @@ impl KeyFile {
         )?;
         Ok(KeyFile {
             path: path.to_path_buf(),
-            key: aes_key(&key[..]),
+            key: AeadKey::new(&key[..]).map_err(|e| KeyProviderError::Failed(e.to_string()))?,
         })
     }
 
@@ -140,7 +137,7 @@ impl KeyFile {
         }
         Ok(KeyFile {
             path: path.to_path_buf(),
-            key: aes_key(&key[..]),
+            key: AeadKey::new(&key[..]).map_err(|_| damaged())?,
         })
     }
 
@@ -161,12 +158,15 @@ impl KeyFile {
 
 impl KeyProvider for KeyFile {
     fn wrap(&self, key: &[u8]) -> Result<Vec<u8>, KeyProviderError> {
-        seal_with(&self.key, KEY_FILE_AAD, key)
-            .map_err(|_| KeyProviderError::Failed("no randomness".into()))
+        self.key
+            .seal_with_random_nonce(key, KEY_FILE_AAD)
+            .map_err(|e| KeyProviderError::Failed(e.to_string()))
     }
 
     fn unwrap(&self, wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>, KeyProviderError> {
-        open_with(&self.key, KEY_FILE_AAD, wrapped).ok_or(KeyProviderError::WrongKey)
+        self.key
+            .open_nonce_prefixed(wrapped, KEY_FILE_AAD)
+            .ok_or(KeyProviderError::WrongKey)
     }
 }
 
@@ -230,20 +230,15 @@ impl KdfParams {
         salt: &[u8],
     ) -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> {
         self.validate()?;
-        let params = argon2::Params::new(
-            self.memory_kib,
-            self.iterations,
-            self.parallelism,
-            Some(KEY_LEN),
-        )
-        .map_err(|e| VaultError::InvalidKdfParams(e.to_string()))?;
-        let argon =
-            argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
-        let mut out = Zeroizing::new([0u8; KEY_LEN]);
-        argon
-            .hash_password_into(password.as_bytes(), salt, &mut out[..])
-            .map_err(|e| VaultError::InvalidKdfParams(e.to_string()))?;
-        Ok(out)
+        Ok(kdf::argon2id(password.as_bytes(), salt, self.cost())?)
+    }
+
+    fn cost(&self) -> Argon2Cost {
+        Argon2Cost {
+            memory_kib: self.memory_kib,
+            iterations: self.iterations,
+            parallelism: self.parallelism,
+        }
     }
 }
 
@@ -255,91 +250,37 @@ pub(crate) fn check_new_password(password: &str) -> Result<(), VaultError> {
     Ok(())
 }
 
-fn rng() -> &'static SystemRandom {
-    static RNG: std::sync::OnceLock<SystemRandom> = std::sync::OnceLock::new();
-    RNG.get_or_init(SystemRandom::new)
-}
-
 /// Fills `out` with random bytes from the operating system.
 pub(crate) fn fill_random(out: &mut [u8]) -> Result<(), VaultError> {
-    rng().fill(out).map_err(|_| VaultError::Random)
+    Ok(random::fill(out)?)
 }
 
 /// A fresh random 256-bit key.
 pub(crate) fn make_key() -> Result<Zeroizing<[u8; KEY_LEN]>, VaultError> {
-    let mut key = Zeroizing::new([0u8; KEY_LEN]);
-    fill_random(&mut key[..])?;
-    Ok(key)
+    Ok(random::make_key()?)
 }
 
-pub(crate) fn aes_key(raw: &[u8]) -> LessSafeKey {
-    // Every caller passes KEY_LEN bytes, the only length AES-256 accepts.
-    LessSafeKey::new(UnboundKey::new(&aead::AES_256_GCM, raw).unwrap_or_else(|_| unreachable_key()))
+/// Prepares an AES-256-GCM key from raw bytes.
+pub(crate) fn aes_key(raw: &[u8]) -> Result<AeadKey, VaultError> {
+    Ok(AeadKey::new(raw)?)
 }
 
-#[cold]
-fn unreachable_key() -> UnboundKey {
-    // Only reachable if a caller passed a key of the wrong length, a programming error that
-    // tests catch; a zero key keeps this path panic-free (its output is never accepted anyway,
-    // because the key check fails).
-    UnboundKey::new(&aead::AES_256_GCM, &[0u8; KEY_LEN]).expect("32-byte key")
-}
-
-/// `nonce || ciphertext || tag` of `plaintext` under `key` with a fresh random nonce.
-pub(crate) fn seal_with(
-    key: &LessSafeKey,
-    aad: &[u8],
-    plaintext: &[u8],
-) -> Result<Vec<u8>, VaultError> {
-    let mut nonce = [0u8; NONCE_LEN];
-    fill_random(&mut nonce)?;
-    let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + TAG_LEN);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(plaintext);
-    let tag = key
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(aad),
-            &mut out[NONCE_LEN..],
-        )
-        .map_err(|_| VaultError::Random)?;
-    out.extend_from_slice(tag.as_ref());
-    Ok(out)
-}
-
-/// The plaintext of what [`seal_with`] produced, or `None` if the key, the AAD or a byte is wrong.
-pub(crate) fn open_with(
-    key: &LessSafeKey,
-    aad: &[u8],
-    sealed: &[u8],
-) -> Option<Zeroizing<Vec<u8>>> {
-    if sealed.len() < NONCE_LEN + TAG_LEN {
-        return None;
-    }
-    let (nonce, body) = sealed.split_at(NONCE_LEN);
-    let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-    let mut buf = Zeroizing::new(body.to_vec());
-    let len = key
-        .open_in_place(nonce, Aad::from(aad), &mut buf[..])
-        .ok()?
-        .len();
-    buf.truncate(len);
-    Some(buf)
-}
-
-/// Derives a named subkey of `raw` with HKDF-SHA256 into `out`.
+/// Derives a named subkey of `raw` with HKDF-SHA256 (salt `tessera`) into `out`.
 pub(crate) fn derive_subkey(raw: &[u8], label: &[u8], out: &mut [u8]) -> Result<(), VaultError> {
-    struct Len(usize);
-    impl hkdf::KeyType for Len {
-        fn len(&self) -> usize {
-            self.0
+    Ok(kdf::hkdf_sha256(raw, b"tessera", label, out)?)
+}
+
+impl From<CryptoError> for VaultError {
+    fn from(e: CryptoError) -> Self {
+        match e {
+            CryptoError::Random => VaultError::Random,
+            CryptoError::InvalidKdfParams(why) => VaultError::InvalidKdfParams(why),
+            CryptoError::OutOfMemory { .. } => VaultError::InvalidKdfParams(e.to_string()),
+            // A key of the wrong length comes from a key provider returning garbage.
+            CryptoError::KeyLength => VaultError::WrongDeviceKey,
+            CryptoError::TooLong => VaultError::Storage(e.to_string()),
         }
     }
-    hkdf::Salt::new(hkdf::HKDF_SHA256, b"tessera")
-        .extract(raw)
-        .expand(&[label], Len(out.len()))
-        .and_then(|okm| okm.fill(out))
-        .map_err(|_| VaultError::Random)
 }
 
 /// Where a sealed value lives: its table, row and field. The three are bound into the AEAD's
@@ -388,8 +329,8 @@ impl Binding<'_> {
 /// [`VaultKey::seal`] and [`VaultKey::open`] for their own tables.
 pub(crate) struct VaultKey {
     raw: Zeroizing<[u8; KEY_LEN]>,
-    seal: LessSafeKey,
-    fingerprint: hmac::Key,
+    seal: AeadKey,
+    fingerprint: MacKey,
 }
 
 impl fmt::Debug for VaultKey {
@@ -408,8 +349,8 @@ impl VaultKey {
         let mut fingerprint = Zeroizing::new([0u8; KEY_LEN]);
         derive_subkey(&raw[..], b"tessera/v1/fingerprint", &mut fingerprint[..])?;
         Ok(VaultKey {
-            seal: aes_key(&seal[..]),
-            fingerprint: hmac::Key::new(hmac::HMAC_SHA256, &fingerprint[..]),
+            seal: AeadKey::new(&seal[..])?,
+            fingerprint: MacKey::new(&fingerprint[..]),
             raw,
         })
     }
@@ -422,20 +363,23 @@ impl VaultKey {
     /// Encrypts one field with a fresh nonce, bound to where it is stored.
     pub(crate) fn seal(&self, at: Binding<'_>, plaintext: &[u8]) -> Result<Vec<u8>, VaultError> {
         let (mut buf, mut spill) = ([0u8; 128], Vec::new());
-        seal_with(&self.seal, at.aad(&mut buf, &mut spill), plaintext)
+        Ok(self
+            .seal
+            .seal_with_random_nonce(plaintext, at.aad(&mut buf, &mut spill))?)
     }
 
     /// Decrypts one field; `None` when it was modified, moved or sealed under another key.
     pub(crate) fn open(&self, at: Binding<'_>, sealed: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
         let (mut buf, mut spill) = ([0u8; 128], Vec::new());
-        open_with(&self.seal, at.aad(&mut buf, &mut spill), sealed)
+        self.seal
+            .open_nonce_prefixed(sealed, at.aad(&mut buf, &mut spill))
     }
 
     /// A keyed fingerprint of what makes two accounts produce the same codes; lets the vault
     /// find duplicates with an index instead of decrypting every secret.
     pub(crate) fn fingerprint(&self, account: &crate::account::Account) -> Vec<u8> {
         let p = &account.params;
-        let mut ctx = hmac::Context::with_key(&self.fingerprint);
+        let mut ctx = self.fingerprint.start();
         ctx.update(p.kind.as_str().as_bytes());
         ctx.update(b"\0");
         ctx.update(p.algorithm.as_str().as_bytes());
@@ -445,7 +389,7 @@ impl VaultKey {
         let period = if p.kind.is_time_based() { p.period } else { 0 };
         ctx.update(&period.to_be_bytes());
         ctx.update(account.secret.as_bytes());
-        ctx.sign().as_ref().to_vec()
+        ctx.finish().to_vec()
     }
 }
 

@@ -3,7 +3,8 @@
 //! `PRAGMA user_version` is the schema version. Each step upgrades exactly one version inside
 //! the caller's transaction, together with the version bump, so an interrupted upgrade leaves
 //! the previous version intact. To add version N+1: write `migrate_to_vN+1`, add its arm to
-//! [`migrate`], bump [`SCHEMA_VERSION`], and add a fixture of version N to
+//! [`migrate`] (or to the owning module's migration, e.g. `crate::push::schema`), bump
+//! [`SCHEMA_VERSION`], and add a fixture of version N to
 //! `core/tests/fixtures/` (see `core/tests/vault_migrations.rs`) before changing anything else.
 
 use rusqlite::Transaction;
@@ -17,6 +18,15 @@ pub const SCHEMA_VERSION: i64 = 2;
 /// itself can tell a vault from any other SQLite database.
 pub(crate) const APPLICATION_ID: i64 = 0x5453_5241;
 
+/// A core module that keeps its own tables in the vault file: called with each schema version
+/// the vault reaches (in order, inside the migrating transaction), it creates or upgrades its
+/// tables for that version and does nothing for versions that do not concern it. The vault
+/// knows the list, not the tables.
+pub(crate) type TableOwner = fn(&Transaction<'_>, i64) -> Result<(), VaultError>;
+
+/// Every module with tables in the vault, besides the vault's own.
+const TABLE_OWNERS: &[TableOwner] = &[crate::push::schema::migrate];
+
 /// Brings a database at `from` up to [`SCHEMA_VERSION`], inside `tx`.
 pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError> {
     if from > SCHEMA_VERSION {
@@ -29,7 +39,8 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError>
     while version < SCHEMA_VERSION {
         match version {
             0 => migrate_to_v1(tx)?,
-            1 => migrate_to_v2(tx)?,
+            // Version 2 added only other modules' tables (push).
+            1 => {}
             // Every version below SCHEMA_VERSION has an arm above; this one is unreachable
             // unless the constant is bumped without a step.
             other => {
@@ -39,6 +50,9 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError>
             }
         }
         version += 1;
+        for owner in TABLE_OWNERS {
+            owner(tx, version)?;
+        }
         tx.pragma_update(None, "user_version", version)?;
     }
     Ok(())
@@ -105,54 +119,6 @@ fn migrate_to_v1(tx: &Transaction<'_>) -> Result<(), VaultError> {
             PRIMARY KEY (account_id, group_id)
         ) STRICT;
         CREATE INDEX account_groups_group ON account_groups (group_id);
-        ",
-    )?;
-    Ok(())
-}
-
-/// Version 2: push tokens (privacyIDEA), their software device keys, pending push requests
-/// and answered nonces (see `crate::push::store`).
-fn migrate_to_v2(tx: &Transaction<'_>) -> Result<(), VaultError> {
-    tx.execute_batch(
-        "
-        -- One row per enrolled push token. server_key is the server's public key (PKCS#1 DER)
-        -- that signs its requests; key_alias names the device key in its holder (a platform
-        -- keystore, or push_device_keys below).
-        CREATE TABLE push_tokens (
-            serial      TEXT PRIMARY KEY NOT NULL,
-            position    INTEGER NOT NULL,
-            issuer      TEXT NOT NULL,
-            label       TEXT NOT NULL,
-            url         TEXT NOT NULL,
-            sslverify   INTEGER NOT NULL CHECK (sslverify IN (0, 1)),
-            server_key  BLOB NOT NULL,
-            key_alias   TEXT NOT NULL,
-            enrolled_at INTEGER NOT NULL
-        ) STRICT;
-
-        -- Tessera's software device keys: PKCS#8 DER sealed with the vault key, bound to
-        -- (push_device_keys, alias, private_key).
-        CREATE TABLE push_device_keys (
-            alias       TEXT PRIMARY KEY NOT NULL,
-            private_key BLOB NOT NULL,
-            created_at  INTEGER NOT NULL
-        ) STRICT;
-
-        -- Verified requests waiting for an answer (they survive a restart): the request as
-        -- received (JSON) and when it first arrived.
-        CREATE TABLE push_pending (
-            nonce       TEXT PRIMARY KEY NOT NULL,
-            serial      TEXT NOT NULL,
-            request     TEXT NOT NULL,
-            received_at INTEGER NOT NULL
-        ) STRICT;
-        CREATE INDEX push_pending_serial ON push_pending (serial);
-
-        -- Nonces already answered: a request repeating one is a replay.
-        CREATE TABLE push_answered (
-            nonce       TEXT PRIMARY KEY NOT NULL,
-            answered_at INTEGER NOT NULL
-        ) STRICT;
         ",
     )?;
     Ok(())

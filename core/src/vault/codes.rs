@@ -1,0 +1,207 @@
+//! Codes: the cache of prepared generators behind [`Vault::codes_at`], and HOTP's durable
+//! counter step.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use zeroize::Zeroize;
+
+use super::accounts::{account_binding, params_from_columns};
+use super::db::{lock, now};
+use super::{AccountId, CodeEntry, Inner, Vault, VaultError};
+use crate::account::{OtpKind, OtpParams};
+use crate::otp::{Code, Generator};
+use crate::secret::Secret;
+
+/// A decrypted account ready to produce codes. Its generator holds the prepared key, which
+/// totp-rs wipes on drop.
+pub(super) struct CachedAccount {
+    id: AccountId,
+    issuer: String,
+    label: String,
+    params: OtpParams,
+    favorite: bool,
+    generator: Result<Generator, VaultError>,
+    /// The last code computed and its moving factor: a refresh within the same time step
+    /// (a watch loop redraws every second) costs no HMAC.
+    last: Option<(u64, Code)>,
+}
+
+impl Inner {
+    pub(super) fn build_cache(&self) -> Result<Vec<CachedAccount>, VaultError> {
+        // No ORDER BY: SQLite would sort whole rows (secrets included) through a temporary
+        // b-tree; sorting the prepared entries afterwards is much cheaper.
+        let mut stmt = self.conn.prepare(
+            "SELECT id, issuer, label, kind, algorithm, digits, period, counter, favorite, secret,
+                    position
+             FROM accounts WHERE trashed_at IS NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        let mut positions = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id = AccountId(row.get(0)?);
+            let params = params_from_columns(
+                row.get_ref(3)?.as_str().unwrap_or(""),
+                row.get_ref(4)?.as_str().unwrap_or(""),
+                row.get(5)?,
+                row.get(6)?,
+                row.get(7)?,
+            );
+            let sealed = row.get_ref(9)?.as_blob().unwrap_or(&[]);
+            let generator = match (
+                params,
+                self.key.open(account_binding(&id.0, "secret"), sealed),
+            ) {
+                (Some(params), Some(mut plain)) => {
+                    // Move the buffer into the Secret instead of copying it.
+                    let secret = Secret::from_bytes(std::mem::take(&mut *plain));
+                    Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
+                        account: id.clone(),
+                    })
+                }
+                _ => Err(VaultError::Integrity {
+                    account: id.clone(),
+                }),
+            };
+            positions.push(row.get::<_, i64>(10)?);
+            out.push(CachedAccount {
+                issuer: row.get(1)?,
+                label: row.get(2)?,
+                params: params.unwrap_or_default(),
+                favorite: row.get(8)?,
+                generator,
+                last: None,
+                id,
+            });
+        }
+        // The list order (ORDER): favorites first, then position, then id.
+        let mut order: Vec<usize> = (0..out.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            (!out[a].favorite, positions[a], &out[a].id).cmp(&(
+                !out[b].favorite,
+                positions[b],
+                &out[b].id,
+            ))
+        });
+        let mut slots: Vec<Option<CachedAccount>> = out.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+    }
+}
+
+impl Vault {
+    /// The codes of every account not in the trash at `unix`, in list order, in one call.
+    /// Decrypts each secret once and keeps the prepared generators until the vault changes.
+    /// HOTP accounts show the code of their stored counter; nothing is incremented.
+    pub fn codes_at(&self, unix: u64) -> Result<Vec<CodeEntry>, VaultError> {
+        let mut inner = lock(&self.inner);
+        let version = inner.data_version()?;
+        if inner.cache.is_none() || inner.cache_data_version != version {
+            let built = inner.build_cache()?;
+            inner.cache = Some(built);
+            inner.cache_data_version = version;
+        }
+        let cache = inner.cache.as_deref_mut().unwrap_or(&mut []);
+        Ok(cache
+            .iter_mut()
+            .map(|a| {
+                let (code, remaining_seconds) = match &a.generator {
+                    Ok(g) => {
+                        let factor = g.counter_at(unix);
+                        let code = match a.last {
+                            Some((cached, code)) if cached == factor => code,
+                            _ => {
+                                let code = g.code_at(unix);
+                                a.last = Some((factor, code));
+                                code
+                            }
+                        };
+                        (Ok(code), g.remaining_at(unix))
+                    }
+                    Err(e) => (Err(e.clone()), 0),
+                };
+                CodeEntry {
+                    id: a.id.clone(),
+                    issuer: a.issuer.clone(),
+                    label: a.label.clone(),
+                    kind: a.params.kind,
+                    period: a.params.period,
+                    code,
+                    remaining_seconds,
+                    favorite: a.favorite,
+                }
+            })
+            .collect())
+    }
+
+    /// Advances an HOTP account to its next counter and returns that counter's code. The new
+    /// counter is committed to disk before the code is returned, so a code is never shown
+    /// twice, even across a crash.
+    pub fn next_hotp(&self, id: &AccountId) -> Result<Code, VaultError> {
+        let mut inner = lock(&self.inner);
+        let inner = &mut *inner;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let row = tx
+            .query_row(
+                "SELECT kind, algorithm, digits, period, counter, secret, trashed_at IS NOT NULL
+                 FROM accounts WHERE id = ?1",
+                [&id.0],
+                |row| {
+                    let params = params_from_columns(
+                        row.get_ref(0)?.as_str().unwrap_or(""),
+                        row.get_ref(1)?.as_str().unwrap_or(""),
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    );
+                    Ok((params, row.get::<_, Vec<u8>>(5)?, row.get::<_, bool>(6)?))
+                },
+            )
+            .optional()?;
+        let Some((params, sealed, trashed)) = row else {
+            return Err(VaultError::NotFound { id: id.0.clone() });
+        };
+        if trashed {
+            return Err(VaultError::NotFound { id: id.0.clone() });
+        }
+        let integrity = || VaultError::Integrity {
+            account: id.clone(),
+        };
+        let mut params = params.ok_or_else(integrity)?;
+        if params.kind != OtpKind::Hotp {
+            return Err(VaultError::InvalidAccount(
+                "only HOTP accounts have a counter to advance".into(),
+            ));
+        }
+        let secret = inner
+            .key
+            .open(account_binding(&id.0, "secret"), &sealed)
+            .ok_or_else(integrity)?;
+        params.counter = params.counter.checked_add(1).ok_or_else(|| {
+            VaultError::InvalidAccount("the HOTP counter is at its maximum".into())
+        })?;
+        let generator = Generator::new(&Secret::from_bytes(secret.to_vec()), &params)
+            .map_err(|_| integrity())?;
+        tx.execute(
+            "UPDATE accounts SET counter = ?2, updated_at = ?3 WHERE id = ?1",
+            params![id.0, params.counter as i64, now()],
+        )?;
+        tx.commit()?;
+        inner.cache = None;
+        Ok(generator.code_for_counter(params.counter))
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Generators wipe their keys themselves; the labels are not secret. Dropping the
+        // cache explicitly keeps the order obvious: keys first, then the connection.
+        if let Some(cache) = self.cache.as_mut() {
+            for entry in cache.iter_mut() {
+                entry.issuer.zeroize();
+                entry.label.zeroize();
+            }
+        }
+        self.cache = None;
+    }
+}
