@@ -401,9 +401,13 @@ class Suite:
         self.tessera("push", "deny", request["id"], "--reason", "cancel")
 
     def portal_hygiene(self):
-        listening = open("/proc/net/tcp").read().splitlines()[1:]
-        bound = {line.split()[1] for line in listening if line.split()[3] == "0A"
-                 and int(line.split()[1].split(":")[1], 16) == self.port}
+        # every listening socket (state 0A) on the portal's port, IPv4 and IPv6
+        bound = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in open(table).read().splitlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                if state == "0A" and int(local.rsplit(":", 1)[1], 16) == self.port:
+                    bound.add(local)
         expect(bound == {"0100007F:%04X" % self.port}, f"the portal listens on {bound}, not 127.0.0.1 only")
         log = open(self.portal_log).read()
         expect("listening on http://127.0.0.1:" in log and f"{self.user} verified" in log,

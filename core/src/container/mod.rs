@@ -13,7 +13,7 @@
 //! - [`service`]: [`Containers`], which registers, synchronizes, rolls over and unregisters.
 //!
 //! Protocol facts and the server's deviations from its own documentation are written up in
-//! `docs/privacyidea-container.md`.
+//! `docs/containers.md`.
 //!
 //! Keys on phones: the server never checks the curve of the registration key, only that
 //! the signature verifies with the QR's hash. An iOS Secure Enclave key (P-256 only) can
