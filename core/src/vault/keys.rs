@@ -223,6 +223,23 @@ impl KdfParams {
         Ok(())
     }
 
+    /// Checks that parameters an app *chose* for a new password or backup are at least OWASP's
+    /// Argon2id minimums ([`crate::crypto::kdf::ARGON2ID_FLOOR`]: 46 MiB × 1 pass, 19 MiB × 2,
+    /// 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5), besides [`KdfParams::validate`]. The FFI applies
+    /// it to every cost an app passes; reading a stored slot or backup does not (what was
+    /// written stays readable), and Rust callers (tests, benchmarks) may go lower.
+    pub fn check_floor(&self) -> Result<(), VaultError> {
+        self.validate()?;
+        if self.cost().meets_floor() {
+            Ok(())
+        } else {
+            Err(VaultError::InvalidKdfParams(format!(
+                "{} KiB × {} passes is weaker than OWASP's Argon2id minimum (at least 46 MiB × 1, 19 MiB × 2, 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5)",
+                self.memory_kib, self.iterations
+            )))
+        }
+    }
+
     /// Derives a 256-bit key from `password` and `salt` with Argon2id v1.3.
     pub(crate) fn derive_key(
         &self,
@@ -493,6 +510,28 @@ mod tests {
             );
         }
         KdfParams::DEFAULT.validate().unwrap();
+    }
+
+    #[test]
+    fn floor_refuses_test_costs_and_accepts_the_default_and_owasp_rows() {
+        KdfParams::DEFAULT.check_floor().unwrap();
+        for (memory_kib, iterations) in crate::crypto::kdf::ARGON2ID_FLOOR {
+            let row = KdfParams {
+                memory_kib,
+                iterations,
+                parallelism: 1,
+            };
+            row.check_floor().unwrap();
+        }
+        let weak = KdfParams {
+            memory_kib: 19 * 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
+        assert!(matches!(
+            weak.check_floor(),
+            Err(VaultError::InvalidKdfParams(m)) if m.contains("OWASP")
+        ));
     }
 
     #[test]

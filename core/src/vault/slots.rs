@@ -5,7 +5,11 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::db::{check_and_migrate, lock, now, open_connection, path_text, user_version};
+use super::db::{
+    check_and_migrate, is_empty_database, lock, now, open_connection, path_text, user_version,
+};
+#[cfg(unix)]
+use super::db::{check_existing_file, make_private};
 use super::{
     Binding, Inner, KdfParams, KeyProvider, KeyProviderError, Vault, VaultError, VaultKey, keys,
     schema,
@@ -57,23 +61,18 @@ impl Vault {
     /// whole creation is one transaction, so an interrupted `create` leaves an empty file
     /// that the next `create` reuses.
     pub fn create(path: &Path, device: &dyn KeyProvider) -> Result<Vault, VaultError> {
-        if path.exists() {
-            // An empty database is what an interrupted create leaves; anything else is kept.
-            let probe = open_connection(path, false).map_err(|e| match e {
-                VaultError::NotAVault { .. } | VaultError::Corrupt(_) => {
-                    VaultError::AlreadyExists {
-                        path: path_text(path),
-                    }
-                }
-                other => other,
-            })?;
-            let tables: i64 =
-                probe.query_row("SELECT COUNT(*) FROM sqlite_master", [], |row| row.get(0))?;
-            if tables != 0 || user_version(&probe)? != 0 {
+        if path.symlink_metadata().is_ok() {
+            // An empty database is what an interrupted create leaves (or an empty file made
+            // beforehand); anything else is kept as it is.
+            #[cfg(unix)]
+            let loose = check_existing_file(path)?;
+            if !is_empty_database(path)? {
                 return Err(VaultError::AlreadyExists {
                     path: path_text(path),
                 });
             }
+            #[cfg(unix)]
+            make_private(&loose)?;
         }
         let raw = keys::make_key()?;
         let key = VaultKey::from_raw(&raw[..])?;
