@@ -40,6 +40,9 @@ pub struct AccountInfo {
     pub created_at: u64,
     /// Unix time it was moved to the trash, when it is there.
     pub trashed_at: Option<u64>,
+    /// True when the stored row failed its integrity check (edited outside Tessera or
+    /// damaged): show it marked, with no code; `get` on it raises `Integrity`.
+    pub damaged: bool,
 }
 
 impl From<core::AccountSummary> for AccountInfo {
@@ -55,6 +58,7 @@ impl From<core::AccountSummary> for AccountInfo {
             position: value.position,
             created_at: value.created_at,
             trashed_at: value.trashed_at,
+            damaged: value.damaged,
         }
     }
 }

@@ -99,6 +99,12 @@ pub enum PushError {
     /// A push token with that serial is enrolled already.
     #[error("push token {0} is enrolled already")]
     DuplicateToken(String),
+    /// A push token's stored data (server key, URL, TLS flag…) was modified outside Tessera
+    /// or damaged: it is not used. Remove it and enroll again.
+    #[error(
+        "push token {0} failed its integrity check: its stored data was modified or damaged; remove it and enroll again"
+    )]
+    TokenIntegrity(String),
     /// The server rejected the enrollment credential (code 905).
     #[error("the server rejected the enrollment credential (QR code used or expired?)")]
     WrongEnrollmentCredential,

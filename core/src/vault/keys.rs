@@ -348,6 +348,7 @@ pub(crate) struct VaultKey {
     raw: Zeroizing<[u8; KEY_LEN]>,
     seal: AeadKey,
     fingerprint: MacKey,
+    row_mac: MacKey,
 }
 
 impl fmt::Debug for VaultKey {
@@ -365,11 +366,19 @@ impl VaultKey {
         derive_subkey(&raw[..], b"tessera/v1/seal", &mut seal[..])?;
         let mut fingerprint = Zeroizing::new([0u8; KEY_LEN]);
         derive_subkey(&raw[..], b"tessera/v1/fingerprint", &mut fingerprint[..])?;
+        let mut row_mac = Zeroizing::new([0u8; KEY_LEN]);
+        derive_subkey(&raw[..], b"tessera/v3/row-mac", &mut row_mac[..])?;
         Ok(VaultKey {
             seal: AeadKey::new(&seal[..])?,
             fingerprint: MacKey::new(&fingerprint[..]),
+            row_mac: MacKey::new(&row_mac[..]),
             raw,
         })
+    }
+
+    /// The key of row tags (see `vault::integrity`).
+    pub(crate) fn row_mac_key(&self) -> &MacKey {
+        &self.row_mac
     }
 
     /// The raw key, for wrapping it into a slot.

@@ -10,17 +10,11 @@ use super::db::{
 };
 #[cfg(unix)]
 use super::db::{check_existing_file, make_private};
-use super::{
-    Binding, Inner, KdfParams, KeyProvider, KeyProviderError, Vault, VaultError, VaultKey, keys,
-    schema,
+use super::integrity::{
+    KEY_CHECK, KEY_CHECK_ROWS_AUTHENTICATED, KEY_CHECK_V1, authenticate_rows_once,
 };
-
-pub(super) const KEY_CHECK_PLAINTEXT: &[u8] = b"tessera vault key check v1";
-
-pub(super) const KEY_CHECK: Binding<'static> = Binding {
-    table: "vault_meta",
-    row: "key_check",
-    field: "value",
+use super::{
+    Inner, KdfParams, KeyProvider, KeyProviderError, Vault, VaultError, VaultKey, keys, schema,
 };
 
 pub(super) const PASSWORD_SLOT_AAD: &[u8] = b"tessera/v1/key_slots/password";
@@ -51,7 +45,9 @@ impl Inner {
             .optional()?;
         Ok(check
             .and_then(|c| key.open(KEY_CHECK, &c))
-            .is_some_and(|plain| plain.as_slice() == KEY_CHECK_PLAINTEXT))
+            .is_some_and(|plain| {
+                plain.as_slice() == KEY_CHECK_V1 || plain.as_slice() == KEY_CHECK_ROWS_AUTHENTICATED
+            }))
     }
 }
 
@@ -102,7 +98,7 @@ impl Vault {
         write_device_slot(&tx, &key, device)?;
         tx.execute(
             "INSERT INTO vault_meta (name, value) VALUES ('key_check', ?1)",
-            [key.seal(KEY_CHECK, KEY_CHECK_PLAINTEXT)?],
+            [key.seal(KEY_CHECK, KEY_CHECK_ROWS_AUTHENTICATED)?],
         )?;
         tx.commit()?;
         Ok(Vault::from_parts(path, conn, key, true))
@@ -129,6 +125,7 @@ impl Vault {
         if !Inner::verify_key(&conn, &key)? {
             return Err(VaultError::WrongDeviceKey);
         }
+        authenticate_rows_once(&mut conn, &key)?;
         Ok(Vault::from_parts(path, conn, key, true))
     }
 
@@ -169,6 +166,7 @@ impl Vault {
         if !Inner::verify_key(&conn, &key)? {
             return Err(VaultError::WrongPassword);
         }
+        authenticate_rows_once(&mut conn, &key)?;
         Ok(Vault::from_parts(path, conn, key, false))
     }
 
