@@ -19,9 +19,12 @@ rustup target add "$DEVICE" "${SIMULATORS[@]}" >/dev/null
 
 flag=()
 [ "$PROFILE" = release ] && flag=(--release)
+# The mobile library: --no-default-features leaves out the desktop extras (HTTP/TLS client,
+# software RSA key generation, PNG/JPEG decoding); the app brings PushTransport and
+# PushDeviceKeys and hands QR frames to import_qr_luma (docs/performance.md).
 for target in "$DEVICE" "${SIMULATORS[@]}"; do
-    echo "::: cargo build $PROFILE for $target"
-    cargo build --locked -p tessera-ffi --target "$target" "${flag[@]}"
+    echo "::: cargo build $PROFILE for $target (mobile features)"
+    cargo build --locked -p tessera-ffi --no-default-features --target "$target" "${flag[@]}"
 done
 TARGET_DIR=$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')

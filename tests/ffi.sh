@@ -4,23 +4,36 @@
 # ffi_build [release]: builds the cdylib (debug unless `release`) and sets FFI_LIB (the .so/.dylib)
 # and FFI_LIB_DIR. Only `-p tessera-ffi`: with --workspace, cargo would unify the bindgen's
 # `cli` feature of uniffi into the library.
+#
+# TESSERA_FFI_BUILD=mobile builds the mobile library instead (`--no-default-features`: what the
+# Android and iOS packaging ship) and uses a copy of it in target/<profile>/mobile/, since both
+# builds write the same file; the suites read the same variable to pass the platform's HTTP
+# stack and keystore where the mobile library has none. Only tessera-core and tessera-ffi are
+# compiled twice: every other crate has the same features in both.
 ffi_build() {
-    local profile=debug
-    if [ "${1:-}" = release ]; then
-        profile=release
-        cargo build -q --locked --release -p tessera-ffi
-    else
-        cargo build -q --locked -p tessera-ffi
-    fi
+    local profile=debug flags=(-q --locked -p tessera-ffi)
+    [ "${1:-}" = release ] && profile=release && flags+=(--release)
     local target_dir
     target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+    case "${TESSERA_FFI_BUILD:-desktop}" in
+        desktop) ;;
+        mobile) flags+=(--no-default-features) ;;
+        *) echo "TESSERA_FFI_BUILD must be desktop or mobile" >&2; return 2 ;;
+    esac
+    cargo build "${flags[@]}"
     FFI_LIB_DIR=$target_dir/$profile
     case "$(uname -s)" in
         Darwin) FFI_LIB=$FFI_LIB_DIR/libtessera_ffi.dylib ;;
         *) FFI_LIB=$FFI_LIB_DIR/libtessera_ffi.so ;;
     esac
     [ -f "$FFI_LIB" ] || { echo "no $FFI_LIB after the build" >&2; return 1; }
+    if [ "${TESSERA_FFI_BUILD:-desktop}" = mobile ]; then
+        mkdir -p "$FFI_LIB_DIR/mobile"
+        cp "$FFI_LIB" "$FFI_LIB_DIR/mobile/"
+        FFI_LIB_DIR=$FFI_LIB_DIR/mobile
+        FFI_LIB=$FFI_LIB_DIR/$(basename "$FFI_LIB")
+    fi
 }
 
 # ffi_generate LANGUAGE OUT_DIR: generates bindings from the unstripped library (uniffi reads

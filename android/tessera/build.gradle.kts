@@ -49,7 +49,12 @@ val cargoNdk by tasks.registering(Exec::class) {
     workingDir = repoRoot
     val args = mutableListOf("cargo", "ndk")
     rustAbis.forEach { args += listOf("-t", it) }
-    args += listOf("-o", jniOut.get().asFile.path, "build", "--locked", "-p", "tessera-ffi")
+    // The mobile library: no HTTP/TLS client, software RSA key generation or PNG/JPEG
+    // decoding (the app brings PushTransport and PushDeviceKeys, and hands QR frames to
+    // importQrLuma); see docs/performance.md.
+    args += listOf(
+        "-o", jniOut.get().asFile.path, "build", "--locked", "-p", "tessera-ffi", "--no-default-features",
+    )
     if (rustProfile == "release") args += "--release"
     commandLine(args)
     inputs.dir(repoRoot.resolve("core/src"))

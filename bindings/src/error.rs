@@ -226,6 +226,7 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::NotRsaSpki
             | P::WrongEnrollmentCredential => TesseraError::InvalidInput { reason },
             P::KeyGeneration
+            | P::NotInThisBuild(_)
             | P::KeyExists
             | P::Signing
             | P::PollRejected

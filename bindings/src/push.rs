@@ -306,6 +306,36 @@ impl core::Transport for ForeignTransport {
     }
 }
 
+/// Tessera's own HTTPS client (desktop library).
+#[cfg(feature = "desktop")]
+fn default_transport() -> Box<dyn core::Transport> {
+    Box::new(core::UreqTransport::new())
+}
+
+/// The mobile library has no HTTP client of its own: without a `PushTransport`, every call
+/// that reaches the server fails with this message (as `Network`), naming what to pass.
+#[cfg(not(feature = "desktop"))]
+fn default_transport() -> Box<dyn core::Transport> {
+    struct NoTransport;
+    impl core::Transport for NoTransport {
+        fn send(
+            &self,
+            _request: &core::HttpRequest,
+        ) -> std::result::Result<core::HttpResponse, core::TransportError> {
+            Err(core::TransportError {
+                message: NO_TRANSPORT.into(),
+            })
+        }
+    }
+    Box::new(NoTransport)
+}
+
+/// Why a call that needs the server fails in the mobile library when `PushClient` was made
+/// without a `PushTransport`.
+#[cfg(not(feature = "desktop"))]
+pub(crate) const NO_TRANSPORT: &str = "this build has no HTTP client of its own: \
+     create the PushClient with a PushTransport (the platform's HTTP stack)";
+
 /// Push approvals over an open vault. Safe to use from several threads; calls that reach the
 /// server block, so make them off the UI thread.
 #[derive(uniffi::Object)]
@@ -339,7 +369,9 @@ impl PushClient {
 impl PushClient {
     /// Push over `vault`. `device_keys`: the platform keystore (Tessera's software keys,
     /// sealed in the vault, when absent). `transport`: the platform HTTP stack (Tessera's
-    /// HTTPS client when absent).
+    /// HTTPS client when absent). The mobile library has neither an HTTP client nor software
+    /// key generation: pass both there (without them, calls that need them fail, naming the
+    /// trait to pass).
     #[uniffi::constructor(default(device_keys = None, transport = None))]
     pub fn new(
         vault: Arc<Vault>,
@@ -348,7 +380,7 @@ impl PushClient {
     ) -> Arc<Self> {
         let transport: Box<dyn core::Transport> = match transport {
             Some(t) => Box::new(ForeignTransport(t)),
-            None => Box::new(core::UreqTransport::new()),
+            None => default_transport(),
         };
         Arc::new(PushClient {
             vault,

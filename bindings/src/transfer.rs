@@ -209,6 +209,29 @@ pub fn import_into_vault(
     Ok(report.into())
 }
 
+/// Imports the QR codes in an 8-bit grey image into `vault`, as `import_into_vault` does for
+/// an image file: a camera frame's luma plane (Android `ImageProxy` plane 0, iOS
+/// `kCVPixelFormatType_420YpCbCr8BiPlanar*` plane 0, rows packed without padding) or an image
+/// the platform decoded. `luma` is `width * height` bytes, row by row, 0 black and 255 white;
+/// a size mismatch or an image without a QR code is `InvalidInput` and imports nothing. This is
+/// how the mobile library reads images (it has no PNG/JPEG decoder of its own).
+#[uniffi::export(default(dry_run = false))]
+pub fn import_qr_luma(
+    vault: Arc<Vault>,
+    width: u32,
+    height: u32,
+    luma: Vec<u8>,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let vault = vault.unlocked()?;
+    // The pixels show secrets (the QR codes): wiped when done.
+    let luma = zeroize::Zeroizing::new(luma);
+    let items = core::qr::read_luma(width, height, &luma)?;
+    let report = core::commit(&vault, items, core::Format::QrImage, dry_run)
+        .map_err(|e| TesseraError::from(tessera_core::Error::from(e)))?;
+    Ok(report.into())
+}
+
 /// The formats Tessera exports to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum ExportFormat {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
 mod transfer_cmd;
@@ -33,6 +34,8 @@ enum Command {
     Transfer(transfer_cmd::TransferCommand),
     #[command(flatten)]
     Push(push_cmd::PushCommand),
+    #[command(flatten)]
+    Container(container_cmd::ContainerCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -64,6 +67,7 @@ fn main() -> ExitCode {
         Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
         Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
+        Command::Container(cmd) => container_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

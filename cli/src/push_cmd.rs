@@ -3,7 +3,8 @@
 //! Output shapes are a contract for scripts: `push poll --json` prints a JSON array of the
 //! pending requests, each `{id, serial, issuer, label, title, question, choices, received_at,
 //! expires_at}` (`choices` empty without number matching); `push approve` exits 0 only when
-//! the server accepted the answer. The device keys are Tessera's software keys, sealed in the
+//! the server accepted the answer; `push approve ID --json` prints `{id, accepted,
+//! display_code}` (`display_code`: the code to type at the login prompt, or null). The device keys are Tessera's software keys, sealed in the
 //! vault.
 
 use std::io::{IsTerminal, Write};
@@ -33,10 +34,16 @@ pub enum PushCommand {
 /// What to do with push.
 #[derive(Subcommand, Debug)]
 pub enum PushAction {
-    /// Enroll a push token from its QR code URI (otpauth://pipush/… or pia://pipush/…).
+    /// Enroll a push token from its QR code URI (otpauth://pipush/… or pia://pipush/…), or
+    /// from an image of the QR code (--image) as a phone's camera would read it.
     Enroll {
         /// The enrollment URI.
-        uri: String,
+        #[arg(required_unless_present = "image")]
+        uri: Option<String>,
+        /// A PNG or JPEG image holding the enrollment QR code (other QR codes in it, such as a
+        /// TOTP code on the same page, are ignored).
+        #[arg(long, value_name = "FILE", conflicts_with = "uri")]
+        image: Option<std::path::PathBuf>,
         /// Device key size in bits, 2048 or 4096 (privacyIDEA's own app uses 4096).
         #[arg(long, default_value_t = 4096)]
         bits: u32,
@@ -66,6 +73,10 @@ pub enum PushAction {
         /// Number matching: the number shown on the login screen.
         #[arg(long)]
         answer: Option<String>,
+        /// Print a JSON object `{id, accepted, display_code}` (`display_code`: the code to
+        /// type at the login prompt when the server uses code-to-phone, else null).
+        #[arg(long)]
+        json: bool,
     },
     /// Deny a pending request.
     Deny {
@@ -158,7 +169,16 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
     let transport = UreqTransport::new();
     let push = Push::new(&vault, &keys, &transport);
     match action {
-        PushAction::Enroll { uri, bits } => {
+        PushAction::Enroll { uri, image, bits } => {
+            let uri = match (uri, image) {
+                (Some(uri), _) => zeroize::Zeroizing::new(uri),
+                (None, Some(path)) => scan_enrollment(&path)?,
+                (None, None) => {
+                    return Err(CliError::Usage(
+                        "give the enrollment URI or --image FILE".into(),
+                    ));
+                }
+            };
             let ticket = EnrollmentTicket::from_uri(uri.trim()).map_err(push_error)?;
             let token = push
                 .enroll(&ticket, bits, &Dots(std::io::stderr().is_terminal()), now())
@@ -191,19 +211,19 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
             json,
             interval,
         } => poll(&push, &vault, watch, json, interval),
-        PushAction::Approve { id, answer } => {
+        PushAction::Approve { id, answer, json } => {
             let answer = match answer {
                 Some(choice) => Answer::Choose(choice.trim().to_string()),
                 None => Answer::Approve,
             };
-            answer_request(&push, &id, &answer)
+            answer_request(&push, &id, &answer, json)
         }
         PushAction::Deny { id, reason } => {
             let reason = match reason {
                 Reason::NotMe => DenyReason::NotMe,
                 Reason::Cancel => DenyReason::Cancel,
             };
-            answer_request(&push, &id, &Answer::Deny(reason))
+            answer_request(&push, &id, &Answer::Deny(reason), false)
         }
         PushAction::Remove { serial } => {
             if vault_remove(&vault, &serial)? {
@@ -214,6 +234,14 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
             }
         }
     }
+}
+
+/// The push enrollment URI of the QR code in the image at `path` (read as a phone scans it).
+fn scan_enrollment(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, CliError> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", path.display())))?;
+    tessera_core::transfer::qr::push_enrollment(&bytes)
+        .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))
 }
 
 fn vault_remove(vault: &Vault, serial: &str) -> Result<bool, CliError> {
@@ -300,7 +328,7 @@ fn poll(
     }
 }
 
-fn answer_request(push: &Push, id: &str, answer: &Answer) -> Result<(), CliError> {
+fn answer_request(push: &Push, id: &str, answer: &Answer, json: bool) -> Result<(), CliError> {
     // a request the server holds but this vault has not seen yet: poll once, then answer
     let verdict = match push.answer(id, answer, now()) {
         Err(PushError::UnknownRequest(_)) => {
@@ -315,7 +343,18 @@ fn answer_request(push: &Push, id: &str, answer: &Answer) -> Result<(), CliError
     } else {
         "approved"
     };
+    if json && !matches!(verdict, Verdict::NetworkFailure(_)) {
+        let (accepted, code) = match &verdict {
+            Verdict::Accepted { display_code } => (true, display_code.clone()),
+            _ => (false, None),
+        };
+        println!(
+            "{}",
+            json!({"id": id, "accepted": accepted, "display_code": code})
+        );
+    }
     match verdict {
+        Verdict::Accepted { .. } if json => Ok(()),
         Verdict::Accepted { display_code } => {
             println!("{what}: the server accepted the answer");
             if let Some(code) = display_code {

@@ -4,6 +4,7 @@
 //! only render and reach platform services through traits defined in this crate.
 
 pub mod account;
+pub mod container;
 pub mod crypto;
 pub mod error;
 pub mod files;

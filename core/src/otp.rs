@@ -4,19 +4,31 @@
 //! instant (what tests, batch calls and server-synchronized clocks use) and `*_now()`.
 //!
 //! Two engines compute the HMAC. totp-rs, the engine chosen for the project, serves plain
-//! TOTP with 1 to 9 digits; ring's HMAC serves what totp-rs does not reach: HOTP, 10-digit
-//! codes (totp-rs panics on them) and Steam. [`Engine::for_params`] is the one place that
-//! decides. Either engine produces the HMAC (totp-rs through `Totp::sign`); the RFC 4226
-//! truncation and the rendering (digits or Steam's alphabet) are shared, so both paths give
-//! identical text. Both keep their prepared key inside the [`Generator`], so a new code costs one
-//! HMAC and no allocation; and each generator remembers the last code it computed, so asking
-//! again within the same time step (an app redrawing every second) costs no HMAC at all.
+//! TOTP with 1 to 9 digits; a prepared RustCrypto HMAC serves what totp-rs does not reach:
+//! HOTP, 10-digit codes (totp-rs panics on them) and Steam. [`Engine::for_params`] is the one
+//! place that decides. Either engine produces the HMAC; the RFC 4226 truncation and the
+//! rendering (digits or Steam's alphabet) are shared, so both paths give identical text.
+//!
+//! Costs, and why the code is shaped this way (figures in `docs/performance.md`):
+//! - totp-rs keys its HMAC for every code (it keeps the secret, not the keyed state), which is
+//!   most of a code's cost and cannot be changed from outside. What Tessera adds around it is
+//!   kept below what totp-rs's own `generate` adds: the time step is computed once, by a
+//!   multiplication for the usual periods, and handed to totp-rs as the "time" of a
+//!   one-second-step `Totp`, so its own division is by one; the truncated value is rendered
+//!   from a two-digit table with constant divisors.
+//! - The prepared HMAC keeps the inner and outer hash states after absorbing the key, so a
+//!   code costs two compressions instead of four. Those states are key material: they are
+//!   boxed, never copied except into the per-code working copy, and wiped on drop (the
+//!   `zeroize` features of `hmac`, `sha1` and `sha2`).
+//! - Each generator remembers the last code it computed: asking again within the same time
+//!   step (an app redrawing every second) costs no HMAC at all. This is the only code cache in
+//!   Tessera; the vault keeps generators, not codes.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ring::hmac;
+use hmac::{Hmac, KeyInit, Mac};
 
 use crate::account::{Account, Algorithm, OtpKind, OtpParams, ParamsError};
 use crate::secret::Secret;
@@ -114,8 +126,8 @@ pub enum OtpError {
 pub enum Engine {
     /// totp-rs (plain TOTP, 1–9 digits).
     TotpRs,
-    /// ring's HMAC (HOTP, 10-digit TOTP, Steam).
-    Ring,
+    /// A prepared RustCrypto HMAC (HOTP, 10-digit TOTP, Steam).
+    PreparedHmac,
 }
 
 impl Engine {
@@ -126,16 +138,58 @@ impl Engine {
         if params.kind == OtpKind::Totp && params.digits <= 9 {
             Engine::TotpRs
         } else {
-            Engine::Ring
+            Engine::PreparedHmac
         }
     }
 }
 
 enum Prepared {
+    /// Built with a one-second step: it is handed the time step, not the time.
     TotpRs(totp_rs::Totp),
-    // Boxed: ring's key is 176 bytes and would triple the size of every generator, which
-    // costs cache misses when thousands of TOTP generators are walked in a batch.
-    Ring(Box<hmac::Key>),
+    // Boxed: the keyed states are 200 to 400 bytes and would multiply the size of every
+    // generator, which costs cache misses when thousands of TOTP generators are walked.
+    Keyed(Box<KeyedHmac>),
+}
+
+/// The HMAC state after absorbing the key (RFC 2104's inner and outer pads), per algorithm.
+/// Wiped when dropped: the digest cores and buffers zeroize themselves (crate features).
+#[derive(Clone)]
+enum KeyedHmac {
+    Sha1(Hmac<sha1::Sha1>),
+    Sha256(Hmac<sha2::Sha256>),
+    Sha512(Hmac<sha2::Sha512>),
+}
+
+impl KeyedHmac {
+    fn new(algorithm: Algorithm, key: &[u8]) -> Self {
+        // `new_from_slice` accepts any key length for HMAC (long keys are hashed first, as
+        // RFC 2104 says), so these cannot fail.
+        fn keyed<M: KeyInit>(key: &[u8]) -> M {
+            match M::new_from_slice(key) {
+                Ok(mac) => mac,
+                Err(_) => unreachable!("HMAC accepts keys of any length"),
+            }
+        }
+        match algorithm {
+            Algorithm::Sha1 => KeyedHmac::Sha1(keyed(key)),
+            Algorithm::Sha256 => KeyedHmac::Sha256(keyed(key)),
+            Algorithm::Sha512 => KeyedHmac::Sha512(keyed(key)),
+        }
+    }
+
+    /// RFC 4226 §5.3 truncated HMAC of the moving factor, from a working copy of the state.
+    fn value(&self, counter: u64) -> u32 {
+        fn sign<M: Mac + Clone>(prepared: &M, counter: u64) -> u32 {
+            let mut mac = prepared.clone();
+            mac.update(&counter.to_be_bytes());
+            truncate(&mac.finalize().into_bytes())
+        }
+        match self {
+            KeyedHmac::Sha1(mac) => sign(mac, counter),
+            KeyedHmac::Sha256(mac) => sign(mac, counter),
+            KeyedHmac::Sha512(mac) => sign(mac, counter),
+        }
+    }
 }
 
 /// Produces the codes of one account. Cheap to call repeatedly: the HMAC key is prepared once,
@@ -189,14 +243,6 @@ impl fmt::Debug for Generator {
     }
 }
 
-fn ring_algorithm(algorithm: Algorithm) -> hmac::Algorithm {
-    match algorithm {
-        Algorithm::Sha1 => hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
-        Algorithm::Sha256 => hmac::HMAC_SHA256,
-        Algorithm::Sha512 => hmac::HMAC_SHA512,
-    }
-}
-
 fn totp_rs_algorithm(algorithm: Algorithm) -> totp_rs::Algorithm {
     match algorithm {
         Algorithm::Sha1 => totp_rs::Algorithm::SHA1,
@@ -236,15 +282,16 @@ impl Generator {
                 totp_rs::Builder::new()
                     .with_algorithm(totp_rs_algorithm(params.algorithm))
                     .with_digits(params.digits)
-                    .with_step_duration(u64::from(params.period))
+                    // Tessera computes the time step itself (see the module docs).
+                    .with_step_duration(1)
                     .with_secret(secret.as_bytes().to_vec())
                     // Real services hand out 80-bit secrets and 1–9 digit codes, which RFC
                     // checks refuse; `OtpParams::validate` above already rules out what would
                     // make totp-rs panic (zero period, 10+ digits).
                     .build_noncompliant(),
             ),
-            Engine::Ring => Prepared::Ring(Box::new(hmac::Key::new(
-                ring_algorithm(params.algorithm),
+            Engine::PreparedHmac => Prepared::Keyed(Box::new(KeyedHmac::new(
+                params.algorithm,
                 secret.as_bytes(),
             ))),
         };
@@ -296,11 +343,7 @@ impl Generator {
         if last & !VALUE_MASK == tag {
             return self.render((last & VALUE_MASK) as u32);
         }
-        let value = match &self.prepared {
-            // totp-rs takes the time and finds the step itself.
-            Prepared::TotpRs(totp) => truncate(totp.sign(unix).as_ref()),
-            Prepared::Ring(_) => self.value_for_counter(counter),
-        };
+        let value = self.value_for_counter(counter);
         self.last.store(tag | u64::from(value), Ordering::Relaxed);
         self.render(value)
     }
@@ -318,14 +361,9 @@ impl Generator {
     /// RFC 4226 §5.3: the 31-bit dynamic truncation of the HMAC of the moving factor.
     fn value_for_counter(&self, counter: u64) -> u32 {
         match &self.prepared {
-            Prepared::Ring(key) => truncate(hmac::sign(key, &counter.to_be_bytes()).as_ref()),
-            // totp-rs signs a time and divides it by the period itself; any time inside the step
-            // will do. Saturating: only a step within one period of u64::MAX seconds could
-            // overflow, and a wrong code there beats a panic.
-            Prepared::TotpRs(totp) => truncate(
-                totp.sign(counter.saturating_mul(u64::from(self.params.period)))
-                    .as_ref(),
-            ),
+            Prepared::Keyed(keyed) => keyed.value(counter),
+            // A one-second step: totp-rs's "time" is the moving factor itself.
+            Prepared::TotpRs(totp) => truncate(totp.sign(counter).as_ref()),
         }
     }
 
@@ -447,7 +485,7 @@ mod tests {
             ..OtpParams::totp()
         };
         let g = Generator::new(&secret(b"12345678901234567890"), &params).unwrap();
-        assert_eq!(g.engine(), Engine::Ring);
+        assert_eq!(g.engine(), Engine::PreparedHmac);
         let nine = Generator::new(
             &secret(b"12345678901234567890"),
             &OtpParams {
@@ -539,6 +577,44 @@ mod tests {
             );
         }
         assert_eq!(g.code_at(12_345).as_str(), "755224");
+    }
+
+    #[test]
+    fn prepared_hmac_states_are_wiped_on_drop() {
+        // The keyed states live in these digest cores; this stops compiling if the `zeroize`
+        // features that make them wipe themselves are ever dropped from the manifest.
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<sha1::block_api::Sha1Core>();
+        wiped_on_drop::<sha2::block_api::Sha256VarCore>();
+        wiped_on_drop::<sha2::block_api::Sha512VarCore>();
+        wiped_on_drop::<totp_rs::Totp>();
+    }
+
+    #[test]
+    fn both_engines_agree_where_both_apply() {
+        // The same TOTP account through each engine: same codes at several steps.
+        let key = secret(b"12345678901234567890123456789012");
+        for algorithm in [Algorithm::Sha1, Algorithm::Sha256, Algorithm::Sha512] {
+            let params = OtpParams {
+                algorithm,
+                digits: 8,
+                ..OtpParams::totp()
+            };
+            let totp_rs = Generator::new(&key, &params).unwrap();
+            assert_eq!(totp_rs.engine(), Engine::TotpRs);
+            let prepared = Generator {
+                prepared: Prepared::Keyed(Box::new(KeyedHmac::new(algorithm, key.as_bytes()))),
+                params,
+                last: AtomicU64::new(0),
+            };
+            for step in [0, 1, 37, 59_833_333, u64::MAX] {
+                assert_eq!(
+                    totp_rs.code_for_counter(step),
+                    prepared.code_for_counter(step),
+                    "{algorithm:?} step {step}"
+                );
+            }
+        }
     }
 
     #[test]

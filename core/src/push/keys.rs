@@ -6,7 +6,9 @@
 //! RUSTSEC-2023-0071 timing advisory) and used for signing through ring.
 
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+#[cfg(feature = "rsa-keygen")]
+use rsa::pkcs8::EncodePrivateKey;
+use rsa::pkcs8::EncodePublicKey;
 use zeroize::Zeroizing;
 
 use super::PushError;
@@ -160,24 +162,35 @@ impl std::fmt::Debug for SoftwareKey {
     }
 }
 
+/// What a build without the `rsa-keygen` feature (the mobile library) says when asked to
+/// generate a software device key.
+#[cfg(not(feature = "rsa-keygen"))]
+pub const NO_SOFTWARE_KEYGEN: &str = "software RSA key generation is not part of this build: \
+     enroll with a PushDeviceKeys (the platform keystore) instead";
+
 // Wraps the OS random generator so that every random starting point drawn by the prime search
 // is reported, and so that the listener can cancel (a failing RNG aborts the generation).
+#[cfg(feature = "rsa-keygen")]
 struct ReportingRng<'a> {
     progress: &'a dyn KeygenProgress,
     attempt: u32,
     cancelled: bool,
 }
 
+#[cfg(feature = "rsa-keygen")]
 #[derive(Debug)]
 struct Cancelled;
 
+#[cfg(feature = "rsa-keygen")]
 impl std::fmt::Display for Cancelled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("key generation cancelled")
     }
 }
+#[cfg(feature = "rsa-keygen")]
 impl std::error::Error for Cancelled {}
 
+#[cfg(feature = "rsa-keygen")]
 impl rand_core::TryRng for ReportingRng<'_> {
     type Error = Cancelled;
 
@@ -207,10 +220,22 @@ impl rand_core::TryRng for ReportingRng<'_> {
     }
 }
 
+#[cfg(feature = "rsa-keygen")]
 impl rand_core::TryCryptoRng for ReportingRng<'_> {}
 
 impl SoftwareKey {
+    /// Without the `rsa-keygen` feature: checks `bits`, then refuses with
+    /// [`PushError::NotInThisBuild`], since device keys come from the platform keystore.
+    #[cfg(not(feature = "rsa-keygen"))]
+    pub fn generate(bits: u32, _progress: &dyn KeygenProgress) -> Result<Self, PushError> {
+        if !KEY_BITS_ALLOWED.contains(&bits) {
+            return Err(PushError::KeySize(bits));
+        }
+        Err(PushError::NotInThisBuild(NO_SOFTWARE_KEYGEN))
+    }
+
     /// Generates a new RSA key pair (e = 65537) of `bits` (2048 or 4096), reporting progress.
+    #[cfg(feature = "rsa-keygen")]
     pub fn generate(bits: u32, progress: &dyn KeygenProgress) -> Result<Self, PushError> {
         if !KEY_BITS_ALLOWED.contains(&bits) {
             return Err(PushError::KeySize(bits));

@@ -3,7 +3,7 @@
 //! - [`enrollment`]: the enrollment URI, read once into [`PushEnrollment`].
 //! - [`keys`]: the device key pair ([`DeviceKeys`]; Tessera's [`SoftwareKey`]).
 //! - [`protocol`]: sans-I/O forms, signed strings, response parsing, signature checks.
-//! - [`transport`]: the [`Transport`] trait and the ureq default.
+//! - [`transport`]: the [`Transport`] trait and the ureq default (feature `http`).
 //! - [`service`]: [`Push`], which enrolls, receives (poll or push payload), verifies before
 //!   anything is shown, and answers, keeping tokens and requests in a [`PushStore`].
 //! - [`store`]: the vault as [`PushStore`] and as the software holder's [`KeyStorage`].
@@ -22,7 +22,9 @@ pub use keys::{
 };
 pub use protocol::{Answer, Challenge, DenyReason, EnrollmentTicket, ServerKey, Verdict};
 pub use service::{PendingRequest, PollReport, Push, PushStore, PushToken};
-pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError, UreqTransport};
+#[cfg(feature = "http")]
+pub use transport::UreqTransport;
+pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 
 /// Why a received push request is refused. It is never shown and never answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +56,10 @@ pub enum PushError {
     /// The RSA key generation failed.
     #[error("device key generation failed")]
     KeyGeneration,
+    /// A capability left out of this build (the mobile library): the message names the
+    /// platform trait that provides it instead.
+    #[error("{0}")]
+    NotInThisBuild(&'static str),
     /// A stored device key could not be read.
     #[error("the device key is unreadable")]
     KeyUnreadable,

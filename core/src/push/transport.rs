@@ -1,6 +1,8 @@
 //! HTTP for push: a [`Transport`] trait so a shell may bring its own HTTP stack, and
-//! [`UreqTransport`], the Rust default (rustls with ring; certificates verified unless the
-//! token says `sslverify=0`; connect and overall timeouts).
+//! `UreqTransport`, the Rust default (rustls with ring; certificates verified unless the
+//! token says `sslverify=0`; connect and overall timeouts) when the `http` feature is on. The
+//! mobile library leaves it out: a phone's own stack honours the device's trust store, and
+//! rustls would add about half a megabyte.
 //!
 //! Requests carry signatures and enrollment credentials: neither [`HttpRequest`]'s `Debug`
 //! nor any [`TransportError`] shows a query or form value.
@@ -70,6 +72,7 @@ pub trait Transport: Send + Sync {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
+#[cfg(feature = "http")]
 /// Tessera's default HTTP transport (ureq + rustls).
 pub struct UreqTransport {
     verifying: ureq::Agent,
@@ -77,6 +80,7 @@ pub struct UreqTransport {
     trusting: ureq::Agent,
 }
 
+#[cfg(feature = "http")]
 impl std::fmt::Debug for UreqTransport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("UreqTransport")
@@ -88,12 +92,14 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time allowed for a whole request.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+#[cfg(feature = "http")]
 impl Default for UreqTransport {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(feature = "http")]
 impl UreqTransport {
     /// A transport with Tessera's timeouts.
     pub fn new() -> Self {
@@ -118,6 +124,7 @@ impl UreqTransport {
     }
 }
 
+#[cfg(feature = "http")]
 fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
     fields
         .iter()
@@ -125,11 +132,13 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
         .collect()
 }
 
+#[cfg(feature = "http")]
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.split(['/', '?', '#']).next().unwrap_or("")
 }
 
+#[cfg(feature = "http")]
 impl Transport for UreqTransport {
     fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let agent = if request.verify_tls {
@@ -195,6 +204,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "http")]
     #[test]
     fn connection_refused_is_a_clear_error_without_the_query() {
         // bind then drop a listener: the port is closed, the refusal is real

@@ -194,15 +194,16 @@ pub fn qr_png(text: &str, scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferErro
         }
     }
     let mut out = Zeroizing::new(Vec::new());
-    let encoder = image::codecs::png::PngEncoder::new(&mut *out);
-    image::ImageEncoder::write_image(
-        encoder,
-        &pixels,
-        side as u32,
-        side as u32,
-        image::ExtendedColorType::L8,
-    )
-    .map_err(|e| TransferError::Export(format!("cannot write the PNG ({e})")))?;
+    // The png crate directly (not the image crate, which is for decoding files and optional):
+    // 8-bit grey, the smallest encoding of a black-and-white image short of 1-bit.
+    let failed =
+        |e: png::EncodingError| TransferError::Export(format!("cannot write the PNG ({e})"));
+    let mut encoder = png::Encoder::new(&mut *out, side as u32, side as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(failed)?;
+    writer.write_image_data(&pixels).map_err(failed)?;
+    writer.finish().map_err(failed)?;
     Ok(out)
 }
 

@@ -4,7 +4,9 @@
 //! The image is decoded by the `image` crate (PNG and JPEG only, with size limits so that a
 //! hostile file cannot claim gigabytes), flattened to grey over a white background (transparent
 //! PNGs), and searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
-//! too (light-on-dark codes from dark-mode screenshots). Every code found becomes one entry, in
+//! too (light-on-dark codes from dark-mode screenshots). File decoding is the `image-files`
+//! feature: the mobile library leaves it out, and its shells hand [`read_luma`] the grey levels
+//! of a camera frame or of an image the platform decoded (the search is the same). Every code found becomes one entry, in
 //! reading order (rows top to bottom, left to right within a row):
 //! - `otpauth://…` → the account (see [`crate::uri`]);
 //! - `otpauth-migration://…` (Google Authenticator transfer) → its accounts, through the Google
@@ -17,6 +19,7 @@
 //! [`NO_QR_CODE`]; one that does not decode is [`TransferError::Damaged`] as well, with a
 //! different message.
 
+#[cfg(feature = "image-files")]
 use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits, Luma};
 use zeroize::Zeroizing;
 
@@ -30,7 +33,22 @@ pub const NO_QR_CODE: &str = "no QR code was found in the image";
 /// Largest width or height accepted, in pixels (a 12-megapixel photo is about 4000 × 3000).
 const MAX_SIDE: u32 = 10_000;
 /// Largest decoder allocation accepted, in bytes.
+#[cfg(feature = "image-files")]
 const MAX_ALLOC: u64 = 256 << 20;
+
+/// What a build without the `image-files` feature (the mobile library) says when handed an
+/// image file.
+#[cfg(not(feature = "image-files"))]
+pub const NO_IMAGE_FILES: &str = "reading PNG or JPEG files is not part of this build: \
+     decode the image on the platform and pass its grey levels to importQrLuma";
+
+/// An 8-bit grey image, row by row, `width * height` bytes (borrowed from a shell's frame, or
+/// decoded from a file).
+struct Frame<'a> {
+    width: usize,
+    height: usize,
+    luma: std::borrow::Cow<'a, [u8]>,
+}
 
 /// What a QR code held, in reading order. Holds secrets; wiped on drop.
 pub type Payload = Zeroizing<String>;
@@ -39,9 +57,39 @@ pub type Payload = Zeroizing<String>;
 /// password is unused: an image is never encrypted). A code that is found but cannot be read
 /// (blurred, cut off) is an entry error, not a silent omission.
 pub fn read(bytes: &[u8], _password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    Ok(items(&scan(load_grey(bytes)?)?))
+}
+
+/// Reads every QR code of an 8-bit grey image (`width * height` bytes, row by row, 0 black,
+/// 255 white) into import entries, as [`read`] does for files: what a shell passes from a
+/// camera frame (its luma plane) or from an image the platform decoded.
+pub fn read_luma(width: u32, height: u32, luma: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
+    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(TransferError::Damaged(format!(
+            "the image must be 1 to {MAX_SIDE} pixels wide and high (got {width} x {height})"
+        )));
+    }
+    let (w, h) = (width as usize, height as usize);
+    if luma.len() != w * h {
+        return Err(TransferError::Damaged(format!(
+            "{width} x {height} grey pixels are {} bytes, not {}",
+            w * h,
+            luma.len()
+        )));
+    }
+    let frame = Frame {
+        width: w,
+        height: h,
+        luma: luma.into(),
+    };
+    Ok(items(&scan(frame)?))
+}
+
+/// Import entries of scanned payloads, Google transfer batches gathered.
+fn items(scanned: &[Option<Payload>]) -> Vec<ImportItem> {
     let mut items = Vec::new();
     let mut batches = Batches::default();
-    for (i, payload) in scan(bytes)?.iter().enumerate() {
+    for (i, payload) in scanned.iter().enumerate() {
         let name = format!("QR code {}", i + 1);
         let Some(payload) = payload else {
             items.push(ImportItem {
@@ -75,32 +123,61 @@ pub fn read(bytes: &[u8], _password: Option<&str>) -> Result<Vec<ImportItem>, Tr
     }
     // Google transfer codes of the same set that are not in this image are reported missing.
     items.extend(batches.missing());
-    Ok(items)
+    items
 }
 
 /// True when the bytes start like a PNG or JPEG file (for format detection).
 pub fn is_image(bytes: &[u8]) -> bool {
-    matches!(
-        image::guess_format(bytes),
-        Ok(ImageFormat::Png | ImageFormat::Jpeg)
-    )
+    // The signatures the image crate checks for these two formats; kept here so that
+    // detection works in builds without it.
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff])
 }
 
 /// The text of every readable QR code in the image, in reading order (for callers that route
 /// payloads themselves, e.g. Google transfer batches).
 pub fn payloads(bytes: &[u8]) -> Result<Vec<Payload>, TransferError> {
-    Ok(scan(bytes)?.into_iter().flatten().collect())
+    Ok(scan(load_grey(bytes)?)?.into_iter().flatten().collect())
+}
+
+/// The privacyIDEA push enrollment URI (`otpauth://pipush/…` or `pia://pipush/…`) held by a QR
+/// code of the image: what a phone does when it scans the push QR code of an enrollment page.
+/// Other QR codes beside it (a TOTP code on the same page) are ignored; none or two push
+/// enrollments is [`TransferError::Unsupported`] with [`NO_PUSH_ENROLLMENT`] or
+/// [`SEVERAL_PUSH_ENROLLMENTS`] (enrolling one of two at random would be a guess).
+pub fn push_enrollment(bytes: &[u8]) -> Result<Payload, TransferError> {
+    let mut found = payloads(bytes)?
+        .into_iter()
+        .filter(|p| is_push_enrollment(p));
+    match (found.next(), found.next()) {
+        (Some(uri), None) => Ok(uri),
+        (None, _) => Err(TransferError::Unsupported(NO_PUSH_ENROLLMENT.into())),
+        (Some(_), Some(_)) => Err(TransferError::Unsupported(SEVERAL_PUSH_ENROLLMENTS.into())),
+    }
+}
+
+/// Why [`push_enrollment`] found nothing to enroll.
+pub const NO_PUSH_ENROLLMENT: &str =
+    "no QR code in the image is a privacyIDEA push enrollment (otpauth://pipush/…)";
+/// Why [`push_enrollment`] did not choose between two push enrollments.
+pub const SEVERAL_PUSH_ENROLLMENTS: &str =
+    "the image holds more than one push enrollment QR code; crop it to the one to enroll";
+
+// `otpauth://pipush/…` or `pia://pipush/…`, any case, as privacyIDEA writes either scheme.
+fn is_push_enrollment(payload: &str) -> bool {
+    payload.split_once("://").is_some_and(|(scheme, rest)| {
+        (scheme.eq_ignore_ascii_case("otpauth") || scheme.eq_ignore_ascii_case("pia"))
+            && rest
+                .get(..7)
+                .is_some_and(|host| host.eq_ignore_ascii_case("pipush/"))
+    })
 }
 
 /// Every QR code of the image in reading order: its text, or `None` when it was located but
 /// its data could not be decoded.
-fn scan(bytes: &[u8]) -> Result<Vec<Option<Payload>>, TransferError> {
-    let grey = load_grey(bytes)?;
-    let mut found = decode_all(&grey);
+fn scan(frame: Frame<'_>) -> Result<Vec<Option<Payload>>, TransferError> {
+    let mut found = decode_all(&frame, false);
     if found.is_empty() {
-        let mut inverted = grey;
-        image::imageops::invert(&mut inverted);
-        found = decode_all(&inverted);
+        found = decode_all(&frame, true);
     }
     if found.is_empty() {
         return Err(TransferError::Damaged(NO_QR_CODE.into()));
@@ -108,7 +185,17 @@ fn scan(bytes: &[u8]) -> Result<Vec<Option<Payload>>, TransferError> {
     Ok(found)
 }
 
-fn load_grey(bytes: &[u8]) -> Result<GrayImage, TransferError> {
+#[cfg(not(feature = "image-files"))]
+fn load_grey(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
+    if is_image(bytes) {
+        Err(TransferError::Unsupported(NO_IMAGE_FILES.into()))
+    } else {
+        Err(TransferError::UnknownFormat)
+    }
+}
+
+#[cfg(feature = "image-files")]
+fn load_grey(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
     let format = match image::guess_format(bytes) {
         Ok(format @ (ImageFormat::Png | ImageFormat::Jpeg)) => format,
         Ok(_) => {
@@ -130,11 +217,17 @@ fn load_grey(bytes: &[u8]) -> Result<GrayImage, TransferError> {
             _ => "the image cannot be decoded (truncated or corrupt)".into(),
         })
     })?;
-    Ok(flatten_on_white(&image))
+    let grey = flatten_on_white(&image);
+    Ok(Frame {
+        width: grey.width() as usize,
+        height: grey.height() as usize,
+        luma: grey.into_raw().into(),
+    })
 }
 
 /// Grey levels with transparency composited over white, so that a transparent-background
 /// code (dark modules, no background) keeps its contrast.
+#[cfg(feature = "image-files")]
 fn flatten_on_white(image: &DynamicImage) -> GrayImage {
     if !image.color().has_alpha() {
         return image.to_luma8();
@@ -149,9 +242,14 @@ fn flatten_on_white(image: &DynamicImage) -> GrayImage {
     })
 }
 
-/// Every code located in the image, decoded where possible, in reading order.
-fn decode_all(grey: &GrayImage) -> Vec<Option<Payload>> {
-    let mut prepared = rqrr::PreparedImage::prepare(grey.clone());
+/// Every code located in the image (or in its negative, for light-on-dark codes), decoded
+/// where possible, in reading order.
+fn decode_all(frame: &Frame<'_>, inverted: bool) -> Vec<Option<Payload>> {
+    let flip = if inverted { 0xff } else { 0 };
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(frame.width, frame.height, |x, y| {
+            frame.luma[y * frame.width + x] ^ flip
+        });
     let located: Vec<([i32; 4], Option<Payload>)> = prepared
         .detect_grids()
         .into_iter()
@@ -202,6 +300,7 @@ fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
 mod tests {
     use super::*;
     use crate::account::OtpKind;
+    use image::{DynamicImage, GrayImage, ImageFormat, Luma};
 
     const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/transfer/");
     const ENROLL: &str =
@@ -250,6 +349,62 @@ mod tests {
     fn only_account(items: &[ImportItem]) -> &crate::account::Account {
         assert_eq!(items.len(), 1, "{items:?}");
         items[0].result.as_ref().unwrap()
+    }
+
+    const PUSH: &str = "otpauth://pipush/PIPU0001?url=http%3A%2F%2F127.0.0.1%3A5000%2Fttype%2Fpush\
+        &ttl=10&issuer=privacyIDEA&enrollment_credential=00&v=1&serial=PIPU0001&sslverify=0";
+
+    #[test]
+    fn push_enrollment_is_picked_beside_a_totp_code() {
+        let mut canvas = GrayImage::from_pixel(900, 450, Luma([255]));
+        draw(&mut canvas, ENROLL, 4, 0, 0);
+        draw(
+            &mut canvas,
+            &PUSH.to_ascii_uppercase().replacen("OTPAUTH", "pia", 1),
+            4,
+            450,
+            0,
+        );
+        let bytes = encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png);
+        let uri = push_enrollment(&bytes).unwrap();
+        assert!(
+            uri.starts_with("pia://PIPUSH/"),
+            "the push code is returned as scanned"
+        );
+    }
+
+    #[test]
+    fn push_enrollment_refuses_none_and_two() {
+        let totp_only = encode(
+            DynamicImage::ImageLuma8(single(ENROLL, 4)),
+            ImageFormat::Png,
+        );
+        match push_enrollment(&totp_only) {
+            Err(TransferError::Unsupported(m)) => assert_eq!(m, NO_PUSH_ENROLLMENT),
+            other => panic!("a TOTP code only: {other:?}"),
+        }
+        let mut canvas = GrayImage::from_pixel(900, 450, Luma([255]));
+        draw(&mut canvas, PUSH, 4, 0, 0);
+        draw(
+            &mut canvas,
+            &PUSH.replace("PIPU0001", "PIPU0002"),
+            4,
+            450,
+            0,
+        );
+        let two = encode(DynamicImage::ImageLuma8(canvas), ImageFormat::Png);
+        match push_enrollment(&two) {
+            Err(TransferError::Unsupported(m)) => assert_eq!(m, SEVERAL_PUSH_ENROLLMENTS),
+            other => panic!("two push codes: {other:?}"),
+        }
+        let blank = encode(
+            DynamicImage::ImageLuma8(GrayImage::from_pixel(64, 64, Luma([255]))),
+            ImageFormat::Png,
+        );
+        match push_enrollment(&blank) {
+            Err(TransferError::Damaged(m)) => assert_eq!(m, NO_QR_CODE),
+            other => panic!("no QR code at all: {other:?}"),
+        }
     }
 
     #[test]
@@ -332,6 +487,35 @@ mod tests {
         )
         .unwrap();
         assert_eq!(only_account(&items).issuer, "Example");
+    }
+
+    #[test]
+    fn reads_codes_from_grey_levels_as_from_files() {
+        // What a phone passes from a camera frame or a platform-decoded image.
+        let grey = single(ENROLL, 5);
+        let (w, h) = grey.dimensions();
+        let account = only_account(&read_luma(w, h, grey.as_raw()).unwrap()).clone();
+        assert_eq!(account.issuer, "Example");
+        assert_eq!(account.label, "alice@example.org");
+        // A light-on-dark frame (dark mode) is read too.
+        let negative: Vec<u8> = grey.as_raw().iter().map(|v| 255 - v).collect();
+        assert_eq!(only_account(&read_luma(w, h, &negative).unwrap()), &account);
+    }
+
+    #[test]
+    fn refuses_grey_levels_that_do_not_match_their_size() {
+        let grey = single(ENROLL, 2);
+        let (w, h) = grey.dimensions();
+        let short = &grey.as_raw()[1..];
+        let err = read_luma(w, h, short).unwrap_err();
+        assert!(err.to_string().contains("bytes"), "{err}");
+        for (w, h) in [(0, 10), (10, 0), (MAX_SIDE + 1, 1)] {
+            let err = read_luma(w, h, &[]).unwrap_err();
+            assert!(err.to_string().contains("pixels wide"), "{err}");
+        }
+        let blank = vec![255u8; 64 * 64];
+        let err = read_luma(64, 64, &blank).unwrap_err();
+        assert_eq!(err.to_string(), format!("damaged file: {NO_QR_CODE}"));
     }
 
     #[test]

@@ -12,8 +12,10 @@ use crate::account::{OtpKind, OtpParams};
 use crate::otp::{Code, Generator};
 use crate::secret::Secret;
 
-/// A decrypted account ready to produce codes. Its generator holds the prepared key, which
-/// totp-rs wipes on drop.
+/// A decrypted account ready to produce codes. Its generator holds the prepared key (wiped on
+/// drop) and remembers the code of the current time step, so a refresh within the step (a
+/// watch loop redraws every second) costs no HMAC: that is Tessera's one code cache, and the
+/// vault keeps no second copy of codes.
 pub(super) struct CachedAccount {
     id: AccountId,
     issuer: String,
@@ -21,9 +23,6 @@ pub(super) struct CachedAccount {
     params: OtpParams,
     favorite: bool,
     generator: Result<Generator, VaultError>,
-    /// The last code computed and its moving factor: a refresh within the same time step
-    /// (a watch loop redraws every second) costs no HMAC.
-    last: Option<(u64, Code)>,
 }
 
 impl Inner {
@@ -70,7 +69,6 @@ impl Inner {
                 params: params.unwrap_or_default(),
                 favorite: row.favorite,
                 generator,
-                last: None,
                 id,
             });
         }
@@ -100,23 +98,12 @@ impl Vault {
             inner.cache = Some(built);
             inner.cache_data_version = version;
         }
-        let cache = inner.cache.as_deref_mut().unwrap_or(&mut []);
+        let cache = inner.cache.as_deref().unwrap_or(&[]);
         Ok(cache
-            .iter_mut()
+            .iter()
             .map(|a| {
                 let (code, remaining_seconds) = match &a.generator {
-                    Ok(g) => {
-                        let factor = g.counter_at(unix);
-                        let code = match a.last {
-                            Some((cached, code)) if cached == factor => code,
-                            _ => {
-                                let code = g.code_at(unix);
-                                a.last = Some((factor, code));
-                                code
-                            }
-                        };
-                        (Ok(code), g.remaining_at(unix))
-                    }
+                    Ok(g) => (Ok(g.code_at(unix)), g.remaining_at(unix)),
                     Err(e) => (Err(e.clone()), 0),
                 };
                 CodeEntry {

@@ -1,0 +1,75 @@
+import Foundation
+import Tessera
+import XCTest
+
+/// True when run.sh was asked to test the mobile library (TESSERA_FFI_BUILD=mobile).
+let mobileBuild = ProcessInfo.processInfo.environment["TESSERA_FFI_BUILD"] == "mobile"
+
+/// Device keys that only get enrollment past key generation, to reach the transport: they hand
+/// out a fixed RSA-2048 public key (made with `openssl genpkey` for this test; its private half
+/// was discarded) and cannot sign.
+final class UnusedPushKeys: PushDeviceKeys, @unchecked Sendable {
+    static let spki = Data(base64Encoded: "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1pEjC2JgX6BR3foZPqYlRGiHWe27IoPJWvhs7an1WWoBy0BRijbieNx3zBXOKXcKyTuDjDWgRmohZ+V3vdmPxh/Ej8Lhn00EzBorw9ow72czGIMG/RY5I/uXCNv6GsWz4ZrsZWrQ2hacWvtWIDDDUofY72feN8J3z25F8nub+aXrp4lkZYYD1lEEmwqAvMDmCbLCFy6+X64f4BmDDkTJOanpFxSiAw4YpmHkX+IANY09BqIHb+8mOLx9kwA9lxApu/fN6ssedbONemYat6iAAIuKdZtpipMXFaa2J72cAVOwAdZ9C7PmZmWEvcndHwZbFeVG2/dpNIdjojxYGccayQIDAQAB")!
+    func generate(alias: String, bits: UInt32) throws -> Data { Self.spki }
+    func sign(alias: String, message: Data) throws -> Data {
+        throw TesseraError.Platform(reason: "no keystore in this test")
+    }
+    func delete(alias: String) throws {}
+}
+
+/// The reason text of a TesseraError (every case but the reasonless ones carries one).
+func reason(of body: () throws -> Void) -> String {
+    do {
+        try body()
+        return "no error"
+    } catch {
+        return String(describing: error)
+    }
+}
+
+/// What the mobile library leaves to the platform, and how it says so; both builds run it.
+final class MobileTests: XCTestCase {
+    let uri = "otpauth://totp/Example:alice@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+
+    func testGreyLevelsAreCheckedBeforeAnythingIsImported() throws {
+        // A camera frame without a QR code, and one whose size does not match its bytes.
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        let blank = Data(repeating: 255, count: 64 * 64)
+        let none = reason { _ = try importQrLuma(vault: vault, width: 64, height: 64, luma: blank, dryRun: false) }
+        XCTAssertTrue(none.contains("no QR code"), none)
+        let short = reason { _ = try importQrLuma(vault: vault, width: 64, height: 65, luma: blank, dryRun: false) }
+        XCTAssertTrue(short.contains("bytes"), short)
+        XCTAssertEqual(try vault.list(filter: nil), [])
+    }
+
+    func testImageFilesAreReadByTheDesktopLibraryOnly() throws {
+        let png = try qrCodePng(text: uri, scale: 4)
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        if mobileBuild {
+            let text = reason { _ = try importIntoVault(vault: vault, data: png, format: nil, password: nil, dryRun: false) }
+            XCTAssertTrue(text.hasPrefix("InvalidInput") && text.contains("importQrLuma"), text)
+            XCTAssertEqual(try vault.list(filter: nil), [])
+        } else {
+            let report = try importIntoVault(vault: vault, data: png, format: nil, password: nil, dryRun: false)
+            XCTAssertEqual(report.imported, 1)
+        }
+    }
+
+    func testPushWithoutThePlatformPartsSaysWhichTraitItNeeds() throws {
+        guard mobileBuild else {
+            throw XCTSkip("the desktop library has its own HTTP client and key generation")
+        }
+        let enrollment = "otpauth://pipush/PIPU0001?url=https%3A//127.0.0.1%3A1/ttype/push&ttl=10"
+            + "&issuer=privacyIDEA&enrollment_credential=0123456789abcdef0123456789abcdef01234567"
+            + "&v=1&serial=PIPU0001&sslverify=1"
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        let software = reason { _ = try PushClient(vault: vault).enroll(uri: enrollment, keyBits: 2048, listener: nil) }
+        XCTAssertTrue(software.contains("PushDeviceKeys"), software)
+        let transport = reason {
+            _ = try PushClient(vault: vault, deviceKeys: UnusedPushKeys()).enroll(
+                uri: enrollment, keyBits: 2048, listener: nil)
+        }
+        XCTAssertTrue(transport.hasPrefix("Network") && transport.contains("PushTransport"), transport)
+        XCTAssertEqual(try PushClient(vault: vault).tokens(), [])
+    }
+}
