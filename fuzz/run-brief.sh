@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# A short run of every fuzz target (fuzz/, cargo-fuzz + libFuzzer), as part of tests/run-all.sh:
+# A short run of every fuzz target (fuzz/, cargo-fuzz + libFuzzer), meant for tests/run-all.sh:
 # each target starts from the seeds fuzz/make_corpus.py makes from the project's fixtures and
 # runs for FUZZ_SECONDS (default 8; 4 targets, so ~30 s of fuzzing in all). Any crash, panic,
 # timeout or out-of-memory fails the step and leaves the input in fuzz/artifacts/<target>/.
 #
 # Needs the nightly toolchain (rustup; it is on the project's Debian 12 machines) and installs
 # cargo-fuzz from crates.io when it is missing (~1 min). The fuzz build lives in
-# $TESSERA_CACHE/fuzz-target so later runs reuse it; a cold build with AddressSanitizer takes a
-# few minutes on 2 cores (figures in fuzz/README.md).
+# $TESSERA_CACHE/fuzz-target so later runs reuse it; a cold build with AddressSanitizer
+# compiles tessera-core and all its dependencies again (over 25 minutes on the session's
+# overloaded 2-core machine, not finished there; not measured on an idle one).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 . tests/lib.sh
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-8}
