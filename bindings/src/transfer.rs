@@ -35,6 +35,10 @@ pub enum ImportFormat {
     QrImage,
     /// Tessera's own encrypted backup.
     TesseraBackup,
+    /// Steam Guard `maFile` JSON (one Steam account per file).
+    SteamMaFile,
+    /// WinAuth's text export (otpauth URIs with WinAuth's Steam and Battle.net conventions).
+    WinAuth,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -53,6 +57,8 @@ impl From<core::Format> for ImportFormat {
             F::Proton => ImportFormat::Proton,
             F::QrImage => ImportFormat::QrImage,
             F::TesseraBackup => ImportFormat::TesseraBackup,
+            F::SteamMaFile => ImportFormat::SteamMaFile,
+            F::WinAuth => ImportFormat::WinAuth,
         }
     }
 }
@@ -73,6 +79,8 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::Proton => F::Proton,
             ImportFormat::QrImage => F::QrImage,
             ImportFormat::TesseraBackup => F::TesseraBackup,
+            ImportFormat::SteamMaFile => F::SteamMaFile,
+            ImportFormat::WinAuth => F::WinAuth,
         }
     }
 }
