@@ -338,7 +338,7 @@ pub(crate) fn read_as(
             if detected
                 && format == Format::AndOtp
                 && bytes.len() >= 4 * DB_PAGE
-                && bytes.len() % DB_PAGE == 0 =>
+                && bytes.len().is_multiple_of(DB_PAGE) =>
         {
             Err(TransferError::Unsupported(
                 "this file does not open as an encrypted andOTP backup with this password, \
