@@ -22,6 +22,7 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod container;
 pub mod error;
 pub mod otp;
 pub mod platform;
@@ -32,6 +33,11 @@ pub mod uri;
 pub mod vault;
 
 pub use account::{OtpAccount, UriParameter};
+pub use container::{
+    ContainerClient, ContainerCurve, ContainerHash, ContainerInfo, ContainerKeys,
+    ContainerPolicies, ContainerQr, ContainerState, ContainerSyncFailure, ContainerSyncReport,
+    ContainerToken, read_container_qr,
+};
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};

@@ -189,7 +189,8 @@ pub trait PushDeviceKeys: Send + Sync {
     fn delete(&self, alias: String) -> Result<()>;
 }
 
-struct ForeignDeviceKeys(Arc<dyn PushDeviceKeys>);
+/// A platform [`PushDeviceKeys`] as core's device-key holder (containers use it too).
+pub(crate) struct ForeignDeviceKeys(pub(crate) Arc<dyn PushDeviceKeys>);
 
 fn keystore_error(e: TesseraError) -> core::PushError {
     match e {
@@ -268,7 +269,8 @@ pub trait PushTransport: Send + Sync {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse>;
 }
 
-struct ForeignTransport(Arc<dyn PushTransport>);
+/// A platform [`PushTransport`] as core's transport (containers use it too).
+pub(crate) struct ForeignTransport(pub(crate) Arc<dyn PushTransport>);
 
 fn fields(list: &[(String, String)]) -> Vec<HttpField> {
     list.iter()

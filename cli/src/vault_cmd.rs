@@ -382,6 +382,9 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             let vault = open_vault(global)?;
             let id = vault.resolve_id(&id)?;
             let name = display_name(&vault.summary(&id)?);
+            // a container may forbid deleting its tokens on the device
+            tessera_core::container::check_deletable(&vault, id.as_str())
+                .map_err(CliError::failed)?;
             vault.delete(&id)?;
             if purge {
                 vault.purge(&id)?;

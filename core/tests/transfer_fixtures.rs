@@ -167,7 +167,10 @@ fn encrypted_fixtures_refuse_wrong_and_missing_passwords() {
         );
         checked += 1;
     }
-    assert_eq!(checked, 5, "aegis, two 2fas, two andOTP encrypted fixtures");
+    assert_eq!(
+        checked, 8,
+        "aegis, five 2fas, two andOTP encrypted fixtures"
+    );
 }
 
 #[test]
@@ -219,6 +222,27 @@ fn an_empty_file_is_refused_but_an_explicit_empty_list_is_zero_entries() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[test]
+fn twofas_backups_whose_services_decrypt_import_whatever_their_reference() {
+    // Issue 13: real 2FAS backups were refused because their reference text did not match. The
+    // generator writes schemas 2–4, Android and iOS, each with a reference that does not match
+    // (cut short, another text, sealed under another password); all import in full.
+    let expected = expected();
+    let names: Vec<&String> = expected["fixtures"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|n| n.contains("_reference_"))
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in names {
+        let spec = &expected["fixtures"][name];
+        let items = transfer::read(&fixture(name), None, spec["password"].as_str())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        check_items(name, &items, spec["items"].as_array().unwrap(), &expected);
+    }
 }
 
 #[test]

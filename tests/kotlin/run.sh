@@ -61,6 +61,7 @@ COMPILE_CP=$COMPILE_CP:$J/opentest4j.jar:$J/junit-platform-commons.jar:$KOTLIN_H
 # (PushTest says why it skips without one).
 if [ -n "${TESSERA_PI_URL:-}" ]; then
     eval "$(bash tests/privacyidea/push-fixture.sh kotlin software platform)"
+    eval "$(bash tests/containers/fixture.sh kotlin software platform)"
 fi
 
 step "kotlin: JUnit 5 on the JVM"

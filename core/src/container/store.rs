@@ -235,6 +235,17 @@ impl<'a> Store<'a> {
         })?)
     }
 
+    /// Whether this vault ever held a container (without creating the tables).
+    pub(crate) fn in_use(&self) -> Result<bool, ContainerError> {
+        Ok(self.vault.with_storage(|conn, _| {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM vault_meta WHERE name = ?1)",
+                [META_NAME],
+                |r| r.get(0),
+            )?)
+        })?)
+    }
+
     /// The container that manages account `id`, if any.
     pub(crate) fn manager_of(&self, id: &str) -> Result<Option<String>, ContainerError> {
         Ok(self.vault.with_storage(|conn, _| {

@@ -84,8 +84,22 @@ impl ServerKey {
     }
 }
 
+/// The largest server response read (1 MiB, as `UreqTransport` enforces): a transport supplied
+/// by the app may hand over anything, so the parser checks too. A poll listing every open
+/// request of a token stays far below (each is about 1 KiB).
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+/// The longest field of a push request (8 KiB): an 8192-bit signature in base32 is 1,640
+/// characters; titles and questions are a line of text.
+pub const MAX_FIELD_BYTES: usize = 8 << 10;
+
 // privacyIDEA's JSON envelope: {"result": {"status": bool, "value": …, "error": {"code"}}, "detail": …}
 fn envelope(body: &[u8]) -> Result<Value, PushError> {
+    if body.len() > MAX_RESPONSE_BYTES {
+        return Err(PushError::Malformed(format!(
+            "server response of {} bytes is larger than {MAX_RESPONSE_BYTES}",
+            body.len()
+        )));
+    }
     serde_json::from_slice(body)
         .map_err(|_| PushError::Malformed("server response is not JSON".into()))
 }
@@ -220,6 +234,19 @@ impl std::fmt::Debug for Challenge {
 }
 
 fn field(map: &serde_json::Map<String, Value>, name: &str) -> Result<Option<String>, PushError> {
+    let value = field_value(map, name)?;
+    if value.as_ref().is_some_and(|v| v.len() > MAX_FIELD_BYTES) {
+        return Err(PushError::Malformed(format!(
+            "push request field `{name}` is longer than {MAX_FIELD_BYTES} bytes"
+        )));
+    }
+    Ok(value)
+}
+
+fn field_value(
+    map: &serde_json::Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>, PushError> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -437,7 +464,7 @@ pub enum Verdict {
 
 /// Reads an answer response (`result.value` true or false, HTTP 200 either way).
 pub fn read_answer_response(status: u16, body: &[u8]) -> Verdict {
-    let Ok(json) = serde_json::from_slice::<Value>(body) else {
+    let Ok(json) = envelope(body) else {
         return Verdict::Refused;
     };
     if status == 200 && json.pointer("/result/value") == Some(&Value::Bool(true)) {

@@ -4,6 +4,15 @@
 //! biometric slots bound to the phone); the master key opens the `db` with AES-256-GCM.
 //! The exporter writes what Aegis writes: database version 3, one password slot with scrypt
 //! N=2^15, r=8, p=1 and a 256-bit salt.
+//!
+//! # Bounds on the key derivation
+//! The scrypt cost of a slot comes from the file, so a hostile vault could ask for gigabytes
+//! and hours (200 slots of 256 MiB with p=16 ran ~47 minutes on a wrong password). Aegis has
+//! always written N=2^15, r=8, p=1 (32 MiB, its `CryptoUtils` constants) and at most two
+//! password slots (the password and a separate backup password). The reader refuses, before
+//! deriving anything, a slot asking for more than [`MAX_SCRYPT_N`], [`MAX_SCRYPT_R`] or
+//! [`MAX_SCRYPT_P`], and a vault with more than [`MAX_PASSWORD_SLOTS`] password slots: a wrong
+//! password then costs at most four 32 MiB derivations (about a second on a phone).
 
 use std::collections::HashMap;
 
@@ -22,6 +31,16 @@ use crate::crypto::{self, kdf, random};
 const SLOT_RAW: u64 = 0;
 const SLOT_PASSWORD: u64 = 1;
 const SLOT_BIOMETRIC: u64 = 2;
+
+/// The largest scrypt N a slot may ask for: what Aegis writes (2^15).
+pub(crate) const MAX_SCRYPT_N: u64 = 1 << 15;
+/// The largest scrypt r a slot may ask for: what Aegis writes.
+pub(crate) const MAX_SCRYPT_R: u32 = 8;
+/// The largest scrypt p a slot may ask for: what Aegis writes.
+pub(crate) const MAX_SCRYPT_P: u32 = 1;
+/// The most password slots tried. Aegis writes one, two with a backup password; four leaves
+/// room for a vault edited by hand without letting a file multiply the work.
+pub(crate) const MAX_PASSWORD_SLOTS: usize = 4;
 
 /// scrypt cost of the slots Tessera writes: what Aegis itself uses.
 const EXPORT_SCRYPT_N: u64 = 1 << 15;
@@ -116,6 +135,18 @@ fn decrypt(
             }
         )));
     }
+    if password_slots.len() > MAX_PASSWORD_SLOTS {
+        return Err(TransferError::Damaged(format!(
+            "the vault has {} password slots; Aegis writes at most two and more than \
+             {MAX_PASSWORD_SLOTS} are not tried",
+            password_slots.len()
+        )));
+    }
+    // Every slot's cost is checked before any is derived: the refusal does not depend on
+    // which slot the password happens to open.
+    for slot in &password_slots {
+        check_scrypt_cost(slot)?;
+    }
     let password = password.ok_or(TransferError::PasswordRequired)?;
 
     // Try every password slot: a vault may carry a backup password besides the main one.
@@ -142,19 +173,29 @@ fn decrypt(
     Err(TransferError::WrongPassword)
 }
 
+/// A slot's scrypt parameters (0 where absent or not a whole number; refused later).
+fn scrypt_params(slot: &Value) -> (u64, u64, u64) {
+    let field = |key: &str| slot.get(key).and_then(Value::as_u64).unwrap_or(0);
+    (field("n"), field("r"), field("p"))
+}
+
+/// Refuses a slot whose scrypt cost is above what Aegis writes (see the module docs).
+fn check_scrypt_cost(slot: &Value) -> Result<(), TransferError> {
+    let (n, r, p) = scrypt_params(slot);
+    if n > MAX_SCRYPT_N || r > u64::from(MAX_SCRYPT_R) || p > u64::from(MAX_SCRYPT_P) {
+        return Err(TransferError::Damaged(format!(
+            "a password slot asks scrypt for N={n}, r={r}, p={p}; Aegis writes \
+             N={MAX_SCRYPT_N}, r={MAX_SCRYPT_R}, p={MAX_SCRYPT_P} and more is refused"
+        )));
+    }
+    Ok(())
+}
+
 /// The master key if `password` opens `slot`, `None` if it does not, `Err` if the slot is damaged.
 fn open_slot(slot: &Value, password: &str) -> Result<Option<Zeroizing<Vec<u8>>>, TransferError> {
-    let n = slot.get("n").and_then(Value::as_u64).unwrap_or(0);
-    let r = slot
-        .get("r")
-        .and_then(Value::as_u64)
-        .and_then(|r| u32::try_from(r).ok())
-        .unwrap_or(0);
-    let p = slot
-        .get("p")
-        .and_then(Value::as_u64)
-        .and_then(|p| u32::try_from(p).ok())
-        .unwrap_or(0);
+    let (n, r, p) = scrypt_params(slot);
+    // check_scrypt_cost has bounded them far below u32::MAX.
+    let (r, p) = (r as u32, p as u32);
     let salt = hex(slot.get("salt"), "a slot's salt")?;
     let wrapped = hex(slot.get("key"), "a slot's key")?;
     let key_params = slot

@@ -17,8 +17,11 @@ use crate::crypto::aead::{self, NONCE_LEN, TAG_LEN};
 use crate::crypto::{kdf, mac};
 
 const SALT_LEN: usize = 12;
-/// andOTP writes 140,000–160,000 iterations; anything far outside is not the new layout.
-const MAX_ITERATIONS: u32 = 2_000_000;
+/// The most PBKDF2 iterations read: andOTP writes a random count between 140,000 and 160,000
+/// (`PBKDF2_MIN/MAX_BACKUP_ITERATIONS`). A larger count is not taken for the new layout (the
+/// file is then tried as the old one), so a file cannot make a wrong password cost more than
+/// one andOTP derivation (~0.1 s).
+pub(crate) const MAX_ITERATIONS: u32 = 160_000;
 
 /// Reads an andOTP backup; `password` opens an encrypted one.
 pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {

@@ -2,9 +2,16 @@
 //!
 //! A large export is split into several URIs (one per QR code) sharing a `batch_id`, numbered
 //! `batch_index` of `batch_size`. The importer reads any number of them, one per line, and adds
-//! a [`EntryError::Missing`] item for every batch of a set that is not there.
+//! a [`EntryError::Missing`] item for every run of batches of a set that is not there.
+//!
+//! # Bounds
+//! `batch_size` and `batch_index` come from the file, so they are checked before anything is
+//! built from them: a set has at most [`MAX_BATCH_SIZE`] QR codes and an index lies inside its
+//! set. Missing codes are reported one by one, but a long gap between the codes that were
+//! given is one entry (`QR codes 13–999 of 1000`), so the report grows with the input, never
+//! with the numbers in it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use prost::Message;
@@ -15,6 +22,12 @@ use crate::account::{Account, Algorithm, OtpKind, OtpParams};
 use crate::secret::Secret;
 
 const SCHEME_PREFIX: &str = "otpauth-migration://offline?";
+
+/// The most QR codes one transfer set may announce. Google Authenticator puts about ten
+/// accounts in a code, so a thousand codes would be some 10,000 accounts — far past any real
+/// phone; a larger `batch_size` is damage (or an attack: 2^31 once made the importer allocate
+/// one report entry per announced code and abort).
+pub(crate) const MAX_BATCH_SIZE: i32 = 1000;
 
 /// Google's `MigrationPayload`. Enum fields are read as plain integers so that an unknown value
 /// becomes a per-entry "unsupported" instead of a decoding failure.
@@ -91,11 +104,14 @@ pub(crate) fn read(
     Ok(items)
 }
 
+/// The longest gap of missing codes reported code by code; a longer one is one entry.
+const LISTED_GAP: i32 = 10;
+
 /// Tracks which batches of each transfer set were seen.
 #[derive(Default)]
 pub(crate) struct Batches {
-    /// batch_id -> (batch_size, indexes seen)
-    seen: BTreeMap<i32, (i32, Vec<i32>)>,
+    /// batch_id -> (batch_size, indexes seen). Sizes and indexes were checked by [`decode_uri`].
+    seen: BTreeMap<i32, (i32, BTreeSet<i32>)>,
 }
 
 impl Batches {
@@ -105,29 +121,28 @@ impl Batches {
         let entry = self
             .seen
             .entry(payload.batch_id)
-            .or_insert((size, Vec::new()));
+            .or_insert((size, BTreeSet::new()));
         entry.0 = entry.0.max(size);
-        entry.1.push(payload.batch_index);
+        entry.1.insert(payload.batch_index);
         payload.otp_parameters.drain(..).map(to_item).collect()
     }
 
-    /// One item per batch index that a set announced but that never arrived.
+    /// The batches a set announced but that never arrived: one item per code for a gap of at
+    /// most [`LISTED_GAP`] codes, one item for a longer gap. So there are at most
+    /// `LISTED_GAP` items per code given (plus one gap at the end), whatever size a set
+    /// announces.
     pub(crate) fn missing(&self) -> Vec<ImportItem> {
         let mut out = Vec::new();
         for (id, (size, indexes)) in &self.seen {
-            for index in 0..*size {
-                if !indexes.contains(&index) {
-                    out.push(ImportItem {
-                        name: format!(
-                            "Google Authenticator transfer, QR code {} of {size}",
-                            index + 1
-                        ),
-                        result: Err(EntryError::Missing(format!(
-                            "batch index {index} of batch {id} was not given; \
-                             its accounts are not imported (scan that QR code too)"
-                        ))),
-                    });
+            let mut next = 0;
+            // Every given index closes the gap before it; `size` closes the last one.
+            for end in indexes.iter().copied().chain(std::iter::once(*size)) {
+                if end - next > LISTED_GAP {
+                    out.push(missing_run(*id, *size, next, end - 1));
+                } else {
+                    out.extend((next..end).map(|i| missing_run(*id, *size, i, i)));
                 }
+                next = next.max(end.saturating_add(1));
             }
         }
         out
@@ -137,6 +152,38 @@ impl Batches {
     #[cfg(test)]
     fn is_empty(&self) -> bool {
         self.seen.is_empty()
+    }
+}
+
+/// The report entry for batch indexes `first..=last` of set `id`, which were not given.
+fn missing_run(id: i32, size: i32, first: i32, last: i32) -> ImportItem {
+    let (name, which) = if first == last {
+        (
+            format!(
+                "Google Authenticator transfer, QR code {} of {size}",
+                first + 1
+            ),
+            format!(
+                "batch index {first} of batch {id} was not given; its accounts are not \
+                 imported (scan that QR code too)"
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Google Authenticator transfer, QR codes {}–{} of {size}",
+                first + 1,
+                last + 1
+            ),
+            format!(
+                "batch indexes {first}–{last} of batch {id} were not given; their accounts \
+                 are not imported (scan those QR codes too)"
+            ),
+        )
+    };
+    ImportItem {
+        name,
+        result: Err(EntryError::Missing(which)),
     }
 }
 
@@ -176,8 +223,29 @@ pub(crate) fn decode_uri(uri: &str) -> Result<MigrationPayload, String> {
             })
             .map_err(|_| "the data parameter is not base64")?,
     );
-    MigrationPayload::decode(raw.as_slice())
-        .map_err(|_| "the data is not a transfer payload (truncated?)".into())
+    let payload = MigrationPayload::decode(raw.as_slice())
+        .map_err(|_| "the data is not a transfer payload (truncated?)".to_owned())?;
+    check_batch(&payload)?;
+    Ok(payload)
+}
+
+/// Refuses batch numbers no transfer has: a size past [`MAX_BATCH_SIZE`], a negative size, or
+/// an index outside its set. A size of 0 (the field left out) is a set of one code.
+fn check_batch(payload: &MigrationPayload) -> Result<(), String> {
+    let size = payload.batch_size;
+    if !(0..=MAX_BATCH_SIZE).contains(&size) {
+        return Err(format!(
+            "the transfer claims {size} QR codes; a transfer has 1 to {MAX_BATCH_SIZE}"
+        ));
+    }
+    let index = payload.batch_index;
+    if !(0..size.max(1)).contains(&index) {
+        return Err(format!(
+            "QR code index {index} lies outside its transfer of {} codes",
+            size.max(1)
+        ));
+    }
+    Ok(())
 }
 
 fn to_item(mut p: OtpParameters) -> ImportItem {
@@ -395,6 +463,55 @@ mod tests {
             Err(TransferError::Damaged(_))
         ));
         assert!(matches!(read(b"", None), Err(TransferError::Damaged(_))));
+    }
+
+    #[test]
+    fn refuses_batch_sizes_and_indexes_no_transfer_has() {
+        for (size, index, why) in [
+            (i32::MAX, 0, "claims 2147483647 QR codes"),
+            (1 << 30, 0, "claims 1073741824 QR codes"),
+            (MAX_BATCH_SIZE + 1, 0, "claims 1001 QR codes"),
+            (-1, 0, "claims -1 QR codes"),
+            (3, 3, "index 3 lies outside its transfer of 3"),
+            (0, 1, "index 1 lies outside its transfer of 1"),
+            (5, -2, "index -2 lies outside"),
+        ] {
+            let uri = payload(vec![param("a", "", 1, 1, 2)], size, index);
+            match read(uri.as_bytes(), None) {
+                Err(TransferError::Damaged(m)) => assert!(m.contains(why), "{size}/{index}: {m}"),
+                other => panic!("{size}/{index}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn reports_missing_codes_as_runs_so_the_report_stays_small() {
+        // The largest set allowed, with codes 1, 500 and 1000 given: three runs are missing.
+        let lines = [
+            payload(vec![param("a", "", 1, 1, 2)], MAX_BATCH_SIZE, 0),
+            payload(vec![], MAX_BATCH_SIZE, 499),
+            payload(vec![], MAX_BATCH_SIZE, MAX_BATCH_SIZE - 1),
+        ]
+        .join("\n");
+        let items = read(lines.as_bytes(), None).unwrap();
+        let names: Vec<&str> = items[1..].iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "Google Authenticator transfer, QR codes 2–499 of 1000",
+                "Google Authenticator transfer, QR codes 501–999 of 1000",
+            ]
+        );
+        // Only the first code of a set of eleven: the ten others are named one by one.
+        let items = read(payload(vec![], 11, 0).as_bytes(), None).unwrap();
+        assert_eq!(items.len(), 10);
+        assert_eq!(
+            items[9].name,
+            "Google Authenticator transfer, QR code 11 of 11"
+        );
+        assert!(
+            matches!(&items[9].result, Err(EntryError::Missing(m)) if m.contains("its accounts"))
+        );
     }
 
     #[test]

@@ -34,6 +34,12 @@ pub use report::{
     ImportError, ImportReport, Outcome, ReportEntry, commit, import, import_with_progress,
 };
 
+/// The largest source [`read`] accepts: 16 MiB, some ten times a large real export (a
+/// thousand accounts with icons). Every importer's memory and time grow with the size of its
+/// input — parsed JSON takes up to about 16 times its text, so this keeps any source within
+/// about 256 MiB (see `docs/limits.md` for every bound).
+pub const MAX_SOURCE_BYTES: usize = 16 << 20;
+
 /// The formats Tessera reads (and, for some, writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -290,6 +296,7 @@ pub fn read(
     format: Option<Format>,
     password: Option<&str>,
 ) -> Result<Vec<ImportItem>, TransferError> {
+    check_size(bytes)?;
     if bytes.iter().all(u8::is_ascii_whitespace) && format.is_none() {
         // Zero accounts from an empty file would look like a successful import of nothing.
         return Err(TransferError::Damaged("the file is empty".into()));
@@ -349,6 +356,18 @@ pub(crate) fn read_as(
         }
         other => other,
     }
+}
+
+/// Refuses a source over [`MAX_SOURCE_BYTES`] before anything is parsed (detection included).
+pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(TransferError::Damaged(format!(
+            "the file is {} MiB; import files over {} MiB are not read",
+            bytes.len() >> 20,
+            MAX_SOURCE_BYTES >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// Why nothing matched: a JSON document that does not parse (typically a truncated export)

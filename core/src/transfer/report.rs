@@ -98,6 +98,7 @@ pub fn import_with_progress(
     dry_run: bool,
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
+    super::check_size(bytes)?;
     let detected = format.is_none();
     let format = match format {
         Some(f) => f,

@@ -1,8 +1,13 @@
 //! 2FAS backups (`.2fas`), plain and encrypted, schema versions 1 to 4.
 //!
 //! Encrypted backups hold the services as `b64(ct||tag):b64(salt):b64(iv)`, with the key from
-//! PBKDF2-HMAC-SHA256 (10,000 iterations). `reference`, a known text encrypted the same way,
-//! tells a wrong password from a damaged file.
+//! PBKDF2-HMAC-SHA256 (10,000 iterations, fixed by the format: nothing in the file sets the
+//! cost). AES-GCM authenticates the services: a file whose `servicesEncrypted` decrypts is
+//! read, whatever its `reference` holds. `reference`, a known text encrypted the same way, is
+//! looked at only once the services have failed to decrypt, to tell a wrong password (the
+//! reference does not open either) from a damaged file (it opens: the password is right).
+//! Its text is not compared: real backups of 2FAS 3.8 to 5.1 carry texts that differ from the
+//! one documented, and a reference that opens under the password proves the password anyway.
 
 use std::collections::HashMap;
 
@@ -15,14 +20,16 @@ use super::{
     parse_secret, str_field,
 };
 use crate::account::Account;
-use crate::crypto::aead::{self, KEY_LEN, NONCE_LEN, TAG_LEN};
+use crate::crypto::aead::{self, NONCE_LEN, TAG_LEN};
 use crate::crypto::kdf;
 
 /// 2FAS's iteration count for the backup key.
 const PBKDF2_ITERATIONS: u32 = 10_000;
 
-/// The known text 2FAS encrypts into `reference` (its `BackupContent.Reference`).
-pub(crate) const REFERENCE: &str = "tRViSsLKzd86Hprh4ceC2OP7xazn4rrt4xhfEUbOjxLX8Rc3mkISXE0lWbmnWfggogbBJhtYgpK6fMl1D6mtsy92R3HkdGfwuXbzLebqVFJsR7IZ2w58t938iymwG4824igYy1wi6n2WDpO1Q1P69zwJGs2F5a1qP4MyIiDSD7NCV2OvidXQCBnDlGfmz0f1BQySRkkt4ryiJeCjD2o4QsveJ9uDBUn8ELyOrESv5R5DMDkD4iAF8TXU7K";
+/// The known text 2FAS encrypts into `reference` (its `BackupContent.Reference`). Only the
+/// tests write it: the reader never compares it (see the module docs).
+#[cfg(test)]
+pub(crate) const REFERENCE: &str = "tRViSsLKzd86Hprh4ceC2OP7xazn4rrt4xhfEUbOjxLX8Rc3mkISXE0lWbmnWfggogbBJhtYgpK6fMl1D6mtsy92R3HkdGfwuXbzLebqVFJsR7IZ2w58t938iymwG4824igYy1wi6n2WDpO1Q1P69zwJGs2F5a1qP4MyIiDSD7NCV2OvidXQCBnDlGfmz0f1BQySRkkt4ryiJeCjD2o4QsveJ9uDBUn8ELyOrESv5R5DMDkD4iAF8TXU7KyoJujd";
 
 /// Reads a 2FAS backup; `password` opens an encrypted one.
 pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
@@ -89,7 +96,10 @@ fn split_field(field: &str, what: &str) -> Result<Sealed, TransferError> {
                 salt: b64(salt).map_err(|_| damaged())?,
                 iv: b64(iv).map_err(|_| damaged())?,
             };
-            if sealed.iv.len() != NONCE_LEN || sealed.data.len() < TAG_LEN || sealed.salt.is_empty()
+            if sealed.iv.len() != NONCE_LEN
+                || sealed.data.len() < TAG_LEN
+                || sealed.salt.is_empty()
+                || sealed.salt.len() > MAX_SALT_LEN
             {
                 return Err(damaged());
             }
@@ -99,43 +109,35 @@ fn split_field(field: &str, what: &str) -> Result<Sealed, TransferError> {
     }
 }
 
+/// The most salt bytes read from a field: 2FAS writes 32 (iOS) or 256 (Android).
+const MAX_SALT_LEN: usize = 1024;
+
 fn decrypt(root: &Value, field: &str, password: &str) -> Result<Zeroizing<Vec<u8>>, TransferError> {
     let services = split_field(field, "servicesEncrypted")?;
-    // The key depends only on the salt; both fields usually share it, so derive once per salt.
-    let mut keys: Vec<(Vec<u8>, Zeroizing<[u8; KEY_LEN]>)> = Vec::new();
-    let mut key_for = |salt: &[u8]| -> Zeroizing<[u8; KEY_LEN]> {
-        if let Some((_, k)) = keys.iter().find(|(s, _)| s == salt) {
-            return k.clone();
-        }
-        let k = kdf::pbkdf2_sha256(password.as_bytes(), salt, PBKDF2_ITERATIONS);
-        keys.push((salt.to_vec(), k.clone()));
-        k
-    };
-    let reference = str_field(root, "reference").filter(|r| !r.trim().is_empty());
-    let reference_ok = match reference {
-        Some(r) => {
-            let r = split_field(r, "reference")?;
-            let key = key_for(&r.salt);
-            match aead::open(key.as_ref(), &r.iv, &r.data, &[]) {
-                None => return Err(TransferError::WrongPassword),
-                Some(text) if text.as_slice() == REFERENCE.as_bytes() => true,
-                Some(_) => {
-                    return Err(TransferError::Damaged(
-                        "the reference text does not match".into(),
-                    ));
-                }
-            }
-        }
-        None => false,
-    };
-    let key = key_for(&services.salt);
-    aead::open(key.as_ref(), &services.iv, &services.data, &[]).ok_or(if reference_ok {
+    let key = kdf::pbkdf2_sha256(password.as_bytes(), &services.salt, PBKDF2_ITERATIONS);
+    if let Some(plain) = aead::open(key.as_ref(), &services.iv, &services.data, &[]) {
+        // GCM authenticated the services under this password: nothing else is needed.
+        return Ok(plain);
+    }
+    // The services do not open. A reference that opens under the same password means the
+    // password is right and the services were damaged; otherwise (no reference, or one that
+    // does not open either) the password is by far the likelier cause.
+    let reference = str_field(root, "reference")
+        .filter(|r| !r.trim().is_empty())
+        .and_then(|r| split_field(r, "reference").ok());
+    let password_right = reference.is_some_and(|r| {
+        let key = if r.salt == services.salt {
+            key.clone()
+        } else {
+            kdf::pbkdf2_sha256(password.as_bytes(), &r.salt, PBKDF2_ITERATIONS)
+        };
+        aead::open(key.as_ref(), &r.iv, &r.data, &[]).is_some()
+    });
+    Err(if password_right {
         TransferError::Damaged(
             "the password is right but the encrypted services are damaged".into(),
         )
     } else {
-        // Without a reference a wrong password and damage look the same; a wrong password is
-        // by far the likelier.
         TransferError::WrongPassword
     })
 }
@@ -231,5 +233,34 @@ mod tests {
             read(broken.as_bytes(), Some("pw")),
             Err(TransferError::Damaged(_))
         ));
+    }
+
+    #[test]
+    fn services_that_decrypt_are_read_whatever_the_reference_holds() {
+        let salt = [5u8; 32];
+        let services = seal_field(
+            "pw",
+            &salt,
+            br#"[{"name":"S","secret":"JBSWY3DPEHPK3PXP"}]"#,
+        );
+        // Another text, the documented text cut short, a reference under another password,
+        // and one that is not even ciphertext: none of them matters once the services open.
+        for reference in [
+            seal_field("pw", &salt, b"some other text"),
+            seal_field("pw", &salt, &REFERENCE.as_bytes()[..250]),
+            seal_field("other", &[6u8; 256], REFERENCE.as_bytes()),
+            "not:a:reference".to_owned(),
+        ] {
+            let doc = format!(
+                r#"{{"services":[],"schemaVersion":4,"servicesEncrypted":"{services}","reference":"{reference}"}}"#
+            );
+            let items = read(doc.as_bytes(), Some("pw")).unwrap();
+            assert_eq!(items.len(), 1, "{reference}");
+            assert_eq!(items[0].result.as_ref().unwrap().issuer, "S");
+            assert_eq!(
+                read(doc.as_bytes(), Some("nope")).unwrap_err(),
+                TransferError::WrongPassword
+            );
+        }
     }
 }

@@ -18,6 +18,13 @@
 //! kek = Argon2id(password, salt); the payload key is HKDF-SHA256(kek, "tessera/backup/v1/payload").
 //! The trailing checksum tells a damaged file from a wrong password: a file whose checksum
 //! fails is damaged whatever the password; a verifier mismatch then means a wrong password.
+//!
+//! # Bounds
+//! The checksum is a plain SHA-256, not keyed: anyone can write a file whose header asks Argon2
+//! for anything [`KdfParams::validate`] allows (1 GiB × 64 passes from 130 bytes). So backups
+//! have their own, lower ceiling, [`BACKUP_KDF_MAX`]: Tessera refuses to write a backup above
+//! it and refuses to read one before deriving any key. A file larger than
+//! [`MAX_BACKUP_BYTES`] is refused before it is hashed.
 
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
@@ -31,6 +38,46 @@ use crate::secret::Secret;
 pub const BACKUP_MAGIC: &[u8; 8] = b"TSRBACKP";
 /// The backup format version this code writes and the highest it reads.
 pub const BACKUP_FORMAT_VERSION: u16 = 1;
+
+/// The most a backup's key derivation may cost, written or read: 256 MiB of memory, 8 passes,
+/// 4 lanes, and at most 1 GiB × 1 pass of work in all (memory × passes). Tessera's default,
+/// [`KdfParams::DEFAULT`] (64 MiB × 3), is well inside; so is anything an app picks within
+/// it. A forged header cannot make a restore take more than a few seconds or more memory than
+/// a phone can give.
+pub const BACKUP_KDF_MAX: KdfParams = KdfParams {
+    memory_kib: 256 * 1024,
+    iterations: 8,
+    parallelism: 4,
+};
+/// The most Argon2 work (KiB × passes) a backup may ask for: 1 GiB × 1 pass.
+const BACKUP_KDF_MAX_WORK: u64 = 1 << 20;
+/// The largest backup file read (16 MiB: some 50,000 accounts). Its JSON is read into typed
+/// entries, which take at most a few times its size.
+pub const MAX_BACKUP_BYTES: usize = 16 << 20;
+
+/// Checks that `params` are within [`BACKUP_KDF_MAX`]; `Err` says which bound is passed.
+fn check_backup_kdf(params: &KdfParams) -> Result<(), String> {
+    let max = BACKUP_KDF_MAX;
+    let work = u64::from(params.memory_kib) * u64::from(params.iterations);
+    if params.memory_kib > max.memory_kib
+        || params.iterations > max.iterations
+        || params.parallelism > max.parallelism
+        || work > BACKUP_KDF_MAX_WORK
+    {
+        return Err(format!(
+            "Argon2id with {} MiB, {} passes, {} lanes, more than a backup may use \
+             (at most {} MiB, {} passes, {} lanes, and {} MiB × passes)",
+            params.memory_kib / 1024,
+            params.iterations,
+            params.parallelism,
+            max.memory_kib / 1024,
+            max.iterations,
+            max.parallelism,
+            BACKUP_KDF_MAX_WORK / 1024
+        ));
+    }
+    Ok(())
+}
 
 const VERIFIER_LEN: usize = 32;
 const HEADER_LEN: usize = 8 + 2 + 12 + SALT_LEN + VERIFIER_LEN + NONCE_LEN;
@@ -130,6 +177,8 @@ pub(super) fn encode<'a>(
     params: KdfParams,
 ) -> Result<Vec<u8>, VaultError> {
     params.validate()?;
+    // Never write a backup that the reader below would refuse.
+    check_backup_kdf(&params).map_err(VaultError::InvalidKdfParams)?;
     let payload = Payload {
         format: PAYLOAD_FORMAT.into(),
         version: BACKUP_FORMAT_VERSION,
@@ -177,12 +226,26 @@ fn be_u32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
 
+/// Decrypts a backup file into its accounts without a vault (to look inside one, and for the
+/// fuzz targets); [`super::Vault::import_backup`] restores one. Nothing is returned unless the
+/// whole file is intact and the password right; the bounds in the module docs apply.
+pub fn read_backup(bytes: &[u8], password: &str) -> Result<Vec<Account>, VaultError> {
+    decode(bytes, password)
+}
+
 /// Decrypts a backup file into accounts. Nothing is returned unless the whole file is intact
 /// and the password right.
 pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, VaultError> {
     let damaged = |why: &str| VaultError::BackupDamaged(why.to_owned());
     if bytes.len() < 8 || &bytes[..8] != BACKUP_MAGIC {
         return Err(damaged("not a Tessera backup file"));
+    }
+    if bytes.len() > MAX_BACKUP_BYTES {
+        return Err(VaultError::BackupDamaged(format!(
+            "the file is {} MiB; backups over {} MiB are not read",
+            bytes.len() >> 20,
+            MAX_BACKUP_BYTES >> 20
+        )));
     }
     if bytes.len() < 10 {
         return Err(damaged("the file is truncated"));
@@ -214,6 +277,8 @@ pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, Vault
     params
         .validate()
         .map_err(|_| damaged("its key derivation parameters are out of range"))?;
+    check_backup_kdf(&params)
+        .map_err(|why| VaultError::BackupDamaged(format!("its header asks for {why}")))?;
     let salt = &bytes[22..22 + SALT_LEN];
     let stored_verifier = &bytes[22 + SALT_LEN..22 + SALT_LEN + VERIFIER_LEN];
     let kek = params.derive_key(password, salt)?;

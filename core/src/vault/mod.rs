@@ -31,7 +31,9 @@ use std::sync::Mutex;
 
 use rusqlite::Connection;
 
-pub use backup::{BACKUP_FORMAT_VERSION, BACKUP_MAGIC};
+pub use backup::{
+    BACKUP_FORMAT_VERSION, BACKUP_KDF_MAX, BACKUP_MAGIC, MAX_BACKUP_BYTES, read_backup,
+};
 pub use error::VaultError;
 pub use keys::{KEY_LEN, KdfParams, KeyFile, KeyProvider, KeyProviderError};
 pub use model::{AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, ListFilter};

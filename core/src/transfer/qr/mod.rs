@@ -1,8 +1,9 @@
 //! QR codes in PNG or JPEG images: a screenshot of an enrollment QR code, a photo of a printout,
 //! a screenshot of Google Authenticator's transfer codes.
 //!
-//! The image is decoded by the `image` crate (PNG and JPEG only, with size limits so that a
-//! hostile file cannot claim gigabytes), flattened to grey over a white background (transparent
+//! The image is decoded within a memory budget (PNG and JPEG only; see [`load`]: large images
+//! are reduced to at most 4096 pixels a side while they are decoded, and reading any image
+//! takes at most [`MEMORY_BUDGET`]), flattened to grey over a white background (transparent
 //! PNGs), and searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
 //! too (light-on-dark codes from dark-mode screenshots). File decoding is the `image-files`
 //! feature: the mobile library leaves it out, and its shells hand [`read_luma`] the grey levels
@@ -19,9 +20,12 @@
 //! [`NO_QR_CODE`]; one that does not decode is [`TransferError::Damaged`] as well, with a
 //! different message.
 
-#[cfg(feature = "image-files")]
-use image::{DynamicImage, GrayImage, ImageFormat, ImageReader, Limits, Luma};
 use zeroize::Zeroizing;
+
+mod load;
+
+use load::MAX_SIDE;
+pub use load::MEMORY_BUDGET;
 
 use super::ente::item_from_uri;
 use super::google::{self, Batches};
@@ -29,12 +33,6 @@ use super::{EntryError, ImportItem, TransferError};
 
 /// The message of the [`TransferError::Damaged`] returned for an image without any QR code.
 pub const NO_QR_CODE: &str = "no QR code was found in the image";
-
-/// Largest width or height accepted, in pixels (a 12-megapixel photo is about 4000 × 3000).
-const MAX_SIDE: u32 = 10_000;
-/// Largest decoder allocation accepted, in bytes.
-#[cfg(feature = "image-files")]
-const MAX_ALLOC: u64 = 256 << 20;
 
 /// What a build without the `image-files` feature (the mobile library) says when handed an
 /// image file.
@@ -77,11 +75,12 @@ pub fn read_luma(width: u32, height: u32, luma: &[u8]) -> Result<Vec<ImportItem>
             luma.len()
         )));
     }
-    let frame = Frame {
+    // A frame larger than the detector's working size is reduced first (see `load`).
+    let frame = load::reduce(width, height, luma).unwrap_or(Frame {
         width: w,
         height: h,
         luma: luma.into(),
-    };
+    });
     Ok(items(&scan(frame)?))
 }
 
@@ -195,52 +194,7 @@ fn load_grey(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
 }
 
 #[cfg(feature = "image-files")]
-fn load_grey(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
-    let format = match image::guess_format(bytes) {
-        Ok(format @ (ImageFormat::Png | ImageFormat::Jpeg)) => format,
-        Ok(_) => {
-            return Err(TransferError::Damaged(
-                "only PNG and JPEG images are read".into(),
-            ));
-        }
-        Err(_) => return Err(TransferError::UnknownFormat),
-    };
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|e| {
-        TransferError::Damaged(match e {
-            image::ImageError::Limits(_) => "the image is too large to read".into(),
-            _ => "the image cannot be decoded (truncated or corrupt)".into(),
-        })
-    })?;
-    let grey = flatten_on_white(&image);
-    Ok(Frame {
-        width: grey.width() as usize,
-        height: grey.height() as usize,
-        luma: grey.into_raw().into(),
-    })
-}
-
-/// Grey levels with transparency composited over white, so that a transparent-background
-/// code (dark modules, no background) keeps its contrast.
-#[cfg(feature = "image-files")]
-fn flatten_on_white(image: &DynamicImage) -> GrayImage {
-    if !image.color().has_alpha() {
-        return image.to_luma8();
-    }
-    let rgba = image.to_rgba8();
-    GrayImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let [r, g, b, a] = rgba.get_pixel(x, y).0;
-        // Rec. 601 luma, then alpha-blend over white.
-        let luma = (299 * u32::from(r) + 587 * u32::from(g) + 114 * u32::from(b)) / 1000;
-        let a = u32::from(a);
-        Luma([((luma * a + 255 * (255 - a)) / 255) as u8])
-    })
-}
+use load::load_grey;
 
 /// Every code located in the image (or in its negative, for light-on-dark codes), decoded
 /// where possible, in reading order.
