@@ -10,6 +10,7 @@ use tessera_core::push::{self as core, DeviceKeys as _, Push};
 use tessera_core::vault::Vault as CoreVault;
 
 use crate::error::{Result, TesseraError};
+use crate::redact::{REDACTED, redacted_bytes};
 use crate::vault::Vault;
 
 /// An enrolled push token.
@@ -102,8 +103,9 @@ pub struct PollResult {
     pub failed: Vec<FailedPoll>,
 }
 
-/// The server's verdict on an answer.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+/// The server's verdict on an answer. Printing it does not show a display code.
+#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum PushVerdict {
     /// The server took the answer; with code-to-phone, show `display_code` to the user.
     Accepted {
@@ -117,6 +119,22 @@ pub enum PushVerdict {
         /// What failed.
         reason: String,
     },
+}
+
+impl std::fmt::Debug for PushVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PushVerdict::Accepted { display_code } => f
+                .debug_struct("Accepted")
+                .field("display_code", &display_code.as_ref().map(|_| REDACTED))
+                .finish(),
+            PushVerdict::Refused => f.write_str("Refused"),
+            PushVerdict::NetworkFailure { reason } => f
+                .debug_struct("NetworkFailure")
+                .field("reason", reason)
+                .finish(),
+        }
+    }
 }
 
 impl From<core::Verdict> for PushVerdict {
@@ -218,8 +236,9 @@ impl core::DeviceKeys for ForeignDeviceKeys {
     }
 }
 
-/// One form or query field.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// One form or query field. Printing it shows the name, not the value.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HttpField {
     /// Name.
     pub name: String,
@@ -227,8 +246,19 @@ pub struct HttpField {
     pub value: String,
 }
 
-/// An HTTP request for a platform transport.
+impl std::fmt::Debug for HttpField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpField")
+            .field("name", &self.name)
+            .field("value", &REDACTED)
+            .finish()
+    }
+}
+
+/// An HTTP request for a platform transport. Printing it shows the URL and the field names,
+/// not their values (the enrollment credential, signatures).
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HttpRequest {
     /// `true` for POST (form-encoded `form`), `false` for GET.
     pub post: bool,
@@ -247,17 +277,30 @@ impl std::fmt::Debug for HttpRequest {
         f.debug_struct("HttpRequest")
             .field("post", &self.post)
             .field("url", &self.url)
-            .finish_non_exhaustive()
+            .field("query", &self.query)
+            .field("form", &self.form)
+            .field("verify_tls", &self.verify_tls)
+            .finish()
     }
 }
 
-/// The response: status and body, whatever the status.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// The response: status and body, whatever the status. Printing it shows the body's size.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
     /// Body bytes.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body", &redacted_bytes(&self.body))
+            .finish()
+    }
 }
 
 /// The platform's HTTP stack. Return the response for any status; throw

@@ -15,6 +15,7 @@ use crate::account::OtpAccount;
 use crate::error::{Result, TesseraError};
 use crate::otp::OtpCode;
 use crate::platform::{Clock, ForeignKeys, KeyProvider, now};
+use crate::redact::{REDACTED, redacted_text};
 use crate::types::{OtpKind, OtpParams};
 
 /// An account as lists show it: everything but the secret and the note.
@@ -83,8 +84,10 @@ impl From<ListFilter> for core::ListFilter {
     }
 }
 
-/// A change to an account's details; absent fields stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+/// A change to an account's details; absent fields stay as they are. Printing it does not
+/// show the note.
+#[derive(Clone, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct AccountChange {
     /// New service name.
     #[uniffi(default = None)]
@@ -112,6 +115,21 @@ pub struct AccountChange {
     pub position: Option<u32>,
 }
 
+impl std::fmt::Debug for AccountChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountChange")
+            .field("issuer", &self.issuer)
+            .field("label", &self.label)
+            .field("note", &self.note.as_deref().map(redacted_text))
+            .field("icon", &self.icon)
+            .field("remove_icon", &self.remove_icon)
+            .field("groups", &self.groups)
+            .field("favorite", &self.favorite)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
 impl From<AccountChange> for core::AccountUpdate {
     fn from(value: AccountChange) -> Self {
         core::AccountUpdate {
@@ -130,8 +148,10 @@ impl From<AccountChange> for core::AccountUpdate {
     }
 }
 
-/// The code of one account at one instant, as `codes` returns it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// The code of one account at one instant, as `codes` returns it. Printing it does not show
+/// the code.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct AccountCode {
     /// Stable id.
     pub id: String,
@@ -152,6 +172,22 @@ pub struct AccountCode {
     pub remaining_seconds: u32,
     /// Pinned to the top.
     pub favorite: bool,
+}
+
+impl std::fmt::Debug for AccountCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountCode")
+            .field("id", &self.id)
+            .field("issuer", &self.issuer)
+            .field("label", &self.label)
+            .field("kind", &self.kind)
+            .field("period", &self.period)
+            .field("code", &self.code.as_ref().map(|_| REDACTED))
+            .field("problem", &self.problem)
+            .field("remaining_seconds", &self.remaining_seconds)
+            .field("favorite", &self.favorite)
+            .finish()
+    }
 }
 
 impl From<core::CodeEntry> for AccountCode {

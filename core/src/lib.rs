@@ -11,6 +11,7 @@ pub mod files;
 pub mod otp;
 pub mod push;
 pub mod secret;
+pub mod secret_buf;
 pub mod transfer;
 pub mod uri;
 pub mod vault;
@@ -19,4 +20,5 @@ pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsErr
 pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
+pub use secret_buf::SecretBuf;
 pub use uri::{ParsedUri, PushEnrollment, UriError};

@@ -47,13 +47,22 @@ impl std::fmt::Debug for HttpRequest {
     }
 }
 
-/// The server's response: status and body.
-#[derive(Debug, Clone)]
+/// The server's response: status and body. `Debug` shows the body's size, not its content.
+#[derive(Clone)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Response body (privacyIDEA answers JSON).
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 /// The request did not get a response. The message names no query or form value.

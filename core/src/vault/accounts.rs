@@ -28,7 +28,12 @@ pub(super) fn account_binding<'a>(id: &'a str, field: &'a str) -> Binding<'a> {
 /// The parts of an account that are sealed together with the note: extra URI parameters can
 /// hold PINs, so they are encrypted too.
 pub(super) fn encode_extra(extra: &[(String, String)]) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(serde_json::to_vec(extra).unwrap_or_else(|_| b"[]".to_vec()))
+    // A `pin` parameter is a secret: the JSON grows in a buffer that wipes what it outgrows.
+    let mut out = crate::secret_buf::SecretBuf::new();
+    match serde_json::to_writer(&mut out, extra) {
+        Ok(()) => out.into_bytes(),
+        Err(_) => Zeroizing::new(b"[]".to_vec()),
+    }
 }
 
 pub(super) fn params_from_columns(
