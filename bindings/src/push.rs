@@ -351,16 +351,17 @@ impl core::Transport for ForeignTransport {
     }
 }
 
-/// Tessera's own HTTPS client (desktop library).
+/// Tessera's own HTTPS client (desktop library); push and container clients share it.
 #[cfg(feature = "desktop")]
-fn default_transport() -> Box<dyn core::Transport> {
+pub(crate) fn default_transport() -> Box<dyn core::Transport> {
     Box::new(core::UreqTransport::new())
 }
 
 /// The mobile library has no HTTP client of its own: without a `PushTransport`, every call
-/// that reaches the server fails with this message (as `Network`), naming what to pass.
+/// that reaches the server fails with [`NO_TRANSPORT`] (as `Network`), naming what to pass.
+/// Push and container clients share it.
 #[cfg(not(feature = "desktop"))]
-fn default_transport() -> Box<dyn core::Transport> {
+pub(crate) fn default_transport() -> Box<dyn core::Transport> {
     struct NoTransport;
     impl core::Transport for NoTransport {
         fn send(
@@ -375,11 +376,11 @@ fn default_transport() -> Box<dyn core::Transport> {
     Box::new(NoTransport)
 }
 
-/// Why a call that needs the server fails in the mobile library when `PushClient` was made
+/// Why a call that needs the server fails in the mobile library when a client was made
 /// without a `PushTransport`.
 #[cfg(not(feature = "desktop"))]
 pub(crate) const NO_TRANSPORT: &str = "this build has no HTTP client of its own: \
-     create the PushClient with a PushTransport (the platform's HTTP stack)";
+     create the client (PushClient, ContainerClient) with a PushTransport (the platform's HTTP stack)";
 
 /// Push approvals over an open vault. Safe to use from several threads; calls that reach the
 /// server block, so make them off the UI thread.
