@@ -20,10 +20,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "transfer")
 CORPUS = os.path.join(ROOT, "fuzz", "corpus")
 
-# The index of each format in transfer::Format::ALL (the import target's first byte);
-# DETECT is any larger value: the format is detected.
-FORMATS = ["otpauth", "google", "aegis", "twofas", "andotp", "freeotp", "bitwarden-json",
-           "bitwarden-csv", "ente", "proton", "qr", "tessera"]
+# The import target's first byte is the index of a format in transfer::Format::ALL, read from
+# the source so that a new format cannot shift the seeds onto the wrong reader; DETECT is any
+# larger value: the format is detected.
+VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis": "aegis",
+                  "TwoFas": "twofas", "AndOtp": "andotp", "FreeOtpPlus": "freeotp",
+                  "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
+                  "EnteEncrypted": "ente", "Proton": "proton", "SteamMaFile": "steam",
+                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera"}
+
+
+def format_order():
+    with open(os.path.join(ROOT, "core", "src", "transfer", "mod.rs"), encoding="utf-8") as f:
+        block = re.search(r"pub const ALL: \[Format; \d+\] = \[(.*?)\];", f.read(), re.S).group(1)
+    return [VARIANT_PREFIX.get(v, v) for v in re.findall(r"Format::(\w+)", block)]
+
+
+FORMATS = format_order()
 DETECT = 0xFF
 # Images above this are left out: the fuzzer's inputs stay small so each run is fast.
 MAX_SEED = 40_000
@@ -43,7 +56,8 @@ def format_of(name):
     prefix = re.split(r"[_.]", name)[0]
     if prefix == "bitwarden":
         return "bitwarden-csv" if name.endswith(".csv") else "bitwarden-json"
-    if prefix in ("otpauth", "google", "aegis", "twofas", "andotp", "ente", "proton"):
+    if prefix in ("otpauth", "google", "aegis", "twofas", "andotp", "ente", "proton", "steam",
+                  "winauth"):
         return prefix
     if prefix == "freeotp":
         return "freeotp"
@@ -56,7 +70,7 @@ def import_seeds():
     count = 0
     for name in sorted(os.listdir(FIXTURES)):
         fmt = format_of(name)
-        if fmt is None:
+        if fmt is None or fmt not in FORMATS:
             continue
         with open(os.path.join(FIXTURES, name), "rb") as f:
             data = f.read()
