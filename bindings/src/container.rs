@@ -330,7 +330,7 @@ impl ContainerClient {
     ) -> Arc<Self> {
         let transport: Box<dyn tessera_core::push::Transport> = match transport {
             Some(t) => Box::new(ForeignTransport(t)),
-            None => Box::new(tessera_core::push::UreqTransport::new()),
+            None => crate::push::default_transport(),
         };
         Arc::new(ContainerClient {
             vault,

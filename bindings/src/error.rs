@@ -222,6 +222,7 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::ChoiceRequired
             | P::ChoiceNotOffered
             | P::Uri(_)
+            | P::InsecureTransport(_)
             | P::NotPushUri
             | P::NotRsaSpki
             | P::WrongEnrollmentCredential => TesseraError::InvalidInput { reason },

@@ -351,16 +351,17 @@ impl core::Transport for ForeignTransport {
     }
 }
 
-/// Tessera's own HTTPS client (desktop library).
+/// Tessera's own HTTPS client (desktop library); push and container clients share it.
 #[cfg(feature = "desktop")]
-fn default_transport() -> Box<dyn core::Transport> {
+pub(crate) fn default_transport() -> Box<dyn core::Transport> {
     Box::new(core::UreqTransport::new())
 }
 
 /// The mobile library has no HTTP client of its own: without a `PushTransport`, every call
-/// that reaches the server fails with this message (as `Network`), naming what to pass.
+/// that reaches the server fails with [`NO_TRANSPORT`] (as `Network`), naming what to pass.
+/// Push and container clients share it.
 #[cfg(not(feature = "desktop"))]
-fn default_transport() -> Box<dyn core::Transport> {
+pub(crate) fn default_transport() -> Box<dyn core::Transport> {
     struct NoTransport;
     impl core::Transport for NoTransport {
         fn send(
@@ -375,11 +376,11 @@ fn default_transport() -> Box<dyn core::Transport> {
     Box::new(NoTransport)
 }
 
-/// Why a call that needs the server fails in the mobile library when `PushClient` was made
+/// Why a call that needs the server fails in the mobile library when a client was made
 /// without a `PushTransport`.
 #[cfg(not(feature = "desktop"))]
 pub(crate) const NO_TRANSPORT: &str = "this build has no HTTP client of its own: \
-     create the PushClient with a PushTransport (the platform's HTTP stack)";
+     create the client (PushClient, ContainerClient) with a PushTransport (the platform's HTTP stack)";
 
 /// Push approvals over an open vault. Safe to use from several threads; calls that reach the
 /// server block, so make them off the UI thread.
@@ -436,15 +437,24 @@ impl PushClient {
 
     /// Enrolls the push token of a scanned `otpauth://pipush/…` (or `pia://`) URI: creates a
     /// `key_bits` (2048 or 4096) device key, registers it with the server, stores the token.
-    #[uniffi::method(default(listener = None))]
+    /// A plain http:// server or sslverify=0 (loopback hosts excepted) is refused with
+    /// `InvalidInput` unless `allow_insecure_transport` is true: set it only after the user
+    /// accepted that the enrollment credential and the server key can be read or replaced.
+    #[uniffi::method(default(listener = None, allow_insecure_transport = false))]
     pub fn enroll(
         &self,
         uri: String,
         key_bits: u32,
         listener: Option<Arc<dyn KeygenListener>>,
+        allow_insecure_transport: bool,
     ) -> Result<PushTokenInfo> {
         let ticket = core::EnrollmentTicket::from_uri(uri.trim())?;
-        self.with(|p| p.enroll(&ticket, key_bits, &Listener(listener), now()))
+        let policy = if allow_insecure_transport {
+            tessera_core::net::TransportPolicy::AllowInsecure
+        } else {
+            tessera_core::net::TransportPolicy::Secure
+        };
+        self.with(|p| p.enroll_with_policy(&ticket, key_bits, &Listener(listener), now(), policy))
             .map(|t| PushTokenInfo::from(&t))
     }
 

@@ -424,6 +424,8 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::Proton),
         Some(ImportFormat::QrImage),
         Some(ImportFormat::TesseraBackup),
+        Some(ImportFormat::SteamMaFile),
+        Some(ImportFormat::WinAuth),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

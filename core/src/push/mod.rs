@@ -78,6 +78,10 @@ pub enum PushError {
     /// The enrollment URI could not be read.
     #[error(transparent)]
     Uri(#[from] crate::uri::UriError),
+    /// The enrollment URL is plain http:// or sslverify=0 to a host that is not loopback, and
+    /// the caller did not accept that explicitly (see [`crate::net`]).
+    #[error(transparent)]
+    InsecureTransport(#[from] crate::net::InsecureTransport),
     /// The URI is an otpauth account, not a push enrollment.
     #[error("this is not a push enrollment URI (otpauth://pipush/…)")]
     NotPushUri,
