@@ -437,15 +437,24 @@ impl PushClient {
 
     /// Enrolls the push token of a scanned `otpauth://pipush/…` (or `pia://`) URI: creates a
     /// `key_bits` (2048 or 4096) device key, registers it with the server, stores the token.
-    #[uniffi::method(default(listener = None))]
+    /// A plain http:// server or sslverify=0 (loopback hosts excepted) is refused with
+    /// `InvalidInput` unless `allow_insecure_transport` is true: set it only after the user
+    /// accepted that the enrollment credential and the server key can be read or replaced.
+    #[uniffi::method(default(listener = None, allow_insecure_transport = false))]
     pub fn enroll(
         &self,
         uri: String,
         key_bits: u32,
         listener: Option<Arc<dyn KeygenListener>>,
+        allow_insecure_transport: bool,
     ) -> Result<PushTokenInfo> {
         let ticket = core::EnrollmentTicket::from_uri(uri.trim())?;
-        self.with(|p| p.enroll(&ticket, key_bits, &Listener(listener), now()))
+        let policy = if allow_insecure_transport {
+            tessera_core::net::TransportPolicy::AllowInsecure
+        } else {
+            tessera_core::net::TransportPolicy::Secure
+        };
+        self.with(|p| p.enroll_with_policy(&ticket, key_bits, &Listener(listener), now(), policy))
             .map(|t| PushTokenInfo::from(&t))
     }
 

@@ -36,6 +36,10 @@ pub enum ImportFormat {
     QrImage,
     /// Tessera's own encrypted backup.
     TesseraBackup,
+    /// Steam Guard `maFile` JSON (one Steam account per file).
+    SteamMaFile,
+    /// WinAuth's text export (otpauth URIs with WinAuth's Steam and Battle.net conventions).
+    WinAuth,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -54,6 +58,8 @@ impl From<core::Format> for ImportFormat {
             F::Proton => ImportFormat::Proton,
             F::QrImage => ImportFormat::QrImage,
             F::TesseraBackup => ImportFormat::TesseraBackup,
+            F::SteamMaFile => ImportFormat::SteamMaFile,
+            F::WinAuth => ImportFormat::WinAuth,
         }
     }
 }
@@ -74,6 +80,8 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::Proton => F::Proton,
             ImportFormat::QrImage => F::QrImage,
             ImportFormat::TesseraBackup => F::TesseraBackup,
+            ImportFormat::SteamMaFile => F::SteamMaFile,
+            ImportFormat::WinAuth => F::WinAuth,
         }
     }
 }

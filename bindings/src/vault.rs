@@ -41,6 +41,9 @@ pub struct AccountInfo {
     pub created_at: u64,
     /// Unix time it was moved to the trash, when it is there.
     pub trashed_at: Option<u64>,
+    /// True when the stored row failed its integrity check (edited outside Tessera or
+    /// damaged): show it marked, with no code; `get` on it raises `Integrity`.
+    pub damaged: bool,
 }
 
 impl From<core::AccountSummary> for AccountInfo {
@@ -56,6 +59,7 @@ impl From<core::AccountSummary> for AccountInfo {
             position: value.position,
             created_at: value.created_at,
             trashed_at: value.trashed_at,
+            damaged: value.damaged,
         }
     }
 }
@@ -243,7 +247,9 @@ impl From<core::AddOutcome> for AddOutcome {
 }
 
 /// Argon2id cost of a password slot or a backup. Apps normally leave it out (the default is
-/// 64 MiB and 3 passes); tests and very small devices pass cheaper values.
+/// 64 MiB and 3 passes). A cost below OWASP's Argon2id minimums (46 MiB × 1 pass, 19 MiB × 2,
+/// 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5) is refused with `InvalidInput`; very small devices
+/// can use the 7 MiB × 5 row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct KdfParams {
     /// Memory in KiB.
@@ -264,8 +270,11 @@ impl From<KdfParams> for core::KdfParams {
     }
 }
 
-fn kdf(params: Option<KdfParams>) -> core::KdfParams {
-    params.map_or(core::KdfParams::DEFAULT, Into::into)
+/// The cost an app asked for, or the default; refused below OWASP's floor.
+fn kdf(params: Option<KdfParams>) -> Result<core::KdfParams> {
+    let params = params.map_or(core::KdfParams::DEFAULT, Into::into);
+    params.check_floor()?;
+    Ok(params)
 }
 
 fn account_id(id: &str) -> Result<AccountId> {
@@ -511,7 +520,7 @@ impl Vault {
     pub fn export_backup(&self, password: String, kdf: Option<KdfParams>) -> Result<Vec<u8>> {
         Ok(self
             .unlocked()?
-            .export_backup_with(&password, self::kdf(kdf))?)
+            .export_backup_with(&password, self::kdf(kdf)?)?)
     }
 
     /// Adds the accounts of a backup file; duplicates are reported, not doubled. A wrong
@@ -528,7 +537,7 @@ impl Vault {
     /// Adds or replaces the password that can unlock the vault besides the device key.
     #[uniffi::method(default(kdf = None))]
     pub fn set_password(&self, password: String, kdf: Option<KdfParams>) -> Result<()> {
-        Ok(self.unlocked()?.set_password(&password, self::kdf(kdf))?)
+        Ok(self.unlocked()?.set_password(&password, self::kdf(kdf)?)?)
     }
 
     /// Removes the password. Refused (`Locked`) unless the device key opened the vault in

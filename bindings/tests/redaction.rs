@@ -140,7 +140,7 @@ fn a_real_enrollment_request_prints_no_credential() {
          &issuer=privacyIDEA&enrollment_credential={CREDENTIAL}&v=1&serial=PIPU0001&sslverify=1"
     );
     assert!(
-        client.enroll(enrollment, 2048, None).is_err(),
+        client.enroll(enrollment, 2048, None, false).is_err(),
         "the server refused"
     );
     let requests = recorder.0.lock().unwrap();

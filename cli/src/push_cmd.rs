@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
+use tessera_core::net::{TransportPolicy, check_url};
 use tessera_core::push::{
     Answer, DenyReason, EnrollmentTicket, KeygenProgress, KeygenStep, PendingRequest, Push,
     PushError, PushToken, SoftwareKeys, UreqTransport, Verdict,
@@ -51,6 +52,11 @@ pub enum PushAction {
         /// Device key size in bits, 2048 or 4096 (privacyIDEA's own app uses 4096).
         #[arg(long, default_value_t = 4096)]
         bits: u32,
+        /// Accept a plain http:// server or one whose certificate is not checked (sslverify=0):
+        /// the enrollment credential and the server's key could then be read or replaced on the
+        /// way. Loopback servers (127.0.0.1, ::1, localhost) need no flag.
+        #[arg(long)]
+        insecure: bool,
     },
     /// List the enrolled push tokens.
     List {
@@ -180,7 +186,12 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
     let transport = UreqTransport::new();
     let push = Push::new(&vault, &keys, &transport);
     match action {
-        PushAction::Enroll { uri, image, bits } => {
+        PushAction::Enroll {
+            uri,
+            image,
+            bits,
+            insecure,
+        } => {
             let uri = match (uri, image) {
                 (Some(uri), _) => read_uri(&uri)?,
                 (None, Some(path)) => scan_enrollment(&path)?,
@@ -191,8 +202,20 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
                 }
             };
             let ticket = EnrollmentTicket::from_uri(uri.trim()).map_err(push_error)?;
+            let policy = if insecure {
+                TransportPolicy::AllowInsecure
+            } else {
+                TransportPolicy::Secure
+            };
+            // Refused here without --insecure; with it, say what was accepted.
+            for weakness in
+                check_url(&ticket.url, ticket.sslverify, policy).map_err(CliError::failed)?
+            {
+                eprintln!("tessera: warning: --insecure: {}", weakness.explain());
+            }
+            let progress = Dots(std::io::stderr().is_terminal());
             let token = push
-                .enroll(&ticket, bits, &Dots(std::io::stderr().is_terminal()), now())
+                .enroll_with_policy(&ticket, bits, &progress, now(), policy)
                 .map_err(push_error)?;
             println!(
                 "enrolled push token {} ({} {})",

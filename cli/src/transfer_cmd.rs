@@ -42,7 +42,8 @@ pub struct ImportArgs {
     /// The export file to read.
     file: PathBuf,
     /// The file's format, when detection should be overridden: otpauth, google, aegis, 2fas,
-    /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, qr, tessera.
+    /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, steam (a Steam Guard
+    /// .maFile), winauth (WinAuth's text export), qr, tessera.
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     from: Option<Format>,
     /// Show what would be imported without writing anything.

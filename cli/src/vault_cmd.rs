@@ -584,6 +584,7 @@ fn summary_json(s: &AccountSummary) -> serde_json::Value {
         "position": s.position,
         "created_at": s.created_at,
         "trashed_at": s.trashed_at,
+        "damaged": s.damaged,
     })
 }
 
@@ -609,12 +610,22 @@ fn print_summaries(list: &[AccountSummary], json: bool) -> Result<(), CliError> 
                 short(&s.id).to_owned(),
                 format!("{}{}", if s.favorite { "★ " } else { "" }, s.issuer),
                 s.label.clone(),
-                s.params.kind.as_str().to_owned(),
+                // A row that failed its integrity check shows what the file says, marked.
+                if s.damaged {
+                    "DAMAGED".to_owned()
+                } else {
+                    s.params.kind.as_str().to_owned()
+                },
                 s.groups.join(", "),
             ]
         })
         .collect();
     print_table(&["ID", "ISSUER", "LABEL", "TYPE", "GROUPS"], &rows);
+    if list.iter().any(|s| s.damaged) {
+        eprintln!(
+            "warning: accounts marked DAMAGED were modified outside Tessera or are corrupt; their codes are refused (delete them and restore them from a backup)"
+        );
+    }
     Ok(())
 }
 

@@ -186,3 +186,53 @@ fn push_enroll_reads_the_uri_from_stdin() {
     let empty = env.run(&["push", "enroll", "-"], "");
     assert_eq!(empty.status.code(), Some(1));
 }
+
+#[test]
+fn push_enroll_refuses_plain_http_unless_insecure_and_hides_credentials() {
+    let env = Env::new();
+    let uri = "otpauth://pipush/PIPU0001?url=http%3A//alice%3As3cr3t@pi.example.invalid/ttype/push\
+               &ttl=10&issuer=pi&enrollment_credential=cred0123&v=1&serial=PIPU0001&sslverify=1";
+    let out = env.run(&["push", "enroll", "--bits", "2048", "-"], uri);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("plain http://") && stderr.contains("--insecure"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("http://pi.example.invalid/ttype/push"),
+        "{stderr}"
+    );
+    for hidden in ["s3cr3t", "alice", "cred0123"] {
+        assert!(!stderr.contains(hidden), "{hidden} in {stderr}");
+    }
+    // sslverify=0 to a remote host is refused the same way.
+    let unverified = uri
+        .replace("http%3A", "https%3A")
+        .replace("sslverify=1", "sslverify=0");
+    let out = env.run(&["push", "enroll", "-"], &unverified);
+    assert!(
+        text(&out.stderr).contains("sslverify=0"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // With --insecure: a warning, then the enrollment goes ahead (and fails: no such host),
+    // and the network error names the host without the user and password.
+    let out = env.run(
+        &["push", "enroll", "--insecure", "--bits", "2048", "-"],
+        uri,
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("warning: --insecure: plain http://"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pi.example.invalid"), "{stderr}");
+    for hidden in ["s3cr3t", "alice", "cred0123"] {
+        assert!(!stderr.contains(hidden), "{hidden} in {stderr}");
+    }
+    let tokens = env.ok(&["push", "list", "--json"], "");
+    assert_eq!(tokens.trim(), "[]", "nothing was enrolled");
+}

@@ -8,6 +8,7 @@ pub mod container;
 pub mod crypto;
 pub mod error;
 pub mod files;
+pub mod net;
 pub mod otp;
 pub mod push;
 pub mod secret;

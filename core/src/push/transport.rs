@@ -142,9 +142,11 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 #[cfg(feature = "http")]
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#']).next().unwrap_or("")
+/// The URL's host and port for messages: no `user:password@`, no path or query.
+fn host_of(url: &str) -> String {
+    let url = crate::net::redact_url(url);
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or("").to_owned()
 }
 
 #[cfg(feature = "http")]
