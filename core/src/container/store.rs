@@ -282,7 +282,7 @@ impl<'a> Store<'a> {
                 account.secret.as_bytes(),
             )?;
             let p = &account.params;
-            Ok(conn.execute(
+            let changed = conn.execute(
                 "UPDATE accounts SET secret = ?2, kind = ?3, algorithm = ?4, digits = ?5,
                      period = ?6, counter = ?7, fingerprint = ?8, updated_at = ?9
                  WHERE id = ?1",
@@ -297,7 +297,10 @@ impl<'a> Store<'a> {
                     key.fingerprint(account),
                     now()
                 ],
-            )?)
+            )?;
+            // the vault authenticates each account row (row_mac): re-tag the changed row
+            crate::vault::retag_account(conn, key, id)?;
+            Ok(changed)
         })?;
         if changed == 0 {
             return Err(VaultError::NotFound {

@@ -298,3 +298,19 @@ pub(super) fn authenticate_rows_once(
     tx.commit()?;
     Ok(())
 }
+
+/// Recomputes the `row_mac` of account `id` after a module outside the vault changed its
+/// columns in place (containers replace a re-secreted token's secret this way).
+pub(crate) fn retag_account(
+    conn: &Connection,
+    key: &VaultKey,
+    id: &AccountId,
+) -> Result<(), VaultError> {
+    if let Some(row) = AccountRow::load(conn, id)? {
+        conn.execute(
+            "UPDATE accounts SET row_mac = ?2 WHERE id = ?1",
+            params![id.0, row.tag(key)],
+        )?;
+    }
+    Ok(())
+}

@@ -21,6 +21,7 @@ mod codes;
 mod db;
 mod error;
 mod integrity;
+pub(crate) use integrity::retag_account;
 mod keys;
 mod model;
 mod schema;
