@@ -5,11 +5,14 @@ use tessera_core::account::{Account, AccountMeta};
 use tessera_core::secret::Secret;
 
 use crate::error::{Result, TesseraError};
+use crate::redact::{REDACTED, redacted_text};
 use crate::types::OtpParams;
 
 /// A URI parameter Tessera keeps without interpreting (`pin`, `serial`, unknown ones…), so an
-/// export gives back what was imported.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// export gives back what was imported. Printing it (`toString()`, `description`) shows the
+/// name, never the value: a `pin` is one.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct UriParameter {
     /// Parameter name.
     pub name: String,
@@ -18,8 +21,10 @@ pub struct UriParameter {
 }
 
 /// A whole OTP account, secret included: what `parse_otp_uri` returns and what `Vault.add` and
-/// `format_otp_uri` take. Treat it as secret: do not log it or keep it longer than needed.
+/// `format_otp_uri` take. Printing it (`toString()`, `description`) shows neither the secret,
+/// the note nor parameter values; still, do not keep it longer than needed.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OtpAccount {
     /// Service name ("GitHub"); may be empty.
     pub issuer: String,
@@ -46,17 +51,31 @@ pub struct OtpAccount {
     pub extra: Vec<UriParameter>,
 }
 
-// Debug prints neither the secret nor the note.
+// These Debug impls are what Kotlin's toString() and Swift's description/debugDescription
+// print (`uniffi::export(Debug)`): without them the generated data classes and structs would
+// print every field, the secret included.
+impl std::fmt::Debug for UriParameter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UriParameter")
+            .field("name", &self.name)
+            .field("value", &REDACTED)
+            .finish()
+    }
+}
+
 impl std::fmt::Debug for OtpAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OtpAccount")
             .field("issuer", &self.issuer)
             .field("label", &self.label)
-            .field("secret_base32", &"<redacted>")
+            .field("secret_base32", &REDACTED)
             .field("params", &self.params)
+            .field("note", &redacted_text(&self.note))
             .field("groups", &self.groups)
             .field("favorite", &self.favorite)
-            .finish_non_exhaustive()
+            .field("icon", &self.icon)
+            .field("extra", &self.extra)
+            .finish()
     }
 }
 

@@ -216,12 +216,13 @@ impl From<tessera_core::push::PushError> for TesseraError {
                 TesseraError::NotFound { reason }
             }
             P::DuplicateToken(_) | P::AlreadyEnrolled => TesseraError::Duplicate { reason },
-            P::KeyUnreadable => TesseraError::Integrity { reason },
+            P::KeyUnreadable | P::TokenIntegrity(_) => TesseraError::Integrity { reason },
             P::KeySize(_)
             | P::Malformed(_)
             | P::ChoiceRequired
             | P::ChoiceNotOffered
             | P::Uri(_)
+            | P::InsecureTransport(_)
             | P::NotPushUri
             | P::NotRsaSpki
             | P::WrongEnrollmentCredential => TesseraError::InvalidInput { reason },

@@ -16,6 +16,11 @@
 //!    then it maps to `Other`) and its type in `via_core_error!` so `?` works on it;
 //! 4. tests in `tests/kotlin/src/<Domain>Test.kt` and
 //!    `tests/swift/Tests/TesseraTests/<Domain>Tests.swift`: both runners pick up every file.
+//!
+//! A record or enum that carries a secret (a key, a note, a code, a credential, a signature)
+//! gets a redacting `Debug` and `#[uniffi::export(Debug)]`, so Kotlin's `toString()` and
+//! Swift's `description` print that `Debug` instead of every field (see `redact.rs`), and a
+//! case in `bindings/tests/redaction.rs` and in the Kotlin and Swift redaction tests.
 
 //! From Rust (the tests' view; Kotlin and Swift call the same functions, generated):
 //!
@@ -41,16 +46,23 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod container;
 pub mod error;
 pub mod otp;
 pub mod platform;
 pub mod push;
+mod redact;
 pub mod transfer;
 pub mod types;
 pub mod uri;
 pub mod vault;
 
 pub use account::{OtpAccount, UriParameter};
+pub use container::{
+    ContainerClient, ContainerCurve, ContainerHash, ContainerInfo, ContainerKeys,
+    ContainerPolicies, ContainerQr, ContainerState, ContainerSyncFailure, ContainerSyncReport,
+    ContainerToken, read_container_qr,
+};
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};

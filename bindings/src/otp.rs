@@ -7,10 +7,12 @@ use tessera_core::secret::Secret;
 
 use crate::error::Result;
 use crate::platform::{Clock, now};
+use crate::redact::REDACTED;
 use crate::types::OtpParams;
 
-/// A code and how long it stays valid.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A code and how long it stays valid. Printing it does not show the code.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct OtpCode {
     /// The code to type (digits, or Steam's letters).
     pub code: String,
@@ -18,6 +20,16 @@ pub struct OtpCode {
     pub remaining_seconds: u32,
     /// The period this code belongs to (0 for HOTP), for drawing a countdown.
     pub period: u32,
+}
+
+impl std::fmt::Debug for OtpCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtpCode")
+            .field("code", &REDACTED)
+            .field("remaining_seconds", &self.remaining_seconds)
+            .field("period", &self.period)
+            .finish()
+    }
 }
 
 /// Builds the generator of a base32 secret under `params`, checking both.

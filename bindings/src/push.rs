@@ -10,6 +10,7 @@ use tessera_core::push::{self as core, DeviceKeys as _, Push};
 use tessera_core::vault::Vault as CoreVault;
 
 use crate::error::{Result, TesseraError};
+use crate::redact::{REDACTED, redacted_bytes};
 use crate::vault::Vault;
 
 /// An enrolled push token.
@@ -102,8 +103,9 @@ pub struct PollResult {
     pub failed: Vec<FailedPoll>,
 }
 
-/// The server's verdict on an answer.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+/// The server's verdict on an answer. Printing it does not show a display code.
+#[derive(Clone, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::export(Debug)]
 pub enum PushVerdict {
     /// The server took the answer; with code-to-phone, show `display_code` to the user.
     Accepted {
@@ -117,6 +119,22 @@ pub enum PushVerdict {
         /// What failed.
         reason: String,
     },
+}
+
+impl std::fmt::Debug for PushVerdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PushVerdict::Accepted { display_code } => f
+                .debug_struct("Accepted")
+                .field("display_code", &display_code.as_ref().map(|_| REDACTED))
+                .finish(),
+            PushVerdict::Refused => f.write_str("Refused"),
+            PushVerdict::NetworkFailure { reason } => f
+                .debug_struct("NetworkFailure")
+                .field("reason", reason)
+                .finish(),
+        }
+    }
 }
 
 impl From<core::Verdict> for PushVerdict {
@@ -189,7 +207,8 @@ pub trait PushDeviceKeys: Send + Sync {
     fn delete(&self, alias: String) -> Result<()>;
 }
 
-struct ForeignDeviceKeys(Arc<dyn PushDeviceKeys>);
+/// A platform [`PushDeviceKeys`] as core's device-key holder (containers use it too).
+pub(crate) struct ForeignDeviceKeys(pub(crate) Arc<dyn PushDeviceKeys>);
 
 fn keystore_error(e: TesseraError) -> core::PushError {
     match e {
@@ -217,8 +236,9 @@ impl core::DeviceKeys for ForeignDeviceKeys {
     }
 }
 
-/// One form or query field.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// One form or query field. Printing it shows the name, not the value.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HttpField {
     /// Name.
     pub name: String,
@@ -226,8 +246,19 @@ pub struct HttpField {
     pub value: String,
 }
 
-/// An HTTP request for a platform transport.
+impl std::fmt::Debug for HttpField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpField")
+            .field("name", &self.name)
+            .field("value", &REDACTED)
+            .finish()
+    }
+}
+
+/// An HTTP request for a platform transport. Printing it shows the URL and the field names,
+/// not their values (the enrollment credential, signatures).
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HttpRequest {
     /// `true` for POST (form-encoded `form`), `false` for GET.
     pub post: bool,
@@ -246,17 +277,30 @@ impl std::fmt::Debug for HttpRequest {
         f.debug_struct("HttpRequest")
             .field("post", &self.post)
             .field("url", &self.url)
-            .finish_non_exhaustive()
+            .field("query", &self.query)
+            .field("form", &self.form)
+            .field("verify_tls", &self.verify_tls)
+            .finish()
     }
 }
 
-/// The response: status and body, whatever the status.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// The response: status and body, whatever the status. Printing it shows the body's size.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
     /// Body bytes.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body", &redacted_bytes(&self.body))
+            .finish()
+    }
 }
 
 /// The platform's HTTP stack. Return the response for any status; throw
@@ -268,7 +312,8 @@ pub trait PushTransport: Send + Sync {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse>;
 }
 
-struct ForeignTransport(Arc<dyn PushTransport>);
+/// A platform [`PushTransport`] as core's transport (containers use it too).
+pub(crate) struct ForeignTransport(pub(crate) Arc<dyn PushTransport>);
 
 fn fields(list: &[(String, String)]) -> Vec<HttpField> {
     list.iter()
@@ -306,16 +351,17 @@ impl core::Transport for ForeignTransport {
     }
 }
 
-/// Tessera's own HTTPS client (desktop library).
+/// Tessera's own HTTPS client (desktop library); push and container clients share it.
 #[cfg(feature = "desktop")]
-fn default_transport() -> Box<dyn core::Transport> {
+pub(crate) fn default_transport() -> Box<dyn core::Transport> {
     Box::new(core::UreqTransport::new())
 }
 
 /// The mobile library has no HTTP client of its own: without a `PushTransport`, every call
-/// that reaches the server fails with this message (as `Network`), naming what to pass.
+/// that reaches the server fails with [`NO_TRANSPORT`] (as `Network`), naming what to pass.
+/// Push and container clients share it.
 #[cfg(not(feature = "desktop"))]
-fn default_transport() -> Box<dyn core::Transport> {
+pub(crate) fn default_transport() -> Box<dyn core::Transport> {
     struct NoTransport;
     impl core::Transport for NoTransport {
         fn send(
@@ -330,11 +376,11 @@ fn default_transport() -> Box<dyn core::Transport> {
     Box::new(NoTransport)
 }
 
-/// Why a call that needs the server fails in the mobile library when `PushClient` was made
+/// Why a call that needs the server fails in the mobile library when a client was made
 /// without a `PushTransport`.
 #[cfg(not(feature = "desktop"))]
 pub(crate) const NO_TRANSPORT: &str = "this build has no HTTP client of its own: \
-     create the PushClient with a PushTransport (the platform's HTTP stack)";
+     create the client (PushClient, ContainerClient) with a PushTransport (the platform's HTTP stack)";
 
 /// Push approvals over an open vault. Safe to use from several threads; calls that reach the
 /// server block, so make them off the UI thread.
@@ -391,15 +437,24 @@ impl PushClient {
 
     /// Enrolls the push token of a scanned `otpauth://pipush/…` (or `pia://`) URI: creates a
     /// `key_bits` (2048 or 4096) device key, registers it with the server, stores the token.
-    #[uniffi::method(default(listener = None))]
+    /// A plain http:// server or sslverify=0 (loopback hosts excepted) is refused with
+    /// `InvalidInput` unless `allow_insecure_transport` is true: set it only after the user
+    /// accepted that the enrollment credential and the server key can be read or replaced.
+    #[uniffi::method(default(listener = None, allow_insecure_transport = false))]
     pub fn enroll(
         &self,
         uri: String,
         key_bits: u32,
         listener: Option<Arc<dyn KeygenListener>>,
+        allow_insecure_transport: bool,
     ) -> Result<PushTokenInfo> {
         let ticket = core::EnrollmentTicket::from_uri(uri.trim())?;
-        self.with(|p| p.enroll(&ticket, key_bits, &Listener(listener), now()))
+        let policy = if allow_insecure_transport {
+            tessera_core::net::TransportPolicy::AllowInsecure
+        } else {
+            tessera_core::net::TransportPolicy::Secure
+        };
+        self.with(|p| p.enroll_with_policy(&ticket, key_bits, &Listener(listener), now(), policy))
             .map(|t| PushTokenInfo::from(&t))
     }
 

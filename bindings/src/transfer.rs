@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tessera_core::transfer::{self as core, export as core_export};
 
 use crate::error::{Result, TesseraError};
+use crate::redact::redacted_bytes;
 use crate::vault::Vault;
 
 /// The file formats Tessera imports.
@@ -35,6 +36,10 @@ pub enum ImportFormat {
     QrImage,
     /// Tessera's own encrypted backup.
     TesseraBackup,
+    /// Steam Guard `maFile` JSON (one Steam account per file).
+    SteamMaFile,
+    /// WinAuth's text export (otpauth URIs with WinAuth's Steam and Battle.net conventions).
+    WinAuth,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -53,6 +58,8 @@ impl From<core::Format> for ImportFormat {
             F::Proton => ImportFormat::Proton,
             F::QrImage => ImportFormat::QrImage,
             F::TesseraBackup => ImportFormat::TesseraBackup,
+            F::SteamMaFile => ImportFormat::SteamMaFile,
+            F::WinAuth => ImportFormat::WinAuth,
         }
     }
 }
@@ -73,6 +80,8 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::Proton => F::Proton,
             ImportFormat::QrImage => F::QrImage,
             ImportFormat::TesseraBackup => F::TesseraBackup,
+            ImportFormat::SteamMaFile => F::SteamMaFile,
+            ImportFormat::WinAuth => F::WinAuth,
         }
     }
 }
@@ -252,8 +261,10 @@ pub struct SkippedAccount {
     pub reason: String,
 }
 
-/// An export's result. `data` holds secrets (encrypted or not): store it with care.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// An export's result. `data` and `uris` hold secrets (encrypted or not): store them with care.
+/// Printing it shows their sizes only.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct ExportResult {
     /// The file's content.
     pub data: Vec<u8>,
@@ -261,6 +272,16 @@ pub struct ExportResult {
     pub uris: Vec<String>,
     /// Accounts the format could not hold, with the reason.
     pub skipped: Vec<SkippedAccount>,
+}
+
+impl std::fmt::Debug for ExportResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportResult")
+            .field("data", &redacted_bytes(&self.data))
+            .field("uris", &format_args!("<{} URIs redacted>", self.uris.len()))
+            .field("skipped", &self.skipped)
+            .finish()
+    }
 }
 
 /// Exports every account of `vault` (not those in the trash). A password encrypts formats

@@ -15,6 +15,7 @@ use crate::account::OtpAccount;
 use crate::error::{Result, TesseraError};
 use crate::otp::OtpCode;
 use crate::platform::{Clock, ForeignKeys, KeyProvider, now};
+use crate::redact::{REDACTED, redacted_text};
 use crate::types::{OtpKind, OtpParams};
 
 /// An account as lists show it: everything but the secret and the note.
@@ -40,6 +41,9 @@ pub struct AccountInfo {
     pub created_at: u64,
     /// Unix time it was moved to the trash, when it is there.
     pub trashed_at: Option<u64>,
+    /// True when the stored row failed its integrity check (edited outside Tessera or
+    /// damaged): show it marked, with no code; `get` on it raises `Integrity`.
+    pub damaged: bool,
 }
 
 impl From<core::AccountSummary> for AccountInfo {
@@ -55,6 +59,7 @@ impl From<core::AccountSummary> for AccountInfo {
             position: value.position,
             created_at: value.created_at,
             trashed_at: value.trashed_at,
+            damaged: value.damaged,
         }
     }
 }
@@ -83,8 +88,10 @@ impl From<ListFilter> for core::ListFilter {
     }
 }
 
-/// A change to an account's details; absent fields stay as they are.
-#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+/// A change to an account's details; absent fields stay as they are. Printing it does not
+/// show the note.
+#[derive(Clone, Default, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct AccountChange {
     /// New service name.
     #[uniffi(default = None)]
@@ -112,6 +119,21 @@ pub struct AccountChange {
     pub position: Option<u32>,
 }
 
+impl std::fmt::Debug for AccountChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountChange")
+            .field("issuer", &self.issuer)
+            .field("label", &self.label)
+            .field("note", &self.note.as_deref().map(redacted_text))
+            .field("icon", &self.icon)
+            .field("remove_icon", &self.remove_icon)
+            .field("groups", &self.groups)
+            .field("favorite", &self.favorite)
+            .field("position", &self.position)
+            .finish()
+    }
+}
+
 impl From<AccountChange> for core::AccountUpdate {
     fn from(value: AccountChange) -> Self {
         core::AccountUpdate {
@@ -130,8 +152,10 @@ impl From<AccountChange> for core::AccountUpdate {
     }
 }
 
-/// The code of one account at one instant, as `codes` returns it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// The code of one account at one instant, as `codes` returns it. Printing it does not show
+/// the code.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct AccountCode {
     /// Stable id.
     pub id: String,
@@ -152,6 +176,22 @@ pub struct AccountCode {
     pub remaining_seconds: u32,
     /// Pinned to the top.
     pub favorite: bool,
+}
+
+impl std::fmt::Debug for AccountCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountCode")
+            .field("id", &self.id)
+            .field("issuer", &self.issuer)
+            .field("label", &self.label)
+            .field("kind", &self.kind)
+            .field("period", &self.period)
+            .field("code", &self.code.as_ref().map(|_| REDACTED))
+            .field("problem", &self.problem)
+            .field("remaining_seconds", &self.remaining_seconds)
+            .field("favorite", &self.favorite)
+            .finish()
+    }
 }
 
 impl From<core::CodeEntry> for AccountCode {
@@ -207,7 +247,9 @@ impl From<core::AddOutcome> for AddOutcome {
 }
 
 /// Argon2id cost of a password slot or a backup. Apps normally leave it out (the default is
-/// 64 MiB and 3 passes); tests and very small devices pass cheaper values.
+/// 64 MiB and 3 passes). A cost below OWASP's Argon2id minimums (46 MiB × 1 pass, 19 MiB × 2,
+/// 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5) is refused with `InvalidInput`; very small devices
+/// can use the 7 MiB × 5 row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct KdfParams {
     /// Memory in KiB.
@@ -228,8 +270,11 @@ impl From<KdfParams> for core::KdfParams {
     }
 }
 
-fn kdf(params: Option<KdfParams>) -> core::KdfParams {
-    params.map_or(core::KdfParams::DEFAULT, Into::into)
+/// The cost an app asked for, or the default; refused below OWASP's floor.
+fn kdf(params: Option<KdfParams>) -> Result<core::KdfParams> {
+    let params = params.map_or(core::KdfParams::DEFAULT, Into::into);
+    params.check_floor()?;
+    Ok(params)
 }
 
 fn account_id(id: &str) -> Result<AccountId> {
@@ -475,7 +520,7 @@ impl Vault {
     pub fn export_backup(&self, password: String, kdf: Option<KdfParams>) -> Result<Vec<u8>> {
         Ok(self
             .unlocked()?
-            .export_backup_with(&password, self::kdf(kdf))?)
+            .export_backup_with(&password, self::kdf(kdf)?)?)
     }
 
     /// Adds the accounts of a backup file; duplicates are reported, not doubled. A wrong
@@ -492,7 +537,7 @@ impl Vault {
     /// Adds or replaces the password that can unlock the vault besides the device key.
     #[uniffi::method(default(kdf = None))]
     pub fn set_password(&self, password: String, kdf: Option<KdfParams>) -> Result<()> {
-        Ok(self.unlocked()?.set_password(&password, self::kdf(kdf))?)
+        Ok(self.unlocked()?.set_password(&password, self::kdf(kdf)?)?)
     }
 
     /// Removes the password. Refused (`Locked`) unless the device key opened the vault in

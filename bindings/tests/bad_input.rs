@@ -6,9 +6,10 @@ use std::sync::Arc;
 use tessera_ffi::*;
 
 const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+/// The cheapest cost the FFI accepts: OWASP's last Argon2id row (7 MiB, 5 passes).
 const CHEAP: KdfParams = KdfParams {
-    memory_kib: 256,
-    iterations: 1,
+    memory_kib: 7 * 1024,
+    iterations: 5,
     parallelism: 1,
 };
 
@@ -293,6 +294,26 @@ fn vault_methods_reject_bad_arguments_and_change_nothing() {
     assert!(is_invalid(
         vault.export_backup("pw".into(), Some(zero_memory))
     ));
+    // Below OWASP's Argon2id floor: 19 MiB needs two passes, and 256 KiB is a test-only cost.
+    for weak in [
+        KdfParams {
+            memory_kib: 19 * 1024,
+            iterations: 1,
+            parallelism: 1,
+        },
+        KdfParams {
+            memory_kib: 256,
+            iterations: 64,
+            parallelism: 1,
+        },
+    ] {
+        assert!(is_invalid(vault.export_backup("pw".into(), Some(weak))));
+        assert!(is_invalid(vault.set_password("pw".into(), Some(weak))));
+    }
+    assert!(
+        !vault.has_password().unwrap(),
+        "a refused password is not set"
+    );
     assert!(is_invalid(vault.set_password(String::new(), Some(CHEAP))));
     assert!(is_invalid(
         vault.set_password("pw".into(), Some(zero_memory))
@@ -403,6 +424,8 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::Proton),
         Some(ImportFormat::QrImage),
         Some(ImportFormat::TesseraBackup),
+        Some(ImportFormat::SteamMaFile),
+        Some(ImportFormat::WinAuth),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

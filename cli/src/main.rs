@@ -11,6 +11,8 @@ use clap::{Parser, Subcommand};
 mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
+mod sensitive;
+mod term;
 mod transfer_cmd;
 mod vault_cmd;
 
@@ -71,13 +73,48 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // Messages can quote names from files and servers: escaped like every other line.
         Err(CliError::Failed(message)) => {
-            eprintln!("tessera: {message}");
+            eprintln!("tessera: {}", term::safe(&message));
             ExitCode::from(1)
         }
         Err(CliError::Usage(message)) => {
-            eprintln!("tessera: {message}");
+            eprintln!("tessera: {}", term::safe(&message));
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Cli;
+
+    /// Every argument that holds a secret is `Sensitive`: the parsed command's `Debug` (what a
+    /// panic or a debug log would print) shows none of them.
+    #[test]
+    fn parsed_commands_print_no_secret() {
+        let secret = "JBSWY3DPEHPK3PXP";
+        let uri = format!("otpauth://totp/ACME:alice?secret={secret}");
+        let push = "otpauth://pipush/P?url=https%3A//pi.example/ttype/push&enrollment_credential=cred0123&serial=P";
+        let note = "recovery: alpha-bravo";
+        let commands: [&[&str]; 6] = [
+            &["add", &uri],
+            &["add", "--secret", secret, "--note", note],
+            &["edit", "abcd", "--note", note],
+            &["code", "--uri", &uri],
+            &["uri", "inspect", &uri],
+            &["push", "enroll", push],
+        ];
+        for args in commands {
+            let cli = Cli::try_parse_from(std::iter::once("tessera").chain(args.iter().copied()))
+                .unwrap();
+            let shown = format!("{cli:?}");
+            for hidden in [secret, "cred0123", note] {
+                assert!(!shown.contains(hidden), "{args:?}: {shown}");
+            }
+            assert!(shown.contains("<redacted>"), "{args:?}: {shown}");
         }
     }
 }

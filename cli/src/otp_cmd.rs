@@ -14,6 +14,8 @@ use tessera_core::uri::{self, ParsedUri, PushEnrollment};
 use zeroize::Zeroizing;
 
 use crate::CliError;
+use crate::sensitive::Sensitive;
+use crate::term::{self, safe};
 
 /// Commands that need no vault.
 #[derive(Subcommand, Debug)]
@@ -23,7 +25,7 @@ pub enum OtpCommand {
     Code {
         /// The otpauth URI, or `-` to read it from stdin (keeps the secret out of `ps`).
         #[arg(long, value_name = "URI")]
-        uri: String,
+        uri: Sensitive,
         /// Unix time in seconds to compute the code for (default: now).
         #[arg(long, value_name = "UNIX_SECONDS")]
         at: Option<u64>,
@@ -48,11 +50,12 @@ pub enum UriCommand {
 pub struct InspectArgs {
     /// The URI, or `-` to read it from stdin.
     #[arg(value_name = "URI")]
-    uri: String,
+    uri: Sensitive,
     /// Print a JSON object instead of text.
     #[arg(long)]
     json: bool,
-    /// Also print the secret (OTP) or the enrollment credential (push), and the canonical URI.
+    /// Also print the secret (OTP) or the enrollment credential (push), the canonical URI and
+    /// the values of the other parameters (a `pin` is one).
     #[arg(long)]
     show_secret: bool,
 }
@@ -69,7 +72,7 @@ pub fn run(cmd: OtpCommand) -> Result<(), CliError> {
 const MAX_STDIN: u64 = 64 * 1024;
 
 /// The URI text: the argument itself, or stdin when the argument is `-`.
-fn read_uri(arg: &str) -> Result<Zeroizing<String>, CliError> {
+pub(crate) fn read_uri(arg: &str) -> Result<Zeroizing<String>, CliError> {
     if arg != "-" {
         return Ok(Zeroizing::new(arg.to_owned()));
     }
@@ -117,7 +120,7 @@ fn code(arg: &str, at: Option<u64>, as_json: bool) -> Result<(), CliError> {
             "counter": generator.counter_at(now),
             "at": now,
         });
-        println!("{object}");
+        println!("{}", term::json(&object, false));
     } else {
         println!("{code}");
     }
@@ -131,7 +134,7 @@ fn inspect(args: &InspectArgs) -> Result<(), CliError> {
         ParsedUri::Push(push) => push_fields(push, args.show_secret),
     };
     if args.json {
-        println!("{object}");
+        println!("{}", term::json(&object, false));
         return Ok(());
     }
     // Text: one `name: value` line per field, in a fixed order; nulls are left out.
@@ -168,15 +171,17 @@ fn inspect(args: &InspectArgs) -> Result<(), CliError> {
     for name in order {
         match &object[name] {
             Value::Null => {}
-            Value::String(s) => println!("{name}: {}", printable(s)),
+            Value::String(s) => println!("{name}: {}", safe(s)),
             other => println!("{name}: {other}"),
         }
     }
     if let Some(Value::Array(extra)) = object.get("extra") {
         for pair in extra {
             let key = pair[0].as_str().unwrap_or_default();
-            let value = pair[1].as_str().unwrap_or_default();
-            println!("extra: {}={}", printable(key), printable(value));
+            match pair[1].as_str() {
+                Some(value) => println!("extra: {}={}", safe(key), safe(value)),
+                None => println!("extra: {}=(hidden)", safe(key)),
+            }
         }
     }
     if !args.show_secret {
@@ -184,26 +189,20 @@ fn inspect(args: &InspectArgs) -> Result<(), CliError> {
             ParsedUri::Otp(_) => "secret",
             ParsedUri::Push(_) => "enrollment credential",
         };
-        println!("({what} hidden; --show-secret prints it)");
+        println!("({what} and parameter values hidden; --show-secret prints them)");
     }
     Ok(())
 }
 
-/// Text for a terminal: control characters (escape sequences, line breaks) shown escaped.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-fn extra_json(extra: &[(String, String)]) -> Value {
-    Value::Array(extra.iter().map(|(k, v)| json!([k, v])).collect())
+/// `[name, value]` pairs; the value is `null` unless `show_secret`: parameters Tessera does not
+/// interpret may be secrets (`pin=4321`), so they are treated as such.
+fn extra_json(extra: &[(String, String)], show_secret: bool) -> Value {
+    Value::Array(
+        extra
+            .iter()
+            .map(|(k, v)| json!([k, show_secret.then_some(v)]))
+            .collect(),
+    )
 }
 
 fn otp_fields(account: &Account, show_secret: bool) -> Value {
@@ -218,7 +217,7 @@ fn otp_fields(account: &Account, show_secret: bool) -> Value {
         "period": time_based.then_some(params.period),
         "counter": (params.kind == OtpKind::Hotp).then_some(params.counter),
         "icon": account.meta.icon,
-        "extra": extra_json(&account.extra),
+        "extra": extra_json(&account.extra, show_secret),
         "secret": show_secret.then(|| account.secret.to_base32().as_str().to_owned()),
         "uri": show_secret.then(|| uri::format(account).as_str().to_owned()),
     })
@@ -239,7 +238,7 @@ fn push_fields(push: &PushEnrollment, show_secret: bool) -> Value {
         "app_force_unlock": push.app_force_unlock,
         "image": push.image,
         "version": push.version,
-        "extra": extra_json(&push.extra),
+        "extra": extra_json(&push.extra, show_secret),
         "enrollment_credential": show_secret.then(|| push.enrollment_credential.as_str().to_owned()),
     })
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
+use tessera_core::net::{TransportPolicy, check_url};
 use tessera_core::push::{
     Answer, DenyReason, EnrollmentTicket, KeygenProgress, KeygenStep, PendingRequest, Push,
     PushError, PushToken, SoftwareKeys, UreqTransport, Verdict,
@@ -19,6 +20,9 @@ use tessera_core::push::{
 use tessera_core::vault::Vault;
 
 use crate::CliError;
+use crate::otp_cmd::read_uri;
+use crate::sensitive::Sensitive;
+use crate::term::{self, Safe, safe};
 use crate::vault_cmd::{GlobalArgs, open_vault};
 
 /// `tessera push …`
@@ -37,9 +41,10 @@ pub enum PushAction {
     /// Enroll a push token from its QR code URI (otpauth://pipush/… or pia://pipush/…), or
     /// from an image of the QR code (--image) as a phone's camera would read it.
     Enroll {
-        /// The enrollment URI.
+        /// The enrollment URI, or `-` to read it from stdin (it holds the enrollment
+        /// credential: on the command line, other users see it in `ps`).
         #[arg(required_unless_present = "image")]
-        uri: Option<String>,
+        uri: Option<Sensitive>,
         /// A PNG or JPEG image holding the enrollment QR code (other QR codes in it, such as a
         /// TOTP code on the same page, are ignored).
         #[arg(long, value_name = "FILE", conflicts_with = "uri")]
@@ -47,6 +52,11 @@ pub enum PushAction {
         /// Device key size in bits, 2048 or 4096 (privacyIDEA's own app uses 4096).
         #[arg(long, default_value_t = 4096)]
         bits: u32,
+        /// Accept a plain http:// server or one whose certificate is not checked (sslverify=0):
+        /// the enrollment credential and the server's key could then be read or replaced on the
+        /// way. Loopback servers (127.0.0.1, ::1, localhost) need no flag.
+        #[arg(long)]
+        insecure: bool,
     },
     /// List the enrolled push tokens.
     List {
@@ -149,12 +159,19 @@ fn print_request(request: &PendingRequest, token: Option<&PushToken>) {
     let who = token.map_or(c.serial.clone(), |t| {
         format!("{} {} ({})", t.issuer, t.label, t.serial)
     });
-    println!("{}  {}: {}  [{}]", request.id(), c.title, c.question, who);
+    // Title, question, choices and names come from the server: shown, never obeyed.
+    println!(
+        "{}  {}: {}  [{}]",
+        Safe(request.id()),
+        Safe(&c.title),
+        Safe(&c.question),
+        Safe(&who)
+    );
     let choices = request.choices();
     if !choices.is_empty() {
         println!(
             "    pick the number shown on the login screen: {}",
-            choices.join(" ")
+            safe(&choices.join(" "))
         );
     }
     let left = request.expires_at().saturating_sub(now());
@@ -169,9 +186,14 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
     let transport = UreqTransport::new();
     let push = Push::new(&vault, &keys, &transport);
     match action {
-        PushAction::Enroll { uri, image, bits } => {
+        PushAction::Enroll {
+            uri,
+            image,
+            bits,
+            insecure,
+        } => {
             let uri = match (uri, image) {
-                (Some(uri), _) => zeroize::Zeroizing::new(uri),
+                (Some(uri), _) => read_uri(&uri)?,
                 (None, Some(path)) => scan_enrollment(&path)?,
                 (None, None) => {
                     return Err(CliError::Usage(
@@ -180,12 +202,26 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
                 }
             };
             let ticket = EnrollmentTicket::from_uri(uri.trim()).map_err(push_error)?;
+            let policy = if insecure {
+                TransportPolicy::AllowInsecure
+            } else {
+                TransportPolicy::Secure
+            };
+            // Refused here without --insecure; with it, say what was accepted.
+            for weakness in
+                check_url(&ticket.url, ticket.sslverify, policy).map_err(CliError::failed)?
+            {
+                eprintln!("tessera: warning: --insecure: {}", weakness.explain());
+            }
+            let progress = Dots(std::io::stderr().is_terminal());
             let token = push
-                .enroll(&ticket, bits, &Dots(std::io::stderr().is_terminal()), now())
+                .enroll_with_policy(&ticket, bits, &progress, now(), policy)
                 .map_err(push_error)?;
             println!(
                 "enrolled push token {} ({} {})",
-                token.serial, token.issuer, token.label
+                Safe(&token.serial),
+                Safe(&token.issuer),
+                Safe(&token.label)
             );
             Ok(())
         }
@@ -196,12 +232,18 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
                     .iter()
                     .map(|t| json!({"serial": t.serial, "issuer": t.issuer, "label": t.label, "url": t.url, "sslverify": t.sslverify}))
                     .collect();
-                println!("{}", serde_json::Value::Array(list));
+                println!("{}", term::json(&serde_json::Value::Array(list), false));
             } else if tokens.is_empty() {
                 println!("no push tokens");
             } else {
                 for t in &tokens {
-                    println!("{}  {}  {}  {}", t.serial, t.issuer, t.label, t.url);
+                    println!(
+                        "{}  {}  {}  {}",
+                        Safe(&t.serial),
+                        Safe(&t.issuer),
+                        Safe(&t.label),
+                        Safe(&t.url)
+                    );
                 }
             }
             Ok(())
@@ -227,7 +269,7 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
         }
         PushAction::Remove { serial } => {
             if vault_remove(&vault, &serial)? {
-                println!("removed push token {serial}");
+                println!("removed push token {}", Safe(&serial));
                 Ok(())
             } else {
                 Err(CliError::failed(PushError::UnknownToken(serial)))
@@ -258,7 +300,11 @@ fn push_error(error: PushError) -> CliError {
 fn poll_once(push: &Push) -> Result<(Vec<PendingRequest>, Option<String>), CliError> {
     let report = push.poll(now_micros()).map_err(push_error)?;
     for (serial, reason) in &report.rejected {
-        eprintln!("tessera: ignored a push request for {serial}: {reason}");
+        eprintln!(
+            "tessera: ignored a push request for {}: {}",
+            Safe(serial),
+            safe(&reason.to_string())
+        );
     }
     let failure = report
         .failed
@@ -286,7 +332,7 @@ fn poll(
                 .iter()
                 .map(|r| request_json(r, token_of(&r.challenge.serial)))
                 .collect();
-            println!("{}", serde_json::Value::Array(list));
+            println!("{}", term::json(&serde_json::Value::Array(list), false));
         } else if pending.is_empty() {
             println!("no pending push requests");
         } else {
@@ -304,7 +350,7 @@ fn poll(
         match poll_once(push) {
             Ok((pending, failure)) => {
                 if let Some(message) = failure {
-                    eprintln!("tessera: {message}");
+                    eprintln!("tessera: {}", safe(&message));
                 }
                 let new: Vec<&PendingRequest> = pending
                     .iter()
@@ -312,7 +358,10 @@ fn poll(
                     .collect();
                 for r in new {
                     if json {
-                        println!("{}", request_json(r, token_of(&r.challenge.serial)));
+                        println!(
+                            "{}",
+                            term::json(&request_json(r, token_of(&r.challenge.serial)), false)
+                        );
                     } else {
                         print_request(r, token_of(&r.challenge.serial));
                     }
@@ -321,7 +370,7 @@ fn poll(
                 let _ = std::io::stdout().flush();
             }
             Err(CliError::Failed(message) | CliError::Usage(message)) => {
-                eprintln!("tessera: {message}")
+                eprintln!("tessera: {}", safe(&message))
             }
         }
         std::thread::sleep(Duration::from_secs(interval));
@@ -358,7 +407,7 @@ fn answer_request(push: &Push, id: &str, answer: &Answer, json: bool) -> Result<
         Verdict::Accepted { display_code } => {
             println!("{what}: the server accepted the answer");
             if let Some(code) = display_code {
-                println!("enter this code on the login page: {code}");
+                println!("enter this code on the login page: {}", Safe(&code));
             }
             Ok(())
         }

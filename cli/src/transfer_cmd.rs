@@ -15,6 +15,7 @@ use tessera_core::transfer::{self, Format, ImportError, ImportReport, Outcome, T
 use zeroize::Zeroizing;
 
 use crate::CliError;
+use crate::term::{self, Safe, safe, short_id};
 use crate::vault_cmd::{GlobalArgs, open_vault};
 
 /// Import and export commands.
@@ -41,7 +42,8 @@ pub struct ImportArgs {
     /// The export file to read.
     file: PathBuf,
     /// The file's format, when detection should be overridden: otpauth, google, aegis, 2fas,
-    /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, qr, tessera.
+    /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, steam (a Steam Guard
+    /// .maFile), winauth (WinAuth's text export), qr, tessera.
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     from: Option<Format>,
     /// Show what would be imported without writing anything.
@@ -168,7 +170,7 @@ fn import(args: ImportArgs, global: &GlobalArgs) -> Result<(), CliError> {
     };
     let report = report?;
     if args.json {
-        println!("{}", report_json(&report));
+        println!("{}", term::json(&report_json(&report), false));
     } else {
         print_report(&report);
     }
@@ -188,24 +190,26 @@ fn print_report(report: &ImportReport) {
     let width = report
         .entries
         .iter()
-        .map(|e| e.name.chars().count())
+        .map(|e| safe(&e.name).chars().count())
         .max()
         .unwrap_or(0)
         .min(48);
     let mut out = std::io::stdout().lock();
     for entry in &report.entries {
         let detail = match &entry.outcome {
-            Outcome::Imported(id) => format!("id {}", short(id.as_str())),
+            Outcome::Imported(id) => format!("id {}", short_id(id.as_str())),
             Outcome::WouldImport => String::new(),
-            Outcome::Duplicate(id) => format!("already in the vault as {}", short(id.as_str())),
+            Outcome::Duplicate(id) => format!("already in the vault as {}", short_id(id.as_str())),
             Outcome::RepeatedInSource(i) => format!("same account as entry {} of the file", i + 1),
             Outcome::Failed(reason) => reason.to_string(),
         };
+        // Names and reasons come from the file: escaped, and padded after escaping.
         let _ = writeln!(
             out,
-            "{:<12} {:<width$}  {detail}",
+            "{:<12} {:<width$}  {}",
             outcome_word(&entry.outcome),
-            entry.name
+            safe(&entry.name),
+            safe(&detail)
         );
     }
     let verb = if report.dry_run {
@@ -227,10 +231,6 @@ fn print_report(report: &ImportReport) {
             ""
         }
     );
-}
-
-fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
 }
 
 fn report_json(report: &ImportReport) -> serde_json::Value {
@@ -363,7 +363,11 @@ fn shown(path: &Path) -> String {
 
 fn report_skipped(skipped: &[export::Skipped]) {
     for s in skipped {
-        eprintln!("tessera: not exported: {} ({})", s.name, s.reason);
+        eprintln!(
+            "tessera: not exported: {} ({})",
+            Safe(&s.name),
+            Safe(&s.reason)
+        );
     }
 }
 

@@ -21,6 +21,8 @@ use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, otp, u
 use zeroize::Zeroizing;
 
 use crate::CliError;
+use crate::sensitive::Sensitive;
+use crate::term::{self, Safe, safe, short_id};
 
 /// Options every command accepts: which vault, and where passwords come from.
 #[derive(Args, Debug, Clone, Default)]
@@ -137,7 +139,7 @@ pub enum BackupCommand {
 pub struct AddArgs {
     /// otpauth:// URI; `-` reads it from stdin (keeps it out of shell history).
     #[arg(conflicts_with_all = ["secret", "kind", "algorithm", "digits", "period", "counter"])]
-    uri: Option<String>,
+    uri: Option<Sensitive>,
     /// Service name.
     #[arg(long)]
     issuer: Option<String>,
@@ -146,7 +148,7 @@ pub struct AddArgs {
     label: Option<String>,
     /// Base32 secret; `-` reads it from stdin.
     #[arg(long, required_unless_present = "uri")]
-    secret: Option<String>,
+    secret: Option<Sensitive>,
     /// totp, hotp or steam.
     #[arg(long = "type", value_name = "TYPE", default_value = "totp")]
     kind: String,
@@ -164,7 +166,7 @@ pub struct AddArgs {
     counter: Option<u64>,
     /// A note (stored encrypted).
     #[arg(long)]
-    note: Option<String>,
+    note: Option<Sensitive>,
     /// Put the account in this group (repeatable).
     #[arg(long = "group", value_name = "NAME")]
     groups: Vec<String>,
@@ -186,7 +188,7 @@ pub struct EditArgs {
     label: Option<String>,
     /// New note (empty text removes it).
     #[arg(long)]
-    note: Option<String>,
+    note: Option<Sensitive>,
     /// Replace the groups with these (repeatable).
     #[arg(long = "group", value_name = "NAME", conflicts_with = "no_groups")]
     groups: Vec<String>,
@@ -382,6 +384,9 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             let vault = open_vault(global)?;
             let id = vault.resolve_id(&id)?;
             let name = display_name(&vault.summary(&id)?);
+            // a container may forbid deleting its tokens on the device
+            tessera_core::container::check_deletable(&vault, id.as_str())
+                .map_err(CliError::failed)?;
             vault.delete(&id)?;
             if purge {
                 vault.purge(&id)?;
@@ -426,7 +431,7 @@ fn new_password(global: &GlobalArgs, prompt: &str) -> Result<Zeroizing<String>, 
     let password = read_password(global, prompt)?;
     if interactive {
         let again = read_password(global, "Repeat it: ")?;
-        if *again != *password {
+        if !tessera_core::crypto::ct_eq(again.as_bytes(), password.as_bytes()) {
             return Err(CliError::failed(
                 "the passwords do not match; nothing changed",
             ));
@@ -495,7 +500,7 @@ fn add(global: &GlobalArgs, args: AddArgs) -> Result<(), CliError> {
         account.label = label.clone();
     }
     if let Some(note) = &args.note {
-        account.meta.note = note.clone();
+        account.meta.note = note.to_string();
     }
     if !args.groups.is_empty() {
         account.meta.groups = args.groups.clone();
@@ -513,7 +518,7 @@ fn edit(global: &GlobalArgs, args: EditArgs) -> Result<(), CliError> {
     let change = AccountUpdate {
         issuer: args.issuer,
         label: args.label,
-        note: args.note,
+        note: args.note.map(|note| note.to_string()),
         icon: if args.no_icon {
             Some(None)
         } else {
@@ -543,11 +548,13 @@ fn edit(global: &GlobalArgs, args: EditArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// "Issuer (label)" for messages, safe to print (names come from files and servers).
 fn name_of(issuer: &str, label: &str) -> String {
+    let (issuer, label) = (safe(issuer), safe(label));
     match (issuer.is_empty(), label.is_empty()) {
         (false, false) => format!("{issuer} ({label})"),
-        (false, true) => issuer.to_owned(),
-        (true, false) => label.to_owned(),
+        (false, true) => issuer.into_owned(),
+        (true, false) => label.into_owned(),
         (true, true) => "(unnamed)".to_owned(),
     }
 }
@@ -558,7 +565,7 @@ fn display_name(summary: &AccountSummary) -> String {
 
 /// The first 8 characters of an id: what tables show (commands accept any unique prefix).
 fn short(id: &AccountId) -> &str {
-    &id.as_str()[..8.min(id.as_str().len())]
+    short_id(id.as_str())
 }
 
 fn summary_json(s: &AccountSummary) -> serde_json::Value {
@@ -577,12 +584,12 @@ fn summary_json(s: &AccountSummary) -> serde_json::Value {
         "position": s.position,
         "created_at": s.created_at,
         "trashed_at": s.trashed_at,
+        "damaged": s.damaged,
     })
 }
 
 fn print_json(value: &serde_json::Value) -> Result<(), CliError> {
-    let text = serde_json::to_string_pretty(value).map_err(CliError::failed)?;
-    println!("{text}");
+    println!("{}", term::json(value, true));
     Ok(())
 }
 
@@ -603,16 +610,33 @@ fn print_summaries(list: &[AccountSummary], json: bool) -> Result<(), CliError> 
                 short(&s.id).to_owned(),
                 format!("{}{}", if s.favorite { "★ " } else { "" }, s.issuer),
                 s.label.clone(),
-                s.params.kind.as_str().to_owned(),
+                // A row that failed its integrity check shows what the file says, marked.
+                if s.damaged {
+                    "DAMAGED".to_owned()
+                } else {
+                    s.params.kind.as_str().to_owned()
+                },
                 s.groups.join(", "),
             ]
         })
         .collect();
     print_table(&["ID", "ISSUER", "LABEL", "TYPE", "GROUPS"], &rows);
+    if list.iter().any(|s| s.damaged) {
+        eprintln!(
+            "warning: accounts marked DAMAGED were modified outside Tessera or are corrupt; their codes are refused (delete them and restore them from a backup)"
+        );
+    }
     Ok(())
 }
 
+/// Prints aligned columns. Every cell is made [`safe`] here, before widths are measured, so
+/// no caller can forget it and the escapes are counted in the alignment.
 fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let rows: Vec<[String; N]> = rows
+        .iter()
+        .map(|row| row.each_ref().map(|cell| safe(cell).into_owned()))
+        .collect();
+    let rows = rows.as_slice();
     let mut widths = header.map(|h| h.chars().count());
     for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -721,7 +745,7 @@ fn print_codes(vault: &Vault, unix: u64, json: bool) -> Result<(), CliError> {
     );
     for e in &entries {
         if let Err(error) = &e.code {
-            eprintln!("tessera: {error}");
+            eprintln!("tessera: {}", safe(&error.to_string()));
         }
     }
     Ok(())
@@ -761,9 +785,9 @@ fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError
     let summary = vault.summary(&id)?;
     let account = vault.get(&id)?;
     let p = &account.params;
-    println!("id         {id}");
-    println!("issuer     {}", account.issuer);
-    println!("label      {}", account.label);
+    println!("id         {}", Safe(id.as_str()));
+    println!("issuer     {}", Safe(&account.issuer));
+    println!("label      {}", Safe(&account.label));
     println!("type       {}", p.kind.as_str());
     println!("algorithm  {}", p.algorithm.as_str());
     println!("digits     {}", p.digits);
@@ -772,13 +796,13 @@ fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError
     } else {
         println!("counter    {}", p.counter);
     }
-    println!("groups     {}", account.meta.groups.join(", "));
+    println!("groups     {}", safe(&account.meta.groups.join(", ")));
     println!(
         "favorite   {}",
         if account.meta.favorite { "yes" } else { "no" }
     );
     if let Some(icon) = &account.meta.icon {
-        println!("icon       {icon}");
+        println!("icon       {}", Safe(icon));
     }
     if let Some(at) = summary.trashed_at {
         println!("trashed at {at} (unix time)");
@@ -786,18 +810,18 @@ fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError
     if with_secret {
         println!("secret     {}", &*account.secret.to_base32());
         println!("uri        {}", &*uri::format(&account));
-        println!("note       {}", account.meta.note);
+        println!("note       {}", Safe(&account.meta.note));
         for (key, value) in &account.extra {
-            println!("extra      {key}={value}");
+            println!("extra      {}={}", Safe(key), Safe(value));
         }
     } else {
         let keys: Vec<&str> = account.extra.iter().map(|(k, _)| k.as_str()).collect();
         if !keys.is_empty() {
-            println!("extra      {} (values hidden)", keys.join(", "));
+            println!("extra      {} (values hidden)", safe(&keys.join(", ")));
         }
         println!(
             "secret     (hidden; `tessera show {} --secret` prints it, the URI and the note)",
-            short(&id)
+            Safe(short(&id))
         );
     }
     Ok(())
@@ -850,12 +874,12 @@ fn backup_import(global: &GlobalArgs, file: &Path) -> Result<(), CliError> {
                 println!(
                     "entry {}: already in the vault as {} {name}",
                     i + 1,
-                    short(existing)
+                    Safe(short(existing))
                 );
             }
             AddOutcome::Rejected(reason) => {
                 rejected += 1;
-                println!("entry {}: not imported: {reason}", i + 1);
+                println!("entry {}: not imported: {}", i + 1, Safe(reason));
             }
         }
     }

@@ -227,7 +227,7 @@ fn inspect_prints_fields_and_hides_the_secret() {
         "algorithm: SHA512",
         "digits: 8",
         "period: 60",
-        "extra: pin=True",
+        "extra: pin=(hidden)",
     ] {
         assert!(
             text.lines().any(|l| l == line),
@@ -238,6 +238,10 @@ fn inspect_prints_fields_and_hides_the_secret() {
         !text.contains(RFC_KEY),
         "secret printed without --show-secret:\n{text}"
     );
+    // A `pin` parameter may be the PIN itself: its value only with --show-secret.
+    assert!(!text.contains("True"), "parameter value printed:\n{text}");
+    let shown = stdout(&run(&["uri", "inspect", &uri, "--show-secret"]));
+    assert!(shown.lines().any(|l| l == "extra: pin=True"), "{shown}");
     assert!(
         text.contains("--show-secret"),
         "says how to see it:\n{text}"
@@ -286,21 +290,27 @@ fn inspect_json_shape_of_an_otp_account() {
     assert_eq!(v["icon"], "https://ex.org/i.png");
     assert_eq!(
         v["extra"],
+        serde_json::json!([["creator", null], ["foo", null]])
+    );
+    let v = json(&run(&["uri", "inspect", &uri, "--json", "--show-secret"]));
+    assert_eq!(
+        v["extra"],
         serde_json::json!([["creator", "pi"], ["foo", "bar"]])
     );
 }
 
 #[test]
 fn inspect_reads_stdin_and_escapes_control_characters_in_text_output() {
-    let uri = format!("otpauth://totp/x?secret={RFC_KEY}&note=%1B%5B31mred");
-    let o = run_with_stdin(&["uri", "inspect", "-"], &uri);
+    let uri = format!("otpauth://totp/x?secret={RFC_KEY}&note=%1B%5B31mred&%C2%9Bx=1");
+    let o = run_with_stdin(&["uri", "inspect", "-", "--show-secret"], &uri);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let text = stdout(&o);
     assert!(
-        !text.contains('\u{1b}'),
+        !text.contains('\u{1b}') && !text.contains('\u{9b}'),
         "raw escape reached the terminal: {text:?}"
     );
     assert!(text.contains("extra: note=\\u{1b}[31mred"), "{text}");
+    assert!(text.contains("extra: \\u{9b}x=1"), "{text}");
 }
 
 #[test]

@@ -215,8 +215,9 @@ impl fmt::Debug for AccountMeta {
     }
 }
 
-/// One OTP account: who it is for, its secret and how codes are made.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// One OTP account: who it is for, its secret and how codes are made. `Debug` prints neither
+/// the secret, the note nor the values of `extra` (a `pin` parameter is one).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     /// The service (e.g. `GitHub`); empty when unknown.
     pub issuer: String,
@@ -231,6 +232,38 @@ pub struct Account {
     /// URI parameters Tessera does not interpret but keeps (`pin`, `serial`, `creator`, …),
     /// in the order they appeared, so an export gives back what was imported.
     pub extra: Vec<(String, String)>,
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Account")
+            .field("issuer", &self.issuer)
+            .field("label", &self.label)
+            .field("secret", &self.secret)
+            .field("params", &self.params)
+            .field("meta", &self.meta)
+            .field("extra", &RedactedPairs(&self.extra))
+            .finish()
+    }
+}
+
+/// `name=<redacted>` for each pair: which parameters there are, none of their values.
+pub(crate) struct RedactedPairs<'a>(pub(crate) &'a [(String, String)]);
+
+impl fmt::Debug for RedactedPairs<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| RedactedPair(name)))
+            .finish()
+    }
+}
+
+struct RedactedPair<'a>(&'a str);
+
+impl fmt::Debug for RedactedPair<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}=<redacted>", self.0)
+    }
 }
 
 impl Account {
@@ -260,5 +293,39 @@ impl Account {
             && a.digits == b.digits
             && (a.kind == OtpKind::Hotp || a.period == b.period)
             && self.secret.ct_eq(&other.secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_secret_note_or_parameter_value() {
+        let mut account = Account::new(
+            "ACME",
+            "alice",
+            Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap(),
+            OtpParams::default(),
+        );
+        account.meta.note = "recovery: alpha-bravo".into();
+        account.extra = vec![("pin".into(), "pinvalue7731".into())];
+        let shown = format!("{account:?}");
+        for hidden in ["JBSWY3DPEHPK3PXP", "alpha-bravo", "pinvalue7731"] {
+            assert!(!shown.contains(hidden), "{hidden} in {shown}");
+        }
+        for kept in ["ACME", "alice", "\"pin\"=<redacted>"] {
+            assert!(shown.contains(kept), "{kept} missing from {shown}");
+        }
+    }
+
+    #[test]
+    fn equality_of_secrets_is_the_constant_time_one() {
+        let a = Secret::from_base32("JBSWY3DPEHPK3PXP").unwrap();
+        let b = Secret::from_base32("jbsw y3dp ehpk 3pxp").unwrap();
+        let c = Secret::from_base32("JBSWY3DPEHPK3PXQ").unwrap();
+        assert!(a == b && a.ct_eq(&b));
+        assert!(a != c && !a.ct_eq(&c));
+        assert!(a != Secret::from_bytes(a.as_bytes()[..5].to_vec()));
     }
 }

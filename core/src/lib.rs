@@ -30,9 +30,11 @@ pub mod container;
 pub mod crypto;
 pub mod error;
 pub mod files;
+pub mod net;
 pub mod otp;
 pub mod push;
 pub mod secret;
+pub mod secret_buf;
 pub mod transfer;
 pub mod uri;
 pub mod vault;
@@ -41,4 +43,5 @@ pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsErr
 pub use error::{Error, Result};
 pub use otp::{Code, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
+pub use secret_buf::SecretBuf;
 pub use uri::{ParsedUri, PushEnrollment, UriError};

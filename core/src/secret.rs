@@ -26,8 +26,9 @@ pub enum SecretError {
 
 /// The shared secret of an OTP account (the HMAC key), as raw bytes.
 ///
-/// The buffer is wiped when the value is dropped; `Debug` prints only the length.
-#[derive(Clone, PartialEq, Eq)]
+/// The buffer is wiped when the value is dropped; `Debug` prints only the length; `==` is
+/// constant-time ([`Secret::ct_eq`]).
+#[derive(Clone)]
 pub struct Secret(Zeroizing<Vec<u8>>);
 
 impl Secret {
@@ -101,6 +102,16 @@ fn permissive_base32() -> data_encoding::Encoding {
     spec.encoding()
         .expect("static base32 specification is valid")
 }
+
+// `==` on secrets is the constant-time comparison: a derived one would stop at the first
+// differing byte, and every `Account == Account` would leak where two keys differ.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Secret) -> bool {
+        self.ct_eq(other)
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

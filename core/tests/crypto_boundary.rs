@@ -19,6 +19,10 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("poly1305::", "the secretstream is crypto::secretstream"),
     ("subtle::", "constant-time comparison is crypto::ct_eq"),
     (
+        "aes_gcm::",
+        "AES-GCM (also with a 16-byte IV) is crypto::aead",
+    ),
+    (
         "new_v4",
         "Uuid::new_v4 panics when randomness fails; use crypto::random::uuid_v4",
     ),

@@ -216,8 +216,12 @@ fn ciphertext_moved_to_another_account_or_field_fails() {
     let codes = vault.codes_at(59).unwrap();
     assert!(codes[0].code.is_ok());
     assert!(codes[1].code.is_err());
-    // c's secret is intact: its codes still work even though its note is damaged.
-    assert!(codes[2].code.is_ok());
+    // c's row was edited (its note column): since schema version 3 the whole row is
+    // authenticated, so c shows no code either — an edited row never produces one.
+    assert_eq!(
+        codes[2].code,
+        Err(VaultError::Integrity { account: c.clone() })
+    );
     assert_eq!(vault.get(&a).unwrap(), rfc6238_sha1());
 }
 

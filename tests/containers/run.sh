@@ -70,6 +70,14 @@ check "sync --json: the server-deleted token leaves" '[ "$RC" = 0 ] && [ "$GOT" 
 GOT=$(tessera trash --json | json "len([a for a in d if a['label'] == '$TOTP'])")
 check "the removed account is in the trash" '[ "$GOT" = 1 ]'
 
+pc flag "tessera-ccdel-$U" "$U" disable_client_token_deletion
+tessera container sync >/dev/null
+ID2=$(tessera list --json | json "[a['id'] for a in d if a['label'] == '$TOTP2'][0]")
+run tessera rm "$ID2"
+check "rm of a container token is refused under disable_client_token_deletion" '[ "$RC" = 1 ] && [[ $ERR == *"does not allow deleting"* ]]'
+pc unflag "tessera-ccdel-$U"
+tessera container sync >/dev/null
+
 step "containers: rollover to a second vault"
 run tessera container rollover --qr "$WORK/new.png"
 check "rollover without container_client_rollover exits 1, naming the policy" '[ "$RC" = 1 ] && [[ $ERR == *container_client_rollover* ]]'

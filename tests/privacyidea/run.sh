@@ -52,7 +52,10 @@ if [ "$RC" = 1 ]; then ok "answering again exits 1"; else bad "answering again e
 U2=cli-$(date +%s%N | tail -c 7)
 pi user "$U2"
 pi policy "tessera-cli-c2p-$U2" "$U2" "push_code_to_phone"
-tessera push enroll --bits 2048 "$(pi token "$U2" push push-pin)" >/dev/null
+# The URI on stdin (`-`), as a careful user passes it: the credential stays out of `ps`.
+URI2=$(pi token "$U2" push push-pin)
+run tessera push enroll --bits 2048 - <<<"$URI2"
+if [ "$RC" = 0 ] && [[ $OUT == "enrolled push token PIPU"* ]]; then ok "enroll - reads the URI from stdin"; else bad "enroll - reads the URI from stdin"; fi
 read -r AUTH TXID _ < <(pi check "$U2" push-pin)
 ID=$(tessera push poll --json | json '[r["id"] for r in d if r["serial"]][0]')
 run tessera push deny "$ID" --reason cancel

@@ -20,5 +20,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(["-L\(libDir)", "-Xlinker", "-rpath", "-Xlinker", libDir])]
         ),
         .testTarget(name: "TesseraTests", dependencies: ["Tessera"], path: "Tests/TesseraTests"),
+        // First codes on screen (tests/swift/run.sh bench); built only when asked for.
+        .executableTarget(name: "TesseraBench", dependencies: ["Tessera"], path: "Sources/TesseraBench"),
     ]
 )

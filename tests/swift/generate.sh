@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 PKG=tests/swift
 OUT=build/swift
 
-ffi_build
+ffi_build "${1:-}" # `release` for the benchmark
 ffi_generate swift "$OUT/gen"
 # Files are only replaced when they changed, so SwiftPM's incremental build stays warm.
 copy_if_changed() {

@@ -18,16 +18,45 @@ if [ "$(uname -s)" != Darwin ]; then
     bash tests/swift/chroot.sh setup
 fi
 
+mode=${1:-test}
+if [ "$mode" = bench ]; then
+    # First codes on screen (Sources/TesseraBench): release library, release Swift, a fresh
+    # process per run; prints `swift first codes: median …`.
+    step "swift: build the release libtessera_ffi and generate the bindings"
+    bash tests/swift/generate.sh release
+    BENCH=$REPO/build/swift/bench
+    rm -rf "$BENCH" && mkdir -p "$BENCH"
+    run_swift() {
+        if [ "$(uname -s)" = Darwin ]; then (cd "$PKG" && sh -c "$1"); else bash tests/swift/chroot.sh run "$REPO" "cd '$PKG' && $1"; fi
+    }
+    step "swift: first codes on screen (100 accounts, fresh process each run)"
+    run_swift "swift build -c release --product TesseraBench >/dev/null && B=\$(swift build -c release --show-bin-path)/TesseraBench \
+        && \$B setup '$BENCH/vault.db' && for i in \$(seq 15); do \$B first-codes '$BENCH/vault.db'; done" | tee "$BENCH/runs"
+    python3 - "$BENCH/runs" <<'PY'
+import statistics, sys
+runs = [l.split() for l in open(sys.argv[1]) if l.startswith("first-codes")]
+first = [float(r[1]) for r in runs]
+warm = [float(r[6]) for r in runs]
+print(f"swift first codes: median {statistics.median(first):.2f} ms (min {min(first):.2f}, "
+      f"{len(first)} fresh processes); warm reopen median {statistics.median(warm):.2f} ms")
+PY
+    rm -rf "$BENCH"
+    exit 0
+fi
+
 step "swift: build libtessera_ffi and generate the bindings"
 bash tests/swift/generate.sh
 
 # Push through the bindings needs a push token on the privacyIDEA that run-all.sh started
 # (PushTests skips, saying why, without one). The root resets the environment: pass it on.
-PI_ENV=""
+PI_ENV="TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
 if [ -n "${TESSERA_PI_URL:-}" ]; then
     eval "$(bash tests/privacyidea/push-fixture.sh swift swift)"
-    PI_ENV="TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
+    PI_ENV="$PI_ENV TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
     PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swift='$TESSERA_PI_PUSH_URI_swift'"
+    eval "$(bash tests/containers/fixture.sh swift swift)"
+    PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_USER_swift='$TESSERA_PI_CONTAINER_USER_swift'"
+    PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_QR_swift='$TESSERA_PI_CONTAINER_QR_swift'"
 fi
 
 step "swift: swift test (XCTest)"

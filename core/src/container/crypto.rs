@@ -5,17 +5,11 @@
 //! 16-byte tag and no associated data. ring's AES-GCM only takes 12-byte nonces, so the
 //! RustCrypto `aes-gcm` crate opens it; X25519 is ring's.
 
-use aes_gcm::aead::consts::U16;
-use aes_gcm::aead::{AeadInOut, KeyInit};
-use aes_gcm::aes::Aes256;
 use base64::Engine as _;
 use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey, X25519};
 use zeroize::Zeroizing;
 
 use super::ContainerError;
-
-/// AES-256-GCM with privacyIDEA's 16-byte IV.
-type Aes256Gcm16 = aes_gcm::AesGcm<Aes256, U16>;
 
 /// Base64 as privacyIDEA writes it: url-safe or standard, padded or not.
 pub(crate) fn decode_b64(text: &str) -> Option<Vec<u8>> {
@@ -66,9 +60,8 @@ pub struct SealedAnswer {
 impl SyncKey {
     /// A fresh key pair.
     pub fn new() -> Result<SyncKey, ContainerError> {
-        let rng = ring::rand::SystemRandom::new();
-        let private =
-            EphemeralPrivateKey::generate(&X25519, &rng).map_err(|_| ContainerError::Random)?;
+        let private = EphemeralPrivateKey::generate(&X25519, crate::crypto::random::ring_source())
+            .map_err(|_| ContainerError::Random)?;
         let public = private
             .compute_public_key()
             .map_err(|_| ContainerError::Random)?;
@@ -96,23 +89,16 @@ impl SyncKey {
         let tag = decode_b64(&answer.tag)
             .filter(|t| t.len() == 16)
             .ok_or_else(|| bad("tag is not 16 bytes"))?;
-        let mut buffer = Zeroizing::new(
-            decode_b64(&answer.ciphertext).ok_or_else(|| bad("the data is not base64"))?,
-        );
+        let ciphertext =
+            decode_b64(&answer.ciphertext).ok_or_else(|| bad("the data is not base64"))?;
         let key = agreement::agree_ephemeral(
             self.private,
             &UnparsedPublicKey::new(&X25519, &server),
             |shared| Zeroizing::new(shared.to_vec()),
         )
         .map_err(|_| ContainerError::Decryption)?;
-        let cipher = Aes256Gcm16::new_from_slice(&key).map_err(|_| ContainerError::Decryption)?;
-        let iv =
-            aes_gcm::Nonce::<U16>::try_from(&iv[..]).map_err(|_| ContainerError::Decryption)?;
-        let tag = aes_gcm::Tag::try_from(&tag[..]).map_err(|_| ContainerError::Decryption)?;
-        cipher
-            .decrypt_inout_detached(&iv, b"", buffer.as_mut_slice().into(), &tag)
-            .map_err(|_| ContainerError::Decryption)?;
-        Ok(buffer)
+        crate::crypto::aead::open_iv16(&key, &iv, &ciphertext, &tag, b"")
+            .ok_or(ContainerError::Decryption)
     }
 }
 
@@ -123,8 +109,8 @@ pub(crate) mod tests {
     /// What the server does (privacyIDEA's `encrypt_dict`), for tests: seal `plain` to the
     /// phone's public key with a fresh server key and a 16-byte IV.
     pub(crate) fn seal_like_the_server(phone_public_b64: &str, plain: &[u8]) -> SealedAnswer {
-        let rng = ring::rand::SystemRandom::new();
-        let server = EphemeralPrivateKey::generate(&X25519, &rng).unwrap();
+        let server =
+            EphemeralPrivateKey::generate(&X25519, crate::crypto::random::ring_source()).unwrap();
         let server_pub = server.compute_public_key().unwrap();
         let phone = decode_b64(phone_public_b64).unwrap();
         let key =
@@ -133,15 +119,7 @@ pub(crate) mod tests {
             })
             .unwrap();
         let iv = [7u8; 16];
-        let mut buffer = plain.to_vec();
-        let tag = Aes256Gcm16::new_from_slice(&key)
-            .unwrap()
-            .encrypt_inout_detached(
-                &aes_gcm::Nonce::<U16>::try_from(&iv[..]).unwrap(),
-                b"",
-                buffer.as_mut_slice().into(),
-            )
-            .unwrap();
+        let (buffer, tag) = crate::crypto::aead::seal_iv16(&key, &iv, plain, b"").unwrap();
         let url = base64::engine::general_purpose::URL_SAFE;
         SealedAnswer {
             server_key: url.encode(server_pub.as_ref()),

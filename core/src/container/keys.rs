@@ -74,12 +74,13 @@ impl HashAlgorithm {
 
     /// The digest of `message`.
     pub fn digest(self, message: &[u8]) -> Vec<u8> {
-        let algorithm = match self {
-            HashAlgorithm::Sha256 => &ring::digest::SHA256,
-            HashAlgorithm::Sha384 => &ring::digest::SHA384,
-            HashAlgorithm::Sha512 => &ring::digest::SHA512,
+        use crate::crypto::mac::{Sha2, digest};
+        let hash = match self {
+            HashAlgorithm::Sha256 => Sha2::Sha256,
+            HashAlgorithm::Sha384 => Sha2::Sha384,
+            HashAlgorithm::Sha512 => Sha2::Sha512,
         };
-        ring::digest::digest(algorithm, message).as_ref().to_vec()
+        digest(hash, message)
     }
 }
 

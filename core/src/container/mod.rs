@@ -35,6 +35,7 @@ pub use protocol::Device;
 pub use qr::RegistrationQr;
 pub use service::{
     ContainerInfo, ContainerState, Containers, ManagedToken, RolloverTicket, TokenKind,
+    check_deletable,
 };
 pub use sync::{SyncChange, SyncOutcome, SyncReport};
 

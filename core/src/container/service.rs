@@ -137,6 +137,24 @@ pub fn key_alias(serial: &str) -> String {
     format!("tessera-container-{serial}")
 }
 
+/// Whether the user may delete account `account_id` on this device: not when its container's
+/// `disable_client_token_deletion` flag is set ([`ContainerError::DeletionForbidden`]).
+/// Shells call this before a delete; needs no key or network.
+pub fn check_deletable(vault: &Vault, account_id: &str) -> Result<(), ContainerError> {
+    let store = Store::new(vault);
+    if !store.in_use()? {
+        return Ok(());
+    }
+    if let Some(serial) = store.manager_of(account_id)?
+        && store
+            .container(&serial)?
+            .is_some_and(|c| c.policies.disable_client_token_deletion)
+    {
+        return Err(ContainerError::DeletionForbidden(serial));
+    }
+    Ok(())
+}
+
 /// Containers over the vault, the key holders and a transport.
 pub struct Containers<'a> {
     pub(super) vault: &'a Vault,
@@ -255,16 +273,9 @@ impl<'a> Containers<'a> {
         self.store().manager_of(account_id)
     }
 
-    /// Whether the user may delete account `account_id` on this device: not when its
-    /// container's `disable_client_token_deletion` flag is set. Shells call this before a
-    /// delete; a container token deleted here is kept off the device at later syncs.
+    /// See [`check_deletable`].
     pub fn check_deletable(&self, account_id: &str) -> Result<(), ContainerError> {
-        if let Some(serial) = self.store().manager_of(account_id)?
-            && self.get(&serial)?.policies.disable_client_token_deletion
-        {
-            return Err(ContainerError::DeletionForbidden(serial));
-        }
-        Ok(())
+        check_deletable(self.vault, account_id)
     }
 
     /// Records what a refusal says about the container (locked out, unregistered) and

@@ -235,6 +235,17 @@ impl<'a> Store<'a> {
         })?)
     }
 
+    /// Whether this vault ever held a container (without creating the tables).
+    pub(crate) fn in_use(&self) -> Result<bool, ContainerError> {
+        Ok(self.vault.with_storage(|conn, _| {
+            Ok(conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM vault_meta WHERE name = ?1)",
+                [META_NAME],
+                |r| r.get(0),
+            )?)
+        })?)
+    }
+
     /// The container that manages account `id`, if any.
     pub(crate) fn manager_of(&self, id: &str) -> Result<Option<String>, ContainerError> {
         Ok(self.vault.with_storage(|conn, _| {
@@ -271,7 +282,7 @@ impl<'a> Store<'a> {
                 account.secret.as_bytes(),
             )?;
             let p = &account.params;
-            Ok(conn.execute(
+            let changed = conn.execute(
                 "UPDATE accounts SET secret = ?2, kind = ?3, algorithm = ?4, digits = ?5,
                      period = ?6, counter = ?7, fingerprint = ?8, updated_at = ?9
                  WHERE id = ?1",
@@ -286,7 +297,10 @@ impl<'a> Store<'a> {
                     key.fingerprint(account),
                     now()
                 ],
-            )?)
+            )?;
+            // the vault authenticates each account row (row_mac): re-tag the changed row
+            crate::vault::retag_account(conn, key, id)?;
+            Ok(changed)
         })?;
         if changed == 0 {
             return Err(VaultError::NotFound {

@@ -124,6 +124,51 @@ pub fn seal(
     AeadKey::new(key)?.seal(nonce, plaintext, aad)
 }
 
+/// AES-256-GCM with a **16-byte** IV and a detached tag: what privacyIDEA 3.14 uses to seal a
+/// container synchronization answer. ring takes 12-byte nonces only, so this one mode goes
+/// through RustCrypto's `aes-gcm` (GCM derives the counter block from a non-96-bit IV with
+/// GHASH, NIST SP 800-38D §7.1). `None` when anything is wrong.
+pub fn open_iv16(
+    key: &[u8],
+    iv: &[u8],
+    ciphertext: &[u8],
+    tag: &[u8],
+    aad: &[u8],
+) -> Option<Zeroizing<Vec<u8>>> {
+    use aes_gcm::aead::consts::U16;
+    use aes_gcm::aead::{AeadInOut, KeyInit};
+    let cipher = aes_gcm::AesGcm::<aes_gcm::aes::Aes256, U16>::new_from_slice(key).ok()?;
+    let iv = aes_gcm::Nonce::<U16>::try_from(iv).ok()?;
+    let tag = aes_gcm::Tag::try_from(tag).ok()?;
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    cipher
+        .decrypt_inout_detached(&iv, aad, buffer.as_mut_slice().into(), &tag)
+        .ok()?;
+    Some(buffer)
+}
+
+/// The sealing side of [`open_iv16`]: `(ciphertext, tag)` (what the server does; Tessera
+/// itself only opens).
+pub fn seal_iv16(
+    key: &[u8],
+    iv: &[u8; 16],
+    plaintext: &[u8],
+    aad: &[u8],
+) -> Result<(Vec<u8>, [u8; TAG_LEN]), CryptoError> {
+    use aes_gcm::aead::consts::U16;
+    use aes_gcm::aead::{AeadInOut, KeyInit};
+    let cipher = aes_gcm::AesGcm::<aes_gcm::aes::Aes256, U16>::new_from_slice(key)
+        .map_err(|_| CryptoError::KeyLength)?;
+    let iv = aes_gcm::Nonce::<U16>::from(*iv);
+    let mut buffer = plaintext.to_vec();
+    let tag = cipher
+        .encrypt_inout_detached(&iv, aad, buffer.as_mut_slice().into())
+        .map_err(|_| CryptoError::TooLong)?;
+    let mut out = [0u8; TAG_LEN];
+    out.copy_from_slice(tag.as_slice());
+    Ok((buffer, out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +207,39 @@ mod tests {
             data_encoding::HEXLOWER.encode(&sealed),
             "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919"
         );
+    }
+
+    #[test]
+    fn sixteen_byte_iv_mode_round_trips_and_rejects_changes() {
+        let key = [5u8; KEY_LEN];
+        let iv = [7u8; 16];
+        let (ct, tag) = seal_iv16(&key, &iv, b"container data", b"").unwrap();
+        assert_eq!(
+            open_iv16(&key, &iv, &ct, &tag, b"")
+                .as_deref()
+                .map(Vec::as_slice),
+            Some(&b"container data"[..])
+        );
+        let mut bad = ct.clone();
+        bad[0] ^= 1;
+        assert!(
+            open_iv16(&key, &iv, &bad, &tag, b"").is_none(),
+            "changed byte"
+        );
+        assert!(
+            open_iv16(&key, &iv[..12], &ct, &tag, b"").is_none(),
+            "12-byte IV"
+        );
+        assert!(
+            open_iv16(&key[..16], &iv, &ct, &tag, b"").is_none(),
+            "short key"
+        );
+        // A 16-byte IV is not a 12-byte nonce padded: the two modes differ.
+        let twelve = AeadKey::new(&key)
+            .unwrap()
+            .seal(&[7u8; 12], b"container data", b"")
+            .unwrap();
+        assert_ne!(&twelve[..ct.len()], ct.as_slice());
     }
 
     #[test]

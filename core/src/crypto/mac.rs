@@ -18,6 +18,27 @@ pub fn sha256(data: &[u8]) -> [u8; DIGEST_LEN] {
     out
 }
 
+/// A SHA-2 hash function, for protocols that let the server choose (privacyIDEA containers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sha2 {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+/// The `hash` digest of `data`.
+pub fn digest(hash: Sha2, data: &[u8]) -> Vec<u8> {
+    let algorithm = match hash {
+        Sha2::Sha256 => &ring::digest::SHA256,
+        Sha2::Sha384 => &ring::digest::SHA384,
+        Sha2::Sha512 => &ring::digest::SHA512,
+    };
+    ring::digest::digest(algorithm, data).as_ref().to_vec()
+}
+
 /// SHA-256 of `data` in a wiped buffer, for when the digest is itself a key (andOTP's old
 /// format keys AES with the password's hash).
 pub fn sha256_key(data: &[u8]) -> Zeroizing<[u8; KEY_LEN]> {
@@ -101,6 +122,13 @@ mod tests {
         pieces.update(b"a");
         pieces.update(b"bc");
         assert_eq!(hex(&pieces.finish()), expected);
+    }
+
+    #[test]
+    fn sha384_and_sha512_match_fips_180_abc() {
+        assert_eq!(digest(Sha2::Sha256, b"abc"), sha256(b"abc").to_vec());
+        assert!(hex(&digest(Sha2::Sha384, b"abc")).starts_with("cb00753f45a35e8bb5a03d699ac65007"));
+        assert!(hex(&digest(Sha2::Sha512, b"abc")).starts_with("ddaf35a193617abacc417349ae204131"));
     }
 
     #[test]

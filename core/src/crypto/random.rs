@@ -43,7 +43,7 @@ pub fn uuid_v4() -> Result<String, CryptoError> {
 
 /// The random source for ring's signing functions (RSA-PSS/PKCS#1 padding needs none, but
 /// ring's API asks for one).
-pub(crate) fn ring_source() -> &'static dyn ring::rand::SecureRandom {
+pub fn ring_source() -> &'static dyn ring::rand::SecureRandom {
     system()
 }
 

@@ -61,7 +61,7 @@ impl std::fmt::Debug for PushEnrollment {
             .field("image", &self.image)
             .field("version", &self.version)
             .field("pia_scheme", &self.pia_scheme)
-            .field("extra", &self.extra)
+            .field("extra", &crate::account::RedactedPairs(&self.extra))
             .finish()
     }
 }

@@ -78,6 +78,10 @@ pub enum PushError {
     /// The enrollment URI could not be read.
     #[error(transparent)]
     Uri(#[from] crate::uri::UriError),
+    /// The enrollment URL is plain http:// or sslverify=0 to a host that is not loopback, and
+    /// the caller did not accept that explicitly (see [`crate::net`]).
+    #[error(transparent)]
+    InsecureTransport(#[from] crate::net::InsecureTransport),
     /// The URI is an otpauth account, not a push enrollment.
     #[error("this is not a push enrollment URI (otpauth://pipush/…)")]
     NotPushUri,
@@ -105,6 +109,12 @@ pub enum PushError {
     /// A push token with that serial is enrolled already.
     #[error("push token {0} is enrolled already")]
     DuplicateToken(String),
+    /// A push token's stored data (server key, URL, TLS flag…) was modified outside Tessera
+    /// or damaged: it is not used. Remove it and enroll again.
+    #[error(
+        "push token {0} failed its integrity check: its stored data was modified or damaged; remove it and enroll again"
+    )]
+    TokenIntegrity(String),
     /// The server rejected the enrollment credential (code 905).
     #[error("the server rejected the enrollment credential (QR code used or expired?)")]
     WrongEnrollmentCredential,

@@ -447,8 +447,8 @@ pub fn answer_form(
     Ok((message, form))
 }
 
-/// What the server made of an answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What the server made of an answer. `Debug` does not show a display code.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub enum Verdict {
     /// The server took the answer. With code-to-phone it returns a code to show.
     Accepted {
@@ -460,6 +460,21 @@ pub enum Verdict {
     Refused,
     /// The answer may not have arrived; it can be retried.
     NetworkFailure(String),
+}
+
+impl std::fmt::Debug for Verdict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Verdict::Accepted { display_code } => f
+                .debug_struct("Accepted")
+                .field("display_code", &display_code.as_ref().map(|_| "<redacted>"))
+                .finish(),
+            Verdict::Refused => f.write_str("Refused"),
+            Verdict::NetworkFailure(reason) => {
+                f.debug_tuple("NetworkFailure").field(reason).finish()
+            }
+        }
+    }
 }
 
 /// Reads an answer response (`result.value` true or false, HTTP 200 either way).

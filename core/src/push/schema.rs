@@ -10,6 +10,7 @@ use crate::vault::VaultError;
 pub(crate) fn migrate(tx: &Transaction<'_>, version: i64) -> Result<(), VaultError> {
     match version {
         2 => create_v2(tx),
+        3 => add_row_tags_v3(tx),
         _ => Ok(()),
     }
 }
@@ -59,5 +60,13 @@ fn create_v2(tx: &Transaction<'_>) -> Result<(), VaultError> {
         ) STRICT;
         ",
     )?;
+    Ok(())
+}
+
+/// Version 3: push token rows carry `row_mac`, an HMAC under the vault key of the serial,
+/// issuer, label, URL, TLS flag, server key, key alias and enrollment time (see
+/// `super::store`); written at the first unlock after this step.
+fn add_row_tags_v3(tx: &Transaction<'_>) -> Result<(), VaultError> {
+    tx.execute_batch("ALTER TABLE push_tokens ADD COLUMN row_mac BLOB;")?;
     Ok(())
 }

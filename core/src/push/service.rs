@@ -8,6 +8,7 @@ use super::keys::{DeviceKeys, KeygenProgress};
 use super::protocol::{self, Answer, Challenge, EnrollmentTicket, ServerKey, Verdict};
 use super::transport::{HttpRequest, Method, Transport};
 use super::{PushError, Rejection};
+use crate::net::{TransportPolicy, check_url};
 
 /// An enrolled push token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +119,10 @@ impl<'a> Push<'a> {
     }
 
     /// Enrolls: creates a `bits` device key, completes the enrollment with the server and
-    /// stores the token. On any failure nothing is kept (the new key is deleted).
+    /// stores the token. On any failure nothing is kept (the new key is deleted). An untrusted
+    /// transport (plain http:// or sslverify=0, loopback excepted) is refused with
+    /// [`PushError::InsecureTransport`] before anything is generated or sent: see
+    /// [`Push::enroll_with_policy`] to accept it explicitly.
     pub fn enroll(
         &self,
         ticket: &EnrollmentTicket,
@@ -126,6 +130,21 @@ impl<'a> Push<'a> {
         progress: &dyn KeygenProgress,
         now: u64,
     ) -> Result<PushToken, PushError> {
+        self.enroll_with_policy(ticket, bits, progress, now, TransportPolicy::Secure)
+    }
+
+    /// [`Push::enroll`] under an explicit transport policy: with
+    /// [`TransportPolicy::AllowInsecure`] (the user accepted the risk) an http:// or
+    /// sslverify=0 server is enrolled too.
+    pub fn enroll_with_policy(
+        &self,
+        ticket: &EnrollmentTicket,
+        bits: u32,
+        progress: &dyn KeygenProgress,
+        now: u64,
+        policy: TransportPolicy,
+    ) -> Result<PushToken, PushError> {
+        check_url(&ticket.url, ticket.sslverify, policy)?;
         if self.store.push_token(&ticket.serial)?.is_some() {
             return Err(PushError::DuplicateToken(ticket.serial.clone()));
         }

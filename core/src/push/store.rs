@@ -1,5 +1,7 @@
-//! Push data in the vault (schema version 2): tokens, pending requests, answered nonces and
-//! Tessera's software device keys, the latter sealed with the vault key.
+//! Push data in the vault (schema version 2, token tags since 3): tokens, pending requests,
+//! answered nonces and Tessera's software device keys, the latter sealed with the vault key.
+//! Token rows are authenticated under the vault key (`row_mac`, see `vault::integrity`): a
+//! token whose server key, URL or TLS flag was edited is never polled or answered.
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use zeroize::Zeroizing;
@@ -8,7 +10,7 @@ use super::PushError;
 use super::keys::KeyStorage;
 use super::protocol::{Challenge, ServerKey};
 use super::service::{PendingRequest, PushStore, PushToken};
-use crate::vault::{Binding, Vault, VaultError};
+use crate::vault::{Binding, Field, Vault, VaultError, VaultKey};
 
 /// Answered nonces are kept this long for replay defense (a server keeps a challenge open
 /// for minutes, not days).
@@ -22,47 +24,136 @@ fn key_binding(alias: &str) -> Binding<'_> {
     }
 }
 
-fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<PushToken> {
-    Ok(PushToken {
-        serial: row.get(0)?,
-        issuer: row.get(1)?,
-        label: row.get(2)?,
-        url: row.get(3)?,
-        sslverify: row.get::<_, i64>(4)? != 0,
-        server_key: ServerKey(row.get(5)?),
-        key_alias: row.get(6)?,
-        enrolled_at: row.get::<_, i64>(7)? as u64,
-    })
+/// A token row as stored, with its tag; nothing in it is trusted before [`token_is_intact`].
+fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(PushToken, Option<Vec<u8>>)> {
+    // An edited column of the wrong type reads as a value that fails the tag check, not as an
+    // error for the whole query.
+    let text = |i: usize| -> rusqlite::Result<String> {
+        Ok(row.get_ref(i)?.as_str().unwrap_or("").to_owned())
+    };
+    let int = |i: usize| -> rusqlite::Result<i64> { Ok(row.get_ref(i)?.as_i64().unwrap_or(-1)) };
+    let token = PushToken {
+        serial: text(0)?,
+        issuer: text(1)?,
+        label: text(2)?,
+        url: text(3)?,
+        sslverify: int(4)? != 0,
+        server_key: ServerKey(row.get_ref(5)?.as_blob().unwrap_or(&[]).to_vec()),
+        key_alias: text(6)?,
+        enrolled_at: int(7)?.max(0) as u64,
+    };
+    Ok((token, row.get_ref(8)?.as_blob().ok().map(<[u8]>::to_vec)))
 }
 
 const TOKEN_COLUMNS: &str =
-    "serial, issuer, label, url, sslverify, server_key, key_alias, enrolled_at";
+    "serial, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac";
 
-impl PushStore for Vault {
-    fn push_tokens(&self) -> Result<Vec<PushToken>, PushError> {
-        Ok(self.with_storage(|conn, _| {
+/// Every field of a token that decides where answers go and which requests are believed.
+fn token_fields(token: &PushToken) -> [Field<'_>; 7] {
+    [
+        Field::Text(&token.issuer),
+        Field::Text(&token.label),
+        Field::Text(&token.url),
+        Field::Int(i64::from(token.sslverify)),
+        Field::Bytes(&token.server_key.0),
+        Field::Text(&token.key_alias),
+        Field::Int(token.enrolled_at as i64),
+    ]
+}
+
+fn token_tag(key: &VaultKey, token: &PushToken) -> Vec<u8> {
+    key.row_tag("push_tokens", &token.serial, &token_fields(token))
+}
+
+fn token_is_intact(key: &VaultKey, token: &PushToken, tag: Option<&[u8]>) -> bool {
+    key.row_tag_matches("push_tokens", &token.serial, &token_fields(token), tag)
+}
+
+/// Tags every push token row (the vault calls this once, when it first authenticates rows).
+pub(crate) fn authenticate_rows(
+    tx: &rusqlite::Transaction<'_>,
+    key: &VaultKey,
+) -> Result<(), VaultError> {
+    let tokens: Vec<PushToken> = {
+        let mut stmt = tx.prepare(&format!("SELECT {TOKEN_COLUMNS} FROM push_tokens"))?;
+        stmt.query_map([], token_from_row)?
+            .map(|r| r.map(|(token, _)| token))
+            .collect::<Result<_, _>>()?
+    };
+    for token in &tokens {
+        tx.execute(
+            "UPDATE push_tokens SET row_mac = ?2 WHERE serial = ?1",
+            params![token.serial, token_tag(key, token)],
+        )?;
+    }
+    Ok(())
+}
+
+impl Vault {
+    /// Serials of push tokens whose stored data failed its integrity check (edited outside
+    /// Tessera or damaged). They are left out of [`PushStore::push_tokens`], so they are never
+    /// polled or answered; asking for one by serial gives [`PushError::TokenIntegrity`]. A
+    /// shell lists them so the user can remove and re-enroll them.
+    pub fn damaged_push_tokens(&self) -> Result<Vec<String>, PushError> {
+        Ok(self.with_storage(|conn, key| {
             let mut stmt = conn.prepare(&format!(
                 "SELECT {TOKEN_COLUMNS} FROM push_tokens ORDER BY position"
             ))?;
             let rows = stmt.query_map([], token_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let mut damaged = Vec::new();
+            for row in rows {
+                let (token, tag) = row?;
+                if !token_is_intact(key, &token, tag.as_deref()) {
+                    damaged.push(token.serial);
+                }
+            }
+            Ok(damaged)
+        })?)
+    }
+}
+
+impl PushStore for Vault {
+    fn push_tokens(&self) -> Result<Vec<PushToken>, PushError> {
+        Ok(self.with_storage(|conn, key| {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT {TOKEN_COLUMNS} FROM push_tokens ORDER BY position"
+            ))?;
+            let rows = stmt.query_map([], token_from_row)?;
+            let mut intact = Vec::new();
+            for row in rows {
+                let (token, tag) = row?;
+                // A damaged token is never polled: its URL or server key may be an attacker's.
+                if token_is_intact(key, &token, tag.as_deref()) {
+                    intact.push(token);
+                }
+            }
+            Ok(intact)
         })?)
     }
 
     fn push_token(&self, serial: &str) -> Result<Option<PushToken>, PushError> {
-        Ok(self.with_storage(|conn, _| {
+        let found = self.with_storage(|conn, key| {
             Ok(conn
                 .query_row(
                     &format!("SELECT {TOKEN_COLUMNS} FROM push_tokens WHERE serial = ?1"),
                     [serial],
                     token_from_row,
                 )
-                .optional()?)
-        })?)
+                .optional()?
+                .map(|(token, tag)| {
+                    let intact = token_is_intact(key, &token, tag.as_deref());
+                    (token, intact)
+                }))
+        })?;
+        match found {
+            None => Ok(None),
+            Some((token, true)) => Ok(Some(token)),
+            Some((token, false)) => Err(PushError::TokenIntegrity(token.serial)),
+        }
     }
 
     fn add_push_token(&self, token: &PushToken) -> Result<(), PushError> {
-        self.with_storage(|conn, _| {
+        self.with_storage(|conn, key| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let exists: bool =
                 tx.query_row("SELECT EXISTS (SELECT 1 FROM push_tokens WHERE serial = ?1)", [&token.serial], |r| {
@@ -72,8 +163,8 @@ impl PushStore for Vault {
                 return Ok(false);
             }
             tx.execute(
-                "INSERT INTO push_tokens (serial, position, issuer, label, url, sslverify, server_key, key_alias, enrolled_at)
-                 VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM push_tokens), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO push_tokens (serial, position, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac)
+                 VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM push_tokens), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     token.serial,
                     token.issuer,
@@ -82,7 +173,8 @@ impl PushStore for Vault {
                     i64::from(token.sslverify),
                     token.server_key.0,
                     token.key_alias,
-                    token.enrolled_at as i64
+                    token.enrolled_at as i64,
+                    token_tag(key, token)
                 ],
             )?;
             tx.commit()?;

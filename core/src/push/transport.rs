@@ -47,13 +47,22 @@ impl std::fmt::Debug for HttpRequest {
     }
 }
 
-/// The server's response: status and body.
-#[derive(Debug, Clone)]
+/// The server's response: status and body. `Debug` shows the body's size, not its content.
+#[derive(Clone)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Response body (privacyIDEA answers JSON).
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
 }
 
 /// The request did not get a response. The message names no query or form value.
@@ -133,9 +142,11 @@ fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
 }
 
 #[cfg(feature = "http")]
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.split(['/', '?', '#']).next().unwrap_or("")
+/// The URL's host and port for messages: no `user:password@`, no path or query.
+fn host_of(url: &str) -> String {
+    let url = crate::net::redact_url(url);
+    let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or("").to_owned()
 }
 
 #[cfg(feature = "http")]

@@ -126,13 +126,27 @@ pub fn read_plain(text: &str) -> Vec<ImportItem> {
         .collect()
 }
 
-/// Ente's per-code display settings, as far as Tessera keeps them.
-#[derive(Debug, Default, PartialEq)]
+/// Ente's per-code display settings, as far as Tessera keeps them. `Debug` hides the note.
+#[derive(Default, PartialEq)]
 struct CodeDisplay {
     pinned: bool,
     trashed: bool,
     note: String,
     tags: Vec<String>,
+}
+
+impl std::fmt::Debug for CodeDisplay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeDisplay")
+            .field("pinned", &self.pinned)
+            .field("trashed", &self.trashed)
+            .field(
+                "note",
+                &format_args!("<{} chars redacted>", self.note.chars().count()),
+            )
+            .field("tags", &self.tags)
+            .finish()
+    }
 }
 
 fn read_line(line_no: usize, line: &str) -> ImportItem {

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use super::{TransferError, aegis, entry_name, google};
 use crate::account::Account;
+use crate::secret_buf::SecretBuf;
 use crate::uri;
 
 /// The most accounts one Google Authenticator transfer QR code carries: small enough to scan.
@@ -64,8 +65,7 @@ pub struct Skipped {
 }
 
 /// The result of an export: the file's bytes (they hold secrets: wiped on drop) and the
-/// accounts the format could not hold.
-#[derive(Debug)]
+/// accounts the format could not hold. `Debug` shows sizes, not the bytes or the URIs.
 pub struct Exported {
     /// The file's content.
     pub data: Zeroizing<Vec<u8>>,
@@ -73,6 +73,29 @@ pub struct Exported {
     pub uris: Vec<Zeroizing<String>>,
     /// Accounts not in `data`, with the reason.
     pub skipped: Vec<Skipped>,
+}
+
+impl std::fmt::Debug for Exported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exported")
+            .field(
+                "data",
+                &format_args!("<{} bytes redacted>", self.data.len()),
+            )
+            .field("uris", &format_args!("<{} URIs redacted>", self.uris.len()))
+            .field("skipped", &self.skipped)
+            .finish()
+    }
+}
+
+/// One URI per line, in a buffer that leaves no copy of them behind as it grows.
+fn lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Zeroizing<Vec<u8>> {
+    let mut data = SecretBuf::new();
+    for line in lines {
+        data.extend_from_slice(line.as_ref().as_bytes());
+        data.extend_from_slice(b"\n");
+    }
+    data.into_bytes()
 }
 
 /// Writes `accounts` in `format`; `password` encrypts formats that support it and is refused
@@ -94,27 +117,15 @@ pub fn export(
             uris: Vec::new(),
             skipped: Vec::new(),
         }),
-        ExportFormat::OtpauthList => {
-            let mut data = Zeroizing::new(Vec::new());
-            for account in accounts {
-                data.extend_from_slice(uri::format(account).as_bytes());
-                data.push(b'\n');
-            }
-            Ok(Exported {
-                data,
-                uris: Vec::new(),
-                skipped: Vec::new(),
-            })
-        }
+        ExportFormat::OtpauthList => Ok(Exported {
+            data: lines(accounts.iter().map(uri::format)),
+            uris: Vec::new(),
+            skipped: Vec::new(),
+        }),
         ExportFormat::GoogleMigration => {
             let (uris, skipped) = google_migration_uris(accounts)?;
-            let mut data = Zeroizing::new(Vec::new());
-            for line in &uris {
-                data.extend_from_slice(line.as_bytes());
-                data.push(b'\n');
-            }
             Ok(Exported {
-                data,
+                data: lines(&uris),
                 uris,
                 skipped,
             })
@@ -193,18 +204,18 @@ pub fn qr_png(text: &str, scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferErro
             }
         }
     }
-    let mut out = Zeroizing::new(Vec::new());
+    let mut out = SecretBuf::new();
     // The png crate directly (not the image crate, which is for decoding files and optional):
     // 8-bit grey, the smallest encoding of a black-and-white image short of 1-bit.
     let failed =
         |e: png::EncodingError| TransferError::Export(format!("cannot write the PNG ({e})"));
-    let mut encoder = png::Encoder::new(&mut *out, side as u32, side as u32);
+    let mut encoder = png::Encoder::new(&mut out, side as u32, side as u32);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(failed)?;
     writer.write_image_data(&pixels).map_err(failed)?;
     writer.finish().map_err(failed)?;
-    Ok(out)
+    Ok(out.into_bytes())
 }
 
 /// A QR code of `text` drawn with Unicode half blocks, two module rows per line, for a terminal

@@ -22,7 +22,9 @@ mod freeotp;
 mod google;
 mod otpauth_list;
 mod report;
+mod steam;
 mod twofas;
+mod winauth;
 // Ente Auth, Proton Authenticator and QR images (written on the transfer2 branch).
 pub mod ente;
 pub mod proton;
@@ -67,11 +69,15 @@ pub enum Format {
     /// Tessera's own encrypted backup (see the vault module); restored with [`import`], which
     /// hands it to the vault, since only the vault reads its backups.
     TesseraBackup,
+    /// Steam Guard `maFile` JSON (Steam Desktop Authenticator, steamguard-cli; old and new).
+    SteamMaFile,
+    /// WinAuth's text export: otpauth URIs with WinAuth's Steam and Battle.net conventions.
+    WinAuth,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 14] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -82,6 +88,8 @@ impl Format {
         Format::BitwardenCsv,
         Format::EnteEncrypted,
         Format::Proton,
+        Format::SteamMaFile,
+        Format::WinAuth,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -101,6 +109,8 @@ impl Format {
             Format::Proton => "proton",
             Format::QrImage => "qr",
             Format::TesseraBackup => "tessera",
+            Format::SteamMaFile => "steam",
+            Format::WinAuth => "winauth",
         }
     }
 
@@ -172,6 +182,14 @@ pub enum TransferError {
     Export(String),
 }
 
+/// The first 16 bytes of every SQLite 3 database file.
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+
+/// SQLCipher (and other encrypted databases) write whole pages of random bytes; an encrypted
+/// andOTP file has no such alignment. Only used to explain a failure, never to refuse a file
+/// that opens.
+const DB_PAGE: usize = 1024;
+
 /// Guesses the format of `bytes`; `None` when nothing matches.
 ///
 /// Cheap checks first (image magic numbers, the first line of text), then the shape of the
@@ -180,6 +198,12 @@ pub enum TransferError {
 pub fn detect(bytes: &[u8]) -> Option<Format> {
     if bytes.starts_with(crate::vault::BACKUP_MAGIC) {
         return Some(Format::TesseraBackup);
+    }
+    if bytes.starts_with(SQLITE_MAGIC) {
+        // Some apps keep their accounts in an SQLite database; none of them is read yet, and
+        // taking the file for an encrypted andOTP one would end in a misleading "wrong
+        // password". `read` names the reason instead (see `undetected`).
+        return None;
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
@@ -219,6 +243,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     if ente::is_plain_export(bytes) {
         return Some(Format::EnteEncrypted);
     }
+    if winauth::looks_like(text) {
+        return Some(Format::WinAuth);
+    }
     if lower.starts_with("otpauth:") {
         return Some(Format::OtpauthList);
     }
@@ -239,6 +266,8 @@ fn detect_json(json: &Value) -> Option<Format> {
             let has = |k: &str| obj.contains_key(k);
             if has("header") && has("db") {
                 Some(Format::Aegis)
+            } else if steam::is_mafile(obj) || steam::is_sda_manifest(obj) {
+                Some(Format::SteamMaFile)
             } else if has("servicesEncrypted") || has("schemaVersion") || has("services") {
                 Some(Format::TwoFas)
             } else if has("tokens") && (has("tokenOrder") || obj["tokens"].is_array()) {
@@ -272,12 +301,26 @@ pub fn read(
         // Zero accounts from an empty file would look like a successful import of nothing.
         return Err(TransferError::Damaged("the file is empty".into()));
     }
+    let detected = format.is_none();
     let format = match format {
         Some(f) => f,
         None => detect(bytes).ok_or_else(|| undetected(bytes))?,
     };
-    match format {
+    read_as(bytes, format, detected, password)
+}
+
+/// [`read`] of a source whose format is known; `detected` says it was guessed rather than
+/// named by the user, which lets a failure be explained by what else the file may be.
+pub(crate) fn read_as(
+    bytes: &[u8],
+    format: Format,
+    detected: bool,
+    password: Option<&str>,
+) -> Result<Vec<ImportItem>, TransferError> {
+    let result = match format {
         Format::OtpauthList => otpauth_list::read(bytes, password),
+        Format::SteamMaFile => steam::read(bytes, password),
+        Format::WinAuth => winauth::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -292,6 +335,26 @@ pub fn read(
             "a Tessera backup is restored into a vault (transfer::import), not read on its own"
                 .into(),
         )),
+    };
+    match result {
+        // A headerless binary file was taken for encrypted andOTP and did not open: if it is
+        // made of whole database pages, it may as well be an encrypted database (SQLCipher,
+        // as Authenticator Plus keeps), which Tessera cannot read. Say both, not just
+        // "wrong password".
+        Err(TransferError::WrongPassword | TransferError::Damaged(_))
+            if detected
+                && format == Format::AndOtp
+                && bytes.len() >= 4 * DB_PAGE
+                && bytes.len().is_multiple_of(DB_PAGE) =>
+        {
+            Err(TransferError::Unsupported(
+                "this file does not open as an encrypted andOTP backup with this password, \
+                 and it has the size of an encrypted database (SQLCipher, as Authenticator \
+                 Plus and others keep), which Tessera cannot read: export from that app instead"
+                    .into(),
+            ))
+        }
+        other => other,
     }
 }
 
@@ -310,6 +373,13 @@ pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
 /// Why nothing matched: a JSON document that does not parse (typically a truncated export)
 /// is damaged; anything else is of an unknown format.
 fn undetected(bytes: &[u8]) -> TransferError {
+    if bytes.starts_with(SQLITE_MAGIC) {
+        return TransferError::Unsupported(
+            "this is an SQLite database; Tessera does not read other apps' databases \
+             (Google or Microsoft Authenticator, Authenticator Pro…): export from the app instead"
+                .into(),
+        );
+    }
     let text = String::from_utf8_lossy(bytes);
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if (text.starts_with('{') || text.starts_with('['))
@@ -545,6 +615,15 @@ mod tests {
             (b"\x89PNG\r\n\x1a\nrest", Some(Format::QrImage)),
             (b"\xff\xd8\xff\xe0rest", Some(Format::QrImage)),
             (b"TSRBACKP\x00\x01rest", Some(Format::TesseraBackup)),
+            (
+                br#"{"shared_secret":"AAAA","account_name":"me"}"#,
+                Some(Format::SteamMaFile),
+            ),
+            (
+                b"otpauth://totp/Steam:me?secret=JBSWY3DP&digits=5&issuer=Steam",
+                Some(Format::WinAuth),
+            ),
+            (b"SQLite format 3\0rest", None),
             (b"hello world", None),
             (b"", None),
             (br#"{"something":"else"}"#, None),

@@ -99,6 +99,7 @@ pub fn import_with_progress(
     progress: &mut dyn FnMut(usize, usize),
 ) -> Result<ImportReport, ImportError> {
     super::check_size(bytes)?;
+    let detected = format.is_none();
     let format = match format {
         Some(f) => f,
         None => super::detect(bytes).ok_or_else(|| super::undetected(bytes))?,
@@ -106,7 +107,7 @@ pub fn import_with_progress(
     if format == Format::TesseraBackup {
         return restore_backup(vault, bytes, password, dry_run);
     }
-    let items = super::read(bytes, Some(format), password)?;
+    let items = super::read_as(bytes, format, detected, password)?;
     commit_with_progress(vault, items, format, dry_run, progress)
 }
 

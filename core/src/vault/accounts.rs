@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use zeroize::Zeroizing;
 
 use super::db::{lock, now};
+use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
 use super::{
     AccountId, AccountSummary, AccountUpdate, AddOutcome, Binding, Inner, ListFilter, Vault,
     VaultError, VaultKey,
@@ -28,7 +29,12 @@ pub(super) fn account_binding<'a>(id: &'a str, field: &'a str) -> Binding<'a> {
 /// The parts of an account that are sealed together with the note: extra URI parameters can
 /// hold PINs, so they are encrypted too.
 pub(super) fn encode_extra(extra: &[(String, String)]) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(serde_json::to_vec(extra).unwrap_or_else(|_| b"[]".to_vec()))
+    // A `pin` parameter is a secret: the JSON grows in a buffer that wipes what it outgrows.
+    let mut out = crate::secret_buf::SecretBuf::new();
+    match serde_json::to_writer(&mut out, extra) {
+        Ok(()) => out.into_bytes(),
+        Err(_) => Zeroizing::new(b"[]".to_vec()),
+    }
 }
 
 pub(super) fn params_from_columns(
@@ -100,29 +106,54 @@ impl Inner {
         *next_position += 1;
         let p = &account.params;
         let at = now();
+        let row = AccountRow {
+            id,
+            issuer: account.issuer.clone(),
+            label: account.label.clone(),
+            kind: p.kind.as_str().to_owned(),
+            algorithm: p.algorithm.as_str().to_owned(),
+            digits: i64::from(p.digits),
+            period: i64::from(p.period),
+            // Counters are stored as the same 64 bits in SQLite's signed integer.
+            counter: p.counter as i64,
+            secret,
+            note,
+            extra,
+            icon: account.meta.icon.clone(),
+            favorite: account.meta.favorite,
+            fingerprint,
+            created_at: at,
+            trashed_at: None,
+            position,
+            row_mac: None,
+        };
         tx.execute(
             "INSERT INTO accounts (id, position, issuer, label, kind, algorithm, digits, period,
-                 counter, secret, note, extra, icon, favorite, fingerprint, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+                 counter, secret, note, extra, icon, favorite, fingerprint, created_at, updated_at,
+                 row_mac)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16,
+                 ?17)",
             params![
-                id.0,
-                position,
-                account.issuer,
-                account.label,
-                p.kind.as_str(),
-                p.algorithm.as_str(),
-                p.digits,
-                p.period,
-                p.counter as i64,
-                secret,
-                note,
-                extra,
-                account.meta.icon,
-                account.meta.favorite,
-                fingerprint,
-                at
+                row.id.0,
+                row.position,
+                row.issuer,
+                row.label,
+                row.kind,
+                row.algorithm,
+                row.digits,
+                row.period,
+                row.counter,
+                row.secret,
+                row.note,
+                row.extra,
+                row.icon,
+                row.favorite,
+                row.fingerprint,
+                at,
+                row.tag(key)
             ],
         )?;
+        let id = row.id;
         set_groups(tx, &id, &account.meta.groups)?;
         Ok(AddOutcome::Added(id))
     }
@@ -131,55 +162,42 @@ impl Inner {
         &self,
         id: &AccountId,
     ) -> Result<(Account, Option<i64>), VaultError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT issuer, label, kind, algorithm, digits, period, counter, secret, note,
-                        extra, icon, favorite, trashed_at
-                 FROM accounts WHERE id = ?1",
-                [&id.0],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        params_from_columns(
-                            row.get_ref(2)?.as_str().unwrap_or(""),
-                            row.get_ref(3)?.as_str().unwrap_or(""),
-                            row.get(4)?,
-                            row.get(5)?,
-                            row.get(6)?,
-                        ),
-                        row.get::<_, Vec<u8>>(7)?,
-                        row.get::<_, Vec<u8>>(8)?,
-                        row.get::<_, Vec<u8>>(9)?,
-                        row.get::<_, Option<String>>(10)?,
-                        row.get::<_, bool>(11)?,
-                        row.get::<_, Option<i64>>(12)?,
-                    ))
-                },
-            )
-            .optional()?
+        let row = AccountRow::load(&self.conn, id)?
             .ok_or_else(|| VaultError::NotFound { id: id.0.clone() })?;
-        let (issuer, label, params, secret, note, extra, icon, favorite, trashed_at) = row;
+        row.check(&self.key)?;
         let integrity = || VaultError::Integrity {
             account: id.clone(),
         };
-        let params = params.ok_or_else(integrity)?;
+        let params = params_from_columns(
+            &row.kind,
+            &row.algorithm,
+            row.digits,
+            row.period,
+            row.counter,
+        )
+        .ok_or_else(integrity)?;
         let secret = self
             .key
-            .open(account_binding(&id.0, "secret"), &secret)
+            .open(account_binding(&id.0, "secret"), &row.secret)
             .ok_or_else(integrity)?;
         let note = self
             .key
-            .open(account_binding(&id.0, "note"), &note)
+            .open(account_binding(&id.0, "note"), &row.note)
             .ok_or_else(integrity)?;
         let extra = self
             .key
-            .open(account_binding(&id.0, "extra"), &extra)
+            .open(account_binding(&id.0, "extra"), &row.extra)
             .ok_or_else(integrity)?;
         let note = String::from_utf8(note.to_vec()).map_err(|_| integrity())?;
         let extra: Vec<(String, String)> =
             serde_json::from_slice(&extra).map_err(|_| integrity())?;
+        let (issuer, label, icon, favorite, trashed_at) = (
+            row.issuer,
+            row.label,
+            row.icon,
+            row.favorite,
+            row.trashed_at,
+        );
         let groups = groups_of(&self.conn, id)?;
         let account = Account {
             issuer,
@@ -310,7 +328,7 @@ impl Vault {
     /// and then in the user's order.
     pub fn list(&self, filter: &ListFilter) -> Result<Vec<AccountSummary>, VaultError> {
         let inner = lock(&self.inner);
-        let mut all = summaries(&inner.conn, false)?;
+        let mut all = summaries(&inner.conn, &inner.key, false)?;
         let needle = filter.text.as_ref().map(|t| t.to_lowercase());
         all.retain(|s| {
             (!filter.favorites_only || s.favorite)
@@ -328,7 +346,7 @@ impl Vault {
     /// The accounts in the trash, most recently deleted first.
     pub fn trash(&self) -> Result<Vec<AccountSummary>, VaultError> {
         let inner = lock(&self.inner);
-        let mut all = summaries(&inner.conn, true)?;
+        let mut all = summaries(&inner.conn, &inner.key, true)?;
         all.sort_by_key(|s| std::cmp::Reverse(s.trashed_at));
         Ok(all)
     }
@@ -377,7 +395,7 @@ impl Vault {
     /// The summary of one account (no secret), in the trash or not.
     pub fn summary(&self, id: &AccountId) -> Result<AccountSummary, VaultError> {
         let inner = lock(&self.inner);
-        let mut found = summaries_where(&inner.conn, "WHERE id = ?1", &[&id.0])?;
+        let mut found = summaries_where(&inner.conn, &inner.key, "WHERE id = ?1", &[&id.0])?;
         found
             .pop()
             .ok_or_else(|| VaultError::NotFound { id: id.0.clone() })
@@ -390,50 +408,31 @@ impl Vault {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let trashed: Option<bool> = tx
-            .query_row(
-                "SELECT trashed_at IS NOT NULL FROM accounts WHERE id = ?1",
-                [&id.0],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let Some(trashed) = trashed else {
+        let Some(mut row) = AccountRow::load(&tx, id)? else {
             return Err(VaultError::NotFound { id: id.0.clone() });
         };
-        let at = now();
+        // A damaged row is not re-tagged: that would make whatever was edited into it look
+        // genuine. It can still be trashed and purged.
+        row.check(&inner.key)?;
+        let trashed = row.trashed_at.is_some();
         if let Some(issuer) = &change.issuer {
-            tx.execute(
-                "UPDATE accounts SET issuer = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id.0, issuer, at],
-            )?;
+            row.issuer.clone_from(issuer);
         }
         if let Some(label) = &change.label {
-            tx.execute(
-                "UPDATE accounts SET label = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id.0, label, at],
-            )?;
+            row.label.clone_from(label);
         }
         if let Some(note) = &change.note {
-            let sealed = inner
+            row.note = inner
                 .key
                 .seal(account_binding(&id.0, "note"), note.as_bytes())?;
-            tx.execute(
-                "UPDATE accounts SET note = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id.0, sealed, at],
-            )?;
         }
         if let Some(icon) = &change.icon {
-            tx.execute(
-                "UPDATE accounts SET icon = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id.0, icon, at],
-            )?;
+            row.icon.clone_from(icon);
         }
         if let Some(favorite) = change.favorite {
-            tx.execute(
-                "UPDATE accounts SET favorite = ?2, updated_at = ?3 WHERE id = ?1",
-                params![id.0, favorite, at],
-            )?;
+            row.favorite = favorite;
         }
+        row.store(&tx, &inner.key, now())?;
         if let Some(groups) = &change.groups {
             set_groups(&tx, id, groups)?;
         }
@@ -477,14 +476,25 @@ impl Vault {
 
     pub(super) fn set_trashed(&self, id: &AccountId, at: Option<i64>) -> Result<(), VaultError> {
         let mut inner = lock(&self.inner);
-        let changed = inner.conn.execute(
-            "UPDATE accounts SET trashed_at = ?2 WHERE id = ?1",
-            params![id.0, at],
-        )?;
-        inner.invalidate();
-        if changed == 0 {
+        let inner = &mut *inner;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let Some(mut row) = AccountRow::load(&tx, id)? else {
             return Err(VaultError::NotFound { id: id.0.clone() });
+        };
+        if row.is_intact(&inner.key) {
+            row.trashed_at = at;
+            row.store(&tx, &inner.key, now())?;
+        } else {
+            // A damaged row can be trashed (and then purged) but stays damaged.
+            tx.execute(
+                "UPDATE accounts SET trashed_at = ?2 WHERE id = ?1",
+                params![id.0, at],
+            )?;
         }
+        tx.commit()?;
+        inner.invalidate();
         Ok(())
     }
 
@@ -533,6 +543,7 @@ impl Vault {
 
 pub(super) fn summaries(
     conn: &Connection,
+    key: &VaultKey,
     trashed: bool,
 ) -> Result<Vec<AccountSummary>, VaultError> {
     let clause = if trashed {
@@ -540,11 +551,12 @@ pub(super) fn summaries(
     } else {
         "WHERE trashed_at IS NULL"
     };
-    summaries_where(conn, clause, &[])
+    summaries_where(conn, key, clause, &[])
 }
 
 pub(super) fn summaries_where(
     conn: &Connection,
+    key: &VaultKey,
     clause: &str,
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<AccountSummary>, VaultError> {
@@ -560,35 +572,34 @@ pub(super) fn summaries_where(
         }
     }
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, issuer, label, kind, algorithm, digits, period, counter, favorite, icon,
-                position, created_at, trashed_at
-         FROM accounts {clause} {ORDER}"
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts {clause} {ORDER}"
     ))?;
     let mut rows = stmt.query(args)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let id: String = row.get(0)?;
+        let row = AccountRow::read(row)?;
         let params = params_from_columns(
-            row.get_ref(3)?.as_str().unwrap_or(""),
-            row.get_ref(4)?.as_str().unwrap_or(""),
-            row.get(5)?,
-            row.get(6)?,
-            row.get(7)?,
-        )
-        .ok_or_else(|| VaultError::Integrity {
-            account: AccountId(id.clone()),
-        })?;
+            &row.kind,
+            &row.algorithm,
+            row.digits,
+            row.period,
+            row.counter,
+        );
+        // A damaged row is listed (so the user sees it and can delete it), marked, with
+        // whatever the file says; its code and its details are refused.
+        let damaged = params.is_none() || !row.is_intact(key);
         out.push(AccountSummary {
-            groups: groups.remove(&id).unwrap_or_default(),
-            id: AccountId(id),
-            issuer: row.get(1)?,
-            label: row.get(2)?,
-            params,
-            favorite: row.get(8)?,
-            icon: row.get(9)?,
-            position: row.get(10)?,
-            created_at: row.get::<_, i64>(11)?.max(0) as u64,
-            trashed_at: row.get::<_, Option<i64>>(12)?.map(|t| t.max(0) as u64),
+            groups: groups.remove(&row.id.0).unwrap_or_default(),
+            issuer: row.issuer,
+            label: row.label,
+            params: params.unwrap_or_default(),
+            favorite: row.favorite,
+            icon: row.icon,
+            position: row.position,
+            created_at: row.created_at.max(0) as u64,
+            trashed_at: row.trashed_at.map(|t| t.max(0) as u64),
+            damaged,
+            id: row.id,
         });
     }
     Ok(out)

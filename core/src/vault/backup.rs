@@ -33,6 +33,7 @@ use super::{AddOutcome, Vault, VaultError};
 use crate::account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams};
 use crate::crypto;
 use crate::secret::Secret;
+use crate::secret_buf::SecretBuf;
 
 /// First bytes of every Tessera backup file.
 pub const BACKUP_MAGIC: &[u8; 8] = b"TSRBACKP";
@@ -185,9 +186,11 @@ pub(super) fn encode<'a>(
         created_at: crate::otp::unix_now(),
         accounts: accounts.map(Entry::from_account).collect(),
     };
-    let plain = Zeroizing::new(
-        serde_json::to_vec(&payload).map_err(|e| VaultError::Storage(e.to_string()))?,
-    );
+    // The JSON holds every secret in base32: written into a buffer that wipes each block it
+    // outgrows, not a `Vec` that would free them unwiped.
+    let mut plain = SecretBuf::new();
+    serde_json::to_writer(&mut plain, &payload).map_err(|e| VaultError::Storage(e.to_string()))?;
+    let plain = plain.into_bytes();
     drop(payload);
 
     let mut salt = [0u8; SALT_LEN];

@@ -1,11 +1,12 @@
 //! Codes: the cache of prepared generators behind [`Vault::codes_at`], and HOTP's durable
 //! counter step.
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 use zeroize::Zeroize;
 
 use super::accounts::{account_binding, params_from_columns};
 use super::db::{lock, now};
+use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
 use super::{AccountId, CodeEntry, Inner, Vault, VaultError};
 use crate::account::{OtpKind, OtpParams};
 use crate::otp::{Code, Generator};
@@ -28,27 +29,27 @@ impl Inner {
     pub(super) fn build_cache(&self) -> Result<Vec<CachedAccount>, VaultError> {
         // No ORDER BY: SQLite would sort whole rows (secrets included) through a temporary
         // b-tree; sorting the prepared entries afterwards is much cheaper.
-        let mut stmt = self.conn.prepare(
-            "SELECT id, issuer, label, kind, algorithm, digits, period, counter, favorite, secret,
-                    position
-             FROM accounts WHERE trashed_at IS NULL",
-        )?;
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE trashed_at IS NULL"
+        ))?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         let mut positions = Vec::new();
         while let Some(row) = rows.next()? {
-            let id = AccountId(row.get(0)?);
+            let row = AccountRow::read(row)?;
+            let id = row.id.clone();
             let params = params_from_columns(
-                row.get_ref(3)?.as_str().unwrap_or(""),
-                row.get_ref(4)?.as_str().unwrap_or(""),
-                row.get(5)?,
-                row.get(6)?,
-                row.get(7)?,
+                &row.kind,
+                &row.algorithm,
+                row.digits,
+                row.period,
+                row.counter,
             );
-            let sealed = row.get_ref(9)?.as_blob().unwrap_or(&[]);
+            // An edited row shows no code: its label might belong to another account.
+            let intact = row.is_intact(&self.key);
             let generator = match (
-                params,
-                self.key.open(account_binding(&id.0, "secret"), sealed),
+                params.filter(|_| intact),
+                self.key.open(account_binding(&id.0, "secret"), &row.secret),
             ) {
                 (Some(params), Some(mut plain)) => {
                     // Move the buffer into the Secret instead of copying it.
@@ -61,12 +62,12 @@ impl Inner {
                     account: id.clone(),
                 }),
             };
-            positions.push(row.get::<_, i64>(10)?);
+            positions.push(row.position);
             out.push(CachedAccount {
-                issuer: row.get(1)?,
-                label: row.get(2)?,
+                issuer: row.issuer,
+                label: row.label,
                 params: params.unwrap_or_default(),
-                favorite: row.get(8)?,
+                favorite: row.favorite,
                 generator,
                 id,
             });
@@ -128,33 +129,26 @@ impl Vault {
         let tx = inner
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let row = tx
-            .query_row(
-                "SELECT kind, algorithm, digits, period, counter, secret, trashed_at IS NOT NULL
-                 FROM accounts WHERE id = ?1",
-                [&id.0],
-                |row| {
-                    let params = params_from_columns(
-                        row.get_ref(0)?.as_str().unwrap_or(""),
-                        row.get_ref(1)?.as_str().unwrap_or(""),
-                        row.get(2)?,
-                        row.get(3)?,
-                        row.get(4)?,
-                    );
-                    Ok((params, row.get::<_, Vec<u8>>(5)?, row.get::<_, bool>(6)?))
-                },
-            )
-            .optional()?;
-        let Some((params, sealed, trashed)) = row else {
+        let Some(mut row) = AccountRow::load(&tx, id)? else {
             return Err(VaultError::NotFound { id: id.0.clone() });
         };
-        if trashed {
+        if row.trashed_at.is_some() {
             return Err(VaultError::NotFound { id: id.0.clone() });
         }
+        // The counter is authenticated with the rest of the row: an edited counter (or any
+        // other field) is refused here rather than advanced and re-tagged.
+        row.check(&inner.key)?;
         let integrity = || VaultError::Integrity {
             account: id.clone(),
         };
-        let mut params = params.ok_or_else(integrity)?;
+        let mut params = params_from_columns(
+            &row.kind,
+            &row.algorithm,
+            row.digits,
+            row.period,
+            row.counter,
+        )
+        .ok_or_else(integrity)?;
         if params.kind != OtpKind::Hotp {
             return Err(VaultError::InvalidAccount(
                 "only HOTP accounts have a counter to advance".into(),
@@ -162,17 +156,15 @@ impl Vault {
         }
         let secret = inner
             .key
-            .open(account_binding(&id.0, "secret"), &sealed)
+            .open(account_binding(&id.0, "secret"), &row.secret)
             .ok_or_else(integrity)?;
         params.counter = params.counter.checked_add(1).ok_or_else(|| {
             VaultError::InvalidAccount("the HOTP counter is at its maximum".into())
         })?;
         let generator = Generator::new(&Secret::from_bytes(secret.to_vec()), &params)
             .map_err(|_| integrity())?;
-        tx.execute(
-            "UPDATE accounts SET counter = ?2, updated_at = ?3 WHERE id = ?1",
-            params![id.0, params.counter as i64, now()],
-        )?;
+        row.counter = params.counter as i64;
+        row.store(&tx, &inner.key, now())?;
         tx.commit()?;
         inner.cache = None;
         Ok(generator.code_for_counter(params.counter))

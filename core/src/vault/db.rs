@@ -13,6 +13,9 @@ pub(super) fn path_text(path: &Path) -> String {
 }
 
 /// Opens the SQLite file and applies the connection settings every vault connection uses.
+/// An existing file must be a Tessera vault (its `application_id`) *before* anything is
+/// changed: a foreign database is refused byte for byte untouched, never switched to WAL.
+/// `create` is only for a file the caller has just made or checked to be empty.
 pub(super) fn open_connection(path: &Path, create: bool) -> Result<Connection, VaultError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
@@ -30,6 +33,17 @@ pub(super) fn open_connection(path: &Path, create: bool) -> Result<Connection, V
     };
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    if !create {
+        // Reading the header changes nothing; everything below writes to the file.
+        let app_id: i64 = conn
+            .query_row("PRAGMA application_id", [], |row| row.get(0))
+            .map_err(|e| not_a_vault(e.into()))?;
+        if app_id != schema::APPLICATION_ID {
+            return Err(VaultError::NotAVault {
+                path: path_text(path),
+            });
+        }
+    }
     // WAL: readers never block the writer, and a crash never corrupts committed data.
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
@@ -49,6 +63,83 @@ pub(super) fn open_connection(path: &Path, create: bool) -> Result<Connection, V
          PRAGMA secure_delete = ON;",
     )?;
     Ok(conn)
+}
+
+/// True when the file at `path` is an empty SQLite database (what an interrupted
+/// [`Vault::create`] leaves, or an empty file made beforehand). Reads only.
+pub(super) fn is_empty_database(path: &Path) -> Result<bool, VaultError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    let probe = |conn: &Connection| -> rusqlite::Result<bool> {
+        let tables: i64 =
+            conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |row| row.get(0))?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+        Ok(tables == 0 && version == 0 && (app_id == 0 || app_id == schema::APPLICATION_ID))
+    };
+    match probe(&conn) {
+        Ok(empty) => Ok(empty),
+        // Not a database at all: certainly not empty, and not ours to overwrite.
+        Err(e) => match VaultError::from(e) {
+            VaultError::Corrupt(_) => Ok(false),
+            other => Err(other),
+        },
+    }
+}
+
+/// Before a vault is created in a file that already exists: the file (and SQLite's side files,
+/// if they exist) must be a regular file, not a link to somewhere else, owned by this user. A
+/// file made by another user — even an empty one — is refused: its owner could read every
+/// later write. Returns the files whose group or other permission bits must be removed once
+/// the caller has decided to use the file (see [`make_private`]); nothing is changed here.
+#[cfg(unix)]
+pub(super) fn check_existing_file(path: &Path) -> Result<Vec<std::path::PathBuf>, VaultError> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let shown = path_text(path);
+    let mut files = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        files.push(side.into());
+    }
+    let mut loose = Vec::new();
+    for (i, file) in files.into_iter().enumerate() {
+        let meta = match std::fs::symlink_metadata(&file) {
+            Ok(meta) => meta,
+            Err(e) if i > 0 && e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(VaultError::Storage(format!("cannot inspect {shown}: {e}"))),
+        };
+        let name = file.display();
+        if !meta.file_type().is_file() {
+            return Err(VaultError::Storage(format!(
+                "{name} is not a regular file (a link or a directory); refusing to put a vault there"
+            )));
+        }
+        if meta.uid() != me {
+            return Err(VaultError::Storage(format!(
+                "{name} belongs to another user (uid {}); refusing to put a vault in a file they can read",
+                meta.uid()
+            )));
+        }
+        if meta.mode() & 0o077 != 0 {
+            loose.push(file);
+        }
+    }
+    Ok(loose)
+}
+
+/// Sets mode 0600 on `files` (see [`check_existing_file`]).
+#[cfg(unix)]
+pub(super) fn make_private(files: &[std::path::PathBuf]) -> Result<(), VaultError> {
+    use std::os::unix::fs::PermissionsExt;
+    for file in files {
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600)).map_err(|e| {
+            VaultError::Storage(format!("cannot make {} private: {e}", file.display()))
+        })?;
+    }
+    Ok(())
 }
 
 pub(super) fn user_version(conn: &Connection) -> Result<i64, VaultError> {

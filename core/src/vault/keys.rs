@@ -223,6 +223,23 @@ impl KdfParams {
         Ok(())
     }
 
+    /// Checks that parameters an app *chose* for a new password or backup are at least OWASP's
+    /// Argon2id minimums ([`crate::crypto::kdf::ARGON2ID_FLOOR`]: 46 MiB × 1 pass, 19 MiB × 2,
+    /// 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5), besides [`KdfParams::validate`]. The FFI applies
+    /// it to every cost an app passes; reading a stored slot or backup does not (what was
+    /// written stays readable), and Rust callers (tests, benchmarks) may go lower.
+    pub fn check_floor(&self) -> Result<(), VaultError> {
+        self.validate()?;
+        if self.cost().meets_floor() {
+            Ok(())
+        } else {
+            Err(VaultError::InvalidKdfParams(format!(
+                "{} KiB × {} passes is weaker than OWASP's Argon2id minimum (at least 46 MiB × 1, 19 MiB × 2, 12 MiB × 3, 9 MiB × 4 or 7 MiB × 5)",
+                self.memory_kib, self.iterations
+            )))
+        }
+    }
+
     /// Derives a 256-bit key from `password` and `salt` with Argon2id v1.3.
     pub(crate) fn derive_key(
         &self,
@@ -331,6 +348,7 @@ pub(crate) struct VaultKey {
     raw: Zeroizing<[u8; KEY_LEN]>,
     seal: AeadKey,
     fingerprint: MacKey,
+    row_mac: MacKey,
 }
 
 impl fmt::Debug for VaultKey {
@@ -348,11 +366,19 @@ impl VaultKey {
         derive_subkey(&raw[..], b"tessera/v1/seal", &mut seal[..])?;
         let mut fingerprint = Zeroizing::new([0u8; KEY_LEN]);
         derive_subkey(&raw[..], b"tessera/v1/fingerprint", &mut fingerprint[..])?;
+        let mut row_mac = Zeroizing::new([0u8; KEY_LEN]);
+        derive_subkey(&raw[..], b"tessera/v3/row-mac", &mut row_mac[..])?;
         Ok(VaultKey {
             seal: AeadKey::new(&seal[..])?,
             fingerprint: MacKey::new(&fingerprint[..]),
+            row_mac: MacKey::new(&row_mac[..]),
             raw,
         })
+    }
+
+    /// The key of row tags (see `vault::integrity`).
+    pub(crate) fn row_mac_key(&self) -> &MacKey {
+        &self.row_mac
     }
 
     /// The raw key, for wrapping it into a slot.
@@ -493,6 +519,28 @@ mod tests {
             );
         }
         KdfParams::DEFAULT.validate().unwrap();
+    }
+
+    #[test]
+    fn floor_refuses_test_costs_and_accepts_the_default_and_owasp_rows() {
+        KdfParams::DEFAULT.check_floor().unwrap();
+        for (memory_kib, iterations) in crate::crypto::kdf::ARGON2ID_FLOOR {
+            let row = KdfParams {
+                memory_kib,
+                iterations,
+                parallelism: 1,
+            };
+            row.check_floor().unwrap();
+        }
+        let weak = KdfParams {
+            memory_kib: 19 * 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
+        assert!(matches!(
+            weak.check_floor(),
+            Err(VaultError::InvalidKdfParams(m)) if m.contains("OWASP")
+        ));
     }
 
     #[test]

@@ -20,6 +20,8 @@ mod backup;
 mod codes;
 mod db;
 mod error;
+mod integrity;
+pub(crate) use integrity::retag_account;
 mod keys;
 mod model;
 mod schema;
@@ -39,6 +41,7 @@ pub use keys::{KEY_LEN, KdfParams, KeyFile, KeyProvider, KeyProviderError};
 pub use model::{AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, ListFilter};
 pub use schema::SCHEMA_VERSION;
 
+pub(crate) use integrity::Field;
 pub(crate) use keys::{Binding, VaultKey};
 
 /// The state behind the vault's mutex: the one writer connection, the key and the code

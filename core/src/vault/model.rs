@@ -81,6 +81,10 @@ pub struct AccountSummary {
     pub created_at: u64,
     /// Unix time it was moved to the trash, if it is there.
     pub trashed_at: Option<u64>,
+    /// True when the row failed its integrity check (it was edited outside Tessera or
+    /// damaged): the fields above are what the file says and cannot be trusted, its code and
+    /// details are refused with [`VaultError::Integrity`]; it can be deleted and purged.
+    pub damaged: bool,
 }
 
 /// A change to an account's metadata: `None` leaves a field as it is.

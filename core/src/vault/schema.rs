@@ -12,7 +12,7 @@ use rusqlite::Transaction;
 use super::VaultError;
 
 /// The schema version this code writes. Every version that ever shipped must stay readable.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// `PRAGMA application_id` of a Tessera vault ("TSRA"), so `file(1)`-style checks and Tessera
 /// itself can tell a vault from any other SQLite database.
@@ -41,6 +41,7 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError>
             0 => migrate_to_v1(tx)?,
             // Version 2 added only other modules' tables (push).
             1 => {}
+            2 => migrate_to_v3(tx)?,
             // Every version below SCHEMA_VERSION has an arm above; this one is unreachable
             // unless the constant is bumped without a step.
             other => {
@@ -121,5 +122,13 @@ fn migrate_to_v1(tx: &Transaction<'_>) -> Result<(), VaultError> {
         CREATE INDEX account_groups_group ON account_groups (group_id);
         ",
     )?;
+    Ok(())
+}
+
+/// Version 3: every account row carries `row_mac`, an HMAC under the vault key of the fields
+/// that matter (see `vault::integrity`). The tags themselves need the key, so they are written
+/// at the first unlock after this step, not here.
+fn migrate_to_v3(tx: &Transaction<'_>) -> Result<(), VaultError> {
+    tx.execute_batch("ALTER TABLE accounts ADD COLUMN row_mac BLOB;")?;
     Ok(())
 }

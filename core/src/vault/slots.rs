@@ -5,18 +5,16 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::db::{check_and_migrate, lock, now, open_connection, path_text, user_version};
-use super::{
-    Binding, Inner, KdfParams, KeyProvider, KeyProviderError, Vault, VaultError, VaultKey, keys,
-    schema,
+use super::db::{
+    check_and_migrate, is_empty_database, lock, now, open_connection, path_text, user_version,
 };
-
-pub(super) const KEY_CHECK_PLAINTEXT: &[u8] = b"tessera vault key check v1";
-
-pub(super) const KEY_CHECK: Binding<'static> = Binding {
-    table: "vault_meta",
-    row: "key_check",
-    field: "value",
+#[cfg(unix)]
+use super::db::{check_existing_file, make_private};
+use super::integrity::{
+    KEY_CHECK, KEY_CHECK_ROWS_AUTHENTICATED, KEY_CHECK_V1, authenticate_rows_once,
+};
+use super::{
+    Inner, KdfParams, KeyProvider, KeyProviderError, Vault, VaultError, VaultKey, keys, schema,
 };
 
 pub(super) const PASSWORD_SLOT_AAD: &[u8] = b"tessera/v1/key_slots/password";
@@ -47,7 +45,9 @@ impl Inner {
             .optional()?;
         Ok(check
             .and_then(|c| key.open(KEY_CHECK, &c))
-            .is_some_and(|plain| plain.as_slice() == KEY_CHECK_PLAINTEXT))
+            .is_some_and(|plain| {
+                plain.as_slice() == KEY_CHECK_V1 || plain.as_slice() == KEY_CHECK_ROWS_AUTHENTICATED
+            }))
     }
 }
 
@@ -57,23 +57,18 @@ impl Vault {
     /// whole creation is one transaction, so an interrupted `create` leaves an empty file
     /// that the next `create` reuses.
     pub fn create(path: &Path, device: &dyn KeyProvider) -> Result<Vault, VaultError> {
-        if path.exists() {
-            // An empty database is what an interrupted create leaves; anything else is kept.
-            let probe = open_connection(path, false).map_err(|e| match e {
-                VaultError::NotAVault { .. } | VaultError::Corrupt(_) => {
-                    VaultError::AlreadyExists {
-                        path: path_text(path),
-                    }
-                }
-                other => other,
-            })?;
-            let tables: i64 =
-                probe.query_row("SELECT COUNT(*) FROM sqlite_master", [], |row| row.get(0))?;
-            if tables != 0 || user_version(&probe)? != 0 {
+        if path.symlink_metadata().is_ok() {
+            // An empty database is what an interrupted create leaves (or an empty file made
+            // beforehand); anything else is kept as it is.
+            #[cfg(unix)]
+            let loose = check_existing_file(path)?;
+            if !is_empty_database(path)? {
                 return Err(VaultError::AlreadyExists {
                     path: path_text(path),
                 });
             }
+            #[cfg(unix)]
+            make_private(&loose)?;
         }
         let raw = keys::make_key()?;
         let key = VaultKey::from_raw(&raw[..])?;
@@ -103,7 +98,7 @@ impl Vault {
         write_device_slot(&tx, &key, device)?;
         tx.execute(
             "INSERT INTO vault_meta (name, value) VALUES ('key_check', ?1)",
-            [key.seal(KEY_CHECK, KEY_CHECK_PLAINTEXT)?],
+            [key.seal(KEY_CHECK, KEY_CHECK_ROWS_AUTHENTICATED)?],
         )?;
         tx.commit()?;
         Ok(Vault::from_parts(path, conn, key, true))
@@ -130,6 +125,7 @@ impl Vault {
         if !Inner::verify_key(&conn, &key)? {
             return Err(VaultError::WrongDeviceKey);
         }
+        authenticate_rows_once(&mut conn, &key)?;
         Ok(Vault::from_parts(path, conn, key, true))
     }
 
@@ -170,6 +166,7 @@ impl Vault {
         if !Inner::verify_key(&conn, &key)? {
             return Err(VaultError::WrongPassword);
         }
+        authenticate_rows_once(&mut conn, &key)?;
         Ok(Vault::from_parts(path, conn, key, false))
     }
 

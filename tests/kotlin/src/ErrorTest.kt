@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.tessera.AddOutcome
+import org.tessera.KdfParams
 import org.tessera.TesseraException
 import org.tessera.Vault
 import java.io.RandomAccessFile
@@ -21,6 +22,11 @@ class ErrorTest {
             assertFailsWith<TesseraException.InvalidInput> { vault.addUri("otpauth://totp/x") }
             assertFailsWith<TesseraException.Duplicate> { vault.add(otpAccount("Again", "alice")) }
             assertFailsWith<TesseraException.NotFound> { vault.get("8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000") }
+            // Below OWASP's Argon2id floor (19 MiB needs 2 passes): refused, nothing set.
+            val weak = KdfParams(memoryKib = 19456u, iterations = 1u, parallelism = 1u)
+            assertFailsWith<TesseraException.InvalidInput> { vault.setPassword("pw", weak) }
+            assertFailsWith<TesseraException.InvalidInput> { vault.exportBackup("pw", weak) }
+            assertFalse(vault.hasPassword())
             val backup = vault.exportBackup("pw", CHEAP_KDF)
             assertFailsWith<TesseraException.WrongPassword> { vault.importBackup(backup, "wrong") }
             backup[backup.size - 1] = (backup[backup.size - 1].toInt() xor 1).toByte()

@@ -12,6 +12,11 @@ final class ErrorTests: XCTestCase {
             assertThrows("InvalidInput", try vault.addUri(uri: "otpauth://totp/x"))
             assertThrows("Duplicate", try vault.add(account: otpAccount("Again", "alice")))
             assertThrows("NotFound", try vault.get(id: "8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000"))
+            // Below OWASP's Argon2id floor (19 MiB needs 2 passes): refused, nothing set.
+            let weak = KdfParams(memoryKib: 19456, iterations: 1, parallelism: 1)
+            assertThrows("InvalidInput", try vault.setPassword(password: "pw", kdf: weak))
+            assertThrows("InvalidInput", try vault.exportBackup(password: "pw", kdf: weak))
+            XCTAssertFalse(try vault.hasPassword())
             var backup = try vault.exportBackup(password: "pw", kdf: cheapKdf)
             assertThrows("WrongPassword", try vault.importBackup(backup: backup, password: "wrong"))
             backup[backup.count - 1] ^= 1

@@ -35,8 +35,9 @@ final class CancelledKeyProvider: KeyProvider, @unchecked Sendable {
     func unwrap(wrapped: Data) throws -> Data { throw TesseraError.Cancelled }
 }
 
-/// Argon2id cheap enough for tests (the default is 64 MiB, 3 passes).
-let cheapKdf = KdfParams(memoryKib: 256, iterations: 1, parallelism: 1)
+/// The cheapest Argon2id cost the FFI accepts: OWASP's last row, 7 MiB × 5 passes (the
+/// default is 64 MiB × 3).
+let cheapKdf = KdfParams(memoryKib: 7168, iterations: 5, parallelism: 1)
 
 func tempVaultPath() -> String {
     let dir = FileManager.default.temporaryDirectory

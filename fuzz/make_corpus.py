@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of Tessera's fuzz targets into fuzz/corpus/<target>/.
+
+Every seed comes from this project: the import fixtures of tests/fixtures/transfer (written by
+their own generators), the otpauth and push-enrollment URIs quoted in core/tests/*.rs, and
+privacyIDEA responses written below from docs of the protocol (the shapes core/src/push reads).
+Nothing is taken from another project. The corpora are generated, not committed
+(fuzz/.gitignore); re-running replaces the seeds and keeps what the fuzzer added.
+
+Usage: python3 fuzz/make_corpus.py [--backup FILE]   (FILE: a Tessera backup to seed with)
+"""
+
+import hashlib
+import json
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "transfer")
+CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+
+# The import target's first byte is the index of a format in transfer::Format::ALL, read from
+# the source so that a new format cannot shift the seeds onto the wrong reader; DETECT is any
+# larger value: the format is detected.
+VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis": "aegis",
+                  "TwoFas": "twofas", "AndOtp": "andotp", "FreeOtpPlus": "freeotp",
+                  "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
+                  "EnteEncrypted": "ente", "Proton": "proton", "SteamMaFile": "steam",
+                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera"}
+
+
+def format_order():
+    with open(os.path.join(ROOT, "core", "src", "transfer", "mod.rs"), encoding="utf-8") as f:
+        block = re.search(r"pub const ALL: \[Format; \d+\] = \[(.*?)\];", f.read(), re.S).group(1)
+    return [VARIANT_PREFIX.get(v, v) for v in re.findall(r"Format::(\w+)", block)]
+
+
+FORMATS = format_order()
+DETECT = 0xFF
+# Images above this are left out: the fuzzer's inputs stay small so each run is fast.
+MAX_SEED = 40_000
+
+
+def seed(target, data):
+    """Writes one seed, named by its hash as libFuzzer does."""
+    if isinstance(data, str):
+        data = data.encode()
+    folder = os.path.join(CORPUS, target)
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, hashlib.sha1(data).hexdigest()), "wb") as f:
+        f.write(data)
+
+
+def format_of(name):
+    prefix = re.split(r"[_.]", name)[0]
+    if prefix == "bitwarden":
+        return "bitwarden-csv" if name.endswith(".csv") else "bitwarden-json"
+    if prefix in ("otpauth", "google", "aegis", "twofas", "andotp", "ente", "proton", "steam",
+                  "winauth"):
+        return prefix
+    if prefix == "freeotp":
+        return "freeotp"
+    if prefix == "qr":
+        return "qr"
+    return None
+
+
+def import_seeds():
+    count = 0
+    for name in sorted(os.listdir(FIXTURES)):
+        fmt = format_of(name)
+        if fmt is None or fmt not in FORMATS:
+            continue
+        with open(os.path.join(FIXTURES, name), "rb") as f:
+            data = f.read()
+        if len(data) > MAX_SEED:
+            continue
+        seed("import", bytes([FORMATS.index(fmt)]) + data)
+        seed("import", bytes([DETECT]) + data)
+        count += 2
+    return count
+
+
+def uri_seeds():
+    uris = set()
+    for name in os.listdir(os.path.join(ROOT, "core", "tests")):
+        if name.endswith(".rs"):
+            with open(os.path.join(ROOT, "core", "tests", name), encoding="utf-8") as f:
+                uris.update(re.findall(r'"((?:otpauth|pia)://[^"\\]{5,400})"', f.read()))
+    for name in ("otpauth_list.txt", "ente_plain.txt", "google_migration.txt"):
+        with open(os.path.join(FIXTURES, name), encoding="utf-8") as f:
+            uris.update(line.strip() for line in f if "://" in line)
+    for uri in sorted(uris):
+        seed("uri", uri)
+    return len(uris)
+
+
+def pi_seeds():
+    """privacyIDEA's envelope: {"result": {"status", "value", "error": {"code"}}, "detail"}."""
+    challenge = {
+        "nonce": "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", "url": "https://127.0.0.1:5000/ttype/push",
+        "serial": "PIPU0001", "question": "Do you want to reset your password?",
+        "title": "privacyIDEA", "sslverify": "1", "signature": "A" * 64 + "====",
+        "require_presence": "12,34,56", "version": "2",
+        "capabilities": json.dumps({"decline_reason": True}),
+        "capabilities_signature": "B" * 56,
+    }
+    bodies = {
+        0: [{"result": {"status": True, "value": True},
+             "detail": {"public_key": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA" + "A" * 300}},
+            {"result": {"status": False, "error": {"code": 905, "message": "wrong credential"}}},
+            {"result": {"status": False, "error": {"code": 601}}}],
+        1: [{"result": {"status": True, "value": [challenge]}},
+            {"result": {"status": True, "value": []}},
+            {"result": {"status": False, "error": {"code": 10}}}],
+        2: [{"result": {"status": True, "value": True}, "detail": {"display_code": "123456"}},
+            {"result": {"status": True, "value": False}}],
+    }
+    count = 0
+    for selector, docs in bodies.items():
+        for doc in docs:
+            seed("pi_response", bytes([selector]) + json.dumps(doc).encode())
+            seed("pi_response", bytes([selector | 0x80]) + json.dumps(doc).encode())
+            count += 2
+    payload = "\n".join(f"{k}={v}" for k, v in challenge.items())
+    seed("pi_response", bytes([3]) + payload.encode())
+    return count + 1
+
+
+def backup_seeds(path):
+    if path and os.path.exists(path):
+        with open(path, "rb") as f:
+            seed("backup", f.read())
+        return 1
+    # Without a real backup: the header alone, with the cheapest cost and an empty payload.
+    header = (b"TSRBACKP" + (1).to_bytes(2, "big") + (8).to_bytes(4, "big") + (1).to_bytes(4, "big")
+              + (1).to_bytes(4, "big") + bytes(16 + 32 + 12 + 16))
+    seed("backup", header + hashlib.sha256(header).digest())
+    return 1
+
+
+def main():
+    backup = None
+    if len(sys.argv) == 3 and sys.argv[1] == "--backup":
+        backup = sys.argv[2]
+    counts = {"import": import_seeds(), "uri": uri_seeds(), "pi_response": pi_seeds(),
+              "backup": backup_seeds(backup)}
+    print("seeds: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
