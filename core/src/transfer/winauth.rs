@@ -44,6 +44,16 @@ pub(crate) fn looks_like(text: &str) -> bool {
                 k.eq_ignore_ascii_case(name).then_some(v)
             })
         };
+        // `otpauth://steam/…` and `encoder=steam` are the standard Steam conventions (Aegis,
+        // 2FAS, Tessera's own export), which the plain otpauth reader already understands;
+        // WinAuth writes Steam as `otpauth://totp/…` with neither.
+        let standard_steam = line
+            .get(..16)
+            .is_some_and(|p| p.eq_ignore_ascii_case("otpauth://steam/"))
+            || param("encoder").is_some_and(|v| v.eq_ignore_ascii_case("steam"));
+        if standard_steam {
+            return false;
+        }
         let issuer = param("issuer").unwrap_or("");
         (issuer.eq_ignore_ascii_case("steam")
             && (param("digits") == Some("5") || param("deviceid").is_some()))
