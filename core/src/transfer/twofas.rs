@@ -70,6 +70,13 @@ pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportIte
                 TransferError::Damaged("the decrypted services are not a list".into())
             })?
         }
+        // Only encrypted backups carry `reference`: one without `servicesEncrypted` lost it
+        // (a damaged file), and must not read as a successful import of its empty `services`.
+        None if str_field(root, "reference").is_some_and(|r| !r.is_empty()) => {
+            return Err(TransferError::Damaged(
+                "the encrypted backup has no encrypted services".into(),
+            ));
+        }
         None => root
             .get("services")
             .and_then(Value::as_array)
@@ -262,5 +269,18 @@ mod tests {
                 TransferError::WrongPassword
             );
         }
+    }
+
+    #[test]
+    fn an_encrypted_backup_that_lost_its_services_is_damaged_not_empty() {
+        // Found by transfer_proptest: a mutated key name made an encrypted backup read as a
+        // successful import of its (always empty) plain `services`.
+        let doc = format!(
+            r#"{{"services":[],"schemaVersion":4,"servic#sEncrypted":"x:y:z","reference":"{REFERENCE}"}}"#
+        );
+        assert!(matches!(
+            read(doc.as_bytes(), Some("pw")),
+            Err(TransferError::Damaged(_))
+        ));
     }
 }
