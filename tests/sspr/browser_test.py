@@ -27,7 +27,11 @@ import threading
 import time
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -191,6 +195,12 @@ class Suite:
             return self.browser.find_element(By.ID, "page").get_attribute("data-page")
         except (NoSuchElementException, StaleElementReferenceException):
             return None   # between two loads of a refreshing page
+        except WebDriverException as err:
+            # Chromium's own wording of a stale node during a reload ("Node with given id does
+            # not belong to the document"), which Selenium does not map to a stale element.
+            if "does not belong to the document" in str(err):
+                return None
+            raise
 
     def wait_page(self, *names, timeout=15):
         deadline = time.monotonic() + timeout
@@ -219,6 +229,9 @@ class Suite:
                         return text
             except StaleElementReferenceException:
                 pass
+            except WebDriverException as err:   # the same, in Chromium's words (see page())
+                if "does not belong to the document" not in str(err):
+                    raise
             time.sleep(0.1)
         raise Failed(f"page {page!r} did not settle within {timeout} s")
 
