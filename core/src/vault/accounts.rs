@@ -37,7 +37,7 @@ pub(super) fn encode_extra(extra: &[(String, String)]) -> Zeroizing<Vec<u8>> {
     }
 }
 
-pub(super) fn params_from_columns(
+fn params_from_columns(
     kind: &str,
     algorithm: &str,
     digits: i64,
@@ -55,6 +55,19 @@ pub(super) fn params_from_columns(
     };
     params.validate().ok()?;
     Some(params)
+}
+
+impl AccountRow {
+    /// The row's OTP parameters, `None` when its columns do not make valid ones.
+    pub(super) fn params(&self) -> Option<OtpParams> {
+        params_from_columns(
+            &self.kind,
+            &self.algorithm,
+            self.digits,
+            self.period,
+            self.counter,
+        )
+    }
 }
 
 /// Validates what `add` stores.
@@ -168,14 +181,7 @@ impl Inner {
         let integrity = || VaultError::Integrity {
             account: id.clone(),
         };
-        let params = params_from_columns(
-            &row.kind,
-            &row.algorithm,
-            row.digits,
-            row.period,
-            row.counter,
-        )
-        .ok_or_else(integrity)?;
+        let params = row.params().ok_or_else(integrity)?;
         let secret = self
             .key
             .open(account_binding(&id.0, "secret"), &row.secret)
@@ -578,13 +584,7 @@ pub(super) fn summaries_where(
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let row = AccountRow::read(row)?;
-        let params = params_from_columns(
-            &row.kind,
-            &row.algorithm,
-            row.digits,
-            row.period,
-            row.counter,
-        );
+        let params = row.params();
         // A damaged row is listed (so the user sees it and can delete it), marked, with
         // whatever the file says; its code and its details are refused.
         let damaged = params.is_none() || !row.is_intact(key);

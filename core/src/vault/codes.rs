@@ -4,7 +4,7 @@
 use rusqlite::TransactionBehavior;
 use zeroize::Zeroize;
 
-use super::accounts::{account_binding, params_from_columns};
+use super::accounts::account_binding;
 use super::db::{lock, now};
 use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
 use super::{AccountId, CodeEntry, Inner, Vault, VaultError};
@@ -38,13 +38,7 @@ impl Inner {
         while let Some(row) = rows.next()? {
             let row = AccountRow::read(row)?;
             let id = row.id.clone();
-            let params = params_from_columns(
-                &row.kind,
-                &row.algorithm,
-                row.digits,
-                row.period,
-                row.counter,
-            );
+            let params = row.params();
             // An edited row shows no code: its label might belong to another account.
             let intact = row.is_intact(&self.key);
             let generator = match (
@@ -141,14 +135,7 @@ impl Vault {
         let integrity = || VaultError::Integrity {
             account: id.clone(),
         };
-        let mut params = params_from_columns(
-            &row.kind,
-            &row.algorithm,
-            row.digits,
-            row.period,
-            row.counter,
-        )
-        .ok_or_else(integrity)?;
+        let mut params = row.params().ok_or_else(integrity)?;
         if params.kind != OtpKind::Hotp {
             return Err(VaultError::InvalidAccount(
                 "only HOTP accounts have a counter to advance".into(),
