@@ -35,7 +35,6 @@ from selenium.common.exceptions import (
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -52,6 +51,21 @@ NUMBER_MATCHING = "push_require_presence, push_presence_options=NUMERIC, push_pr
 
 class Failed(Exception):
     """A scenario's expectation did not hold; the message says which."""
+
+
+def replaced(element):
+    """True once `element` left the document. Selenium's staleness_of only knows its own
+    stale-element error; Chromium also reports "Node with given id does not belong to the
+    document" while the old page is being torn down, which means the same."""
+    try:
+        element.is_enabled()
+        return False
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as err:
+        if "does not belong to the document" in str(err):
+            return True
+        raise
 
 
 def expect(condition, message):
@@ -245,7 +259,7 @@ class Suite:
         one (a page with the same data-page, e.g. an error, must not pass for the answer)."""
         before = self.browser.find_element(By.TAG_NAME, "html")
         self.browser.find_element(By.ID, element_id).click()
-        WebDriverWait(self.browser, 30).until(staleness_of(before))
+        WebDriverWait(self.browser, 30).until(lambda _: replaced(before))
 
     def go(self, path, page):
         self.browser.get(self.base + path)
