@@ -12,6 +12,16 @@ final class UnlockModelTests: XCTestCase {
         UnlockModel(unlocking: BindingsUnlocking(path: path, keys: keys, clock: nil, kdf: cheapKdf))
     }
 
+    /// A vault made by a first run with a password; the model that made it, still unlocked.
+    private func firstRun() async -> (String, SwitchableKeys, UnlockModel) {
+        let path = tempVaultPath()
+        let keys = SwitchableKeys()
+        let first = unlockModel(path, keys)
+        await first.start()
+        await first.create(password: "correct horse battery staple")
+        return (path, keys, first)
+    }
+
     func testFirstRunCreatesTheVaultWithAPasswordAsSecondWayIn() async throws {
         let path = tempVaultPath()
         let keys = SwitchableKeys()
@@ -32,11 +42,7 @@ final class UnlockModelTests: XCTestCase {
     }
 
     func testCancelledPromptStaysLockedThenPasswordFallbackOpens() async throws {
-        let path = tempVaultPath()
-        let keys = SwitchableKeys()
-        let first = unlockModel(path, keys)
-        await first.start()
-        await first.create(password: "correct horse battery staple")
+        let (path, keys, first) = await firstRun()
         first.lock()
 
         keys.mode = .cancels
@@ -57,11 +63,7 @@ final class UnlockModelTests: XCTestCase {
     }
 
     func testLostDeviceKeyAsksForThePasswordAndIsRegisteredAgain() async throws {
-        let path = tempVaultPath()
-        let keys = SwitchableKeys()
-        let first = unlockModel(path, keys)
-        await first.start()
-        await first.create(password: "correct horse battery staple")
+        let (path, keys, first) = await firstRun()
         let id = try XCTUnwrap(first.vault).add(account: account("Kept", "across", secret: randomSecret()))
         first.lock()
 
