@@ -123,6 +123,8 @@ public final class TransferModel {
         case .aegis: return "tessera-aegis.json"
         case .otpauthList: return "tessera-otpauth.txt"
         case .googleMigration: return "tessera-google-migration.txt"
+        // A format added to the bindings later still gets a name before it gets its own.
+        default: return "tessera-export"
         }
     }
 }
