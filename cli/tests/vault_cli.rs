@@ -323,7 +323,7 @@ fn backup_round_trip_with_password_file_and_wrong_password() {
     other.init();
     let out = other.with_password(&["backup", "import", file_s], "wrong");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong backup password"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"));
     assert!(
         other
             .json(&["list", "--json"])
@@ -332,14 +332,20 @@ fn backup_round_trip_with_password_file_and_wrong_password() {
             .is_empty()
     );
     let out = other.ok(&["backup", "import", file_s, "--password-file", pw_s]);
-    assert!(out.contains("imported 2, duplicates 0"), "{out}");
+    assert!(
+        out.contains("Imported 2 of 2 entries from a tessera file: 0 duplicate(s)"),
+        "{out}"
+    );
     assert_eq!(
         other.json(&["codes", "--json", "--at", "59"])[0]["code"],
         "94287082"
     );
     // Again: every entry is a duplicate, nothing doubles.
     let out = other.ok(&["backup", "import", file_s, "--password-file", pw_s]);
-    assert!(out.contains("imported 0, duplicates 2"), "{out}");
+    assert!(
+        out.contains("Imported 0 of 2 entries from a tessera file: 2 duplicate(s)"),
+        "{out}"
+    );
     assert_eq!(other.json(&["list", "--json"]).as_array().unwrap().len(), 2);
 
     // A damaged file is reported as such.
@@ -358,7 +364,7 @@ fn backup_round_trip_with_password_file_and_wrong_password() {
         ],
         1,
     );
-    assert!(err.contains("damaged backup"), "{err}");
+    assert!(err.contains("damaged file"), "{err}");
     // No terminal and no password source: a clear error, not a hang.
     let err = other.fails(&["backup", "import", file_s], 1);
     assert!(err.contains("TESSERA_PASSWORD"), "{err}");
