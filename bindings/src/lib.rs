@@ -75,7 +75,7 @@ pub use push::{
 pub use transfer::{
     ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
     SkippedAccount, detect_import_format, export_from_vault, import_into_vault, import_qr_luma,
-    qr_code_png,
+    qr_code_png, scan_qr_luma,
 };
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use unlock::{
