@@ -330,8 +330,9 @@ impl Vault {
         Ok(Vault::wrap(vault, clock))
     }
 
-    /// Opens the vault at `path` with the device key (the everyday unlock). `WrongKey` when
-    /// `keys` does not open it; `NotFound` when there is no vault.
+    /// Opens the vault at `path` with the device key alone. `WrongKey` when `keys` does not
+    /// open it; `NotFound` when there is no vault. An unlock screen uses `Unlocker`, which
+    /// also falls back to the password and registers a lost device key again.
     #[uniffi::constructor(default(clock = None))]
     pub fn open(
         path: String,
@@ -342,8 +343,8 @@ impl Vault {
         Ok(Vault::wrap(vault, clock))
     }
 
-    /// Opens the vault at `path` with its password (slow by design: Argon2id). Afterwards,
-    /// `set_key_provider` registers a new device key if the old one was lost.
+    /// Opens the vault at `path` with its password alone (slow by design: Argon2id). An
+    /// unlock screen uses `Unlocker`, which also registers a lost device key again.
     #[uniffi::constructor(default(clock = None))]
     pub fn open_with_password(
         path: String,
