@@ -564,7 +564,11 @@ fn a_key_file_of_another_vault_is_registered_after_the_password() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("now unlocks this vault"));
     // The same key file, now registered: no password needed any more.
-    assert_eq!(std::fs::read(&key).unwrap(), before, "the key file was kept");
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        before,
+        "the key file was kept"
+    );
     assert_eq!(
         env.json(&["codes", "--json", "--at", "59"])[0]["code"],
         "94287082"
@@ -587,7 +591,10 @@ fn a_vault_from_a_newer_version_asks_for_an_update() {
 fn no_vault_gets_the_cli_s_own_advice() {
     let env = Env::new();
     let err = env.fails(&["list"], 1);
-    assert!(err.contains("no vault at") && err.contains("tessera init"), "{err}");
+    assert!(
+        err.contains("no vault at") && err.contains("tessera init"),
+        "{err}"
+    );
 }
 
 #[test]
