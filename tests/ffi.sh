@@ -28,6 +28,14 @@ ffi_build() {
         *) FFI_LIB=$FFI_LIB_DIR/libtessera_ffi.so ;;
     esac
     [ -f "$FFI_LIB" ] || { echo "no $FFI_LIB after the build" >&2; return 1; }
+    # SQLite is trimmed by .cargo/config.toml (docs/performance.md, Size): a function Rust
+    # calls that the trim omitted would be an undefined symbol of the library, which a phone
+    # would only find when loading it. Refuse it here, for every build the suites make.
+    if [ "$(uname -s)" = Linux ] && nm -D --undefined-only "$FFI_LIB" | grep -q ' sqlite3'; then
+        nm -D --undefined-only "$FFI_LIB" | grep ' sqlite3' >&2
+        echo "$FFI_LIB calls SQLite functions that the build omitted (.cargo/config.toml)" >&2
+        return 1
+    fi
     if [ "${TESSERA_FFI_BUILD:-desktop}" = mobile ]; then
         mkdir -p "$FFI_LIB_DIR/mobile"
         cp "$FFI_LIB" "$FFI_LIB_DIR/mobile/"
