@@ -162,13 +162,18 @@ where
         let failed = result.is_err();
         {
             let _delivering = lock(&shared.delivering);
-            if lock(&shared.state).stopped {
-                return;
+            {
+                let mut state = lock(&shared.state);
+                if state.stopped {
+                    return;
+                }
+                // Marked before the listener hears of the error, so that a listener (or the
+                // thread it wakes) asking `is_running` already sees the watch as ended.
+                state.stopped |= failed;
             }
             listener(result);
         }
         if failed {
-            lock(&shared.state).stopped = true;
             return;
         }
         // Sleep until the next change, a refresh or a stop. The deadline is counted from when
