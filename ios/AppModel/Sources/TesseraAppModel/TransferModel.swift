@@ -111,7 +111,9 @@ public final class TransferModel {
     private func runExport(_ format: ExportFormat, password: String?) async {
         let vault = self.vault
         do {
-            let result = try await offMain { try exportFromVault(vault: vault, format: format, password: password) }
+            let result = try await offMain {
+                try exportFromVault(vault: vault, format: format, password: password, unencrypted: password == nil)
+            }
             exportStage = .ready(data: result.data, fileName: Self.fileName(format), skipped: result.skipped)
         } catch {
             exportStage = .failed(userMessage(error))
@@ -133,16 +135,19 @@ public final class TransferModel {
 /// them, in the app-model work); each names the core call that replaces it, so the switch is
 /// deleting a line here.
 enum Interim {
-    /// Core's `TransferError::PasswordRequired`, which reaches Swift as `InvalidInput` until
-    /// the bindings give it its own case (`TesseraError.PasswordRequired`).
+    /// Core's `TransferError::PasswordRequired` (now its own case in the bindings).
     static func isPasswordRequired(_ error: Error) -> Bool {
-        guard case TesseraError.InvalidInput(let reason)? = error as? TesseraError else { return false }
-        return reason.contains("a password is required")
+        guard case TesseraError.PasswordRequired? = error as? TesseraError else { return false }
+        return true
     }
 
     /// Whether an export leaves the app unencrypted (then the user consents first): the
     /// documented behaviour of `ExportFormat` today, until core exports the rule.
     static func exportIsPlain(_ format: ExportFormat, password: String?) -> Bool {
-        format != .aegis || password == nil
+        switch exportFormatInfo(format: format).encryption {
+        case .never: return true
+        case .optional: return password == nil
+        case .always: return false
+        }
     }
 }

@@ -20,7 +20,7 @@ final class AddAndTransferTests: XCTestCase {
         let other = try makeVault()
         _ = try other.add(account: account("Moved", "one", secret: randomSecret()))
         _ = try other.add(account: account("Moved", "two", secret: randomSecret()))
-        let migration = try XCTUnwrap(exportFromVault(vault: other, format: .googleMigration, password: nil).uris.first)
+        let migration = try XCTUnwrap(exportFromVault(vault: other, format: .googleMigration, password: nil, unencrypted: true).uris.first)
         XCTAssertTrue(migration.hasPrefix("otpauth-migration://"))
         let imported = await add.open(link: migration)
         guard case .imported(let report) = imported else { return XCTFail("not imported: \(imported)") }
