@@ -140,7 +140,7 @@ public final class CodesModel {
     public func transferQr(_ id: String) async -> Data? {
         let vault = self.vault
         do {
-            return try await offMain { try qrCodePng(text: try vault.exportUri(id: id), scale: 8) }
+            return try await offMain { try qrCodePng(text: try formatOtpUri(account: try vault.accountWithSecret(id: id)), scale: 8) }
         } catch {
             message = userMessage(error)
             return nil
