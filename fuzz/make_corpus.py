@@ -27,7 +27,8 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "TwoFas": "twofas", "AndOtp": "andotp", "FreeOtpPlus": "freeotp",
                   "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
                   "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
-                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera"}
+                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
+                  "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db"}
 
 
 def format_order():
@@ -59,6 +60,10 @@ def format_of(name):
     if prefix in ("otpauth", "google", "aegis", "twofas", "andotp", "ente", "proton", "steam",
                   "winauth"):
         return prefix
+    if prefix == "microsoft":
+        return "microsoft"
+    if prefix == "googleauth":
+        return "google-db"
     if prefix == "freeotp":
         return "freeotp"
     if prefix == "qr":
