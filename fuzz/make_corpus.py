@@ -28,7 +28,8 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
                   "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
                   "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
-                  "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db"}
+                  "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db",
+                  "AuthenticatorPro": "authpro"}
 
 
 def format_order():
@@ -64,6 +65,8 @@ def format_of(name):
         return "microsoft"
     if prefix == "googleauth":
         return "google-db"
+    if prefix == "authpro":
+        return "authpro"
     if prefix == "freeotp":
         return "freeotp"
     if prefix == "qr":

@@ -44,6 +44,8 @@ pub enum ImportFormat {
     MicrosoftAuthenticator,
     /// Google Authenticator's app database (`databases`, SQLite).
     GoogleAuthenticatorDb,
+    /// Authenticator Pro / Stratum backup (plain or encrypted) or app database.
+    AuthenticatorPro,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -66,6 +68,7 @@ impl From<core::Format> for ImportFormat {
             F::WinAuth => ImportFormat::WinAuth,
             F::MicrosoftAuthenticator => ImportFormat::MicrosoftAuthenticator,
             F::GoogleAuthenticatorDb => ImportFormat::GoogleAuthenticatorDb,
+            F::AuthenticatorPro => ImportFormat::AuthenticatorPro,
         }
     }
 }
@@ -90,6 +93,7 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::WinAuth => F::WinAuth,
             ImportFormat::MicrosoftAuthenticator => F::MicrosoftAuthenticator,
             ImportFormat::GoogleAuthenticatorDb => F::GoogleAuthenticatorDb,
+            ImportFormat::AuthenticatorPro => F::AuthenticatorPro,
         }
     }
 }

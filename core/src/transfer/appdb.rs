@@ -1,5 +1,6 @@
 //! Other authenticators' own SQLite databases (Microsoft Authenticator's `PhoneFactor`,
-//! Google Authenticator's `databases`), read from a rooted or backed-up phone.
+//! Google Authenticator's `databases`, Authenticator Pro's `proauth.db3`), read from a rooted
+//! or backed-up phone.
 //!
 //! **Never altered, never on disk again.** The bytes handed to [`crate::transfer::read`] are
 //! copied into memory that SQLite owns and opened there read-only (`sqlite3_deserialize` with
@@ -78,16 +79,17 @@ pub(crate) fn open(bytes: &[u8]) -> Result<Connection, TransferError> {
     Ok(conn)
 }
 
-/// Reads every row of the `accounts` table of an app's database into an entry each: the one
-/// shape of every database reader (`required` columns must exist, `optional` ones may).
-pub(crate) fn read_accounts(
+/// Reads every row of `table` of an app's database into an entry each: the one shape of every
+/// database reader (`required` columns must exist, `optional` ones may).
+pub(crate) fn read_table(
     bytes: &[u8],
+    table: &str,
     required: &[&str],
     optional: &[&str],
     entry: fn(&Row) -> ImportItem,
 ) -> Result<Vec<ImportItem>, TransferError> {
     let conn = open(bytes)?;
-    let rows = read_rows(&conn, "accounts", required, optional)?;
+    let rows = read_rows(&conn, table, required, optional)?;
     Ok(rows.iter().map(entry).collect())
 }
 
@@ -123,6 +125,10 @@ pub(crate) fn table_columns(conn: &Connection, table: &str) -> Option<Vec<String
 /// Which app wrote this SQLite database, from its tables (`None`: none Tessera reads).
 pub(crate) fn identify(bytes: &[u8]) -> Option<Format> {
     let conn = open(bytes).ok()?;
+    if let Some(columns) = table_columns(&conn, "authenticator") {
+        let has = |c: &str| columns.iter().any(|n| n == c);
+        return (has("secret") && has("issuer") && has("type")).then_some(Format::AuthenticatorPro);
+    }
     let columns = table_columns(&conn, "accounts")?;
     let has = |c: &str| columns.iter().any(|n| n == c);
     if has("oath_secret_key") && has("account_type") {

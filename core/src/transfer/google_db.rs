@@ -22,8 +22,9 @@ pub(crate) fn read(
     bytes: &[u8],
     _password: Option<&str>,
 ) -> Result<Vec<ImportItem>, TransferError> {
-    appdb::read_accounts(
+    appdb::read_table(
         bytes,
+        "accounts",
         &["email", "secret"],
         &["type", "counter", "issuer"],
         read_row,

@@ -35,8 +35,9 @@ pub(crate) fn read(
     bytes: &[u8],
     _password: Option<&str>,
 ) -> Result<Vec<ImportItem>, TransferError> {
-    appdb::read_accounts(
+    appdb::read_table(
         bytes,
+        "accounts",
         &["name", "oath_secret_key", "account_type"],
         &["username", "encrypted_oath_secret_key"],
         read_row,

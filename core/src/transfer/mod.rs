@@ -17,6 +17,7 @@ use crate::secret::Secret;
 mod aegis;
 mod andotp;
 mod appdb;
+mod authpro;
 mod bitwarden;
 pub mod export;
 mod freeotp;
@@ -82,11 +83,14 @@ pub enum Format {
     /// Google Authenticator's app database (`databases`, SQLite), from a rooted or backed-up
     /// Android phone.
     GoogleAuthenticatorDb,
+    /// Authenticator Pro / Stratum: its backup (plain JSON, or encrypted with the current or
+    /// the legacy scheme) or its app database (`proauth.db3`).
+    AuthenticatorPro,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 16] = [
+    pub const ALL: [Format; 17] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -101,6 +105,7 @@ impl Format {
         Format::WinAuth,
         Format::MicrosoftAuthenticator,
         Format::GoogleAuthenticatorDb,
+        Format::AuthenticatorPro,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -124,6 +129,7 @@ impl Format {
             Format::WinAuth => "winauth",
             Format::MicrosoftAuthenticator => "microsoft",
             Format::GoogleAuthenticatorDb => "google-db",
+            Format::AuthenticatorPro => "authpro",
         }
     }
 
@@ -224,6 +230,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         // names the reason instead (see `undetected`).
         return appdb::identify(bytes);
     }
+    if authpro::is_encrypted(bytes) {
+        return Some(Format::AuthenticatorPro);
+    }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
     }
@@ -293,6 +302,8 @@ fn detect_json(json: &Value) -> Option<Format> {
                 Some(Format::FreeOtpPlus)
             } else if has("items") && (has("encrypted") || has("folders")) {
                 Some(Format::BitwardenJson)
+            } else if has("Authenticators") {
+                Some(Format::AuthenticatorPro)
             } else if has("kdfParams") && has("encryptedData") {
                 Some(Format::Ente)
             } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
@@ -342,6 +353,7 @@ pub(crate) fn read_as(
         Format::WinAuth => winauth::read(bytes, password),
         Format::MicrosoftAuthenticator => microsoft::read(bytes, password),
         Format::GoogleAuthenticatorDb => google_db::read(bytes, password),
+        Format::AuthenticatorPro => authpro::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -397,8 +409,9 @@ fn undetected(bytes: &[u8]) -> TransferError {
     if bytes.starts_with(SQLITE_MAGIC) {
         return TransferError::Unsupported(
             "this is an SQLite database that Tessera does not know: of other apps' databases, \
-             only Microsoft Authenticator's (PhoneFactor) and Google Authenticator's \
-             (databases) are read; export from the app instead"
+             only Microsoft Authenticator's (PhoneFactor), Google Authenticator's \
+             (databases) and Authenticator Pro's (proauth.db3) are read; export from the app \
+             instead"
                 .into(),
         );
     }
@@ -645,6 +658,12 @@ mod tests {
                 b"otpauth://totp/Steam:me?secret=JBSWY3DP&digits=5&issuer=Steam",
                 Some(Format::WinAuth),
             ),
+            (
+                br#"{"Authenticators":[],"Categories":[]}"#,
+                Some(Format::AuthenticatorPro),
+            ),
+            (b"AUTHENTICATORPRO\x01\x02", Some(Format::AuthenticatorPro)),
+            (b"AuthenticatorPro\xff\xfe", Some(Format::AuthenticatorPro)),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),
             (b"", None),
