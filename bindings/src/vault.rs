@@ -465,8 +465,14 @@ impl Vault {
     }
 
     /// Moves an account to the trash (restore brings it back, purge deletes it for good).
+    /// Refused (`Other`, naming the container) while a privacyIDEA container that manages the
+    /// account forbids deleting its tokens on the device.
     pub fn delete(&self, id: String) -> Result<()> {
-        Ok(self.unlocked()?.delete(&account_id(&id)?)?)
+        let vault = self.unlocked()?;
+        Ok(tessera_core::container::delete_account(
+            &vault,
+            &account_id(&id)?,
+        )?)
     }
 
     /// Brings an account back from the trash.
