@@ -240,3 +240,26 @@ fn authy_encrypted_seeds_need_the_backup_password() {
         TransferError::WrongPassword
     );
 }
+
+/// Issue 13, item 8: the README's table and `tessera import --from`'s help name every source.
+#[test]
+fn the_readme_table_and_the_cli_help_name_every_import_format() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let help = std::fs::read_to_string(root.join("cli/src/transfer_cmd.rs")).unwrap();
+    for format in Format::ALL {
+        let name = format.as_str();
+        assert!(
+            readme.contains(&format!("| `{name}`")) || readme.contains(&format!(", `{name}`")),
+            "README's table of formats lacks `{name}`"
+        );
+        let in_help = help
+            .lines()
+            .filter(|l| l.trim_start().starts_with("///"))
+            .any(|l| {
+                l.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .any(|w| w == name)
+            });
+        assert!(in_help, "`tessera import --from`'s help lacks {name}");
+    }
+}
