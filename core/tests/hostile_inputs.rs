@@ -451,6 +451,17 @@ fn input(case: &str) -> (Vec<u8>, Option<&'static str>) {
             ),
             None,
         ),
+        "authy_20000_encrypted_seeds" => {
+            let token = r#"{"digits":6,"encryptedSecret":"AAAAAAAAAAAAAAAAAAAAAA==","salt":"s"},"#;
+            let mut list = format!("[{}", token.repeat(20_000));
+            list.pop();
+            list.push(']');
+            let xml = format!(
+                "<map><string name=\"com.authy.storage.tokens.authenticator.key\">{}</string></map>",
+                list.replace('"', "&quot;")
+            );
+            (xml.into_bytes(), pw)
+        }
         other => panic!("no case named {other}"),
     }
 }
@@ -572,4 +583,12 @@ fn push_responses_past_their_bounds_are_refused_with_their_reason() {
 fn app_databases_are_read_within_their_row_and_value_bounds() {
     assert_refused("google_db_10001_rows", "more than 10000 rows");
     assert_refused("microsoft_db_20_mb_column", "the database cannot be read");
+}
+
+#[test]
+fn authy_files_are_read_within_their_token_bound() {
+    assert_refused(
+        "authy_20000_encrypted_seeds",
+        "the file holds 20000 tokens; Authy's files are read up to 10000",
+    );
 }
