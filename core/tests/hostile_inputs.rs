@@ -451,6 +451,15 @@ fn input(case: &str) -> (Vec<u8>, Option<&'static str>) {
             ),
             None,
         ),
+        "bitwarden_argon2_1gib_10_passes" => (
+            serde_json::to_vec(&serde_json::json!({
+                "encrypted": true, "passwordProtected": true, "salt": "AAAA", "kdfType": 1,
+                "kdfIterations": 10, "kdfMemory": 1024, "kdfParallelism": 16,
+                "encKeyValidation_DO_NOT_EDIT": "2.AA==|AA==|AA==", "data": "2.AA==|AA==|AA==",
+            }))
+            .unwrap(),
+            pw,
+        ),
         "authy_20000_encrypted_seeds" => {
             let token = r#"{"digits":6,"encryptedSecret":"AAAAAAAAAAAAAAAAAAAAAA==","salt":"s"},"#;
             let mut list = format!("[{}", token.repeat(20_000));
@@ -549,6 +558,10 @@ fn other_kdf_costs_from_files_are_capped() {
     // andOTP's old layout has no header, so an iteration count past andOTP's own is read as
     // that layout and fails like a wrong password — after one SHA-256, not 2^32 PBKDF2 rounds.
     assert_refused("andotp_max_iterations", "wrong password");
+    assert_refused(
+        "bitwarden_argon2_1gib_10_passes",
+        "asks Argon2id for 1024 MiB, 10 passes, 16 lanes",
+    );
     assert_refused(
         "twofas_huge_salt",
         "servicesEncrypted is not ciphertext:salt:iv",

@@ -35,6 +35,7 @@ fn format_of(name: &str) -> Option<Format> {
         "authpro" => Some(Format::AuthenticatorPro),
         "authy" => Some(Format::Authy),
         "freeotp" => Some(Format::FreeOtpPlus),
+        "bitwarden" => Some(Format::BitwardenJson),
         _ => None,
     }
 }
@@ -88,7 +89,7 @@ fn check_items(name: &str, items: &[ImportItem], want: &[Value], expected: &Valu
 fn every_fixture_reads_as_its_generator_says() {
     let expected = expected();
     let fixtures = expected["fixtures"].as_object().unwrap();
-    assert_eq!(fixtures.len(), 18);
+    assert_eq!(fixtures.len(), 20);
     for (name, spec) in fixtures {
         let bytes = fixture(name);
         if let Some(format) = format_of(name) {
@@ -262,4 +263,47 @@ fn the_readme_table_and_the_cli_help_name_every_import_format() {
             });
         assert!(in_help, "`tessera import --from`'s help lacks {name}");
     }
+}
+
+#[test]
+fn bitwarden_password_protected_exports_tell_a_wrong_password_and_cap_their_kdf() {
+    for name in [
+        "bitwarden_encrypted_pbkdf2.json",
+        "bitwarden_encrypted_argon2.json",
+    ] {
+        let bytes = fixture(name);
+        assert_eq!(
+            transfer::read(&bytes, None, None).unwrap_err(),
+            TransferError::PasswordRequired,
+            "{name}"
+        );
+        assert_eq!(
+            transfer::read(&bytes, None, Some("wrong")).unwrap_err(),
+            TransferError::WrongPassword,
+            "{name}"
+        );
+    }
+    // A cost past Bitwarden's own settings is refused before any key is derived.
+    let mut doc: Value =
+        serde_json::from_slice(&fixture("bitwarden_encrypted_argon2.json")).unwrap();
+    doc["kdfMemory"] = 4096.into();
+    let err = transfer::read(doc.to_string().as_bytes(), None, Some("pw")).unwrap_err();
+    assert!(
+        matches!(&err, TransferError::Unsupported(m) if m.contains("4096 MiB")),
+        "{err}"
+    );
+    doc["kdfType"] = 0.into();
+    doc["kdfIterations"] = 5_000_000.into();
+    let err = transfer::read(doc.to_string().as_bytes(), None, Some("pw")).unwrap_err();
+    assert!(
+        matches!(&err, TransferError::Unsupported(m) if m.contains("5000000")),
+        "{err}"
+    );
+    // An export under the account's own key still names its reason.
+    let account_key =
+        br#"{"encrypted":true,"encKeyValidation_DO_NOT_EDIT":"2.a|b|c","data":"2.a|b|c"}"#;
+    assert!(matches!(
+        transfer::read(account_key, Some(Format::BitwardenJson), Some("pw")),
+        Err(TransferError::Unsupported(m)) if m.contains("account's own key")
+    ));
 }

@@ -20,6 +20,7 @@ mod appdb;
 mod authpro;
 mod authy;
 mod bitwarden;
+mod bitwarden_enc;
 pub mod export;
 mod freeotp;
 mod google;
@@ -61,7 +62,7 @@ pub enum Format {
     AndOtp,
     /// FreeOTP+ JSON, or the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+.
     FreeOtpPlus,
-    /// Bitwarden JSON export.
+    /// Bitwarden JSON export, unencrypted or password-protected.
     BitwardenJson,
     /// Bitwarden CSV export.
     BitwardenCsv,
@@ -317,7 +318,9 @@ fn detect_json(json: &Value) -> Option<Format> {
                 Some(Format::TwoFas)
             } else if has("tokens") && (has("tokenOrder") || obj["tokens"].is_array()) {
                 Some(Format::FreeOtpPlus)
-            } else if has("items") && (has("encrypted") || has("folders")) {
+            } else if (has("items") && (has("encrypted") || has("folders")))
+                || (has("passwordProtected") && has("encKeyValidation_DO_NOT_EDIT"))
+            {
                 Some(Format::BitwardenJson)
             } else if has("Authenticators") {
                 Some(Format::AuthenticatorPro)
