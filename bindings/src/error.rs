@@ -119,6 +119,7 @@ impl From<tessera_core::Error> for TesseraError {
             E::Import(tessera_core::transfer::ImportError::Vault(e)) => e.into(),
             E::Vault(e) => e.into(),
             E::Push(e) => e.into(),
+            E::Time(e) => e.into(),
             // A core module whose bindings have not mapped it yet (e.g. one that just landed)
             // still reaches the app as a clean error rather than failing the build.
             #[allow(unreachable_patterns)]
@@ -233,6 +234,21 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::PollRejected
             | P::PollingNotAllowed
             | P::ServerRefused { .. } => TesseraError::Other { reason },
+        }
+    }
+}
+
+impl From<tessera_core::clock::TimeError> for TesseraError {
+    fn from(error: tessera_core::clock::TimeError) -> Self {
+        use tessera_core::clock::TimeError as T;
+        let reason = error.to_string();
+        match error {
+            T::Network(e) => TesseraError::Network { reason: e.message },
+            T::Vault(e) => e.into(),
+            T::Integrity => TesseraError::Integrity { reason },
+            T::NoDate | T::BadDate | T::InsecureTransport(_) => {
+                TesseraError::InvalidInput { reason }
+            }
         }
     }
 }

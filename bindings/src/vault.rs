@@ -305,6 +305,27 @@ impl Vault {
         })
     }
 
+    /// The device clock: the app's `Clock` (read once and carried on by a monotonic timer, so
+    /// a round trip's two readings agree) or the system's. Not corrected.
+    pub(crate) fn device_clock(&self) -> Result<Box<dyn tessera_core::clock::Clock>> {
+        Ok(match &self.clock {
+            Some(clock) => {
+                let millis = i64::try_from(clock.now_unix()?)
+                    .unwrap_or(i64::MAX / 1000)
+                    .saturating_mul(1000);
+                Box::new(tessera_core::clock::SteadyClock::starting_at(millis))
+            }
+            None => Box::new(tessera_core::clock::SystemClock),
+        })
+    }
+
+    /// The vault's time in Unix seconds: its clock plus the stored server-time offset (see
+    /// `server_time`). Codes and push requests are computed at this time.
+    pub(crate) fn corrected_now(&self) -> Result<u64> {
+        let device = now(self.clock.as_ref())?;
+        Ok(self.unlocked()?.corrected_now(device)?)
+    }
+
     /// The open core vault, or `Locked` after `lock()`. A poisoned lock only means another
     /// thread panicked while holding it; the `Option` inside is still consistent.
     pub(crate) fn unlocked(&self) -> Result<Arc<core::Vault>> {
@@ -487,10 +508,11 @@ impl Vault {
         Ok(self.unlocked()?.purge(&account_id(&id)?)?)
     }
 
-    /// The codes of every account not in the trash, now by the vault's clock, in list order,
-    /// in one call. HOTP accounts show their current code; nothing is incremented.
+    /// The codes of every account not in the trash, now by the vault's clock corrected by
+    /// the server time (`server_time`), in list order, in one call. HOTP accounts show their
+    /// current code; nothing is incremented.
     pub fn codes(&self) -> Result<Vec<AccountCode>> {
-        let unix = now(self.clock.as_ref())?;
+        let unix = self.corrected_now()?;
         self.codes_at(unix)
     }
 

@@ -262,6 +262,11 @@ fn password_available(global: &GlobalArgs) -> bool {
         || std::io::stdin().is_terminal()
 }
 
+/// Now by the system clock, corrected by the server time stored in the vault (`tessera time`).
+pub fn vault_now(vault: &Vault) -> Result<u64, CliError> {
+    Ok(vault.corrected_now(otp::unix_now())?)
+}
+
 /// Opens the vault named by the arguments: with its key file, or — when the key file is
 /// missing or does not match — with the vault password. A missing key file is then recreated
 /// so the next command unlocks without a password again. For every command that needs the
@@ -368,7 +373,11 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             if watch && std::io::stdout().is_terminal() {
                 watch_codes(&vault)
             } else {
-                print_codes(&vault, at.unwrap_or_else(otp::unix_now), json)
+                let now = match at {
+                    Some(at) => at,
+                    None => vault_now(&vault)?,
+                };
+                print_codes(&vault, now, json)
             }
         }
         VaultCommand::Show { id, secret } => show(global, &id, secret),
@@ -755,8 +764,7 @@ fn print_codes(vault: &Vault, unix: u64, json: bool) -> Result<(), CliError> {
 fn watch_codes(vault: &Vault) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     loop {
-        let now = otp::unix_now();
-        let entries = vault.codes_at(now)?;
+        let entries = vault.codes_at(vault_now(vault)?)?;
         let rows = code_rows(&entries, true);
         // Home + clear screen, then the table; codes of every period count down together.
         let _ = write!(out, "\x1b[H\x1b[2J");
@@ -908,6 +916,6 @@ fn demo(global: &GlobalArgs) -> Result<(), CliError> {
     if std::io::stdout().is_terminal() {
         watch_codes(&vault)
     } else {
-        print_codes(&vault, otp::unix_now(), false)
+        print_codes(&vault, vault_now(&vault)?, false)
     }
 }

@@ -76,7 +76,7 @@ COMPILE_CP=$COMPILE_CP:$J/opentest4j.jar:$J/junit-platform-commons.jar:$KOTLIN_H
 # Push through the bindings needs push tokens on the privacyIDEA that run-all.sh started
 # (PushTest says why it skips without one).
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    eval "$(bash tests/privacyidea/push-fixture.sh kotlin software platform)"
+    eval "$(bash tests/privacyidea/push-fixture.sh kotlin software platform inbox)"
     eval "$(bash tests/containers/fixture.sh kotlin software platform)"
 fi
 

@@ -234,6 +234,17 @@ impl Vault {
         result
     }
 
+    /// Runs `f` on the writer connection and the vault key like [`Vault::with_storage`], for a
+    /// module whose tables do not feed the code cache (the server time): the cache is kept.
+    pub(crate) fn with_storage_keep_cache<T>(
+        &self,
+        f: impl FnOnce(&mut Connection, &VaultKey) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let mut inner = lock(&self.inner);
+        let inner = &mut *inner;
+        f(&mut inner.conn, &inner.key)
+    }
+
     /// `PRAGMA integrity_check` of the file: `Ok` when SQLite finds nothing wrong.
     pub fn check_storage(&self) -> Result<(), VaultError> {
         let inner = lock(&self.inner);
