@@ -51,9 +51,11 @@ bash tests/swift/generate.sh
 # (PushTests skips, saying why, without one). The root resets the environment: pass it on.
 PI_ENV="TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    eval "$(bash tests/privacyidea/push-fixture.sh swift swift)"
+    eval "$(bash tests/privacyidea/push-fixture.sh swift swift swiftinbox)"
     PI_ENV="$PI_ENV TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
     PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swift='$TESSERA_PI_PUSH_URI_swift'"
+    PI_ENV="$PI_ENV TESSERA_PI_PUSH_USER_swiftinbox='$TESSERA_PI_PUSH_USER_swiftinbox'"
+    PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swiftinbox='$TESSERA_PI_PUSH_URI_swiftinbox'"
     eval "$(bash tests/containers/fixture.sh swift swift)"
     PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_USER_swift='$TESSERA_PI_CONTAINER_USER_swift'"
     PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_QR_swift='$TESSERA_PI_CONTAINER_QR_swift'"
