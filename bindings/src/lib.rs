@@ -76,7 +76,7 @@ pub use time::{ServerTimeStatus, offset_warning_seconds};
 pub use transfer::{
     ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
     SkippedAccount, detect_import_format, export_from_vault, import_into_vault, import_qr_luma,
-    qr_code_png,
+    qr_code_png, scan_qr_luma,
 };
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use uri::{UriKind, format_otp_uri, otp_code_for_uri_at, parse_otp_uri, uri_kind};

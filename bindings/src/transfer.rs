@@ -241,6 +241,21 @@ pub fn import_qr_luma(
     Ok(report.into())
 }
 
+/// The text of every readable QR code in an 8-bit grey image (a camera frame's luma plane, as
+/// `import_qr_luma` takes it), in reading order, for a scanner that routes what it finds itself
+/// (`uri_kind`: an account, or a privacyIDEA push enrollment to pass to `PushClient.enroll`;
+/// otherwise `import_into_vault`). The texts hold secrets: never log them. `InvalidInput` when
+/// the size does not match or the image holds no QR code (keep scanning).
+#[uniffi::export]
+pub fn scan_qr_luma(width: u32, height: u32, luma: Vec<u8>) -> Result<Vec<String>> {
+    // The pixels show secrets (the QR codes): wiped when done.
+    let luma = zeroize::Zeroizing::new(luma);
+    Ok(core::qr::payloads_luma(width, height, &luma)?
+        .iter()
+        .map(|p| p.to_string())
+        .collect())
+}
+
 /// The formats Tessera exports to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum ExportFormat {

@@ -13,6 +13,11 @@ let libDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 let package = Package(
     name: "TesseraSwiftTests",
+    // The bindings as a product, so ios/AppModel (TESSERA_BINDINGS=host) builds its view models
+    // on the same generated Swift and host library as this suite.
+    products: [
+        .library(name: "Tessera", targets: ["Tessera"]),
+    ],
     targets: [
         .systemLibrary(name: "TesseraFFI", path: "Sources/TesseraFFI"),
         .target(

@@ -10,13 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
+. tests/swift/xctest.sh
 REPO=$(pwd -P)
 PKG=$REPO/tests/swift
 
-if [ "$(uname -s)" != Darwin ]; then
-    step "swift: toolchain (Debian 13 root with swiftlang)"
-    bash tests/swift/chroot.sh setup
-fi
+swift_toolchain swift
 
 mode=${1:-test}
 if [ "$mode" = bench ]; then
@@ -26,11 +24,8 @@ if [ "$mode" = bench ]; then
     bash tests/swift/generate.sh release
     BENCH=$REPO/build/swift/bench
     rm -rf "$BENCH" && mkdir -p "$BENCH"
-    run_swift() {
-        if [ "$(uname -s)" = Darwin ]; then (cd "$PKG" && sh -c "$1"); else bash tests/swift/chroot.sh run "$REPO" "cd '$PKG' && $1"; fi
-    }
     step "swift: first codes on screen (100 accounts, fresh process each run)"
-    run_swift "swift build -c release --product TesseraBench >/dev/null && B=\$(swift build -c release --show-bin-path)/TesseraBench \
+    swift_run "$PKG" "swift build -c release --product TesseraBench >/dev/null && B=\$(swift build -c release --show-bin-path)/TesseraBench \
         && \$B setup '$BENCH/vault.db' && for i in \$(seq 15); do \$B first-codes '$BENCH/vault.db'; done" | tee "$BENCH/runs"
     python3 - "$BENCH/runs" <<'PY'
 import statistics, sys
@@ -66,18 +61,6 @@ rc=0
 if [ "$(uname -s)" = Darwin ]; then
     out=$(cd "$PKG" && swift test 2>&1) || rc=$? # the fixture exported its variables
 else
-    out=$(bash tests/swift/chroot.sh run "$REPO" "cd '$PKG' && $PI_ENV swift test --disable-swift-testing 2>&1") || rc=$?
+    out=$(swift_run "$PKG" "$PI_ENV swift test --disable-swift-testing 2>&1") || rc=$?
 fi
-echo "$out"
-# XCTest's last summary line is the total: "Executed N tests, with M failures (…)".
-summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' <<<"$out" | tail -1 || true)
-total=$(sed -nE 's/.*Executed ([0-9]+) tests?.*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*with ([0-9]+) failures?.*/\1/p' <<<"$summary")
-total=${total:-0}
-failed=${failed:-0}
-# A build failure or a crash that XCTest could not count is one more failure.
-if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-passed=$((total - failed))
-[ "$passed" -ge 0 ] || passed=0
-echo "swift: $passed passed, $failed failed"
-[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$total" -gt 0 ]
+xctest_summary swift "$out" "$rc"

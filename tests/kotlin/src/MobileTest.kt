@@ -8,6 +8,7 @@ import org.tessera.Vault
 import org.tessera.importIntoVault
 import org.tessera.importQrLuma
 import org.tessera.qrCodePng
+import org.tessera.scanQrLuma
 import java.io.ByteArrayInputStream
 import java.net.URI
 import java.net.URLEncoder
@@ -84,6 +85,16 @@ class MobileTest {
             }
             assertTrue(short.message!!.contains("bytes"), short.message)
         }
+    }
+
+    @Test
+    fun aScannerGetsTheTextOfEveryQrCodeInAFrame() {
+        val (width, height, luma) = lumaOf(qrCodePng(uri, 4u))
+        assertEquals(listOf(uri), scanQrLuma(width.toUInt(), height.toUInt(), luma))
+        val blank = assertFailsWith<TesseraException.InvalidInput> {
+            scanQrLuma(width.toUInt(), height.toUInt(), ByteArray(width * height) { -1 })
+        }
+        assertTrue(blank.message!!.contains("no QR code"), blank.message)
     }
 
     @Test

@@ -62,6 +62,23 @@ pub fn read(bytes: &[u8], _password: Option<&str>) -> Result<Vec<ImportItem>, Tr
 /// 255 white) into import entries, as [`read`] does for files: what a shell passes from a
 /// camera frame (its luma plane) or from an image the platform decoded.
 pub fn read_luma(width: u32, height: u32, luma: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
+    Ok(items(&scan(luma_frame(width, height, luma)?)?))
+}
+
+/// The text of every readable QR code of an 8-bit grey image (as [`read_luma`] takes it), in
+/// reading order: what a phone's scanner routes itself, since a camera may show an account, a
+/// Google transfer or a privacyIDEA push enrollment. An image without any QR code is
+/// [`TransferError::Damaged`] with [`NO_QR_CODE`]; codes located but unreadable are left out.
+pub fn payloads_luma(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Payload>, TransferError> {
+    Ok(scan(luma_frame(width, height, luma)?)?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// A shell's grey image checked against its stated size, reduced like a decoded file when it is
+/// larger than the detector's working size (see `load`).
+fn luma_frame(width: u32, height: u32, luma: &[u8]) -> Result<Frame<'_>, TransferError> {
     if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
         return Err(TransferError::Damaged(format!(
             "the image must be 1 to {MAX_SIDE} pixels wide and high (got {width} x {height})"
@@ -75,13 +92,11 @@ pub fn read_luma(width: u32, height: u32, luma: &[u8]) -> Result<Vec<ImportItem>
             luma.len()
         )));
     }
-    // A frame larger than the detector's working size is reduced first (see `load`).
-    let frame = load::reduce(width, height, luma).unwrap_or(Frame {
+    Ok(load::reduce(width, height, luma).unwrap_or(Frame {
         width: w,
         height: h,
         luma: luma.into(),
-    });
-    Ok(items(&scan(frame)?))
+    }))
 }
 
 /// Import entries of scanned payloads, Google transfer batches gathered.
@@ -611,6 +626,31 @@ mod tests {
             raw.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
             ["otpauth-migration://offline?data=AA"]
         );
+    }
+
+    #[test]
+    fn payloads_luma_gives_a_scanner_every_code_in_reading_order() {
+        // A camera frame showing a TOTP code and a push enrollment side by side.
+        let mut canvas = GrayImage::from_pixel(900, 450, Luma([255]));
+        draw(&mut canvas, ENROLL, 4, 0, 0);
+        draw(&mut canvas, PUSH, 4, 450, 0);
+        let (w, h) = canvas.dimensions();
+        let found = payloads_luma(w, h, canvas.as_raw()).unwrap();
+        assert_eq!(
+            found.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+            [ENROLL, PUSH]
+        );
+        let blank = vec![255u8; 64 * 64];
+        assert!(
+            matches!(payloads_luma(64, 64, &blank), Err(TransferError::Damaged(m)) if m == NO_QR_CODE)
+        );
+        assert!(
+            matches!(payloads_luma(64, 64, &blank[1..]), Err(TransferError::Damaged(m)) if m.contains("bytes"))
+        );
+        assert!(matches!(
+            payloads_luma(0, 64, &[]),
+            Err(TransferError::Damaged(_))
+        ));
     }
 
     #[test]

@@ -42,6 +42,15 @@ final class MobileTests: XCTestCase {
         XCTAssertEqual(try vault.list(filter: nil), [])
     }
 
+    func testAScannerIsToldWhenAFrameHoldsNoQrCode() throws {
+        // The texts a scanner routes itself (scanQrLuma) come with the same checks as imports.
+        let blank = Data(repeating: 255, count: 64 * 64)
+        let none = reason { _ = try scanQrLuma(width: 64, height: 64, luma: blank) }
+        XCTAssertTrue(none.hasPrefix("InvalidInput") && none.contains("no QR code"), none)
+        let short = reason { _ = try scanQrLuma(width: 64, height: 65, luma: blank) }
+        XCTAssertTrue(short.contains("bytes"), short)
+    }
+
     func testImageFilesAreReadByTheDesktopLibraryOnly() throws {
         let png = try qrCodePng(text: uri, scale: 4)
         let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())

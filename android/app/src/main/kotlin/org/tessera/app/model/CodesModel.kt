@@ -1,0 +1,148 @@
+package org.tessera.app.model
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.awaitCancellation
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.collectLatest
+import kotlinx.coroutines.flow.update
+import org.tessera.AccountChange
+import org.tessera.Vault
+
+/** One account on the codes screen, ready to draw. Printing it does not show the code. */
+data class CodeRow(
+    /** The account's id (for every action on it). */
+    val id: String,
+    /** What the row's title says (core's display name). */
+    val name: String,
+    /** The code as core groups it for reading, or `null` when [problem] says why there is none. */
+    val code: String?,
+    /** Why this account has no code (e.g. its row failed the integrity check). */
+    val problem: String?,
+    /** Counter-based: shows a "next code" button instead of a countdown. */
+    val hotp: Boolean,
+    /** Seconds per code (`null` for HOTP): the countdown ring's full circle. */
+    val period: Int?,
+    /** Unix second the code stops being valid (`null` for HOTP): where the ring ends. */
+    val validUntil: Long?,
+    /** Pinned to the top. */
+    val favorite: Boolean,
+) {
+    override fun toString() = "CodeRow(id=$id, name=$name, code=${if (code == null) "none" else "<redacted>"})"
+}
+
+/** What the codes screen shows. */
+data class CodesState(
+    /** The accounts matching [query] and [group], in core's order (favorites first, then the user's). */
+    val rows: List<CodeRow> = emptyList(),
+    /** The search text. */
+    val query: String = "",
+    /** The group filter, `null` for every account. */
+    val group: String? = null,
+    /** Every group in use, for the filter chips. */
+    val groups: List<String> = emptyList(),
+    /** Unix second the next code on screen changes (`null`: nothing time-based on screen). */
+    val nextChangeAt: Long? = null,
+    /** The last account moved to the trash, while its undo is offered. */
+    val undoTrash: String? = null,
+    /** A failure to show (never secret material), cleared by the next success. */
+    val error: String? = null,
+)
+
+/**
+ * The codes screen's state holder: loads the list core prepares (search, group, order, codes
+ * grouped for reading), refreshes it exactly when core says the next code changes, and
+ * forwards the user's actions to the vault. Blocking core calls run on [io].
+ */
+class CodesModel(
+    private val vault: Vault,
+    private val nowUnix: () -> Long,
+    private val wakeups: Wakeups,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    private val _state = MutableStateFlow(CodesState())
+
+    /** The screen's state. */
+    val state: StateFlow<CodesState> = _state.asStateFlow()
+
+    // Each change of what is shown (search, filter, an edit) restarts the refresh loop, so it
+    // never sleeps towards a next-change time of a list that is no longer on screen.
+    private data class Request(val query: String, val group: String?, val generation: Long)
+
+    private val request = MutableStateFlow(Request("", null, 0))
+
+    /**
+     * Keeps [state] current until cancelled: loads the list, sleeps until its next-change time,
+     * loads again. Launch it in the screen's scope (it stops with the screen).
+     */
+    suspend fun run() {
+        request.collectLatest { r ->
+            while (true) {
+                val next = load(r) ?: awaitCancellation()
+                wakeups.until(next)
+            }
+        }
+    }
+
+    /** Narrows the list to accounts whose issuer or label contains [text]. */
+    fun search(text: String) = request.update { it.copy(query = text) }
+
+    /** Shows only the accounts of [group] (`null`: all). */
+    fun filter(group: String?) = request.update { it.copy(group = group) }
+
+    /** Loads again now (after an account was added elsewhere). */
+    fun reload() = request.update { it.copy(generation = it.generation + 1) }
+
+    /**
+     * Loads the list for [r]; returns its next-change time. Today's bindings give codes and the
+     * filtered list in two calls; `Vault.codeList` replaces both when it lands.
+     */
+    private suspend fun load(r: Request): Long? = act {
+        val (rows, next) = CoreCodes.list(vault, nowUnix(), r.query, r.group)
+        val groups = vault.groups()
+        _state.update {
+            it.copy(rows = rows, query = r.query, group = r.group, groups = groups, nextChangeAt = next, error = null)
+        }
+        next
+    }
+
+    /** The code to put on the clipboard for [row]: its characters without the reading spaces. */
+    fun codeToCopy(row: CodeRow): String? = row.code?.filterNot { it.isWhitespace() }
+
+    /** HOTP: advances the counter and shows the next code. */
+    suspend fun nextHotp(id: String) = edit { vault.nextHotp(id) }
+
+    /** Pins or unpins an account. */
+    suspend fun setFavorite(id: String, favorite: Boolean) =
+        edit { vault.update(id, AccountChange(favorite = favorite)) }
+
+    /** Moves an account to a 0-based place in the user's order (drag and drop). */
+    suspend fun move(id: String, position: Int) =
+        edit { vault.update(id, AccountChange(position = position.toUInt())) }
+
+    /** Moves an account to the trash and offers its undo. */
+    suspend fun trash(id: String) {
+        edit { vault.delete(id) }
+        _state.update { it.copy(undoTrash = id) }
+    }
+
+    /** Undoes the last [trash]. */
+    suspend fun undoTrash() {
+        val id = _state.value.undoTrash ?: return
+        edit { vault.restore(id) }
+        _state.update { it.copy(undoTrash = null) }
+    }
+
+    /** The undo offer expired (the snackbar went away). */
+    fun dismissUndo() = _state.update { it.copy(undoTrash = null) }
+
+    private suspend fun edit(change: () -> Unit) {
+        act(change) ?: return
+        reload()
+    }
+
+    // A failure becomes the screen's error, not a crash.
+    private suspend fun <T> act(call: () -> T): T? = coreCall(io, { m -> _state.update { it.copy(error = m) } }, call)
+}

@@ -1,0 +1,116 @@
+package org.tessera.app.model
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import org.tessera.DenyReason
+import org.tessera.PushClient
+import org.tessera.PushRequest
+import org.tessera.PushTokenInfo
+import org.tessera.PushVerdict
+
+/** What the last answer did, for the inbox to say. Printing it does not show a display code. */
+sealed interface AnswerResult {
+    /** The server took the approval; with code-to-phone, show [displayCode] to type at the login. */
+    class Approved(val displayCode: String?) : AnswerResult {
+        override fun toString() = "Approved(displayCode=${if (displayCode == null) "none" else "<redacted>"})"
+    }
+
+    /** The server took the denial. */
+    data object Denied : AnswerResult
+
+    /** The server refused the answer (a wrong number, expired, withdrawn); a wrong number may be retried. */
+    data object Refused : AnswerResult
+
+    /** The answer may not have arrived; the request stays and can be answered again. */
+    data class NotDelivered(val reason: String) : AnswerResult
+}
+
+/** The push inbox screen. */
+data class InboxState(
+    /** Requests waiting for an answer, oldest first. */
+    val requests: List<PushRequest> = emptyList(),
+    /** The enrolled push tokens. */
+    val tokens: List<PushTokenInfo> = emptyList(),
+    /** A fetch is running (pull-to-refresh spinner). */
+    val refreshing: Boolean = false,
+    /** Servers that could not be asked in the last fetch, with why. */
+    val unreachable: List<String> = emptyList(),
+    /** What the last answer did. */
+    val lastAnswer: AnswerResult? = null,
+    /** A failure to show, cleared by the next success. */
+    val error: String? = null,
+)
+
+/**
+ * The push inbox's state holder: fetches requests (when the app opens, on pull-to-refresh, from
+ * the background worker), answers them and enrolls tokens. Every rule (verification, expiry,
+ * replay, number matching) is core's; this forwards and keeps the screen's state.
+ */
+class PushInboxModel(
+    private val push: PushClient,
+    private val io: CoroutineDispatcher = Dispatchers.IO,
+) {
+    private val _state = MutableStateFlow(InboxState())
+
+    /** The screen's state. */
+    val state: StateFlow<InboxState> = _state.asStateFlow()
+
+    private fun fail(message: String) = _state.update { it.copy(error = message) }
+
+    /**
+     * Asks every token's server for requests; returns how many arrived in this fetch (the
+     * background worker posts a notification for them), or `null` when it failed.
+     */
+    suspend fun refresh(): Int? {
+        _state.update { it.copy(refreshing = true) }
+        val result = coreCall(io, ::fail) {
+            val poll = push.poll()
+            Triple(poll, push.pending(), push.tokens())
+        }
+        _state.update { s ->
+            if (result == null) return@update s.copy(refreshing = false)
+            val (poll, pending, tokens) = result
+            s.copy(
+                requests = pending, tokens = tokens, refreshing = false, error = null,
+                unreachable = poll.failed.map { "${it.serial}: ${it.reason}" },
+            )
+        }
+        return result?.first?.received?.size
+    }
+
+    /** Approves a request without number matching. */
+    suspend fun approve(id: String) = answer { push.approve(id) }
+
+    /** Number matching: approves with the number the user tapped. */
+    suspend fun choose(id: String, choice: String) = answer { push.choose(id, choice) }
+
+    /** Denies a request: [DenyReason.NOT_ME] ("this wasn't me") or [DenyReason.CANCEL]. */
+    suspend fun deny(id: String, reason: DenyReason) = answer(denial = true) { push.deny(id, reason) }
+
+    /** Enrolls the push token of a scanned or opened `otpauth://pipush/…` / `pia://…` link. */
+    suspend fun enroll(uri: String, allowInsecureTransport: Boolean = false): PushTokenInfo? {
+        val token = coreCall(io, ::fail) { push.enroll(uri, KEY_BITS, null, allowInsecureTransport) } ?: return null
+        coreCall(io, ::fail) { push.tokens() }?.let { tokens -> _state.update { it.copy(tokens = tokens, error = null) } }
+        return token
+    }
+
+    private suspend fun answer(denial: Boolean = false, call: () -> PushVerdict) {
+        val verdict = coreCall(io, ::fail, call) ?: return
+        val result = when (verdict) {
+            is PushVerdict.Accepted -> if (denial) AnswerResult.Denied else AnswerResult.Approved(verdict.displayCode)
+            is PushVerdict.Refused -> AnswerResult.Refused
+            is PushVerdict.NetworkFailure -> AnswerResult.NotDelivered(verdict.reason)
+        }
+        val pending = coreCall(io, ::fail) { push.pending() } ?: _state.value.requests
+        _state.update { it.copy(requests = pending, lastAnswer = result, error = null) }
+    }
+
+    private companion object {
+        // privacyIDEA's app default; 4096 doubles the time of every signature on old phones.
+        const val KEY_BITS = 2048u
+    }
+}

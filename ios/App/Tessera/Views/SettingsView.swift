@@ -1,0 +1,183 @@
+import SwiftUI
+import Tessera
+import TesseraAppModel
+import UniformTypeIdentifiers
+
+/// Settings: app lock, moving accounts, the trash, the password, licences.
+struct SettingsView: View {
+    @Bindable var model: SettingsModel
+    let transfer: TransferModel
+    let lock: () -> Void
+    @State private var password = ""
+    @State private var repeated = ""
+
+    var body: some View {
+        NavigationStack {
+            Form {
+                Section("App lock") {
+                    Picker("Lock after", selection: $model.idleTimeout) {
+                        ForEach(SettingsModel.idleTimeoutChoices, id: \.self) { seconds in
+                            Text(seconds == 0 ? "Immediately" : Duration.seconds(seconds).formatted(.units(allowed: [.minutes, .seconds])))
+                                .tag(seconds)
+                        }
+                    }
+                    Button("Lock now", action: lock)
+                }
+                Section("Move accounts") {
+                    NavigationLink("Import and export") { TransferView(model: transfer) }
+                }
+                Section(model.hasPassword ? "Change password" : "Set a password") {
+                    SecureField("New password", text: $password).textContentType(.newPassword)
+                    SecureField("Repeat it", text: $repeated).textContentType(.newPassword)
+                    Button("Save password") {
+                        Task {
+                            await model.changePassword(password, repeated: repeated)
+                            password = ""
+                            repeated = ""
+                        }
+                    }
+                    .disabled(password.isEmpty)
+                }
+                Section("Trash") {
+                    if model.trash.isEmpty { Text("Empty").foregroundStyle(.secondary) }
+                    ForEach(model.trash, id: \.id) { account in
+                        HStack {
+                            Text("\(account.issuer) \(account.label)")
+                            Spacer()
+                            Button("Restore") { Task { await model.restore(account.id) } }.buttonStyle(.borderless)
+                        }
+                        .swipeActions {
+                            Button("Delete", role: .destructive) { Task { await model.purge(account.id) } }
+                        }
+                    }
+                }
+                Section("About") {
+                    NavigationLink("Licences") { LicencesView() }
+                }
+                if let message = model.message { Text(message) }
+            }
+            .navigationTitle("Settings")
+        }
+        .task { await model.load() }
+    }
+}
+
+/// Import (`fileImporter`, a password when the file needs one, the per-entry report) and
+/// export (`fileExporter`, consent before a plain file).
+struct TransferView: View {
+    let model: TransferModel
+    @State private var importing = false
+    @State private var password = ""
+    @State private var exportPassword = ""
+    @State private var format = ExportFormat.aegis
+
+    var body: some View {
+        Form {
+            Section("Import") {
+                Button("Choose a file") { importing = true }
+                importState
+            }
+            Section("Export") {
+                Picker("Format", selection: $format) {
+                    Text("Aegis (encrypted with a password)").tag(ExportFormat.aegis)
+                    Text("otpauth links (plain text)").tag(ExportFormat.otpauthList)
+                    Text("Google Authenticator (plain)").tag(ExportFormat.googleMigration)
+                }
+                if format == .aegis { SecureField("Password for the file", text: $exportPassword) }
+                Button("Export") { Task { await model.export(format, password: exportPassword) } }
+                exportState
+            }
+        }
+        .navigationTitle("Import and export")
+        .fileImporter(isPresented: $importing, allowedContentTypes: [.data]) { result in
+            guard case .success(let url) = result else { return }
+            let scoped = url.startAccessingSecurityScopedResource()
+            defer { if scoped { url.stopAccessingSecurityScopedResource() } }
+            guard let data = try? Data(contentsOf: url) else { return }
+            Task { await model.importFile(data) }
+        }
+        .fileExporter(isPresented: exporting, document: exportDocument, contentType: .data, defaultFilename: exportName) { _ in
+            model.finishExport()
+        }
+    }
+
+    @ViewBuilder private var importState: some View {
+        switch model.importStage {
+        case .idle: EmptyView()
+        case .needsPassword:
+            SecureField("The file's password", text: $password)
+            Button("Import") { Task { await model.submitPassword(password) } }
+            Button("Cancel", role: .cancel) { model.cancelImport() }
+            if let message = model.message { Text(message).foregroundStyle(.red) }
+        case .importing: ProgressView()
+        case .report(let report):
+            Text("\(report.imported) added, \(report.duplicates) already there, \(report.failed) not imported")
+            ForEach(Array(report.entries.enumerated()), id: \.offset) { _, entry in
+                EntryRow(entry: entry)
+            }
+        case .failed(let why): Text(why).foregroundStyle(.red)
+        }
+    }
+
+    @ViewBuilder private var exportState: some View {
+        switch model.exportStage {
+        case .needsConsent:
+            Text("This file will not be encrypted: anyone who gets it can copy every account.")
+            Button("Export unencrypted", role: .destructive) { Task { await model.confirmPlainExport() } }
+            Button("Cancel", role: .cancel) { model.finishExport() }
+        case .ready(_, _, let skipped) where !skipped.isEmpty:
+            ForEach(skipped, id: \.name) { Text("Left out: \($0.name) — \($0.reason)") }
+        case .failed(let why): Text(why).foregroundStyle(.red)
+        default: EmptyView()
+        }
+    }
+
+    private var exporting: Binding<Bool> {
+        Binding(get: { if case .ready = model.exportStage { true } else { false } }, set: { if !$0 { model.finishExport() } })
+    }
+
+    private var exportDocument: ExportDocument? {
+        if case .ready(let data, _, _) = model.exportStage { ExportDocument(data: data) } else { nil }
+    }
+
+    private var exportName: String? {
+        if case .ready(_, let name, _) = model.exportStage { name } else { nil }
+    }
+}
+
+/// One entry of an import report.
+struct EntryRow: View {
+    let entry: ImportEntry
+
+    var body: some View {
+        switch entry.outcome {
+        case .imported, .wouldImport: Label(entry.name, systemImage: "checkmark.circle")
+        case .duplicate, .repeatedInSource: Label("\(entry.name): already there", systemImage: "equal.circle")
+        case .unsupported(let why), .invalid(let why): Label("\(entry.name): \(why)", systemImage: "xmark.circle")
+        }
+    }
+}
+
+/// The export's bytes for `fileExporter`.
+struct ExportDocument: FileDocument {
+    static var readableContentTypes: [UTType] { [.data] }
+    let data: Data
+    init(data: Data) { self.data = data }
+    init(configuration: ReadConfiguration) throws { data = configuration.file.regularFileContents ?? Data() }
+    func fileWrapper(configuration: WriteConfiguration) throws -> FileWrapper { FileWrapper(regularFileWithContents: data) }
+}
+
+/// The third-party notice the Tessera package ships (its resource bundle, copied in by
+/// ios/build-xcframework.sh).
+struct LicencesView: View {
+    private var text: String {
+        let bundle = Bundle.main.url(forResource: "Tessera_Tessera", withExtension: "bundle").flatMap(Bundle.init(url:))
+        let url = bundle?.url(forResource: "THIRD-PARTY-NOTICES", withExtension: "md")
+        return url.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? "The licence notice is missing from this build."
+    }
+
+    var body: some View {
+        ScrollView { Text(text).font(.footnote.monospaced()).padding().textSelection(.enabled) }
+            .navigationTitle("Licences")
+    }
+}

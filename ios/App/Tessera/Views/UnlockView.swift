@@ -1,0 +1,53 @@
+import SwiftUI
+import TesseraAppModel
+
+/// First run (create the vault, optionally with a password) and the lock screen (Face ID,
+/// then the password when the device key cannot open the vault).
+struct UnlockView: View {
+    @Bindable var model: UnlockModel
+    @State private var password = ""
+    @State private var repeated = ""
+
+    var body: some View {
+        VStack(spacing: 20) {
+            Image(systemName: "lock.shield").font(.system(size: 56)).accessibilityHidden(true)
+            Text("Tessera").font(.largeTitle.bold())
+            switch model.stage {
+            case .checking:
+                ProgressView()
+            case .firstRun:
+                Text("Your accounts are kept on this iPhone, encrypted with a key in its Secure Enclave.")
+                    .multilineTextAlignment(.center)
+                SecureField("Password (optional, a second way in)", text: $password)
+                    .textContentType(.newPassword)
+                SecureField("Repeat the password", text: $repeated)
+                    .textContentType(.newPassword)
+                Button("Create vault") {
+                    Task { await model.create(password: password == repeated ? password : nil) }
+                }
+                .buttonStyle(.borderedProminent)
+                .disabled(model.busy || password != repeated)
+            case .locked:
+                Button("Unlock") { Task { await model.unlockWithDevice() } }
+                    .buttonStyle(.borderedProminent)
+                Button("Use password") { model.usePassword() }
+            case .passwordNeeded:
+                SecureField("Password", text: $password)
+                    .textContentType(.password)
+                    .onSubmit { Task { await model.unlockWithPassword(password) } }
+                Button("Unlock") { Task { await model.unlockWithPassword(password) } }
+                    .buttonStyle(.borderedProminent)
+                    .disabled(model.busy || password.isEmpty)
+            case .unlocked:
+                ProgressView()
+            }
+            if model.busy { ProgressView() }
+            if let message = model.message {
+                Text(message).foregroundStyle(.red).multilineTextAlignment(.center)
+            }
+        }
+        .textFieldStyle(.roundedBorder)
+        .padding()
+        .frame(maxWidth: 480)
+    }
+}

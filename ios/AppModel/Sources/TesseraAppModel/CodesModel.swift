@@ -1,0 +1,171 @@
+import Foundation
+import Observation
+import Tessera
+
+/// The codes screen: the list for the current search and group, refreshed exactly when the
+/// first code on it changes (the model's `nextChangeAt`, never a once-a-second timer), and
+/// what the user does to a row: copy, next HOTP code, favorite, reorder, edit, trash with
+/// undo, and the QR code for moving an account.
+@MainActor
+@Observable
+public final class CodesModel {
+    /// The rows on screen.
+    public private(set) var items: [CodeItem] = []
+    /// When the list refreshes itself next (Unix second); nil when nothing expires.
+    public private(set) var nextChangeAt: UInt64?
+    /// Every group in use, for the group chips.
+    public private(set) var groups: [String] = []
+    /// The search text and group; change it with `search(_:)` / `showGroup(_:)`.
+    public private(set) var query = CodeQuery()
+    /// The last failure, for a banner; cleared by the next success.
+    public private(set) var message: String?
+    /// The account just moved to the trash, while its undo is offered.
+    public private(set) var undoable: CodeItem?
+
+    @ObservationIgnored private let vault: Vault
+    @ObservationIgnored private let source: CodeSource
+    @ObservationIgnored private let sleeper: Sleeper
+    @ObservationIgnored private let pasteboard: Pasteboard?
+    @ObservationIgnored private let clock: Clock?
+    @ObservationIgnored private var scheduled: Task<Void, Never>?
+    @ObservationIgnored private var visible = false
+
+    /// The codes of `vault`. `source` computes the list (core's code list), `sleeper` waits for
+    /// the next change, `pasteboard` receives copied codes, `clock` is the vault's clock.
+    public init(vault: Vault, source: CodeSource, sleeper: Sleeper, pasteboard: Pasteboard?, clock: Clock?) {
+        self.vault = vault
+        self.source = source
+        self.sleeper = sleeper
+        self.pasteboard = pasteboard
+        self.clock = clock
+    }
+
+    /// The screen appeared: load and keep the list current until `stop()`.
+    public func start() async {
+        visible = true
+        await refresh()
+    }
+
+    /// The screen went away (or the app to the background): no more scheduled refreshes.
+    public func stop() {
+        visible = false
+        scheduled?.cancel()
+        scheduled = nil
+    }
+
+    /// Recomputes the list now and schedules the next refresh at its `nextChangeAt`.
+    public func refresh() async {
+        let query = self.query
+        let source = self.source
+        let vault = self.vault
+        do {
+            let (list, groups) = try await offMain { (try source.codeList(query), try vault.groups()) }
+            items = list.items
+            nextChangeAt = list.nextChangeAt
+            self.groups = groups
+            message = nil
+        } catch {
+            message = userMessage(error)
+        }
+        schedule()
+    }
+
+    /// Searches issuer and label (case-insensitive, core's matching).
+    public func search(_ text: String) async {
+        query.text = text
+        await refresh()
+    }
+
+    /// Shows only `group` (nil: every account).
+    public func showGroup(_ group: String?) async {
+        query.group = group
+        await refresh()
+    }
+
+    /// Copies the row's code to the pasteboard, expiring when the code does (HOTP: after
+    /// `hotpCopyLifetime`). Returns false when the row has no code.
+    @discardableResult
+    public func copy(_ id: String) -> Bool {
+        guard let item = items.first(where: { $0.id == id }), let code = item.displayCode else { return false }
+        let expires = item.validUntil.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            ?? Date(timeIntervalSince1970: TimeInterval(unixNow(clock))).addingTimeInterval(Self.hotpCopyLifetime)
+        pasteboard?.copy(code.filter { $0 != " " }, expiresAt: expires)
+        return true
+    }
+
+    /// How long a copied HOTP code stays on the pasteboard (it never expires by itself).
+    public static let hotpCopyLifetime: TimeInterval = 60
+
+    /// HOTP: advances the counter (saved before the code is shown) and refreshes.
+    public func nextCode(_ id: String) async {
+        await act { vault in _ = try vault.nextHotp(id: id) }
+    }
+
+    /// Pins or unpins an account.
+    public func setFavorite(_ id: String, _ favorite: Bool) async {
+        await act { vault in try vault.update(id: id, change: AccountChange(favorite: favorite)) }
+    }
+
+    /// Moves an account to `position` (0-based) in the user's order.
+    public func move(_ id: String, to position: UInt32) async {
+        await act { vault in try vault.update(id: id, change: AccountChange(position: position)) }
+    }
+
+    /// Renames an account and sets its groups.
+    public func edit(_ id: String, issuer: String, label: String, groups: [String]) async {
+        await act { vault in
+            try vault.update(id: id, change: AccountChange(issuer: issuer, label: label, groups: groups))
+        }
+    }
+
+    /// Moves an account to the trash and offers its undo until the next trash or `dismissUndo`.
+    public func trash(_ id: String) async {
+        let item = items.first { $0.id == id }
+        await act { vault in try vault.delete(id: id) }
+        if message == nil { undoable = item }
+    }
+
+    /// Brings back the account just trashed.
+    public func undoTrash() async {
+        guard let item = undoable else { return }
+        undoable = nil
+        await act { vault in try vault.restore(id: item.id) }
+    }
+
+    /// The undo offer timed out or was dismissed.
+    public func dismissUndo() { undoable = nil }
+
+    /// A QR code (PNG) of the account's otpauth URI, to move it to another device or app. The
+    /// image holds the secret: show it only on the user's request.
+    public func transferQr(_ id: String) async -> Data? {
+        let vault = self.vault
+        do {
+            return try await offMain { try qrCodePng(text: try vault.exportUri(id: id), scale: 8) }
+        } catch {
+            message = userMessage(error)
+            return nil
+        }
+    }
+
+    private func act(_ change: @escaping @Sendable (Vault) throws -> Void) async {
+        let vault = self.vault
+        do {
+            try await offMain { try change(vault) }
+            await refresh()
+        } catch {
+            message = userMessage(error)
+        }
+    }
+
+    private func schedule() {
+        scheduled?.cancel()
+        scheduled = nil
+        guard visible, let at = nextChangeAt else { return }
+        let sleeper = self.sleeper
+        scheduled = Task { [weak self] in
+            do { try await sleeper.sleep(untilUnix: at) } catch { return }
+            guard !Task.isCancelled else { return }
+            await self?.refresh()
+        }
+    }
+}

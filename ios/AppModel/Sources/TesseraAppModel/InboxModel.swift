@@ -1,0 +1,160 @@
+import Foundation
+import Observation
+import Tessera
+
+/// A sign-in request waiting for the user, as the inbox shows it.
+public struct InboxItem: Identifiable, Equatable, Sendable {
+    /// The request's id (answer with it).
+    public let id: String
+    /// The push token's serial.
+    public let serial: String
+    /// The token's issuer (the organisation asking).
+    public let issuer: String
+    /// The token's account label.
+    public let label: String
+    /// The server's title.
+    public let title: String
+    /// The server's question ("Do you want to sign in to …?").
+    public let question: String
+    /// Number matching: the numbers to offer as large buttons; empty without it.
+    public let choices: [String]
+    /// Unix second after which it can no longer be answered.
+    public let expiresAt: UInt64
+
+    /// Seconds left to answer at `now` (0 once expired).
+    public func secondsLeft(at now: UInt64) -> UInt64 { expiresAt > now ? expiresAt - now : 0 }
+}
+
+/// Posts the local notification for a request found in the background (BGAppRefreshTask);
+/// tapping it opens the inbox at that request.
+public protocol RequestNotifier: AnyObject {
+    /// Tells the user about `item` (issuer and question only).
+    func notify(_ item: InboxItem)
+}
+
+/// The server's answer to the user's, as the inbox shows it.
+public enum AnswerOutcome: Equatable, Sendable {
+    /// Taken; with code-to-phone, the code to type on the login page.
+    case accepted(displayCode: String?)
+    /// Refused (wrong number, expired, withdrawn); a wrong number may be tried again.
+    case refused
+    /// The answer may not have arrived; the request stays and can be answered again.
+    case notDelivered(String)
+}
+
+/// The push inbox: polls on open, on pull-to-refresh and in the background; shows each
+/// verified request with its token's issuer and label, its question and time left; answers
+/// approve, deny ("this wasn't me" or cancel) or a number; removes tokens.
+@MainActor
+@Observable
+public final class InboxModel {
+    /// The requests still answerable, oldest first.
+    public private(set) var items: [InboxItem] = []
+    /// The enrolled push tokens.
+    public private(set) var tokens: [PushTokenInfo] = []
+    /// The last answer's outcome.
+    public private(set) var lastAnswer: AnswerOutcome?
+    /// Why the last poll or answer failed, or which tokens could not be polled.
+    public private(set) var message: String?
+    /// A poll or answer is running.
+    public private(set) var busy = false
+
+    @ObservationIgnored private let push: PushClient
+    @ObservationIgnored private let notifier: RequestNotifier?
+
+    /// The inbox of `push`; `notifier` posts requests found by `refreshInBackground`.
+    public init(push: PushClient, notifier: RequestNotifier?) {
+        self.push = push
+        self.notifier = notifier
+    }
+
+    /// Polls every token's server, then shows what is pending (on open, pull-to-refresh).
+    /// Returns the requests this poll brought in.
+    @discardableResult
+    public func refresh() async -> [InboxItem] {
+        let push = self.push
+        busy = true
+        defer { busy = false }
+        do {
+            let (poll, pending, tokens) = try await offMain { (try push.poll(), try push.pending(), try push.tokens()) }
+            self.tokens = tokens
+            items = pending.map { Self.item($0, tokens) }
+            let failed = poll.failed.map { "\($0.serial): \($0.reason)" }
+            message = failed.isEmpty ? nil : "Not reached: " + failed.joined(separator: "; ")
+            return poll.received.map { Self.item($0, tokens) }
+        } catch {
+            message = userMessage(error)
+            return []
+        }
+    }
+
+    /// BGAppRefreshTask: polls and posts a notification for each new request.
+    public func refreshInBackground() async {
+        for item in await refresh() { notifier?.notify(item) }
+    }
+
+    /// Approves a request without number matching.
+    public func approve(_ id: String) async {
+        let push = self.push
+        await answer { try push.approve(id: id) }
+    }
+
+    /// Number matching: approves with the number the user picked.
+    public func choose(_ id: String, _ number: String) async {
+        let push = self.push
+        await answer { try push.choose(id: id, choice: number) }
+    }
+
+    /// Denies: `.notMe` ("this wasn't me": the server may alert) or `.cancel` (the user
+    /// simply changed their mind).
+    public func deny(_ id: String, _ reason: DenyReason) async {
+        let push = self.push
+        await answer { try push.deny(id: id, reason: reason) }
+    }
+
+    /// Removes a push token (and its requests and device key).
+    public func removeToken(_ serial: String) async {
+        let push = self.push
+        do {
+            _ = try await offMain { try push.removeToken(serial: serial) }
+            await reload()
+        } catch {
+            message = userMessage(error)
+        }
+    }
+
+    private func answer(_ call: @escaping @Sendable () throws -> PushVerdict) async {
+        busy = true
+        defer { busy = false }
+        do {
+            switch try await offMain(call) {
+            case .accepted(let code): lastAnswer = .accepted(displayCode: code)
+            case .refused: lastAnswer = .refused
+            case .networkFailure(let reason): lastAnswer = .notDelivered(reason)
+            }
+            message = nil
+        } catch {
+            message = userMessage(error)
+        }
+        await reload()
+    }
+
+    /// The pending list again, without polling.
+    private func reload() async {
+        let push = self.push
+        do {
+            let (pending, tokens) = try await offMain { (try push.pending(), try push.tokens()) }
+            self.tokens = tokens
+            items = pending.map { Self.item($0, tokens) }
+        } catch {
+            message = userMessage(error)
+        }
+    }
+
+    private static func item(_ request: PushRequest, _ tokens: [PushTokenInfo]) -> InboxItem {
+        let token = tokens.first { $0.serial == request.serial }
+        return InboxItem(
+            id: request.id, serial: request.serial, issuer: token?.issuer ?? "", label: token?.label ?? "",
+            title: request.title, question: request.question, choices: request.choices, expiresAt: request.expiresAt)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Observation
+import Tessera
+
+/// Settings: the app lock's idle timeout, the trash, the vault password.
+@MainActor
+@Observable
+public final class SettingsModel {
+    /// Accounts in the trash (restore or delete for good).
+    public private(set) var trash: [AccountInfo] = []
+    /// A password can unlock the vault besides the device key.
+    public private(set) var hasPassword = false
+    /// The last outcome, for a banner.
+    public private(set) var message: String?
+    /// Lock after this long in the background; saved in `defaults`, applied to `unlock`.
+    public var idleTimeout: TimeInterval {
+        didSet {
+            defaults.set(idleTimeout, forKey: Self.idleTimeoutKey)
+            unlock?.idleTimeout = idleTimeout
+        }
+    }
+
+    /// The choices the settings screen offers for `idleTimeout`, in seconds.
+    public static let idleTimeoutChoices: [TimeInterval] = [0, 30, 60, 300, 900]
+
+    @ObservationIgnored private let vault: Vault
+    @ObservationIgnored private let defaults: UserDefaults
+    @ObservationIgnored private weak var unlock: UnlockModel?
+    @ObservationIgnored private let kdf: KdfParams?
+    static let idleTimeoutKey = "appLockIdleTimeout"
+
+    /// Settings of `vault`, persisted in `defaults`; `unlock` receives the idle timeout;
+    /// `kdf` is the password cost (nil: core's default).
+    public init(vault: Vault, defaults: UserDefaults, unlock: UnlockModel?, kdf: KdfParams? = nil) {
+        self.vault = vault
+        self.defaults = defaults
+        self.unlock = unlock
+        self.kdf = kdf
+        idleTimeout = Self.savedIdleTimeout(defaults)
+    }
+
+    /// The saved idle timeout (60 s when never set).
+    public static func savedIdleTimeout(_ defaults: UserDefaults) -> TimeInterval {
+        defaults.object(forKey: idleTimeoutKey) as? TimeInterval ?? 60
+    }
+
+    /// Reads the trash and whether a password is set.
+    public func load() async {
+        let vault = self.vault
+        do {
+            (trash, hasPassword) = try await offMain { (try vault.trash(), try vault.hasPassword()) }
+        } catch {
+            message = userMessage(error)
+        }
+    }
+
+    /// Brings an account back from the trash.
+    public func restore(_ id: String) async {
+        let vault = self.vault
+        await act("Restored.") { try vault.restore(id: id) }
+    }
+
+    /// Deletes an account from the trash for good.
+    public func purge(_ id: String) async {
+        let vault = self.vault
+        await act("Deleted for good.") { try vault.purge(id: id) }
+    }
+
+    /// Sets or changes the vault password; `repeated` must match (core judges its strength).
+    public func changePassword(_ password: String, repeated: String) async {
+        guard password == repeated else {
+            message = "The two passwords differ."
+            return
+        }
+        let vault = self.vault
+        let kdf = self.kdf
+        await act("Password saved.") { try vault.setPassword(password: password, kdf: kdf) }
+    }
+
+    private func act(_ done: String, _ call: @escaping @Sendable () throws -> Void) async {
+        do {
+            try await offMain(call)
+            await load()
+            message = done
+        } catch {
+            message = userMessage(error)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Tessera
+import XCTest
+
+@testable import TesseraAppModel
+
+/// The codes screen against the host-built library. Expected codes are RFC 6238's table
+/// (SHA-1, 8 digits), never values computed by the code under test.
+@MainActor
+final class CodesModelTests: XCTestCase {
+    private func model(_ vault: Vault, clock: TestClock, sleeper: Sleeper = ManualSleeper(), pasteboard: Pasteboard? = nil) -> CodesModel {
+        CodesModel(vault: vault, source: VaultCodeSource(vault: vault, clock: clock), sleeper: sleeper, pasteboard: pasteboard, clock: clock)
+    }
+
+    private func plain(_ code: String?) -> String? { code?.filter { $0 != " " } }
+
+    func testRefreshIsScheduledAtTheFirstCodeChangeAndShowsTheNextCode() async throws {
+        // RFC 6238: T = 1111111109 → 07081804 (its period ends at 1111111110),
+        // T = 1111111111 → 14050471 (that period ends at 1111111140).
+        let clock = TestClock(1_111_111_109)
+        let vault = try makeVault(clock: clock)
+        let totp = try vault.add(account: account("RFC", "totp", digits: 8))
+        let hotp = try vault.add(account: account("RFC", "hotp", secret: randomSecret(), kind: .hotp))
+        let sleeper = ManualSleeper()
+        var wakes = sleeper.requests.makeAsyncIterator()
+        let codes = model(vault, clock: clock, sleeper: sleeper)
+
+        await codes.start()
+        XCTAssertEqual(codes.nextChangeAt, 1_111_111_110)
+        XCTAssertEqual(plain(codes.items.first { $0.id == totp }?.displayCode), "07081804")
+        let hotpRow = try XCTUnwrap(codes.items.first { $0.id == hotp })
+        XCTAssertNil(hotpRow.period, "HOTP has no period")
+        XCTAssertNil(hotpRow.validUntil, "HOTP codes do not expire")
+        let firstWake = await wakes.next()
+        XCTAssertEqual(firstWake, 1_111_111_110, "sleeps until the code changes, not a fixed tick")
+
+        clock.now = 1_111_111_111
+        sleeper.wake()
+        let secondWake = await wakes.next()
+        XCTAssertEqual(secondWake, 1_111_111_140)
+        XCTAssertEqual(plain(codes.items.first { $0.id == totp }?.displayCode), "14050471")
+        XCTAssertEqual(codes.items.first { $0.id == totp }?.fractionLeft(at: 1_111_111_125), 0.5)
+
+        codes.stop()
+        XCTAssertNil(codes.message)
+    }
+
+    func testSearchAndGroupNarrowTheListFavoritesFirst() async throws {
+        let clock = TestClock(59)
+        let vault = try makeVault(clock: clock)
+        let github = try vault.add(account: account("GitHub", "alice", secret: randomSecret()))
+        let gitlab = try vault.add(account: account("GitLab", "bob", secret: randomSecret()))
+        let bank = try vault.add(account: account("Bank", "carol", secret: randomSecret()))
+        let codes = model(vault, clock: clock)
+        await codes.start()
+        XCTAssertEqual(codes.items.map(\.id), [github, gitlab, bank])
+
+        await codes.setFavorite(bank, true)
+        XCTAssertEqual(codes.items.map(\.id), [bank, github, gitlab], "favorites first")
+
+        await codes.search("git")
+        XCTAssertEqual(Set(codes.items.map(\.id)), [github, gitlab])
+        await codes.search("CAROL")
+        XCTAssertEqual(codes.items.map(\.id), [bank], "issuer or label, any case")
+
+        await codes.search("")
+        await codes.edit(gitlab, issuer: "GitLab", label: "bob", groups: ["work"])
+        XCTAssertEqual(codes.groups, ["work"])
+        await codes.showGroup("work")
+        XCTAssertEqual(codes.items.map(\.id), [gitlab])
+        await codes.showGroup(nil)
+
+        await codes.move(gitlab, to: 0)
+        XCTAssertEqual(codes.items.map(\.id), [bank, gitlab, github], "favorites stay first; gitlab moved up")
+        codes.stop()
+    }
+
+    func testCopyExpiresWithTheCodeAndTrashCanBeUndone() async throws {
+        let clock = TestClock(59)
+        let vault = try makeVault(clock: clock)
+        let id = try vault.add(account: account("RFC", "totp", digits: 8))
+        let pasteboard = RecordingPasteboard()
+        let codes = model(vault, clock: clock, pasteboard: pasteboard)
+        await codes.start()
+
+        XCTAssertTrue(codes.copy(id))
+        // RFC 6238: T = 59 → 94287082, valid until the period ends at 60.
+        XCTAssertEqual(pasteboard.copies.map(\.text), ["94287082"])
+        XCTAssertEqual(pasteboard.copies.first?.expiresAt, Date(timeIntervalSince1970: 60))
+        XCTAssertFalse(codes.copy("no-such-id"))
+
+        await codes.trash(id)
+        XCTAssertEqual(codes.items, [])
+        XCTAssertEqual(codes.undoable?.id, id)
+        XCTAssertEqual(try vault.trash().map(\.id), [id])
+        await codes.undoTrash()
+        XCTAssertEqual(codes.items.map(\.id), [id])
+        XCTAssertNil(codes.undoable)
+        XCTAssertEqual(try vault.trash(), [])
+        codes.stop()
+    }
+
+    func testNextHotpCodeAdvancesTheCounter() async throws {
+        // RFC 4226's table for the same secret: counter 0 → 755224, 1 → 287082.
+        let clock = TestClock(59)
+        let vault = try makeVault(clock: clock)
+        let id = try vault.add(account: account("RFC", "hotp", kind: .hotp))
+        let codes = model(vault, clock: clock)
+        await codes.start()
+        XCTAssertEqual(plain(codes.items.first?.displayCode), "755224")
+        XCTAssertNil(codes.nextChangeAt, "nothing expires: no refresh is scheduled")
+        await codes.nextCode(id)
+        XCTAssertEqual(plain(codes.items.first?.displayCode), "287082")
+        codes.stop()
+    }
+
+    func testTransferQrIsAPngAndAnUnknownAccountSaysWhy() async throws {
+        let clock = TestClock(59)
+        let vault = try makeVault(clock: clock)
+        let id = try vault.add(account: account("RFC", "totp"))
+        let codes = model(vault, clock: clock)
+        let png = await codes.transferQr(id)
+        XCTAssertEqual(png?.prefix(8), Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let none = await codes.transferQr("00000000-0000-0000-0000-000000000000")
+        XCTAssertNil(none)
+        XCTAssertNotNil(codes.message)
+    }
+
+    nonisolated func testVoiceOverReadsTheCodeDigitByDigit() {
+        let item = CodeItem(
+            id: "x", issuer: "i", label: "l", displayCode: "123 456", problem: nil, kind: .totp, period: 30,
+            validUntil: 60, favorite: false, groups: [])
+        XCTAssertEqual(item.spokenCode, "1 2 3 4 5 6")
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Tessera
+import XCTest
+
+@testable import TesseraAppModel
+
+/// The login page's side of a push sign-in: privacyIDEA's /validate/check, sent through the
+/// same URLSessionTransport the app uses.
+struct LoginPage {
+    let base: String
+    let user: String
+    let transport = URLSessionTransport()
+
+    private func check(_ fields: [String: String]) throws -> [String: Any] {
+        let response = try transport.send(request: HttpRequest(
+            post: true, url: base + "/validate/check", query: [],
+            form: fields.map { HttpField(name: $0.key, value: $0.value) }, verifyTls: true))
+        return try JSONSerialization.jsonObject(with: response.body) as? [String: Any] ?? [:]
+    }
+
+    /// Starts a push sign-in; the transaction id and, with number matching, the number the
+    /// login page shows.
+    func trigger() throws -> (transaction: String, number: String?) {
+        let detail = try check(["user": user, "pass": "push-pin"])["detail"] as? [String: Any] ?? [:]
+        return (detail["transaction_id"] as? String ?? "", detail["presence_answer"] as? String)
+    }
+
+    /// ACCEPT or REJECT once the phone answered.
+    func finish(_ transaction: String) throws -> String {
+        let result = try check(["user": user, "pass": "", "transaction_id": transaction])["result"] as? [String: Any]
+        return result?["authentication"] as? String ?? ""
+    }
+}
+
+/// The push inbox against the real privacyIDEA of tests/ios-app/run.sh (TESSERA_PI_*), over
+/// URLSessionTransport (FoundationNetworking on Linux).
+@MainActor
+final class InboxModelTests: XCTestCase {
+    private func fixture(_ name: String) throws -> (base: String, user: String, uri: String) {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_PUSH_USER_\(name)"],
+            let uri = env["TESSERA_PI_PUSH_URI_\(name)"]
+        else {
+            throw XCTSkip("no privacyIDEA push fixture (TESSERA_PI_URL unset): run tests/ios-app/run.sh with a server, as tests/run-all.sh does")
+        }
+        return (base, user, uri)
+    }
+
+    /// Enrolls the fixture's push token through the add-account screen, as a scanned QR would.
+    private func enrolledInbox(_ uri: String) async throws -> (InboxModel, RecordingNotifier, String) {
+        let vault = try makeVault()
+        let push = PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport())
+        let add = AddAccountModel(vault: vault, push: push)
+        let enrolled = await add.open(link: uri)
+        guard case .enrolled(let serial, _, _) = enrolled else {
+            XCTFail("not enrolled: \(enrolled)")
+            throw XCTSkip("enrollment failed")
+        }
+        let notifier = RecordingNotifier()
+        return (InboxModel(push: push, notifier: notifier), notifier, serial)
+    }
+
+    func testShowsARequestWithItsTokenAndAnswersApproveAndNotMe() async throws {
+        let pi = try fixture("plain")
+        let (inbox, notifier, serial) = try await enrolledInbox(pi.uri)
+        let page = LoginPage(base: pi.base, user: pi.user)
+
+        let first = try page.trigger()
+        await inbox.refreshInBackground()
+        XCTAssertNil(inbox.message)
+        XCTAssertEqual(inbox.items.count, 1)
+        let item = try XCTUnwrap(inbox.items.first)
+        XCTAssertEqual(item.serial, serial)
+        XCTAssertEqual(inbox.tokens.map(\.serial), [serial])
+        XCTAssertEqual(item.issuer, inbox.tokens[0].issuer)
+        XCTAssertEqual(item.label, inbox.tokens[0].label)
+        XCTAssertFalse(item.question.isEmpty)
+        XCTAssertEqual(item.choices, [])
+        XCTAssertGreaterThan(item.secondsLeft(at: UInt64(Date().timeIntervalSince1970) - 1), 0)
+        XCTAssertEqual(notifier.posted.map(\.id), [item.id], "the background refresh posts the new request")
+
+        await inbox.approve(item.id)
+        XCTAssertEqual(inbox.lastAnswer, .accepted(displayCode: nil))
+        XCTAssertEqual(inbox.items, [])
+        XCTAssertEqual(try page.finish(first.transaction), "ACCEPT")
+
+        let second = try page.trigger()
+        let fetched = await inbox.refresh()
+        XCTAssertEqual(fetched.count, 1)
+        await inbox.deny(try XCTUnwrap(inbox.items.first).id, .notMe)
+        XCTAssertEqual(inbox.items, [])
+        XCTAssertEqual(try page.finish(second.transaction), "REJECT")
+
+        await inbox.removeToken(serial)
+        XCTAssertEqual(inbox.tokens, [])
+    }
+
+    func testNumberMatchingRefusesAWrongNumberAndTakesTheRightOne() async throws {
+        let pi = try fixture("match")
+        let (inbox, _, _) = try await enrolledInbox(pi.uri)
+        let page = LoginPage(base: pi.base, user: pi.user)
+
+        let sign = try page.trigger()
+        let shown = try XCTUnwrap(sign.number, "the number-matching policy of run.sh shows a number")
+        await inbox.refresh()
+        let item = try XCTUnwrap(inbox.items.first)
+        XCTAssertEqual(item.choices.count, 4)
+        XCTAssertTrue(item.choices.contains(shown))
+
+        await inbox.choose(item.id, try XCTUnwrap(item.choices.first { $0 != shown }))
+        XCTAssertEqual(inbox.lastAnswer, .refused)
+        XCTAssertEqual(inbox.items.map(\.id), [item.id], "a wrong number may be tried again")
+
+        await inbox.choose(item.id, shown)
+        XCTAssertEqual(inbox.lastAnswer, .accepted(displayCode: nil))
+        XCTAssertEqual(try page.finish(sign.transaction), "ACCEPT")
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Tessera
+import XCTest
+
+@testable import TesseraAppModel
+
+/// First run and unlock, with device keys written in Swift that cancel or lose their key as the
+/// Secure Enclave's would, and the password as the second way in.
+@MainActor
+final class UnlockModelTests: XCTestCase {
+    private func unlockModel(_ path: String, _ keys: SwitchableKeys) -> UnlockModel {
+        UnlockModel(unlocking: BindingsUnlocking(path: path, keys: keys, clock: nil, kdf: cheapKdf))
+    }
+
+    /// A vault made by a first run with a password; the model that made it, still unlocked.
+    private func firstRun() async -> (String, SwitchableKeys, UnlockModel) {
+        let path = tempVaultPath()
+        let keys = SwitchableKeys()
+        let first = unlockModel(path, keys)
+        await first.start()
+        await first.create(password: "correct horse battery staple")
+        return (path, keys, first)
+    }
+
+    func testFirstRunCreatesTheVaultWithAPasswordAsSecondWayIn() async throws {
+        let path = tempVaultPath()
+        let keys = SwitchableKeys()
+        let unlock = unlockModel(path, keys)
+        await unlock.start()
+        XCTAssertEqual(unlock.stage, .firstRun)
+        await unlock.create(password: "correct horse battery staple")
+        XCTAssertEqual(unlock.stage, .unlocked)
+        XCTAssertEqual(try unlock.vault?.hasPassword(), true)
+        unlock.lock()
+        XCTAssertEqual(unlock.stage, .locked)
+        XCTAssertNil(unlock.vault)
+
+        // The next start opens it with the device key, nothing typed.
+        let again = unlockModel(path, keys)
+        await again.start()
+        XCTAssertEqual(again.stage, .unlocked)
+    }
+
+    func testCancelledPromptStaysLockedThenPasswordFallbackOpens() async throws {
+        let (path, keys, first) = await firstRun()
+        first.lock()
+
+        keys.mode = .cancels
+        let unlock = unlockModel(path, keys)
+        await unlock.start()
+        XCTAssertEqual(unlock.stage, .locked, "a cancelled Face ID prompt leaves the lock screen")
+        XCTAssertNil(unlock.message, "cancelling is not an error to show")
+
+        unlock.usePassword()
+        XCTAssertEqual(unlock.stage, .passwordNeeded)
+        await unlock.unlockWithPassword("wrong password here")
+        XCTAssertEqual(unlock.stage, .passwordNeeded)
+        XCTAssertEqual(unlock.message, "Wrong password.")
+        XCTAssertNil(unlock.vault)
+        await unlock.unlockWithPassword("correct horse battery staple")
+        XCTAssertEqual(unlock.stage, .unlocked)
+        XCTAssertNil(unlock.message)
+    }
+
+    func testLostDeviceKeyAsksForThePasswordAndIsRegisteredAgain() async throws {
+        let (path, keys, first) = await firstRun()
+        let id = try XCTUnwrap(first.vault).add(account: account("Kept", "across", secret: randomSecret()))
+        first.lock()
+
+        keys.mode = .lost
+        let unlock = unlockModel(path, keys)
+        await unlock.start()
+        XCTAssertEqual(unlock.stage, .passwordNeeded)
+        XCTAssertNotNil(unlock.message)
+        await unlock.unlockWithPassword("correct horse battery staple")
+        XCTAssertEqual(unlock.stage, .unlocked)
+        XCTAssertEqual(try unlock.vault?.list(filter: nil).map(\.id), [id])
+        unlock.lock()
+
+        // The new device key was registered: the next start needs no password.
+        let next = unlockModel(path, keys)
+        await next.start()
+        XCTAssertEqual(next.stage, .unlocked)
+    }
+
+    func testIdleTimeoutLocksOnlyAfterTheTimeAway() async throws {
+        let unlock = unlockModel(tempVaultPath(), SwitchableKeys())
+        await unlock.start()
+        await unlock.create(password: nil)
+        unlock.idleTimeout = 60
+        let left = Date(timeIntervalSince1970: 1_000)
+        unlock.enteredBackground(at: left)
+        unlock.enteredForeground(at: left.addingTimeInterval(59))
+        XCTAssertEqual(unlock.stage, .unlocked)
+        unlock.enteredBackground(at: left)
+        unlock.enteredForeground(at: left.addingTimeInterval(60))
+        XCTAssertEqual(unlock.stage, .locked)
+        XCTAssertNil(unlock.vault)
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# iOS app suite: the app's view models (ios/AppModel, module TesseraAppModel: Foundation and
+# Observation, no SwiftUI/UIKit) built on the generated Swift bindings over the host-built
+# library and tested with XCTest, in the same toolchain as tests/swift (Linux: the Debian 13
+# root). With TESSERA_PI_URL set (tests/run-all.sh), the push inbox is tested against that real
+# privacyIDEA through URLSessionTransport; without it those tests are skipped, saying why.
+# Ends with one line `ios-app: N passed, N failed`; exits non-zero on failure.
+#
+# The SwiftUI views, the Secure Enclave / Keychain / AVFoundation / BackgroundTasks services
+# and the Xcode project (ios/App) need Apple's SDKs: they are never built here (ios/README.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+. tests/swift/xctest.sh
+REPO=$(pwd -P)
+PKG=$REPO/ios/AppModel
+
+swift_toolchain ios-app
+
+step "ios-app: build libtessera_ffi and generate the bindings"
+bash tests/swift/generate.sh
+
+# TESSERA_BINDINGS=host: ios/AppModel builds on tests/swift's package (the host library)
+# instead of the XCFramework. The root resets the environment: pass everything on.
+ENV="TESSERA_BINDINGS=host TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
+if [ -n "${TESSERA_PI_URL:-}" ]; then
+    step "ios-app: privacyIDEA push users (one plain, one with number matching)"
+    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match)"
+    "$TESSERA_CACHE/privacyidea-3.14/bin/python" tests/privacyidea/pi_admin.py policy \
+        "tessera-nm-$TESSERA_PI_PUSH_USER_match" "$TESSERA_PI_PUSH_USER_match" \
+        "push_require_presence, push_presence_options=NUMERIC, push_presence_num_options=4"
+    ENV="$ENV TESSERA_PI_URL='$TESSERA_PI_URL'"
+    for name in plain match; do
+        user=TESSERA_PI_PUSH_USER_$name uri=TESSERA_PI_PUSH_URI_$name
+        ENV="$ENV $user='${!user}' $uri='${!uri}'"
+    done
+fi
+
+# Observation links on Linux only with --allow-shlib-undefined: trixie's libswiftObservation.so
+# references a runtime symbol that libswiftCore does not export; Observation itself works
+# (withObservationTracking fires, /work/shared/docs/toolchain.md). macOS links it normally.
+FLAGS="--disable-swift-testing"
+[ "$(uname -s)" = Darwin ] || FLAGS="$FLAGS -Xlinker --allow-shlib-undefined"
+
+step "ios-app: swift test (XCTest)"
+rc=0
+out=$(swift_run "$PKG" "env $ENV swift test $FLAGS 2>&1") || rc=$?
+xctest_summary ios-app "$out" "$rc"
