@@ -26,7 +26,7 @@ CORPUS = os.path.join(ROOT, "fuzz", "corpus")
 VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis": "aegis",
                   "TwoFas": "twofas", "AndOtp": "andotp", "FreeOtpPlus": "freeotp",
                   "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
-                  "EnteEncrypted": "ente", "Proton": "proton", "SteamMaFile": "steam",
+                  "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
                   "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera"}
 
 

@@ -28,6 +28,28 @@ pub enum TesseraError {
     /// The user cancelled (e.g. dismissed an authentication prompt). Nothing was changed.
     #[error("cancelled")]
     Cancelled,
+    /// A password is needed to go on: the file being imported is encrypted and none was given,
+    /// or the device key did not open the vault and the vault has a password
+    /// (`Unlocker.deviceKeyFailure` says why). Ask the user for it and call again with it.
+    #[error("password required: {reason}")]
+    PasswordRequired {
+        /// Why, for the user.
+        reason: String,
+    },
+    /// The device key no longer opens the vault and the vault has no password: it cannot be
+    /// unlocked on this device. Offer to start over and restore from a backup.
+    #[error("the vault cannot be unlocked: {reason}")]
+    KeyLost {
+        /// What happened.
+        reason: String,
+    },
+    /// The vault or backup was written by a newer Tessera: ask the user to update the app.
+    /// Nothing was changed.
+    #[error("written by a newer version: {reason}")]
+    NewerVersion {
+        /// Which file and which versions.
+        reason: String,
+    },
     /// The vault was locked (closed) or lacks the unlock this operation needs.
     #[error("locked: {reason}")]
     Locked {
@@ -120,10 +142,6 @@ impl From<tessera_core::Error> for TesseraError {
             E::Vault(e) => e.into(),
             E::Push(e) => e.into(),
             E::Time(e) => e.into(),
-            // A core module whose bindings have not mapped it yet (e.g. one that just landed)
-            // still reaches the app as a clean error rather than failing the build.
-            #[allow(unreachable_patterns)]
-            _ => TesseraError::Other { reason },
         }
     }
 }
@@ -137,6 +155,11 @@ impl From<VaultError> for TesseraError {
             V::WrongDeviceKey => TesseraError::WrongKey,
             V::KeyProvider(e) => e.into(),
             V::DeviceKeyUnverified => TesseraError::Locked { reason },
+            V::PasswordRequired(_) => TesseraError::PasswordRequired { reason },
+            V::KeyLost => TesseraError::KeyLost { reason },
+            V::NewerSchema { .. } | V::BackupNewerVersion { .. } => {
+                TesseraError::NewerVersion { reason }
+            }
             V::NoVault { .. } | V::NotFound { .. } | V::AmbiguousId { .. } => {
                 TesseraError::NotFound { reason }
             }
@@ -151,9 +174,7 @@ impl From<VaultError> for TesseraError {
             | V::InvalidPassword(_)
             | V::InvalidKdfParams(_)
             | V::InvalidAccount(_) => TesseraError::InvalidInput { reason },
-            V::NewerSchema { .. } | V::BackupNewerVersion { .. } | V::Random => {
-                TesseraError::Other { reason }
-            }
+            V::Random => TesseraError::Other { reason },
         }
     }
 }
@@ -172,12 +193,17 @@ impl From<KeyProviderError> for TesseraError {
 
 impl From<TransferError> for TesseraError {
     fn from(error: TransferError) -> Self {
+        let reason = error.to_string();
         match error {
             TransferError::WrongPassword => TesseraError::WrongPassword,
-            // Everything else is about the file or data the user chose (encrypted without a
-            // password, damaged, unknown, unsupported, not exportable): its reason says why.
-            // The wildcard keeps a new variant from breaking the build before it is mapped.
-            _ => TesseraError::invalid(error.to_string()),
+            TransferError::PasswordRequired => TesseraError::PasswordRequired { reason },
+            // The rest is about the file or data the user chose (damaged, unknown,
+            // unsupported, not exportable): its reason says why.
+            TransferError::Damaged(_)
+            | TransferError::UnknownFormat
+            | TransferError::Unsupported(_)
+            | TransferError::Export(_)
+            | TransferError::UnencryptedNotChosen(_) => TesseraError::InvalidInput { reason },
         }
     }
 }

@@ -55,6 +55,7 @@ mod redact;
 pub mod time;
 pub mod transfer;
 pub mod types;
+pub mod unlock;
 pub mod uri;
 pub mod vault;
 
@@ -79,6 +80,9 @@ pub use transfer::{
     qr_code_png, scan_qr_luma,
 };
 pub use types::{Algorithm, OtpKind, OtpParams};
+pub use unlock::{
+    DeviceKeyFailure, UnlockMethod, UnlockResult, Unlocker, VaultStatus, vault_status,
+};
 pub use uri::{UriKind, format_otp_uri, otp_code_for_uri_at, parse_otp_uri, uri_kind};
 pub use vault::{
     AccountChange, AccountCode, AccountInfo, AddOutcome, KdfParams, ListFilter, Vault,

@@ -28,8 +28,8 @@ pub enum ImportFormat {
     BitwardenJson,
     /// Bitwarden CSV export.
     BitwardenCsv,
-    /// Ente Auth encrypted export.
-    EnteEncrypted,
+    /// Ente Auth export, encrypted or plain.
+    Ente,
     /// Proton Authenticator export.
     Proton,
     /// A PNG or JPEG image of a QR code.
@@ -54,7 +54,7 @@ impl From<core::Format> for ImportFormat {
             F::FreeOtpPlus => ImportFormat::FreeOtpPlus,
             F::BitwardenJson => ImportFormat::BitwardenJson,
             F::BitwardenCsv => ImportFormat::BitwardenCsv,
-            F::EnteEncrypted => ImportFormat::EnteEncrypted,
+            F::Ente => ImportFormat::Ente,
             F::Proton => ImportFormat::Proton,
             F::QrImage => ImportFormat::QrImage,
             F::TesseraBackup => ImportFormat::TesseraBackup,
@@ -76,7 +76,7 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::FreeOtpPlus => F::FreeOtpPlus,
             ImportFormat::BitwardenJson => F::BitwardenJson,
             ImportFormat::BitwardenCsv => F::BitwardenCsv,
-            ImportFormat::EnteEncrypted => F::EnteEncrypted,
+            ImportFormat::Ente => F::Ente,
             ImportFormat::Proton => F::Proton,
             ImportFormat::QrImage => F::QrImage,
             ImportFormat::TesseraBackup => F::TesseraBackup,
@@ -187,6 +187,18 @@ impl From<core::ImportReport> for ImportReport {
     }
 }
 
+/// Receives the progress of an import while its accounts are written to the vault (the slow
+/// part of a large import), to drive a progress bar. Called on the importing thread while the
+/// import's transaction holds the vault: post the figures to the UI thread and return; do not
+/// call the vault from here (that call would wait for the import to finish, which waits for
+/// this listener).
+#[uniffi::export(foreign)]
+pub trait ImportProgressListener: Send + Sync {
+    /// `written` of `total` accounts are stored. Whatever this throws is ignored: a progress
+    /// bar cannot stop an import halfway (it is one transaction).
+    fn on_progress(&self, written: u64, total: u64) -> Result<()>;
+}
+
 /// The format of `data`, or `None` when Tessera does not recognize it.
 #[uniffi::export]
 pub fn detect_import_format(data: Vec<u8>) -> Option<ImportFormat> {
@@ -194,25 +206,35 @@ pub fn detect_import_format(data: Vec<u8>) -> Option<ImportFormat> {
 }
 
 /// Imports a file into `vault`: every readable entry in one transaction, duplicates reported
-/// instead of doubled. `format` overrides detection; `password` opens encrypted files. A wrong
-/// password (`WrongPassword`) or a damaged file (`InvalidInput`) imports nothing.
-#[uniffi::export(default(format = None, password = None, dry_run = false))]
+/// instead of doubled. This is also how a Tessera backup is restored. `format` overrides
+/// detection; `password` opens encrypted files. An encrypted file without a password
+/// (`PasswordRequired`: ask for it and call again), a wrong password (`WrongPassword`) or a
+/// damaged file (`InvalidInput`) imports nothing. `progress` hears how many accounts are
+/// written.
+#[uniffi::export(default(format = None, password = None, dry_run = false, progress = None))]
 pub fn import_into_vault(
     vault: Arc<Vault>,
     data: Vec<u8>,
     format: Option<ImportFormat>,
     password: Option<String>,
     dry_run: bool,
+    progress: Option<Arc<dyn ImportProgressListener>>,
 ) -> Result<ImportReport> {
     let vault = vault.unlocked()?;
     let data = zeroize::Zeroizing::new(data);
     let password = password.map(zeroize::Zeroizing::new);
-    let report = core::import(
+    let report = core::import_with_progress(
         &vault,
         &data,
         format.map(Into::into),
         password.as_deref().map(|p| p.as_str()),
         dry_run,
+        &mut |written, total| {
+            if let Some(listener) = &progress {
+                // A throwing listener is ignored (see the trait).
+                let _ = listener.on_progress(written as u64, total as u64);
+            }
+        },
     )
     .map_err(|e| TesseraError::from(tessera_core::Error::from(e)))?;
     Ok(report.into())
@@ -265,6 +287,58 @@ pub enum ExportFormat {
     OtpauthList,
     /// Google Authenticator transfer URIs, at most 10 accounts each (never encrypted).
     GoogleMigration,
+    /// Tessera's own backup (always encrypted; restored with `import_into_vault`).
+    TesseraBackup,
+}
+
+impl From<ExportFormat> for core_export::ExportFormat {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Aegis => core_export::ExportFormat::Aegis,
+            ExportFormat::OtpauthList => core_export::ExportFormat::OtpauthList,
+            ExportFormat::GoogleMigration => core_export::ExportFormat::GoogleMigration,
+            ExportFormat::TesseraBackup => core_export::ExportFormat::TesseraBackup,
+        }
+    }
+}
+
+/// Whether an export format can, must or cannot be protected by a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ExportEncryption {
+    /// Never encrypted: export it only with `unencrypted = true`, after the user agreed.
+    Never,
+    /// Encrypted with a password; plain only with `unencrypted = true`.
+    Optional,
+    /// Always encrypted: a password is required.
+    Always,
+}
+
+/// What an export screen needs to know about a format before asking anything.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportFormatInfo {
+    /// The format.
+    pub format: ExportFormat,
+    /// Its short name (`aegis`, `otpauth`, `google`, `tessera`).
+    pub name: String,
+    /// Whether it can, must or cannot be encrypted.
+    pub encryption: ExportEncryption,
+}
+
+/// The rule for exporting in `format`: ask for a password when `encryption` is `Always`, offer
+/// it when `Optional`, and for a plain file (`Never`, or `Optional` without a password) get
+/// the user's explicit agreement and pass `unencrypted = true` to `export_from_vault`.
+#[uniffi::export]
+pub fn export_format_info(format: ExportFormat) -> ExportFormatInfo {
+    let core_format = core_export::ExportFormat::from(format);
+    ExportFormatInfo {
+        format,
+        name: core_format.as_str().to_owned(),
+        encryption: match core_format.encryption() {
+            core_export::Encryption::Never => ExportEncryption::Never,
+            core_export::Encryption::Optional => ExportEncryption::Optional,
+            core_export::Encryption::Always => ExportEncryption::Always,
+        },
+    }
 }
 
 /// An account left out of an export.
@@ -299,22 +373,26 @@ impl std::fmt::Debug for ExportResult {
     }
 }
 
-/// Exports every account of `vault` (not those in the trash). A password encrypts formats
-/// that support it and is refused (`InvalidInput`) by the others.
-#[uniffi::export(default(password = None))]
+/// Exports every account of `vault` (not those in the trash), encrypted with `password`, or
+/// in the clear only with `unencrypted = true` (the user's explicit choice; see
+/// `export_format_info`). `PasswordRequired` when the format is encrypted and no password was
+/// given; `InvalidInput` when a plain format is asked for without `unencrypted`, or with a
+/// password. Nothing is written anywhere: the app stores `data` where the user chose.
+#[uniffi::export(default(password = None, unencrypted = false))]
 pub fn export_from_vault(
     vault: Arc<Vault>,
     format: ExportFormat,
     password: Option<String>,
+    unencrypted: bool,
 ) -> Result<ExportResult> {
     let vault = vault.unlocked()?;
-    let format = match format {
-        ExportFormat::Aegis => core_export::ExportFormat::Aegis,
-        ExportFormat::OtpauthList => core_export::ExportFormat::OtpauthList,
-        ExportFormat::GoogleMigration => core_export::ExportFormat::GoogleMigration,
-    };
     let password = password.map(zeroize::Zeroizing::new);
-    let out = core_export::export_vault(&vault, format, password.as_deref().map(|p| p.as_str()))?;
+    let out = core_export::export_vault(
+        &vault,
+        format.into(),
+        password.as_deref().map(|p| p.as_str()),
+        unencrypted,
+    )?;
     Ok(ExportResult {
         data: out.data.to_vec(),
         uris: out.uris.iter().map(|u| u.to_string()).collect(),

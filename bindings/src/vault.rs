@@ -281,7 +281,7 @@ fn account_id(id: &str) -> Result<AccountId> {
     Ok(AccountId::parse(id)?)
 }
 
-fn vault_path(path: &str) -> Result<&Path> {
+pub(crate) fn vault_path(path: &str) -> Result<&Path> {
     if path.trim().is_empty() {
         return Err(TesseraError::invalid("the vault path is empty"));
     }
@@ -298,7 +298,7 @@ pub struct Vault {
 }
 
 impl Vault {
-    fn wrap(vault: core::Vault, clock: Option<Arc<dyn Clock>>) -> Arc<Self> {
+    pub(crate) fn wrap(vault: core::Vault, clock: Option<Arc<dyn Clock>>) -> Arc<Self> {
         Arc::new(Vault {
             inner: RwLock::new(Some(Arc::new(vault))),
             clock,
@@ -351,8 +351,9 @@ impl Vault {
         Ok(Vault::wrap(vault, clock))
     }
 
-    /// Opens the vault at `path` with the device key (the everyday unlock). `WrongKey` when
-    /// `keys` does not open it; `NotFound` when there is no vault.
+    /// Opens the vault at `path` with the device key alone. `WrongKey` when `keys` does not
+    /// open it; `NotFound` when there is no vault. An unlock screen uses `Unlocker`, which
+    /// also falls back to the password and registers a lost device key again.
     #[uniffi::constructor(default(clock = None))]
     pub fn open(
         path: String,
@@ -363,8 +364,8 @@ impl Vault {
         Ok(Vault::wrap(vault, clock))
     }
 
-    /// Opens the vault at `path` with its password (slow by design: Argon2id). Afterwards,
-    /// `set_key_provider` registers a new device key if the old one was lost.
+    /// Opens the vault at `path` with its password alone (slow by design: Argon2id). An
+    /// unlock screen uses `Unlocker`, which also registers a lost device key again.
     #[uniffi::constructor(default(clock = None))]
     pub fn open_with_password(
         path: String,
@@ -537,23 +538,14 @@ impl Vault {
         })
     }
 
-    /// The whole vault (not the trash) as one encrypted backup file protected by `password`.
+    /// The whole vault (not the trash) as one encrypted backup file protected by `password`
+    /// (`export_from_vault` with `TesseraBackup` writes the same at the default cost). Restore
+    /// it with `import_into_vault`.
     #[uniffi::method(default(kdf = None))]
     pub fn export_backup(&self, password: String, kdf: Option<KdfParams>) -> Result<Vec<u8>> {
         Ok(self
             .unlocked()?
             .export_backup_with(&password, self::kdf(kdf)?)?)
-    }
-
-    /// Adds the accounts of a backup file; duplicates are reported, not doubled. A wrong
-    /// password (`WrongPassword`) or a damaged file (`Integrity`) imports nothing.
-    pub fn import_backup(&self, backup: Vec<u8>, password: String) -> Result<Vec<AddOutcome>> {
-        Ok(self
-            .unlocked()?
-            .import_backup(&backup, &password)?
-            .into_iter()
-            .map(Into::into)
-            .collect())
     }
 
     /// Adds or replaces the password that can unlock the vault besides the device key.

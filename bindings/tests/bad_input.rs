@@ -318,19 +318,33 @@ fn vault_methods_reject_bad_arguments_and_change_nothing() {
     assert!(is_invalid(
         vault.set_password("pw".into(), Some(zero_memory))
     ));
-    assert!(vault.import_backup(vec![], "pw".into()).is_err());
-    assert!(vault.import_backup(vec![0xff; 4096], "pw".into()).is_err());
+    let restore = |data: Vec<u8>, password: Option<&str>| {
+        import_into_vault(
+            vault.clone(),
+            data,
+            Some(ImportFormat::TesseraBackup),
+            password.map(Into::into),
+            false,
+            None,
+        )
+    };
+    assert!(restore(vec![], Some("pw")).is_err());
+    assert!(restore(vec![0xff; 4096], Some("pw")).is_err());
     let backup = vault.export_backup("pw".into(), Some(CHEAP)).unwrap();
     assert!(matches!(
-        vault.import_backup(backup.clone(), "wrong".into()),
+        restore(backup.clone(), Some("wrong")),
         Err(TesseraError::WrongPassword)
+    ));
+    assert!(matches!(
+        restore(backup.clone(), None),
+        Err(TesseraError::PasswordRequired { .. })
     ));
     let mut flipped = backup;
     let last = flipped.len() - 1;
     flipped[last] ^= 1;
     assert!(matches!(
-        vault.import_backup(flipped, "pw".into()),
-        Err(TesseraError::Integrity { .. })
+        restore(flipped, Some("pw")),
+        Err(TesseraError::InvalidInput { .. })
     ));
     assert!(
         vault.remove_password().is_err(),
@@ -381,7 +395,6 @@ fn locked_vault_refuses_every_call() {
     assert!(locked(
         vault.export_backup("pw".into(), Some(CHEAP)).map(drop)
     ));
-    assert!(locked(vault.import_backup(vec![], "pw".into()).map(drop)));
     assert!(locked(vault.set_password("pw".into(), Some(CHEAP))));
     assert!(locked(vault.remove_password()));
     assert!(locked(vault.has_password().map(drop)));
@@ -420,7 +433,7 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::FreeOtpPlus),
         Some(ImportFormat::BitwardenJson),
         Some(ImportFormat::BitwardenCsv),
-        Some(ImportFormat::EnteEncrypted),
+        Some(ImportFormat::Ente),
         Some(ImportFormat::Proton),
         Some(ImportFormat::QrImage),
         Some(ImportFormat::TesseraBackup),
@@ -433,7 +446,7 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
             for password in [None, Some("pw".to_string())] {
                 // Errors or a report of failed entries are both fine; a panic fails the test.
                 if let Ok(report) =
-                    import_into_vault(vault.clone(), data.to_vec(), format, password, false)
+                    import_into_vault(vault.clone(), data.to_vec(), format, password, false, None)
                 {
                     assert!(
                         report
@@ -455,7 +468,32 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
     assert!(is_invalid(export_from_vault(
         vault.clone(),
         ExportFormat::OtpauthList,
-        Some("pw".into())
+        Some("pw".into()),
+        false
+    )));
+    // A plain format without the explicit choice, an encrypted one without a password, and a
+    // password together with the choice are all refused.
+    assert!(is_invalid(export_from_vault(
+        vault.clone(),
+        ExportFormat::OtpauthList,
+        None,
+        false
+    )));
+    assert!(matches!(
+        export_from_vault(vault.clone(), ExportFormat::TesseraBackup, None, false),
+        Err(TesseraError::PasswordRequired { .. })
+    ));
+    assert!(is_invalid(export_from_vault(
+        vault.clone(),
+        ExportFormat::TesseraBackup,
+        None,
+        true
+    )));
+    assert!(is_invalid(export_from_vault(
+        vault.clone(),
+        ExportFormat::Aegis,
+        Some("pw".into()),
+        true
     )));
     // Out-of-range scales are clamped to 1..=64 rather than refused.
     for scale in [0, 65, u32::MAX] {
@@ -470,9 +508,9 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
     vault.lock();
     let locked = |r: Result<()>| matches!(r, Err(TesseraError::Locked { .. }));
     assert!(locked(
-        import_into_vault(vault.clone(), b"".to_vec(), None, None, true).map(drop)
+        import_into_vault(vault.clone(), b"".to_vec(), None, None, true, None).map(drop)
     ));
     assert!(locked(
-        export_from_vault(vault.clone(), ExportFormat::Aegis, None).map(drop)
+        export_from_vault(vault.clone(), ExportFormat::Aegis, None, true).map(drop)
     ));
 }

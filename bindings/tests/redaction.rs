@@ -104,7 +104,7 @@ fn an_export_prints_sizes_not_contents() {
         ExportFormat::GoogleMigration,
         ExportFormat::Aegis,
     ] {
-        let export = export_from_vault(vault.clone(), format, None).unwrap();
+        let export = export_from_vault(vault.clone(), format, None, true).unwrap();
         let text = String::from_utf8(export.data.clone()).unwrap();
         // Each plain format holds the secret in some form: its lines or URIs are the secrets.
         let mut secrets: Vec<&str> = text.lines().filter(|l| l.len() > 20).collect();

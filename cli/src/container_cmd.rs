@@ -28,7 +28,7 @@ use tessera_core::push::{SoftwareKeys, UreqTransport};
 use zeroize::Zeroizing;
 
 use crate::CliError;
-use crate::vault_cmd::{GlobalArgs, open_vault};
+use crate::session::{GlobalArgs, open_vault};
 
 /// `tessera container …`
 #[derive(Subcommand, Debug)]

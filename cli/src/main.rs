@@ -12,6 +12,7 @@ mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
 mod sensitive;
+mod session;
 mod term;
 mod time_cmd;
 mod transfer_cmd;
@@ -24,7 +25,7 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     #[command(flatten)]
-    global: vault_cmd::GlobalArgs,
+    global: session::GlobalArgs,
 }
 
 #[derive(Subcommand, Debug)]

@@ -25,8 +25,8 @@ use tessera_core::vault::Vault;
 use crate::CliError;
 use crate::otp_cmd::read_uri;
 use crate::sensitive::Sensitive;
+use crate::session::{GlobalArgs, open_vault, vault_now};
 use crate::term::{self, Safe, safe};
-use crate::vault_cmd::{GlobalArgs, open_vault, vault_now};
 
 /// `tessera push …`
 #[derive(Subcommand, Debug)]

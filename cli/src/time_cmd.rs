@@ -14,8 +14,8 @@ use tessera_core::net::TransportPolicy;
 use tessera_core::push::{PushStore, UreqTransport};
 
 use crate::CliError;
+use crate::session::{GlobalArgs, open_vault};
 use crate::term::{self, Safe};
-use crate::vault_cmd::{GlobalArgs, open_vault};
 
 /// `tessera time …`
 #[derive(Subcommand, Debug)]

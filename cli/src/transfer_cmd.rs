@@ -15,8 +15,8 @@ use tessera_core::transfer::{self, Format, ImportError, ImportReport, Outcome, T
 use zeroize::Zeroizing;
 
 use crate::CliError;
+use crate::session::{GlobalArgs, given_password, new_password, open_vault, read_password};
 use crate::term::{self, Safe, safe, short_id};
-use crate::vault_cmd::{GlobalArgs, open_vault};
 
 /// Import and export commands.
 #[derive(Subcommand, Debug)]
@@ -84,29 +84,6 @@ pub fn run(cmd: TransferCommand, global: &GlobalArgs) -> Result<(), CliError> {
     }
 }
 
-/// A password given without asking: `--password-file`, else `TESSERA_PASSWORD`.
-fn given_password(global: &GlobalArgs) -> Result<Option<Zeroizing<String>>, CliError> {
-    if let Some(path) = &global.password_file {
-        return read_password_file(path).map(Some);
-    }
-    Ok(std::env::var("TESSERA_PASSWORD").ok().map(Zeroizing::new))
-}
-
-/// The first line of a password file, without its line ending.
-fn read_password_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
-    let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        CliError::failed(format!("cannot read password file {}: {e}", path.display()))
-    })?);
-    let line = text.lines().next().unwrap_or("");
-    Ok(Zeroizing::new(line.to_owned()))
-}
-
-fn prompt(question: &str) -> Result<Zeroizing<String>, CliError> {
-    rpassword::prompt_password(question)
-        .map(Zeroizing::new)
-        .map_err(|e| CliError::failed(format!("cannot read the password: {e}")))
-}
-
 /// A spinner on standard error while a long step runs, only on a terminal.
 fn spinner(show: bool, message: String) -> Option<indicatif::ProgressBar> {
     if !show || !std::io::stderr().is_terminal() {
@@ -122,22 +99,34 @@ fn spinner(show: bool, message: String) -> Option<indicatif::ProgressBar> {
 const LARGE_FILE: u64 = 256 * 1024;
 
 fn import(args: ImportArgs, global: &GlobalArgs) -> Result<(), CliError> {
+    import_file(&args.file, args.from, args.dry_run, args.json, global)
+}
+
+/// Imports `file` into the vault and prints the report: `tessera import`, and `tessera backup
+/// import` (a backup is restored like any other file, as the apps do).
+pub fn import_file(
+    file: &Path,
+    from: Option<Format>,
+    dry_run: bool,
+    json: bool,
+    global: &GlobalArgs,
+) -> Result<(), CliError> {
     let bytes = Zeroizing::new(
-        std::fs::read(&args.file)
-            .map_err(|e| CliError::failed(format!("cannot read {}: {e}", args.file.display())))?,
+        std::fs::read(file)
+            .map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display())))?,
     );
     let vault = open_vault(global)?;
     let mut password = given_password(global)?;
     let large = bytes.len() as u64 > LARGE_FILE;
     let report = loop {
         // A spinner while the file is read and decrypted, then a bar of the accounts written.
-        let bar = spinner(large, format!("reading {}", args.file.display()));
+        let bar = spinner(large, format!("reading {}", file.display()));
         let result = transfer::import_with_progress(
             &vault,
             &bytes,
-            args.from,
+            from,
             password.as_deref().map(|p| p.as_str()),
-            args.dry_run,
+            dry_run,
             &mut |done, total| {
                 if let Some(bar) = &bar {
                     if bar.length() != Some(total as u64) {
@@ -163,13 +152,19 @@ fn import(args: ImportArgs, global: &GlobalArgs) -> Result<(), CliError> {
             Err(ImportError::Source(TransferError::PasswordRequired))
                 if password.is_none() && std::io::stdin().is_terminal() =>
             {
-                password = Some(prompt("Password of the export: ")?);
+                password = Some(read_password(global, "Password of the export: ")?);
+            }
+            Err(ImportError::Source(TransferError::PasswordRequired)) => {
+                return Err(CliError::failed(format!(
+                    "{}: give it with --password-file FILE or TESSERA_PASSWORD, or run on a terminal",
+                    TransferError::PasswordRequired
+                )));
             }
             other => break other,
         }
     };
     let report = report?;
-    if args.json {
+    if json {
         println!("{}", term::json(&report_json(&report), false));
     } else {
         print_report(&report);
@@ -259,49 +254,36 @@ fn report_json(report: &ImportReport) -> serde_json::Value {
     })
 }
 
-/// What `--to` names: one of core's export formats or Tessera's own backup.
-enum Target {
-    Backup,
-    Other(ExportFormat),
-}
-
 fn export(args: ExportArgs, global: &GlobalArgs) -> Result<(), CliError> {
-    let target = match args.to.to_ascii_lowercase().as_str() {
-        "tessera" | "backup" => Target::Backup,
-        name => Target::Other(ExportFormat::parse(name).ok_or_else(|| {
-            CliError::Usage(format!(
-                "unknown export format `{}`; one of: aegis, tessera, otpauth, google",
-                args.to
-            ))
-        })?),
-    };
-    let encrypted = match target {
-        Target::Backup => true,
-        Target::Other(f) => f.can_encrypt() && !args.unencrypted,
-    };
-    if args.unencrypted && matches!(target, Target::Backup) {
-        return Err(CliError::Usage(
-            "Tessera's backup is always encrypted; drop --unencrypted".into(),
-        ));
-    }
-    if !encrypted && !args.unencrypted {
-        return Err(CliError::Usage(format!(
-            "the {} format is not encrypted: anyone who reads the output can copy every \
-             secret; pass --unencrypted to write it anyway",
-            args.to
-        )));
-    }
-    if !encrypted && global.password_file.is_some() {
+    // `backup` is the CLI's older name of Tessera's own format.
+    let name = args.to.to_ascii_lowercase();
+    let name = if name == "backup" { "tessera" } else { &name };
+    let format = ExportFormat::parse(name).ok_or_else(|| {
+        let names: Vec<&str> = ExportFormat::ALL.iter().map(|f| f.as_str()).collect();
+        CliError::Usage(format!(
+            "unknown export format `{}`; one of: {}",
+            args.to,
+            names.join(", ")
+        ))
+    })?;
+    // Core's rule decides, before anything is asked or read: plain output only with
+    // --unencrypted, never for a format that is always encrypted.
+    let needs_password = format
+        .needs_password(args.unencrypted)
+        .map_err(|e| match e {
+            TransferError::UnencryptedNotChosen(why) => {
+                CliError::Usage(format!("{why}: pass --unencrypted to write it anyway"))
+            }
+            other => CliError::Usage(format!("{other}; drop --unencrypted")),
+        })?;
+    if !needs_password && global.password_file.is_some() {
         return Err(CliError::Usage(
             "--password-file and --unencrypted exclude each other".into(),
         ));
     }
     let vault = open_vault(global)?;
-    let password = if encrypted {
-        Some(match given_password(global)? {
-            Some(password) => password,
-            None => new_password()?,
-        })
+    let password = if needs_password {
+        Some(new_password(global, "Password for the export: ")?)
     } else {
         eprintln!(
             "tessera: warning: writing every secret UNENCRYPTED to {}; keep it safe and delete it after use",
@@ -309,48 +291,28 @@ fn export(args: ExportArgs, global: &GlobalArgs) -> Result<(), CliError> {
         );
         None
     };
-    match target {
-        Target::Backup => {
-            let data = Zeroizing::new(vault.export_backup(password.as_deref().map_or("", |p| p))?);
-            write_out(&args.out, &data)?;
-            eprintln!("Wrote Tessera's encrypted backup to {}.", shown(&args.out));
-        }
-        Target::Other(ExportFormat::GoogleMigration) => {
-            let out = export::export_vault(&vault, ExportFormat::GoogleMigration, None)?;
-            write_google(&args.out, &out.uris)?;
-            report_skipped(&out.skipped);
-        }
-        Target::Other(format) => {
-            let out =
-                export::export_vault(&vault, format, password.as_deref().map(|p| p.as_str()))?;
-            write_out(&args.out, &out.data)?;
-            report_skipped(&out.skipped);
-            eprintln!(
-                "Wrote a {}{} export to {}.",
-                if encrypted { "password-protected " } else { "" },
-                format.as_str(),
-                shown(&args.out)
-            );
-        }
+    let out = export::export_vault(
+        &vault,
+        format,
+        password.as_deref().map(|p| p.as_str()),
+        args.unencrypted,
+    )?;
+    report_skipped(&out.skipped);
+    if format == ExportFormat::GoogleMigration {
+        return write_google(&args.out, &out.uris);
     }
+    write_out(&args.out, &out.data)?;
+    eprintln!(
+        "Wrote a {}{} export to {}.",
+        if needs_password {
+            "password-protected "
+        } else {
+            ""
+        },
+        format.as_str(),
+        shown(&args.out)
+    );
     Ok(())
-}
-
-fn new_password() -> Result<Zeroizing<String>, CliError> {
-    if !std::io::stdin().is_terminal() {
-        return Err(CliError::failed(
-            "an encrypted export needs a password: pass --password-file",
-        ));
-    }
-    let first = prompt("Password for the export: ")?;
-    let again = prompt("Repeat the password: ")?;
-    if first.as_str() != again.as_str() {
-        return Err(CliError::failed("the two passwords differ"));
-    }
-    if first.is_empty() {
-        return Err(CliError::failed("the password is empty"));
-    }
-    Ok(first)
 }
 
 fn shown(path: &Path) -> String {

@@ -1,11 +1,8 @@
 //! Vault commands: `init`, `add`, `list`, `codes`, `show`, `edit`, `next`, `rm`, `trash`,
-//! `restore`, `backup export|import`, `passwd` and `demo`.
+//! `restore`, `backup export|import`, `passwd` and `demo`. Which vault, its key file, passwords
+//! and unlocking are in `session`.
 //!
-//! The vault is `--vault PATH`, else `$TESSERA_VAULT`, else `vault.sqlite` in the XDG data
-//! directory (`~/.local/share/tessera/`). Its device key is the key file beside it
-//! (`vault.key`, mode 0600), so everyday commands need no password. Passwords (backup, vault
-//! password) come from `--password-file F`, else `$TESSERA_PASSWORD`, else a prompt without
-//! echo. Nothing here prints a secret, a note or a URI unless `show --secret` asks for it.
+//! Nothing here prints a secret, a note or a URI unless `show --secret` asks for it.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,26 +11,17 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tessera_core::vault::{
-    AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, KdfParams, KeyFile,
-    KeyProviderError, ListFilter, Vault, VaultError,
+    AccountId, AccountSummary, AccountUpdate, CodeEntry, KdfParams, ListFilter, Vault, VaultError,
 };
-use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, otp, uri};
+use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, uri};
 use zeroize::Zeroizing;
 
 use crate::CliError;
 use crate::sensitive::Sensitive;
+use crate::session::{
+    GlobalArgs, init_vault, key_path, new_password, open_vault, vault_now, vault_path,
+};
 use crate::term::{self, Safe, safe, short_id};
-
-/// Options every command accepts: which vault, and where passwords come from.
-#[derive(Args, Debug, Clone, Default)]
-pub struct GlobalArgs {
-    /// The vault file [default: $XDG_DATA_HOME/tessera/vault.sqlite].
-    #[arg(long, global = true, env = "TESSERA_VAULT", value_name = "PATH")]
-    pub vault: Option<PathBuf>,
-    /// Read the password from the first line of this file (else $TESSERA_PASSWORD, else a prompt).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub password_file: Option<PathBuf>,
-}
 
 /// Commands on the encrypted vault.
 #[derive(Subcommand, Debug)]
@@ -127,7 +115,8 @@ pub enum BackupCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Add the accounts of a backup file; duplicates are reported, not doubled.
+    /// Add the accounts of a backup file; duplicates are reported, not doubled (the same as
+    /// `tessera import FILE`).
     Import {
         /// The backup file.
         file: PathBuf,
@@ -212,137 +201,6 @@ pub struct EditArgs {
     position: Option<u32>,
 }
 
-/// The default vault: `vault.sqlite` in Tessera's XDG data directory.
-pub fn default_vault_path() -> Result<PathBuf, CliError> {
-    dirs::data_dir()
-        .map(|d| d.join("tessera").join("vault.sqlite"))
-        .ok_or_else(|| {
-            CliError::failed("cannot find a data directory; set --vault PATH or TESSERA_VAULT")
-        })
-}
-
-/// The vault file chosen by the arguments.
-pub fn vault_path(global: &GlobalArgs) -> Result<PathBuf, CliError> {
-    match &global.vault {
-        Some(path) => Ok(path.clone()),
-        None => default_vault_path(),
-    }
-}
-
-/// The device key file of a vault: beside it, same name, extension `.key`.
-pub fn key_path(vault: &Path) -> PathBuf {
-    vault.with_extension("key")
-}
-
-/// Reads a password from `--password-file`, else `$TESSERA_PASSWORD`, else a no-echo prompt.
-pub fn read_password(global: &GlobalArgs, prompt: &str) -> Result<Zeroizing<String>, CliError> {
-    if let Some(file) = &global.password_file {
-        let text = Zeroizing::new(std::fs::read_to_string(file).map_err(|e| {
-            CliError::failed(format!("cannot read password file {}: {e}", file.display()))
-        })?);
-        let first = text.lines().next().unwrap_or("");
-        return Ok(Zeroizing::new(first.to_owned()));
-    }
-    if let Ok(password) = std::env::var("TESSERA_PASSWORD") {
-        return Ok(Zeroizing::new(password));
-    }
-    rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
-        .map_err(|_| {
-            CliError::failed(
-                "a password is needed: use --password-file FILE or TESSERA_PASSWORD, or run on a terminal",
-            )
-        })
-}
-
-/// Whether a password can be had without asking (file or environment) or by asking (terminal).
-fn password_available(global: &GlobalArgs) -> bool {
-    global.password_file.is_some()
-        || std::env::var_os("TESSERA_PASSWORD").is_some()
-        || std::io::stdin().is_terminal()
-}
-
-/// Now by the system clock, corrected by the server time stored in the vault (`tessera time`).
-pub fn vault_now(vault: &Vault) -> Result<u64, CliError> {
-    Ok(vault.corrected_now(otp::unix_now())?)
-}
-
-/// Opens the vault named by the arguments: with its key file, or — when the key file is
-/// missing or does not match — with the vault password. A missing key file is then recreated
-/// so the next command unlocks without a password again. For every command that needs the
-/// vault (push and transfer commands too).
-pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
-    let path = vault_path(global)?;
-    if !path.exists() {
-        return Err(VaultError::NoVault {
-            path: path.display().to_string(),
-        }
-        .into());
-    }
-    let key_file = key_path(&path);
-    let device = if key_file.exists() {
-        Some(KeyFile::open(&key_file))
-    } else {
-        None
-    };
-    let device_error = match &device {
-        Some(Ok(key)) => match Vault::open_with_device(&path, key) {
-            Ok(vault) => return Ok(vault),
-            Err(e @ (VaultError::WrongDeviceKey | VaultError::KeyProvider(_))) => e,
-            Err(other) => return Err(other.into()),
-        },
-        Some(Err(e)) => VaultError::KeyProvider(e.clone()),
-        None => VaultError::KeyProvider(KeyProviderError::Unavailable(format!(
-            "key file {} is missing",
-            key_file.display()
-        ))),
-    };
-    // Asking for a password only helps when the vault has one.
-    if !password_available(global) || !Vault::has_password_slot(&path).unwrap_or(true) {
-        return Err(device_error.into());
-    }
-    let password = read_password(global, "Vault password: ")?;
-    let vault = match Vault::open_with_password(&path, &password) {
-        Ok(vault) => vault,
-        Err(VaultError::NoPassword) => return Err(device_error.into()),
-        Err(other) => return Err(other.into()),
-    };
-    if device.is_none() {
-        // The key file was lost: give this machine a new device key.
-        let key = KeyFile::create(&key_file).map_err(VaultError::from)?;
-        vault.set_device_key(&key)?;
-        eprintln!("tessera: created a new key file {}", key_file.display());
-    }
-    Ok(vault)
-}
-
-/// Creates the vault (and its key file) at the chosen path; the directory is created 0700.
-fn init_vault(path: &Path) -> Result<Vault, CliError> {
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder
-            .create(dir)
-            .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
-    }
-    // Vault::create refuses an existing vault but reuses the empty file an interrupted
-    // create leaves; a key file made here is removed again if creation fails.
-    let key_file = key_path(path);
-    let key_existed = key_file.exists();
-    let key = KeyFile::open_or_create(&key_file).map_err(VaultError::from)?;
-    Vault::create(path, &key).map_err(|e| {
-        if !key_existed {
-            let _ = std::fs::remove_file(&key_file);
-        }
-        e.into()
-    })
-}
-
 /// Runs a vault command.
 pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
     match cmd {
@@ -416,7 +274,13 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
         VaultCommand::Backup(BackupCommand::Export { file, force }) => {
             backup_export(global, &file, force)
         }
-        VaultCommand::Backup(BackupCommand::Import { file }) => backup_import(global, &file),
+        VaultCommand::Backup(BackupCommand::Import { file }) => crate::transfer_cmd::import_file(
+            &file,
+            Some(tessera_core::transfer::Format::TesseraBackup),
+            false,
+            false,
+            global,
+        ),
         VaultCommand::Passwd { remove } => {
             let vault = open_vault(global)?;
             if remove {
@@ -431,22 +295,6 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
         }
         VaultCommand::Demo => demo(global),
     }
-}
-
-/// Asks for a new password twice on a terminal; takes it as given from a file or the environment.
-fn new_password(global: &GlobalArgs, prompt: &str) -> Result<Zeroizing<String>, CliError> {
-    let interactive =
-        global.password_file.is_none() && std::env::var_os("TESSERA_PASSWORD").is_none();
-    let password = read_password(global, prompt)?;
-    if interactive {
-        let again = read_password(global, "Repeat it: ")?;
-        if !tessera_core::crypto::ct_eq(again.as_bytes(), password.as_bytes()) {
-            return Err(CliError::failed(
-                "the passwords do not match; nothing changed",
-            ));
-        }
-    }
-    Ok(password)
 }
 
 fn read_stdin_line(what: &str) -> Result<Zeroizing<String>, CliError> {
@@ -860,38 +708,6 @@ fn backup_export(global: &GlobalArgs, file: &Path, force: bool) -> Result<(), Cl
     let bytes = vault.export_backup(&password)?;
     write_private(file, &bytes, force)?;
     println!("wrote {count} accounts to {}", file.display());
-    Ok(())
-}
-
-fn backup_import(global: &GlobalArgs, file: &Path) -> Result<(), CliError> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| CliError::failed(format!("cannot read {}: {e}", file.display())))?;
-    let vault = open_vault(global)?;
-    let password = read_password(global, "Backup password: ")?;
-    let outcomes = vault.import_backup(&bytes, &password)?;
-    let (mut added, mut duplicates, mut rejected) = (0, 0, 0);
-    for (i, outcome) in outcomes.iter().enumerate() {
-        match outcome {
-            AddOutcome::Added(_) => added += 1,
-            AddOutcome::Duplicate(existing) => {
-                duplicates += 1;
-                let name = vault
-                    .summary(existing)
-                    .map(|s| display_name(&s))
-                    .unwrap_or_default();
-                println!(
-                    "entry {}: already in the vault as {} {name}",
-                    i + 1,
-                    Safe(short(existing))
-                );
-            }
-            AddOutcome::Rejected(reason) => {
-                rejected += 1;
-                println!("entry {}: not imported: {}", i + 1, Safe(reason));
-            }
-        }
-    }
-    println!("imported {added}, duplicates {duplicates}, rejected {rejected}");
     Ok(())
 }
 

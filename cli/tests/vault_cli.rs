@@ -323,7 +323,7 @@ fn backup_round_trip_with_password_file_and_wrong_password() {
     other.init();
     let out = other.with_password(&["backup", "import", file_s], "wrong");
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong backup password"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong password"));
     assert!(
         other
             .json(&["list", "--json"])
@@ -332,14 +332,20 @@ fn backup_round_trip_with_password_file_and_wrong_password() {
             .is_empty()
     );
     let out = other.ok(&["backup", "import", file_s, "--password-file", pw_s]);
-    assert!(out.contains("imported 2, duplicates 0"), "{out}");
+    assert!(
+        out.contains("Imported 2 of 2 entries from a tessera file: 0 duplicate(s)"),
+        "{out}"
+    );
     assert_eq!(
         other.json(&["codes", "--json", "--at", "59"])[0]["code"],
         "94287082"
     );
     // Again: every entry is a duplicate, nothing doubles.
     let out = other.ok(&["backup", "import", file_s, "--password-file", pw_s]);
-    assert!(out.contains("imported 0, duplicates 2"), "{out}");
+    assert!(
+        out.contains("Imported 0 of 2 entries from a tessera file: 2 duplicate(s)"),
+        "{out}"
+    );
     assert_eq!(other.json(&["list", "--json"]).as_array().unwrap().len(), 2);
 
     // A damaged file is reported as such.
@@ -358,7 +364,7 @@ fn backup_round_trip_with_password_file_and_wrong_password() {
         ],
         1,
     );
-    assert!(err.contains("damaged backup"), "{err}");
+    assert!(err.contains("damaged file"), "{err}");
     // No terminal and no password source: a clear error, not a hang.
     let err = other.fails(&["backup", "import", file_s], 1);
     assert!(err.contains("TESSERA_PASSWORD"), "{err}");
@@ -533,6 +539,62 @@ fn no_secret_on_disk_in_temp_files_or_in_any_output() {
             );
         }
     }
+}
+
+#[test]
+fn a_key_file_of_another_vault_is_registered_after_the_password() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &rfc_uri()]);
+    assert!(env.with_password(&["passwd"], "vault pw").status.success());
+    // Another vault's key file in this one's place (e.g. the vault was copied from elsewhere).
+    let key = env.vault().with_extension("key");
+    let other = Env::new();
+    other.init();
+    std::fs::copy(other.vault().with_extension("key"), &key).unwrap();
+    let before = std::fs::read(&key).unwrap();
+
+    let err = env.fails(&["list"], 1);
+    assert!(err.contains("password is needed"), "{err}");
+    let out = env.with_password(&["list", "--json"], "vault pw");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("now unlocks this vault"));
+    // The same key file, now registered: no password needed any more.
+    assert_eq!(
+        std::fs::read(&key).unwrap(),
+        before,
+        "the key file was kept"
+    );
+    assert_eq!(
+        env.json(&["codes", "--json", "--at", "59"])[0]["code"],
+        "94287082"
+    );
+}
+
+#[test]
+fn a_vault_from_a_newer_version_asks_for_an_update() {
+    let env = Env::new();
+    env.init();
+    let mut bytes = std::fs::read(env.vault()).unwrap();
+    // SQLite's user_version, big-endian at offset 60 of the header.
+    bytes[60..64].copy_from_slice(&9999u32.to_be_bytes());
+    std::fs::write(env.vault(), &bytes).unwrap();
+    let err = env.fails(&["list"], 1);
+    assert!(err.contains("newer") && err.contains("update"), "{err}");
+}
+
+#[test]
+fn no_vault_gets_the_cli_s_own_advice() {
+    let env = Env::new();
+    let err = env.fails(&["list"], 1);
+    assert!(
+        err.contains("no vault at") && err.contains("tessera init"),
+        "{err}"
+    );
 }
 
 #[test]

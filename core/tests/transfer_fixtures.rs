@@ -288,7 +288,7 @@ fn entry_errors_and_names_never_carry_secrets() {
 #[test]
 fn ente_plain_export_is_detected_as_ente_so_its_trash_stays_out() {
     let bytes = fixture("ente_plain.txt");
-    assert_eq!(transfer::detect(&bytes), Some(Format::EnteEncrypted));
+    assert_eq!(transfer::detect(&bytes), Some(Format::Ente));
     let items = transfer::read(&bytes, None, None).unwrap();
     // The fixture's last line is an entry Ente marks as trashed: it is reported, not imported.
     let last = items.last().unwrap();

@@ -148,8 +148,10 @@ fn vault_export_import_round_trips_through_every_format() {
         (ExportFormat::Aegis, Some("export pw")),
         (ExportFormat::OtpauthList, None),
         (ExportFormat::GoogleMigration, None),
+        (ExportFormat::TesseraBackup, Some("backup pw")),
     ] {
-        let out = export_vault(&source, format, password).unwrap();
+        // Plain output only as the explicit choice of it.
+        let out = export_vault(&source, format, password, password.is_none()).unwrap();
         let (_dir, target) = Scratch::new();
         let report = transfer::import(&target, &out.data, None, password, false).unwrap();
         assert_eq!(report.failed(), 0, "{format:?}");
@@ -176,7 +178,7 @@ fn vault_export_import_round_trips_through_every_format() {
                 "{format:?}"
             );
             assert!(a.secret.ct_eq(&b.secret), "{format:?}");
-            if format == ExportFormat::Aegis {
+            if matches!(format, ExportFormat::Aegis | ExportFormat::TesseraBackup) {
                 assert_eq!(a.meta.note, b.meta.note);
                 assert_eq!(a.meta.groups, b.meta.groups);
                 assert_eq!(a.meta.favorite, b.meta.favorite);

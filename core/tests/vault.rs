@@ -416,10 +416,10 @@ fn password_slot_unlocks_and_can_change_and_go() {
         Err(VaultError::NoPassword)
     ));
     assert!(!vault.has_password().unwrap());
-    assert!(!Vault::has_password_slot(&scratch.path).unwrap());
+    assert!(!Vault::status(&scratch.path).unwrap().has_password);
     vault.set_password("correct horse", CHEAP).unwrap();
     assert!(vault.has_password().unwrap());
-    assert!(Vault::has_password_slot(&scratch.path).unwrap());
+    assert!(Vault::status(&scratch.path).unwrap().has_password);
 
     let by_password = Vault::open_with_password(&scratch.path, "correct horse").unwrap();
     assert_eq!(by_password.get(&id).unwrap(), rfc6238_sha1());

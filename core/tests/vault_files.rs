@@ -51,7 +51,7 @@ fn foreign_sqlite_database_is_refused_and_left_byte_for_byte_unchanged() {
         );
     }
     assert!(matches!(
-        Vault::has_password_slot(&foreign),
+        Vault::status(&foreign),
         Err(VaultError::NotAVault { .. })
     ));
     assert!(matches!(

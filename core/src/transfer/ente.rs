@@ -760,14 +760,13 @@ mod tests {
         let bytes = fixture("ente_encrypted.json");
         assert_eq!(
             super::super::detect(&bytes),
-            Some(super::super::Format::EnteEncrypted)
+            Some(super::super::Format::Ente)
         );
         let items = super::super::read(&bytes, None, Some("correct horse ⚓ battery")).unwrap();
         assert_fixture_accounts(&items);
         // With the format named, the plain export is read with its codeDisplay too.
         let plain = fixture("ente_plain.txt");
-        let items =
-            super::super::read(&plain, Some(super::super::Format::EnteEncrypted), None).unwrap();
+        let items = super::super::read(&plain, Some(super::super::Format::Ente), None).unwrap();
         assert_fixture_accounts(&items);
     }
 

@@ -24,22 +24,38 @@ pub enum ExportFormat {
     /// Google Authenticator transfer URIs, one per line, at most [`GOOGLE_BATCH_SIZE`]
     /// accounts each. Never encrypted.
     GoogleMigration,
+    /// Tessera's own backup (see the vault module): always encrypted, written from a vault
+    /// with [`export_vault`].
+    TesseraBackup,
+}
+
+/// Whether a format can, must or cannot be protected by a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Encryption {
+    /// Never encrypted: every secret is readable by whoever gets the file.
+    Never,
+    /// Encrypted when a password is given; plain otherwise.
+    Optional,
+    /// Always encrypted: a password is required.
+    Always,
 }
 
 impl ExportFormat {
     /// Every export format.
-    pub const ALL: [ExportFormat; 3] = [
+    pub const ALL: [ExportFormat; 4] = [
         ExportFormat::Aegis,
         ExportFormat::OtpauthList,
         ExportFormat::GoogleMigration,
+        ExportFormat::TesseraBackup,
     ];
 
-    /// The short name used on the command line (`aegis`, `otpauth`, `google`).
+    /// The short name used on the command line (`aegis`, `otpauth`, `google`, `tessera`).
     pub fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Aegis => "aegis",
             ExportFormat::OtpauthList => "otpauth",
             ExportFormat::GoogleMigration => "google",
+            ExportFormat::TesseraBackup => "tessera",
         }
     }
 
@@ -49,9 +65,37 @@ impl ExportFormat {
         ExportFormat::ALL.into_iter().find(|f| f.as_str() == name)
     }
 
+    /// Whether the format can, must or cannot be encrypted.
+    pub fn encryption(self) -> Encryption {
+        match self {
+            ExportFormat::Aegis => Encryption::Optional,
+            ExportFormat::OtpauthList | ExportFormat::GoogleMigration => Encryption::Never,
+            ExportFormat::TesseraBackup => Encryption::Always,
+        }
+    }
+
     /// True when the format can be encrypted with a password.
     pub fn can_encrypt(self) -> bool {
-        self == ExportFormat::Aegis
+        self.encryption() != Encryption::Never
+    }
+
+    /// The rule every shell follows before it asks for a password or writes anything:
+    /// whether exporting in this format needs a password, given whether the user explicitly
+    /// chose unencrypted output. A format that cannot be encrypted is refused without that
+    /// choice ([`TransferError::UnencryptedNotChosen`]), one that is always encrypted with it.
+    pub fn needs_password(self, unencrypted: bool) -> Result<bool, TransferError> {
+        match (self.encryption(), unencrypted) {
+            (Encryption::Never, false) => Err(TransferError::UnencryptedNotChosen(format!(
+                "the {} format cannot be encrypted: anyone who reads the file can copy every \
+                 secret, so it is written only when unencrypted output is chosen explicitly",
+                self.as_str()
+            ))),
+            (Encryption::Always, true) => Err(TransferError::Export(format!(
+                "the {} format is always encrypted: a password is needed",
+                self.as_str()
+            ))),
+            (_, unencrypted) => Ok(!unencrypted),
+        }
     }
 }
 
@@ -99,7 +143,9 @@ fn lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Zeroizing<Vec<u8>
 }
 
 /// Writes `accounts` in `format`; `password` encrypts formats that support it and is refused
-/// by those that do not (so that nobody believes a plain file is protected).
+/// by those that do not (so that nobody believes a plain file is protected). A shell exports
+/// with [`export_vault`], which applies [`ExportFormat::check`]; this is the building block
+/// for tests and tools that hold accounts outside a vault.
 pub fn export(
     accounts: &[Account],
     format: ExportFormat,
@@ -112,6 +158,9 @@ pub fn export(
         )));
     }
     match format {
+        ExportFormat::TesseraBackup => Err(TransferError::Export(
+            "a Tessera backup is written from a vault (export_vault)".into(),
+        )),
         ExportFormat::Aegis => Ok(Exported {
             data: aegis::write(accounts, password)?,
             uris: Vec::new(),
@@ -133,12 +182,36 @@ pub fn export(
     }
 }
 
-/// Writes every account of `vault` (not those in the trash) in `format` (see [`export`]).
+/// Writes every account of `vault` (not those in the trash) in `format`: encrypted with
+/// `password`, or in the clear only when `unencrypted` says the user chose it. Refused before
+/// anything is read when the choice does not fit the format ([`ExportFormat::needs_password`]),
+/// when a password is needed and missing ([`TransferError::PasswordRequired`]), or when a
+/// password comes with the unencrypted choice.
 pub fn export_vault(
     vault: &crate::vault::Vault,
     format: ExportFormat,
     password: Option<&str>,
+    unencrypted: bool,
 ) -> Result<Exported, crate::Error> {
+    let needs_password = format.needs_password(unencrypted)?;
+    match (needs_password, password) {
+        (true, None) => return Err(TransferError::PasswordRequired.into()),
+        (false, Some(_)) => {
+            return Err(TransferError::Export(
+                "a password and unencrypted output exclude each other".into(),
+            )
+            .into());
+        }
+        _ => {}
+    }
+    if format == ExportFormat::TesseraBackup {
+        let data = Zeroizing::new(vault.export_backup(password.unwrap_or_default())?);
+        return Ok(Exported {
+            data,
+            uris: Vec::new(),
+            skipped: Vec::new(),
+        });
+    }
     let accounts: Vec<Account> = vault
         .export_accounts()?
         .into_iter()
@@ -245,4 +318,44 @@ pub fn qr_terminal(text: &str) -> Result<Zeroizing<String>, TransferError> {
         out.push('\n');
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule table, written out: (format, unencrypted chosen) → needs a password, or refused.
+    #[test]
+    fn plain_output_is_only_ever_an_explicit_choice() {
+        use ExportFormat as F;
+        let cases: [(F, bool, Option<bool>); 8] = [
+            (F::Aegis, false, Some(true)),
+            (F::Aegis, true, Some(false)),
+            (F::OtpauthList, false, None),
+            (F::OtpauthList, true, Some(false)),
+            (F::GoogleMigration, false, None),
+            (F::GoogleMigration, true, Some(false)),
+            (F::TesseraBackup, false, Some(true)),
+            (F::TesseraBackup, true, None),
+        ];
+        for (format, unencrypted, expected) in cases {
+            let got = format.needs_password(unencrypted);
+            assert_eq!(
+                got.as_ref().ok().copied(),
+                expected,
+                "{format:?} {unencrypted}"
+            );
+            if expected.is_none() && !unencrypted {
+                assert!(
+                    matches!(got, Err(TransferError::UnencryptedNotChosen(_))),
+                    "{format:?}"
+                );
+            }
+        }
+        assert_eq!(F::Aegis.encryption(), Encryption::Optional);
+        assert!(!F::OtpauthList.can_encrypt());
+        for format in F::ALL {
+            assert_eq!(F::parse(format.as_str()), Some(format));
+        }
+    }
 }

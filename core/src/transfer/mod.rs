@@ -25,7 +25,7 @@ mod report;
 mod steam;
 mod twofas;
 mod winauth;
-// Ente Auth, Proton Authenticator and QR images (written on the transfer2 branch).
+// Ente Auth and Proton Authenticator (each with its own encrypted format) and QR images.
 pub mod ente;
 pub mod proton;
 pub mod qr;
@@ -61,7 +61,7 @@ pub enum Format {
     BitwardenCsv,
     /// Ente Auth export: encrypted (Argon2id + XChaCha20-Poly1305 secretstream), or its plain
     /// otpauth list with Ente's `codeDisplay` parameter (favorite, note, tags, trash).
-    EnteEncrypted,
+    Ente,
     /// Proton Authenticator JSON export, plain or encrypted.
     Proton,
     /// A PNG or JPEG image holding a QR code (enrollment or transfer).
@@ -86,7 +86,7 @@ impl Format {
         Format::FreeOtpPlus,
         Format::BitwardenJson,
         Format::BitwardenCsv,
-        Format::EnteEncrypted,
+        Format::Ente,
         Format::Proton,
         Format::SteamMaFile,
         Format::WinAuth,
@@ -105,7 +105,7 @@ impl Format {
             Format::FreeOtpPlus => "freeotp",
             Format::BitwardenJson => "bitwarden-json",
             Format::BitwardenCsv => "bitwarden-csv",
-            Format::EnteEncrypted => "ente",
+            Format::Ente => "ente",
             Format::Proton => "proton",
             Format::QrImage => "qr",
             Format::TesseraBackup => "tessera",
@@ -161,7 +161,8 @@ impl From<crate::crypto::CryptoError> for TransferError {
 /// A failure of the whole source: nothing is imported.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransferError {
-    /// The source is encrypted and no password was given.
+    /// The source is encrypted and no password was given (or, for an export, the format is
+    /// encrypted and no password was given).
     #[error("this file is encrypted: a password is required")]
     PasswordRequired,
     /// The password does not open the source (told apart from damage where the format allows).
@@ -177,9 +178,14 @@ pub enum TransferError {
     /// encrypted with the account key), or its importer is not part of this build.
     #[error("unsupported: {0}")]
     Unsupported(String),
-    /// An export cannot be written as asked (e.g. an encrypted export without a password).
+    /// An export cannot be written as asked (e.g. a password for a format that is never
+    /// encrypted).
     #[error("cannot export: {0}")]
     Export(String),
+    /// An export format that cannot be encrypted was asked for without the explicit choice of
+    /// unencrypted output (see [`export::ExportFormat::needs_password`]).
+    #[error("{0}")]
+    UnencryptedNotChosen(String),
 }
 
 /// The first 16 bytes of every SQLite 3 database file.
@@ -241,7 +247,7 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     // Ente's plain export is an otpauth list whose `codeDisplay` parameter carries metadata
     // (and marks trashed entries): read as a generic list, that would be lost or misread.
     if ente::is_plain_export(bytes) {
-        return Some(Format::EnteEncrypted);
+        return Some(Format::Ente);
     }
     if winauth::looks_like(text) {
         return Some(Format::WinAuth);
@@ -275,7 +281,7 @@ fn detect_json(json: &Value) -> Option<Format> {
             } else if has("items") && (has("encrypted") || has("folders")) {
                 Some(Format::BitwardenJson)
             } else if has("kdfParams") && has("encryptedData") {
-                Some(Format::EnteEncrypted)
+                Some(Format::Ente)
             } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
                 Some(Format::Proton)
             } else {
@@ -328,7 +334,7 @@ pub(crate) fn read_as(
         Format::FreeOtpPlus => freeotp::read(bytes, password),
         Format::BitwardenJson => bitwarden::read_json(bytes, password),
         Format::BitwardenCsv => bitwarden::read_csv(bytes, password),
-        Format::EnteEncrypted => ente::read(bytes, password),
+        Format::Ente => ente::read(bytes, password),
         Format::Proton => proton::read(bytes, password),
         Format::QrImage => qr::read(bytes, password),
         Format::TesseraBackup => Err(TransferError::Unsupported(
@@ -605,11 +611,11 @@ mod tests {
             ),
             (
                 br#"{"version":1,"kdfParams":{},"encryptedData":""}"#,
-                Some(Format::EnteEncrypted),
+                Some(Format::Ente),
             ),
             (
                 b"otpauth://totp/A?secret=JBSWY3DP&codeDisplay=%7B%22trashed%22%3Atrue%7D",
-                Some(Format::EnteEncrypted),
+                Some(Format::Ente),
             ),
             (br#"{"version":1,"entries":[]}"#, Some(Format::Proton)),
             (b"\x89PNG\r\n\x1a\nrest", Some(Format::QrImage)),

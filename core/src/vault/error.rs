@@ -1,13 +1,13 @@
 //! The vault's error type.
 
-use super::{AccountId, KeyProviderError};
+use super::{AccountId, DeviceKeyFailure, KeyProviderError};
 
 /// Why a vault operation failed. Every variant says what the user can do; none carries a
 /// secret, a code, a password or key material.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VaultError {
     /// There is no vault file at the path.
-    #[error("no vault at {path}; create one with `tessera init`")]
+    #[error("no vault at {path}")]
     NoVault {
         /// The path that was tried.
         path: String,
@@ -46,6 +46,16 @@ pub enum VaultError {
     /// The platform keystore failed.
     #[error(transparent)]
     KeyProvider(#[from] KeyProviderError),
+    /// The device key did not open the vault (see why), and the vault has a password: ask for
+    /// it and unlock with it (see [`super::Unlocker`]).
+    #[error("{0}; the vault's password is needed")]
+    PasswordRequired(DeviceKeyFailure),
+    /// The device key no longer opens the vault and the vault has no password: there is no
+    /// way in left on this device; its accounts can only come back from a backup.
+    #[error(
+        "the device key does not open this vault and the vault has no password, so it cannot be unlocked; restore its accounts from a backup"
+    )]
+    KeyLost,
     /// Removing the password would leave no working way to unlock.
     #[error(
         "the device key of this vault was not verified in this session; unlock with the device key (or re-register it) before removing the password"

@@ -27,8 +27,9 @@ pub enum KeyProviderError {
     /// The keystore cannot be reached right now (missing key file, locked device, no permission).
     #[error("the device key is unavailable: {0}")]
     Unavailable(String),
-    /// The device key is gone or was invalidated (e.g. biometrics changed): unlock with the password.
-    #[error("the device key was invalidated; unlock the vault with its password")]
+    /// The device key is gone or was invalidated (e.g. biometrics changed): unlock with the
+    /// password, after which a new device key is registered.
+    #[error("the device key is gone or was invalidated")]
     Invalidated,
     /// The user cancelled an authentication prompt.
     #[error("unlocking was cancelled")]
@@ -115,7 +116,7 @@ impl KeyFile {
             // Like ssh with its private keys: a key others can read is no longer a device key.
             if mode & 0o077 != 0 {
                 return Err(KeyProviderError::Unavailable(format!(
-                    "key file {shown} is accessible by other users (mode {:o}); run `chmod 600 {shown}`",
+                    "key file {shown} is accessible by other users (mode {:o}); it must be readable by its owner only (mode 600)",
                     mode & 0o777
                 )));
             }
@@ -580,7 +581,7 @@ mod tests {
             fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
             assert!(matches!(
                 KeyFile::open(&path),
-                Err(KeyProviderError::Unavailable(m)) if m.contains("chmod 600")
+                Err(KeyProviderError::Unavailable(m)) if m.contains("owner only (mode 600)")
             ));
         }
         assert!(format!("{file:?}").contains("vault.key"));

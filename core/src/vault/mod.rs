@@ -26,6 +26,7 @@ mod keys;
 mod model;
 mod schema;
 mod slots;
+mod unlock;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ pub use error::VaultError;
 pub use keys::{KEY_LEN, KdfParams, KeyFile, KeyProvider, KeyProviderError};
 pub use model::{AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, ListFilter};
 pub use schema::SCHEMA_VERSION;
+pub use unlock::{
+    DeviceKeyFailure, DeviceKeyRenewal, UnlockMethod, Unlocked, Unlocker, VaultStatus,
+};
 
 pub(crate) use integrity::Field;
 pub(crate) use keys::{Binding, VaultKey};

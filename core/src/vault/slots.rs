@@ -170,24 +170,6 @@ impl Vault {
         Ok(Vault::from_parts(path, conn, key, false))
     }
 
-    /// True when the vault at `path` has a password slot; tells a shell whether asking for a
-    /// password can help before the vault is unlocked. Reads only; changes nothing.
-    pub fn has_password_slot(path: &Path) -> Result<bool, VaultError> {
-        let conn = open_connection(path, false)?;
-        let app_id: i64 = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
-        if app_id != schema::APPLICATION_ID {
-            return Err(VaultError::NotAVault {
-                path: path_text(path),
-            });
-        }
-        let count: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM key_slots WHERE kind = 'password'",
-            [],
-            |row| row.get(0),
-        )?;
-        Ok(count > 0)
-    }
-
     /// Adds a password slot, or replaces the existing one, wrapping the vault key with a key
     /// derived from `password` by Argon2id with `params` and a fresh salt.
     pub fn set_password(&self, password: &str, params: KdfParams) -> Result<(), VaultError> {
@@ -236,10 +218,19 @@ impl Vault {
 
     /// True when the vault has a password slot.
     pub fn has_password(&self) -> Result<bool, VaultError> {
+        self.has_slot("password")
+    }
+
+    /// True when the vault has a device slot.
+    pub fn has_device_slot(&self) -> Result<bool, VaultError> {
+        self.has_slot("device")
+    }
+
+    fn has_slot(&self, kind: &str) -> Result<bool, VaultError> {
         let inner = lock(&self.inner);
         Ok(inner.conn.query_row(
-            "SELECT COUNT(*) FROM key_slots WHERE kind = 'password'",
-            [],
+            "SELECT COUNT(*) FROM key_slots WHERE kind = ?1",
+            [kind],
             |row| row.get::<_, i64>(0),
         )? > 0)
     }

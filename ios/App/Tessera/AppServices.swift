@@ -34,9 +34,7 @@ final class AppServices {
         try? FileManager.default.createDirectory(at: support, withIntermediateDirectories: true)
         path = support.appendingPathComponent("vault.db").path
         let keys = SecureEnclaveKeys(requireBiometry: Self.requireBiometry(defaults))
-        unlock = UnlockModel(
-            unlocking: BindingsUnlocking(path: path, keys: keys, clock: nil),
-            idleTimeout: SettingsModel.savedIdleTimeout(defaults))
+        unlock = UnlockModel(path: path, keys: keys, clock: nil, idleTimeout: SettingsModel.savedIdleTimeout(defaults))
         notifier.onOpen = { [weak self] id in self?.openRequest = id }
     }
 

@@ -8,6 +8,7 @@ import org.tessera.AddOutcome
 import org.tessera.KdfParams
 import org.tessera.TesseraException
 import org.tessera.Vault
+import org.tessera.importIntoVault
 import java.io.RandomAccessFile
 import kotlin.test.assertFailsWith
 
@@ -28,9 +29,10 @@ class ErrorTest {
             assertFailsWith<TesseraException.InvalidInput> { vault.exportBackup("pw", weak) }
             assertFalse(vault.hasPassword())
             val backup = vault.exportBackup("pw", CHEAP_KDF)
-            assertFailsWith<TesseraException.WrongPassword> { vault.importBackup(backup, "wrong") }
+            assertFailsWith<TesseraException.WrongPassword> { importIntoVault(vault, backup, password = "wrong") }
+            assertFailsWith<TesseraException.PasswordRequired> { importIntoVault(vault, backup) }
             backup[backup.size - 1] = (backup[backup.size - 1].toInt() xor 1).toByte()
-            assertFailsWith<TesseraException.Integrity> { vault.importBackup(backup, "pw") }
+            assertFailsWith<TesseraException.InvalidInput> { importIntoVault(vault, backup, password = "pw") }
             assertFailsWith<TesseraException.Platform> { vault.setKeyProvider(ExplodingKeyProvider()) }
             assertFailsWith<TesseraException.Cancelled> { vault.setKeyProvider(CancelledKeyProvider()) }
             vault.lock()
@@ -45,7 +47,7 @@ class ErrorTest {
             file.seek(60)
             file.writeInt(9999)
         }
-        val newer = assertFailsWith<TesseraException.Other> { Vault.open(path, keys) }
+        val newer = assertFailsWith<TesseraException.NewerVersion> { Vault.open(path, keys) }
         assertTrue(newer.reason.contains("newer"), newer.reason)
     }
 

@@ -58,11 +58,11 @@ class RedactionTest {
             assertRedacted(one, listOf(one.code), listOf("remaining_seconds"))
             assertRedacted(AccountChange(note = R_NOTE, label = "bob"), listOf(R_NOTE), listOf("bob"))
 
-            val export = exportFromVault(vault, ExportFormat.OTPAUTH_LIST)
+            val export = exportFromVault(vault, ExportFormat.OTPAUTH_LIST, unencrypted = true)
             val line = export.data.decodeToString().trim()
             assertTrue(line.contains(R_SECRET), "the export holds the secret")
             assertRedacted(export, listOf(line, R_SECRET), listOf("bytes redacted"))
-            val google = exportFromVault(vault, ExportFormat.GOOGLE_MIGRATION)
+            val google = exportFromVault(vault, ExportFormat.GOOGLE_MIGRATION, unencrypted = true)
             assertRedacted(google, google.uris, listOf("URIs redacted"))
         }
     }

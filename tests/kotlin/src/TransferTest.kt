@@ -5,13 +5,16 @@ import java.nio.file.Files
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import org.tessera.ExportEncryption
 import org.tessera.ExportFormat
+import org.tessera.ImportProgressListener
 import org.tessera.ImportFormat
 import org.tessera.ImportOutcome
 import org.tessera.KeyProvider
 import org.tessera.TesseraException
 import org.tessera.Vault
 import org.tessera.detectImportFormat
+import org.tessera.exportFormatInfo
 import org.tessera.exportFromVault
 import org.tessera.importIntoVault
 import org.tessera.qrCodePng
@@ -94,7 +97,7 @@ class TransferTest {
     fun googleTransferExportsComeWithQrCodes() {
         newVault().use { vault ->
             importIntoVault(vault, fixture("aegis_plain.json"), null, null, false)
-            val out = exportFromVault(vault, ExportFormat.GOOGLE_MIGRATION, null)
+            val out = exportFromVault(vault, ExportFormat.GOOGLE_MIGRATION, unencrypted = true)
             assertEquals(1, out.uris.size)
             // Steam, 10 digits and a 60-second period do not fit Google's format: said, not dropped.
             assertEquals(3, out.skipped.size)
@@ -103,6 +106,71 @@ class TransferTest {
             assertFailsWith<TesseraException.InvalidInput> {
                 exportFromVault(vault, ExportFormat.OTPAUTH_LIST, "a password for a plain format")
             }
+        }
+    }
+
+    @Test
+    fun anEncryptedFileWithoutAPasswordAsksForOne() {
+        newVault().use { vault ->
+            for (name in listOf("aegis_encrypted.json", "ente_encrypted.json", "proton_encrypted.json")) {
+                assertFailsWith<TesseraException.PasswordRequired>(name) {
+                    importIntoVault(vault, fixture(name), null, null, false)
+                }
+            }
+            assertEquals(0, vault.list(null).size, "nothing was imported")
+            // The app asks, and calls again with the password.
+            assertEquals(5uL, importIntoVault(vault, fixture("aegis_encrypted.json"), null, FIXTURE_PASSWORD, false).imported)
+        }
+    }
+
+    /** A progress bar in Kotlin: records every call; the second instance throws from it. */
+    class RecordingProgress(private val explode: Boolean = false) : ImportProgressListener {
+        val calls = mutableListOf<Pair<ULong, ULong>>()
+        override fun onProgress(written: ULong, total: ULong) {
+            calls.add(written to total)
+            if (explode) throw IllegalStateException("progress bar exploded")
+        }
+    }
+
+    @Test
+    fun progressReachesAKotlinListenerAndAThrowingOneCannotBreakTheImport() {
+        newVault().use { vault ->
+            val progress = RecordingProgress()
+            val report = importIntoVault(vault, fixture("aegis_plain.json"), null, null, false, progress)
+            assertTrue(progress.calls.isNotEmpty(), "the listener was called")
+            val (lastWritten, total) = progress.calls.last()
+            assertEquals(lastWritten, total, "the last call reports everything written")
+            assertTrue(progress.calls.zipWithNext().all { (a, b) -> a.first <= b.first }, "${progress.calls}")
+            assertEquals(report.imported, vault.list(null).size.toULong())
+        }
+        newVault().use { vault ->
+            val exploding = RecordingProgress(explode = true)
+            val report = importIntoVault(vault, fixture("aegis_plain.json"), null, null, false, exploding)
+            assertTrue(exploding.calls.isNotEmpty())
+            assertEquals(report.imported, vault.list(null).size.toULong())
+        }
+    }
+
+    @Test
+    fun exportProtectionIsCoresRule() {
+        assertEquals(ExportEncryption.OPTIONAL, exportFormatInfo(ExportFormat.AEGIS).encryption)
+        assertEquals(ExportEncryption.NEVER, exportFormatInfo(ExportFormat.OTPAUTH_LIST).encryption)
+        assertEquals(ExportEncryption.NEVER, exportFormatInfo(ExportFormat.GOOGLE_MIGRATION).encryption)
+        assertEquals(ExportEncryption.ALWAYS, exportFormatInfo(ExportFormat.TESSERA_BACKUP).encryption)
+        assertEquals("tessera", exportFormatInfo(ExportFormat.TESSERA_BACKUP).name)
+        newVault().use { vault ->
+            importIntoVault(vault, fixture("aegis_plain.json"), null, null, false)
+            // Plain output only with the user's explicit choice.
+            assertFailsWith<TesseraException.InvalidInput> { exportFromVault(vault, ExportFormat.OTPAUTH_LIST) }
+            assertFailsWith<TesseraException.PasswordRequired> { exportFromVault(vault, ExportFormat.AEGIS) }
+            assertFailsWith<TesseraException.PasswordRequired> { exportFromVault(vault, ExportFormat.TESSERA_BACKUP) }
+            assertFailsWith<TesseraException.InvalidInput> {
+                exportFromVault(vault, ExportFormat.TESSERA_BACKUP, unencrypted = true)
+            }
+            val plain = exportFromVault(vault, ExportFormat.AEGIS, unencrypted = true)
+            assertEquals(ImportFormat.AEGIS, detectImportFormat(plain.data))
+            val backup = exportFromVault(vault, ExportFormat.TESSERA_BACKUP, "backup password")
+            assertEquals(ImportFormat.TESSERA_BACKUP, detectImportFormat(backup.data))
         }
     }
 }

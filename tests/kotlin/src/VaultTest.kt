@@ -6,11 +6,13 @@ import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import org.tessera.AccountChange
-import org.tessera.AddOutcome
+import org.tessera.ImportFormat
+import org.tessera.ImportOutcome
 import org.tessera.ListFilter
 import org.tessera.OtpKind
 import org.tessera.TesseraException
 import org.tessera.Vault
+import org.tessera.importIntoVault
 import org.tessera.offsetWarningSeconds
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
@@ -124,17 +126,20 @@ class VaultTest {
             vault.exportBackup("backup password", CHEAP_KDF)
         }
         Vault.create(tempVaultPath(), JvmKeyProvider()).use { restored ->
-            assertFailsWith<TesseraException.WrongPassword> { restored.importBackup(backup, "nope") }
+            // A backup is restored like any other file: one path, one report.
+            assertFailsWith<TesseraException.WrongPassword> { importIntoVault(restored, backup, password = "nope") }
+            assertFailsWith<TesseraException.PasswordRequired> { importIntoVault(restored, backup) }
             assertTrue(restored.list().isEmpty(), "a wrong password imports nothing")
 
-            val outcomes = restored.importBackup(backup, "backup password")
-            assertEquals(2, outcomes.count { it is AddOutcome.Added })
+            val report = importIntoVault(restored, backup, password = "backup password")
+            assertEquals(ImportFormat.TESSERA_BACKUP, report.format)
+            assertEquals(2uL, report.imported)
             assertEquals(listOf("RFC", "Example"), restored.list().map { it.issuer })
             assertEquals("n1", restored.note(restored.list().first().id))
             assertEquals("94287082", restored.codesAt(59uL).first().code)
 
-            val again = restored.importBackup(backup, "backup password")
-            assertTrue(again.all { it is AddOutcome.Duplicate }, "$again")
+            val again = importIntoVault(restored, backup, password = "backup password")
+            assertTrue(again.entries.all { it.outcome is ImportOutcome.Duplicate }, "$again")
             assertEquals(2, restored.list().size)
         }
     }

@@ -98,20 +98,29 @@ struct ResultText: View {
     let result: AddResult
 
     var body: some View {
-        Group {
-            switch result {
-            case .added: Text("Account added.")
-            case .enrolled(_, let issuer, let label): Text("Sign-in approvals set up for \(issuer) \(label).")
-            case .imported(let report):
-                Text("\(report.imported) added, \(report.duplicates) already there, \(report.failed) failed.")
-            case .failed(let why): Text(why).foregroundStyle(.red)
-            }
+        Text(Self.describe(result))
+            .foregroundStyle(Self.failed(result) ? Color.red : Color.primary)
+            .padding()
+    }
+
+    static func describe(_ result: AddResult) -> String {
+        switch result {
+        case .added: return "Account added."
+        case .enrolled(_, let issuer, let label): return "Sign-in approvals set up for \(issuer) \(label)."
+        case .imported(let report):
+            return "\(report.imported) added, \(report.duplicates) already there, \(report.failed) failed."
+        case .several(let results): return results.map(describe).joined(separator: "\n")
+        case .failed(let why): return why
         }
-        .padding()
+    }
+
+    static func failed(_ result: AddResult) -> Bool {
+        if case .failed = result { return true }
+        return false
     }
 }
 
-/// An image's grey levels, as core's `importQrLuma` takes them (the mobile library has no
+/// An image's grey levels, as core's `scanQrLuma` takes them (the mobile library has no
 /// PNG/JPEG decoder: iOS decodes, core finds the QR codes).
 enum LumaImage {
     static func decode(_ data: Data) -> (width: UInt32, height: UInt32, luma: Data)? {

@@ -69,7 +69,7 @@ struct TransferView: View {
     @State private var importing = false
     @State private var password = ""
     @State private var exportPassword = ""
-    @State private var format = ExportFormat.aegis
+    @State private var format = ExportFormat.tesseraBackup
 
     var body: some View {
         Form {
@@ -79,11 +79,13 @@ struct TransferView: View {
             }
             Section("Export") {
                 Picker("Format", selection: $format) {
-                    Text("Aegis (encrypted with a password)").tag(ExportFormat.aegis)
-                    Text("otpauth links (plain text)").tag(ExportFormat.otpauthList)
-                    Text("Google Authenticator (plain)").tag(ExportFormat.googleMigration)
+                    ForEach(model.exportFormats, id: \.format) { info in
+                        Text(Self.title(info)).tag(info.format)
+                    }
                 }
-                if format == .aegis { SecureField("Password for the file", text: $exportPassword) }
+                if exportFormatInfo(format: format).encryption != .never {
+                    SecureField("Password for the file", text: $exportPassword)
+                }
                 Button("Export") { Task { await model.export(format, password: exportPassword) } }
                 exportState
             }
@@ -101,6 +103,22 @@ struct TransferView: View {
         }
     }
 
+    /// A format's name in the picker, with what core says about its encryption.
+    static func title(_ info: ExportFormatInfo) -> String {
+        let name: String
+        switch info.format {
+        case .tesseraBackup: name = "Tessera backup"
+        case .aegis: name = "Aegis"
+        case .otpauthList: name = "otpauth links"
+        case .googleMigration: name = "Google Authenticator"
+        }
+        switch info.encryption {
+        case .always: return "\(name) (encrypted)"
+        case .optional: return "\(name) (encrypted with a password)"
+        case .never: return "\(name) (not encrypted)"
+        }
+    }
+
     @ViewBuilder private var importState: some View {
         switch model.importStage {
         case .idle: EmptyView()
@@ -109,7 +127,12 @@ struct TransferView: View {
             Button("Import") { Task { await model.submitPassword(password) } }
             Button("Cancel", role: .cancel) { model.cancelImport() }
             if let message = model.message { Text(message).foregroundStyle(.red) }
-        case .importing: ProgressView()
+        case .importing:
+            if let progress = model.progress, progress.total > 0 {
+                ProgressView(value: Double(progress.written), total: Double(progress.total))
+            } else {
+                ProgressView()
+            }
         case .report(let report):
             Text("\(report.imported) added, \(report.duplicates) already there, \(report.failed) not imported")
             ForEach(Array(report.entries.enumerated()), id: \.offset) { _, entry in

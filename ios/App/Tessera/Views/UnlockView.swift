@@ -32,12 +32,25 @@ struct UnlockView: View {
                     .buttonStyle(.borderedProminent)
                 Button("Use password") { model.usePassword() }
             case .passwordNeeded:
+                if model.deviceKeyFailure == .lost {
+                    Text("This iPhone's key no longer opens the vault (were Face ID or the passcode changed?). Your password opens it and sets up a new key.")
+                        .multilineTextAlignment(.center)
+                }
                 SecureField("Password", text: $password)
                     .textContentType(.password)
                     .onSubmit { Task { await model.unlockWithPassword(password) } }
                 Button("Unlock") { Task { await model.unlockWithPassword(password) } }
                     .buttonStyle(.borderedProminent)
                     .disabled(model.busy || password.isEmpty)
+                if let failure = model.deviceKeyFailure, failure != .lost {
+                    Button("Try Face ID again") { Task { await model.unlockWithDevice() } }
+                }
+            case .keyLost:
+                Text("This vault can no longer be opened on this iPhone: its key is gone and it has no password. Restore your accounts from a backup.")
+                    .multilineTextAlignment(.center)
+            case .newerVersion:
+                Text("Your accounts were saved by a newer Tessera. Update the app to open them.")
+                    .multilineTextAlignment(.center)
             case .unlocked:
                 ProgressView()
             }

@@ -11,6 +11,8 @@ public enum AddResult: Equatable, Sendable {
     /// A file-like payload (a Google Authenticator transfer, an image's QR codes) was
     /// imported; the per-entry report.
     case imported(ImportReport)
+    /// An image held several QR codes: what became of each, in reading order.
+    case several([AddResult])
     /// Nothing was added; why.
     case failed(String)
 }
@@ -70,12 +72,23 @@ public final class AddAccountModel {
         }
     }
 
-    /// A camera frame's or a decoded image's grey levels (`width * height` bytes): every QR
-    /// code core finds in it is imported.
+    /// A camera frame's or a decoded image's grey levels (`width * height` bytes): core finds
+    /// the QR codes in it (`scanQrLuma`) and each goes the way a scanned link goes, so an image
+    /// of a push enrollment enrolls.
     @discardableResult
     public func addImage(width: UInt32, height: UInt32, luma: Data) async -> AddResult {
-        let vault = self.vault
-        return await run { .imported(try importQrLuma(vault: vault, width: width, height: height, luma: luma, dryRun: false)) }
+        let texts: [String]
+        do {
+            texts = try await offMain { try scanQrLuma(width: width, height: height, luma: luma) }
+        } catch {
+            result = .failed(userMessage(error))
+            return .failed(userMessage(error))
+        }
+        var outcomes: [AddResult] = []
+        for text in texts { outcomes.append(await open(link: text)) }
+        let outcome = outcomes.count == 1 ? outcomes[0] : .several(outcomes)
+        result = outcome
+        return outcome
     }
 
     /// What a link is, by core: an OTP account or a push enrollment (`uriKind`), else a

@@ -19,6 +19,9 @@ public func userMessage(_ error: Error) -> String {
     case .Rejected(let reason): return "Refused: \(reason)"
     case .Network(let reason): return "The server could not be reached: \(reason)"
     case .Other(let reason): return reason
+    case .PasswordRequired(let reason): return reason
+    case .KeyLost(let reason): return reason
+    case .NewerVersion(let reason): return reason
     // A case added to the bindings later reads as its own description until it gets a
     // sentence here (the description carries no secret either).
     default: return String(describing: error)

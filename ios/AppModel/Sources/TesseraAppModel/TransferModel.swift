@@ -40,6 +40,8 @@ public final class TransferModel {
     public private(set) var exportStage: ExportStage = .idle
     /// A wrong password's message while `needsPassword` is shown again.
     public private(set) var message: String?
+    /// While importing: accounts written so far and in all, for a progress bar.
+    public private(set) var progress: (written: UInt64, total: UInt64)?
 
     @ObservationIgnored private let vault: Vault
     @ObservationIgnored private var pickedFile: Data?
@@ -66,20 +68,29 @@ public final class TransferModel {
         importStage = .idle
     }
 
-    /// Starts an export: a plain one waits for `confirmPlainExport`, an encrypted one is made.
+    /// The export formats, with core's word on whether each is never, optionally or always
+    /// encrypted (the screen shows a password field unless it is never).
+    public var exportFormats: [ExportFormatInfo] {
+        [.tesseraBackup, .aegis, .otpauthList, .googleMigration].map { exportFormatInfo(format: $0) }
+    }
+
+    /// Starts an export. Without encryption (a format that has none, or no password for one
+    /// where it is optional) it waits for `confirmPlainExport`; otherwise it is made, and core
+    /// says when a format needs a password that was not given.
     public func export(_ format: ExportFormat, password: String?) async {
         let password = password.flatMap { $0.isEmpty ? nil : $0 }
-        if Interim.exportIsPlain(format, password: password) {
+        switch (exportFormatInfo(format: format).encryption, password) {
+        case (.never, _), (.optional, nil):
             exportStage = .needsConsent(format)
-            return
+        default:
+            await runExport(format, password: password, unencrypted: false)
         }
-        await runExport(format, password: password)
     }
 
     /// The user accepted that the export is readable by anyone who gets the file.
     public func confirmPlainExport() async {
         guard case .needsConsent(let format) = exportStage else { return }
-        await runExport(format, password: nil)
+        await runExport(format, password: nil, unencrypted: true)
     }
 
     /// The export was written or abandoned: forget its bytes (they hold secrets).
@@ -90,9 +101,17 @@ public final class TransferModel {
         let vault = self.vault
         let format = detectImportFormat(data: data)
         importStage = .importing
+        progress = nil
+        let relay = ProgressRelay { [weak self] written, total in
+            Task { @MainActor in
+                // A report that arrives after the import ended is dropped.
+                if self?.importStage == .importing { self?.progress = (written, total) }
+            }
+        }
+        defer { progress = nil }
         do {
             let report = try await offMain {
-                try importIntoVault(vault: vault, data: data, format: nil, password: password, dryRun: false)
+                try importIntoVault(vault: vault, data: data, format: nil, password: password, dryRun: false, progress: relay)
             }
             pickedFile = nil
             message = nil
@@ -100,7 +119,7 @@ public final class TransferModel {
         } catch TesseraError.WrongPassword {
             message = userMessage(TesseraError.WrongPassword)
             importStage = .needsPassword(format)
-        } catch where Interim.isPasswordRequired(error) {
+        } catch TesseraError.PasswordRequired {
             importStage = .needsPassword(format)
         } catch {
             pickedFile = nil
@@ -108,10 +127,12 @@ public final class TransferModel {
         }
     }
 
-    private func runExport(_ format: ExportFormat, password: String?) async {
+    private func runExport(_ format: ExportFormat, password: String?, unencrypted: Bool) async {
         let vault = self.vault
         do {
-            let result = try await offMain { try exportFromVault(vault: vault, format: format, password: password) }
+            let result = try await offMain {
+                try exportFromVault(vault: vault, format: format, password: password, unencrypted: unencrypted)
+            }
             exportStage = .ready(data: result.data, fileName: Self.fileName(format), skipped: result.skipped)
         } catch {
             exportStage = .failed(userMessage(error))
@@ -123,26 +144,18 @@ public final class TransferModel {
         case .aegis: return "tessera-aegis.json"
         case .otpauthList: return "tessera-otpauth.txt"
         case .googleMigration: return "tessera-google-migration.txt"
+        case .tesseraBackup: return "tessera-backup.tessera"
         // A format added to the bindings later still gets a name before it gets its own.
         default: return "tessera-export"
         }
     }
 }
 
-/// Rules the app needs that the bindings do not export yet (core has them, or is getting
-/// them, in the app-model work); each names the core call that replaces it, so the switch is
-/// deleting a line here.
-enum Interim {
-    /// Core's `TransferError::PasswordRequired`, which reaches Swift as `InvalidInput` until
-    /// the bindings give it its own case (`TesseraError.PasswordRequired`).
-    static func isPasswordRequired(_ error: Error) -> Bool {
-        guard case TesseraError.InvalidInput(let reason)? = error as? TesseraError else { return false }
-        return reason.contains("a password is required")
-    }
+/// Core's import progress, handed to a closure (called on the importing thread).
+final class ProgressRelay: ImportProgressListener, @unchecked Sendable {
+    private let report: @Sendable (UInt64, UInt64) -> Void
 
-    /// Whether an export leaves the app unencrypted (then the user consents first): the
-    /// documented behaviour of `ExportFormat` today, until core exports the rule.
-    static func exportIsPlain(_ format: ExportFormat, password: String?) -> Bool {
-        format != .aegis || password == nil
-    }
+    init(_ report: @escaping @Sendable (UInt64, UInt64) -> Void) { self.report = report }
+
+    func onProgress(written: UInt64, total: UInt64) throws { report(written, total) }
 }

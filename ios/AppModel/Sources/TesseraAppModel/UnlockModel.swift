@@ -2,8 +2,9 @@ import Foundation
 import Observation
 import Tessera
 
-/// First run and unlock: which screen comes first, the device key (Secure Enclave, Face ID)
-/// tried before anything is typed, the password as the second way in, and the app lock.
+/// First run and unlock by core's unlock policy (`vaultStatus`, `Unlocker`): which screen comes
+/// first, the device key (Secure Enclave, Face ID) before anything is typed, the password when
+/// core says it is required, a lost device key registered again after it; and the app lock.
 @MainActor
 @Observable
 public final class UnlockModel {
@@ -13,10 +14,16 @@ public final class UnlockModel {
         case checking
         /// No vault: create one (optionally with a password), then offer an import.
         case firstRun
-        /// Locked: unlock with the device key (a button, after a cancelled prompt).
+        /// Locked: unlock with the device key (a button; also after a cancelled prompt when the
+        /// vault has no password).
         case locked
-        /// The device key cannot open the vault: ask for the password.
+        /// Core asks for the password; `deviceKeyFailure` says why the device key did not do.
         case passwordNeeded
+        /// The device key is lost and the vault has no password: it cannot be opened on this
+        /// phone any more (start over and restore a backup).
+        case keyLost
+        /// Written by a newer Tessera: update the app.
+        case newerVersion
         /// Open: `vault` is set.
         case unlocked
     }
@@ -25,6 +32,11 @@ public final class UnlockModel {
     public private(set) var stage: Stage = .checking
     /// The open vault, while `stage` is `.unlocked`.
     public private(set) var vault: Vault?
+    /// Why the device key did not open the vault (lost, cancelled, unavailable), for the
+    /// password screen; a cancelled or unavailable key can be tried again.
+    public private(set) var deviceKeyFailure: DeviceKeyFailure?
+    /// The last unlock registered a new device key (the old one was lost).
+    public private(set) var deviceKeyRenewed = false
     /// Why the last attempt failed, for the screen (never a secret).
     public private(set) var message: String?
     /// A call is running (Argon2id takes a moment): disable the buttons.
@@ -32,22 +44,35 @@ public final class UnlockModel {
     /// Lock after the app spent this long in the background (0: at once).
     public var idleTimeout: TimeInterval
 
-    @ObservationIgnored private let unlocking: VaultUnlocking
+    @ObservationIgnored private let path: String
+    @ObservationIgnored private let keys: KeyProvider
+    @ObservationIgnored private let clock: Clock?
+    @ObservationIgnored private let kdf: KdfParams?
+    @ObservationIgnored private var unlocker: Unlocker?
     @ObservationIgnored private var backgroundSince: Date?
 
-    /// The unlock flow over `unlocking` (core's unlock policy); `idleTimeout` from settings.
-    public init(unlocking: VaultUnlocking, idleTimeout: TimeInterval = 60) {
-        self.unlocking = unlocking
+    /// The vault at `path`, its device key `keys` (the Secure Enclave provider in the app), the
+    /// codes' `clock`, the password cost `kdf` (nil: core's default), `idleTimeout` from settings.
+    public init(path: String, keys: KeyProvider, clock: Clock?, kdf: KdfParams? = nil, idleTimeout: TimeInterval = 60) {
+        self.path = path
+        self.keys = keys
+        self.clock = clock
+        self.kdf = kdf
         self.idleTimeout = idleTimeout
     }
 
-    /// App start: first run when there is no vault, otherwise the device key at once.
+    /// App start: first run when there is no vault, an update notice for a newer one,
+    /// otherwise the device key at once.
     public func start() async {
-        let unlocking = self.unlocking
+        let path = self.path
         do {
-            switch try await offMain({ try unlocking.presence() }) {
-            case .absent: stage = .firstRun
-            case .present: await unlockWithDevice()
+            let status = try await offMain { try vaultStatus(path: path) }
+            if !status.exists {
+                stage = .firstRun
+            } else if status.newerVersion {
+                stage = .newerVersion
+            } else {
+                await unlockWithDevice()
             }
         } catch {
             message = userMessage(error)
@@ -58,22 +83,23 @@ public final class UnlockModel {
     /// First run: creates the vault under the device key; a non-empty `password` becomes
     /// the second way in.
     public func create(password: String?) async {
-        let unlocking = self.unlocking
+        let (path, keys, clock, kdf) = (self.path, self.keys, self.clock, self.kdf)
         let password = password.flatMap { $0.isEmpty ? nil : $0 }
-        await attempt(failStage: .firstRun) { try unlocking.create(password: password) }
+        await attempt(failStage: .firstRun) {
+            let vault = try Vault.create(path: path, keys: keys, clock: clock)
+            if let password { try vault.setPassword(password: password, kdf: kdf) }
+            return (vault, false)
+        }
     }
 
-    /// Unlocks with the device key. A cancelled prompt leaves the lock screen up; a lost key
-    /// moves to the password.
+    /// Unlocks with the device key (core decides what a failure leads to).
     public func unlockWithDevice() async {
-        let unlocking = self.unlocking
-        await attempt(failStage: .locked) { try unlocking.unlockWithDevice() }
+        await unlock(password: nil, failStage: .locked)
     }
 
-    /// Unlocks with the password (and registers the device key again if it was lost).
+    /// Unlocks with the password; core registers a new device key if the old one was lost.
     public func unlockWithPassword(_ password: String) async {
-        let unlocking = self.unlocking
-        await attempt(failStage: .passwordNeeded) { try unlocking.unlockWithPassword(password) }
+        await unlock(password: password, failStage: .passwordNeeded)
     }
 
     /// The user chose the password instead of the device key.
@@ -86,6 +112,7 @@ public final class UnlockModel {
     public func lock() {
         vault?.lock()
         vault = nil
+        unlocker = nil
         stage = .locked
     }
 
@@ -103,22 +130,47 @@ public final class UnlockModel {
         if date.timeIntervalSince(since) >= idleTimeout { lock() }
     }
 
-    private func attempt(failStage: Stage, _ open: @escaping @Sendable () throws -> Vault) async {
+    private func unlock(password: String?, failStage: Stage) async {
+        let (path, keys, clock) = (self.path, self.keys, self.clock)
+        // One unlocker per lock screen: it remembers why the device key failed, which tells
+        // the password unlock after it whether to register a new device key.
+        let unlocker: Unlocker
+        do {
+            unlocker = try self.unlocker ?? Unlocker(path: path, keys: keys, clock: clock)
+        } catch {
+            message = userMessage(error)
+            stage = failStage
+            return
+        }
+        self.unlocker = unlocker
+        await attempt(failStage: failStage) {
+            let result = try unlocker.unlock(password: password)
+            return (result.vault, result.deviceKeyRenewed)
+        }
+        deviceKeyFailure = stage == .unlocked ? nil : unlocker.deviceKeyFailure()
+    }
+
+    private func attempt(failStage: Stage, _ open: @escaping @Sendable () throws -> (Vault, Bool)) async {
         busy = true
         defer { busy = false }
         do {
-            vault = try await offMain(open)
+            (vault, deviceKeyRenewed) = try await offMain(open)
             message = nil
+            unlocker = nil
             stage = .unlocked
-        } catch DeviceUnlockFailure.keyLost {
-            message = "This device's key no longer opens the vault: enter your password."
+        } catch TesseraError.PasswordRequired {
+            // Why the device key failed is `deviceKeyFailure`; a cancelled prompt needs no text.
+            message = nil
             stage = .passwordNeeded
-        } catch DeviceUnlockFailure.cancelled {
+        } catch TesseraError.Cancelled {
             message = nil
             stage = .locked
-        } catch DeviceUnlockFailure.failed(let reason) {
+        } catch TesseraError.KeyLost(let reason) {
             message = reason
-            stage = failStage
+            stage = .keyLost
+        } catch TesseraError.NewerVersion(let reason) {
+            message = reason
+            stage = .newerVersion
         } catch {
             message = userMessage(error)
             stage = failStage

@@ -20,7 +20,7 @@ final class AddAndTransferTests: XCTestCase {
         let other = try makeVault()
         _ = try other.add(account: account("Moved", "one", secret: randomSecret()))
         _ = try other.add(account: account("Moved", "two", secret: randomSecret()))
-        let migration = try XCTUnwrap(exportFromVault(vault: other, format: .googleMigration, password: nil).uris.first)
+        let migration = try XCTUnwrap(exportFromVault(vault: other, format: .googleMigration, password: nil, unencrypted: true).uris.first)
         XCTAssertTrue(migration.hasPrefix("otpauth-migration://"))
         let imported = await add.open(link: migration)
         guard case .imported(let report) = imported else { return XCTFail("not imported: \(imported)") }
@@ -100,5 +100,16 @@ final class AddAndTransferTests: XCTestCase {
         guard case .ready(let encrypted, _, _) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
         XCTAssertFalse(String(decoding: encrypted, as: UTF8.self).contains(rfcSecret), "encrypted")
         XCTAssertEqual(detectImportFormat(data: encrypted), .aegis)
+        transfer.finishExport()
+
+        // Core's word on each format drives the screen: a Tessera backup is always encrypted,
+        // so without a password it is not offered for consent; core says what is missing.
+        XCTAssertEqual(transfer.exportFormats.first { $0.format == .tesseraBackup }?.encryption, .always)
+        await transfer.export(.tesseraBackup, password: nil)
+        guard case .failed(let why) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
+        XCTAssertFalse(why.isEmpty)
+        await transfer.export(.tesseraBackup, password: "backup password 42")
+        guard case .ready(let backup, _, _) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
+        XCTAssertEqual(detectImportFormat(data: backup), .tesseraBackup)
     }
 }

@@ -9,7 +9,7 @@ import XCTest
 @MainActor
 final class UnlockModelTests: XCTestCase {
     private func unlockModel(_ path: String, _ keys: SwitchableKeys) -> UnlockModel {
-        UnlockModel(unlocking: BindingsUnlocking(path: path, keys: keys, clock: nil, kdf: cheapKdf))
+        UnlockModel(path: path, keys: keys, clock: nil, kdf: cheapKdf)
     }
 
     /// A vault made by a first run with a password; the model that made it, still unlocked.
@@ -41,25 +41,59 @@ final class UnlockModelTests: XCTestCase {
         XCTAssertEqual(again.stage, .unlocked)
     }
 
-    func testCancelledPromptStaysLockedThenPasswordFallbackOpens() async throws {
+    func testCancelledPromptOffersThePasswordAndTheDeviceKeyAgain() async throws {
         let (path, keys, first) = await firstRun()
         first.lock()
 
         keys.mode = .cancels
         let unlock = unlockModel(path, keys)
         await unlock.start()
-        XCTAssertEqual(unlock.stage, .locked, "a cancelled Face ID prompt leaves the lock screen")
+        XCTAssertEqual(unlock.stage, .passwordNeeded, "core: the vault has a password, so it is the next step")
+        XCTAssertEqual(unlock.deviceKeyFailure, .cancelled, "the screen may offer Face ID again")
         XCTAssertNil(unlock.message, "cancelling is not an error to show")
 
-        unlock.usePassword()
-        XCTAssertEqual(unlock.stage, .passwordNeeded)
         await unlock.unlockWithPassword("wrong password here")
         XCTAssertEqual(unlock.stage, .passwordNeeded)
         XCTAssertEqual(unlock.message, "Wrong password.")
         XCTAssertNil(unlock.vault)
+
+        keys.mode = .works
+        await unlock.unlockWithDevice()
+        XCTAssertEqual(unlock.stage, .unlocked, "trying the device key again works")
+        XCTAssertFalse(unlock.deviceKeyRenewed, "a cancelled key was never lost")
+    }
+
+    func testWithoutAPasswordACancelStaysLockedAndALostKeyIsFinal() async throws {
+        let path = tempVaultPath()
+        let keys = SwitchableKeys()
+        let first = unlockModel(path, keys)
+        await first.start()
+        await first.create(password: nil)
+        first.lock()
+
+        keys.mode = .cancels
+        let unlock = unlockModel(path, keys)
+        await unlock.start()
+        XCTAssertEqual(unlock.stage, .locked)
+        XCTAssertNil(unlock.message)
+
+        keys.mode = .lost
+        await unlock.unlockWithDevice()
+        XCTAssertEqual(unlock.stage, .keyLost)
+        XCTAssertNotNil(unlock.message)
+        XCTAssertNil(unlock.vault)
+    }
+
+    func testPasswordFallbackOpensAfterAWrongPassword() async throws {
+        let (path, keys, first) = await firstRun()
+        first.lock()
+        keys.mode = .cancels
+        let unlock = unlockModel(path, keys)
+        await unlock.start()
         await unlock.unlockWithPassword("correct horse battery staple")
         XCTAssertEqual(unlock.stage, .unlocked)
         XCTAssertNil(unlock.message)
+        XCTAssertNil(unlock.deviceKeyFailure)
     }
 
     func testLostDeviceKeyAsksForThePasswordAndIsRegisteredAgain() async throws {
@@ -71,9 +105,10 @@ final class UnlockModelTests: XCTestCase {
         let unlock = unlockModel(path, keys)
         await unlock.start()
         XCTAssertEqual(unlock.stage, .passwordNeeded)
-        XCTAssertNotNil(unlock.message)
+        XCTAssertEqual(unlock.deviceKeyFailure, .lost)
         await unlock.unlockWithPassword("correct horse battery staple")
         XCTAssertEqual(unlock.stage, .unlocked)
+        XCTAssertTrue(unlock.deviceKeyRenewed)
         XCTAssertEqual(try unlock.vault?.list(filter: nil).map(\.id), [id])
         unlock.lock()
 

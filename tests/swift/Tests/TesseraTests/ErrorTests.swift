@@ -18,9 +18,10 @@ final class ErrorTests: XCTestCase {
             assertThrows("InvalidInput", try vault.exportBackup(password: "pw", kdf: weak))
             XCTAssertFalse(try vault.hasPassword())
             var backup = try vault.exportBackup(password: "pw", kdf: cheapKdf)
-            assertThrows("WrongPassword", try vault.importBackup(backup: backup, password: "wrong"))
+            assertThrows("WrongPassword", try importIntoVault(vault: vault, data: backup, password: "wrong"))
+            assertThrows("PasswordRequired", try importIntoVault(vault: vault, data: backup))
             backup[backup.count - 1] ^= 1
-            assertThrows("Integrity", try vault.importBackup(backup: backup, password: "pw"))
+            assertThrows("InvalidInput", try importIntoVault(vault: vault, data: backup, password: "pw"))
             assertThrows("Platform", try vault.setKeyProvider(keys: ExplodingKeyProvider()))
             assertThrows("Cancelled", try vault.setKeyProvider(keys: CancelledKeyProvider()))
             vault.lock()
@@ -33,7 +34,7 @@ final class ErrorTests: XCTestCase {
         file.seek(toFileOffset: 60)
         file.write(Data([0, 0, 0x27, 0x0f]))
         file.closeFile()
-        assertThrows("Other", try Vault.open(path: path, keys: keys))
+        assertThrows("NewerVersion", try Vault.open(path: path, keys: keys))
     }
 
     func testThrowingKeyProviderNeitherCrashesNorCorruptsTheVault() throws {

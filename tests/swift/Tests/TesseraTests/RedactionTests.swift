@@ -61,11 +61,11 @@ final class RedactionTests: XCTestCase {
         assertRedacted(one, hiding: [one.code], showing: ["remaining_seconds"])
         assertRedacted(AccountChange(label: "bob", note: rNote), hiding: [rNote], showing: ["bob"])
 
-        let export = try exportFromVault(vault: vault, format: .otpauthList)
+        let export = try exportFromVault(vault: vault, format: .otpauthList, unencrypted: true)
         let text = String(decoding: export.data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertTrue(text.contains(rSecret), "the export holds the secret")
         assertRedacted(export, hiding: [text, rSecret], showing: ["bytes redacted"])
-        let google = try exportFromVault(vault: vault, format: .googleMigration)
+        let google = try exportFromVault(vault: vault, format: .googleMigration, unencrypted: true)
         assertRedacted(google, hiding: google.uris, showing: ["URIs redacted"])
     }
 

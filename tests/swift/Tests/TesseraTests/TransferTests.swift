@@ -77,4 +77,65 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(report.imported, 4)
         XCTAssertEqual(report.failed, 0)
     }
+
+    func testAnEncryptedFileWithoutAPasswordAsksForOne() throws {
+        let vault = try newVault()
+        for name in ["aegis_encrypted.json", "ente_encrypted.json", "proton_encrypted.json"] {
+            assertThrows("PasswordRequired", try importIntoVault(vault: vault, data: try fixture(name)))
+        }
+        XCTAssertEqual(try vault.list(filter: nil).count, 0, "nothing was imported")
+        // The app asks, and calls again with the password.
+        let report = try importIntoVault(
+            vault: vault, data: try fixture("aegis_encrypted.json"), password: fixturePassword)
+        XCTAssertEqual(report.imported, 5)
+    }
+
+    func testProgressReachesASwiftListenerAndAThrowingOneCannotBreakTheImport() throws {
+        for explode in [false, true] {
+            let vault = try newVault()
+            let progress = RecordingProgress(explode: explode)
+            let report = try importIntoVault(
+                vault: vault, data: try fixture("aegis_plain.json"), progress: progress)
+            let calls = progress.recorded
+            XCTAssertFalse(calls.isEmpty, "the listener was called")
+            XCTAssertEqual(calls.last?.0, calls.last?.1, "the last call reports everything written")
+            XCTAssertTrue(zip(calls, calls.dropFirst()).allSatisfy { $0.0 <= $1.0 }, "\(calls)")
+            XCTAssertEqual(UInt64(try vault.list(filter: nil).count), report.imported)
+        }
+    }
+
+    func testExportProtectionIsCoresRule() throws {
+        XCTAssertEqual(exportFormatInfo(format: .aegis).encryption, .optional)
+        XCTAssertEqual(exportFormatInfo(format: .otpauthList).encryption, .never)
+        XCTAssertEqual(exportFormatInfo(format: .googleMigration).encryption, .never)
+        XCTAssertEqual(exportFormatInfo(format: .tesseraBackup).encryption, .always)
+        XCTAssertEqual(exportFormatInfo(format: .tesseraBackup).name, "tessera")
+        let vault = try newVault()
+        _ = try importIntoVault(vault: vault, data: try fixture("aegis_plain.json"))
+        // Plain output only with the user's explicit choice.
+        assertThrows("InvalidInput", try exportFromVault(vault: vault, format: .otpauthList))
+        assertThrows("PasswordRequired", try exportFromVault(vault: vault, format: .aegis))
+        assertThrows("PasswordRequired", try exportFromVault(vault: vault, format: .tesseraBackup))
+        assertThrows(
+            "InvalidInput", try exportFromVault(vault: vault, format: .tesseraBackup, unencrypted: true))
+        let plain = try exportFromVault(vault: vault, format: .aegis, unencrypted: true)
+        XCTAssertEqual(detectImportFormat(data: plain.data), .aegis)
+        let backup = try exportFromVault(vault: vault, format: .tesseraBackup, password: "backup password")
+        XCTAssertEqual(detectImportFormat(data: backup.data), .tesseraBackup)
+    }
+}
+
+/// A progress bar in Swift: records every call; with `explode`, throws from each.
+final class RecordingProgress: ImportProgressListener, @unchecked Sendable {
+    private let explode: Bool
+    private let lock = NSLock()
+    private var calls: [(UInt64, UInt64)] = []
+    var recorded: [(UInt64, UInt64)] { lock.withLock { calls } }
+
+    init(explode: Bool) { self.explode = explode }
+
+    func onProgress(written: UInt64, total: UInt64) throws {
+        lock.withLock { calls.append((written, total)) }
+        if explode { throw KeystoreExploded() }
+    }
 }

@@ -95,14 +95,17 @@ final class VaultTests: XCTestCase {
         let backup = try source.exportBackup(password: "backup password", kdf: cheapKdf)
 
         let restored = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
-        assertThrows("WrongPassword", try restored.importBackup(backup: backup, password: "nope"))
+        // A backup is restored like any other file: one path, one report.
+        assertThrows("WrongPassword", try importIntoVault(vault: restored, data: backup, password: "nope"))
+        assertThrows("PasswordRequired", try importIntoVault(vault: restored, data: backup))
         XCTAssertTrue(try restored.list().isEmpty)
-        let outcomes = try restored.importBackup(backup: backup, password: "backup password")
-        XCTAssertEqual(outcomes.filter { if case .added = $0 { true } else { false } }.count, 2)
+        let report = try importIntoVault(vault: restored, data: backup, password: "backup password")
+        XCTAssertEqual(report.format, .tesseraBackup)
+        XCTAssertEqual(report.imported, 2)
         XCTAssertEqual(try restored.list().map(\.issuer), ["RFC", "Example"])
         XCTAssertEqual(try restored.codesAt(unixTime: 59).first?.code, "94287082")
-        let again = try restored.importBackup(backup: backup, password: "backup password")
-        XCTAssertTrue(again.allSatisfy { if case .duplicate = $0 { true } else { false } })
+        let again = try importIntoVault(vault: restored, data: backup, password: "backup password")
+        XCTAssertTrue(again.entries.allSatisfy { if case .duplicate = $0.outcome { true } else { false } })
         XCTAssertEqual(try restored.list().count, 2)
     }
 

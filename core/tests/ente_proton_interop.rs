@@ -2,7 +2,7 @@
 //! libsodium (through Python's PyNaCl) for Ente's Argon2id + secretstream, argon2-cffi and
 //! `cryptography` for Proton's Argon2id + AES-256-GCM (tests/fixtures/transfer/
 //! check_ente_proton_export.py, which also reads the otpauth URIs with Python's URL parser).
-//! The suite tests/transfer2/run.sh installs the Debian packages and sets
+//! The suite tests/transfer-ente-proton/run.sh installs the Debian packages and sets
 //! TESSERA_REQUIRE_PYTHON=1, so there the test cannot skip; elsewhere it skips, saying why.
 
 use std::process::Command;
@@ -62,7 +62,7 @@ fn python_ready() -> bool {
             "TESSERA_REQUIRE_PYTHON is set but python3-nacl/python3-argon2/python3-cryptography are missing"
         );
         eprintln!(
-            "skipped: python3 with PyNaCl, argon2-cffi and cryptography is not available (tests/transfer2/run.sh installs them)"
+            "skipped: python3 with PyNaCl, argon2-cffi and cryptography is not available (tests/transfer-ente-proton/run.sh installs them)"
         );
     }
     ready

@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 
-step "transfer2: prerequisites (python3-nacl, python3-argon2, python3-cryptography)"
+step "transfer-ente-proton: prerequisites (python3-nacl, python3-argon2, python3-cryptography)"
 apt_need python3-nacl python3-argon2 python3-cryptography
 
-step "transfer2: Ente and Proton exports opened by libsodium / argon2-cffi + cryptography"
-TESSERA_PYTHON=/usr/bin/python3 TESSERA_REQUIRE_PYTHON=1 cargo test -q --locked -p tessera-core --test transfer2_interop
+step "transfer-ente-proton: Ente and Proton exports opened by libsodium / argon2-cffi + cryptography"
+TESSERA_PYTHON=/usr/bin/python3 TESSERA_REQUIRE_PYTHON=1 cargo test -q --locked -p tessera-core --test ente_proton_interop
