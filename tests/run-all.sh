@@ -17,10 +17,18 @@ bash tests/privacyidea/server.sh start "$PI_STATE/server" >"$PI_STATE/start.log"
 PI_STARTER=$!
 pi_stop() {
     kill "$PI_STARTER" 2>/dev/null || true
+    kill "${FUZZ_BUILDER:-}" 2>/dev/null || true
     bash tests/privacyidea/server.sh stop "$PI_STATE/server" >/dev/null 2>&1 || true
     rm -rf "$PI_STATE"
 }
 trap pi_stop EXIT
+
+# The fuzz targets (fuzz/, nightly) build in the background too: a cold build is ~4 min of CPU
+# that overlaps the steps that wait on the network; they run briefly at the end.
+step "fuzz: building the targets in the background"
+FUZZ_LOG="$PI_STATE/fuzz-build.log"
+bash fuzz/run-brief.sh --build-only >"$FUZZ_LOG" 2>&1 &
+FUZZ_BUILDER=$!
 
 step "rust: formatting"
 cargo fmt --all -- --check
@@ -46,4 +54,12 @@ for suite in tests/*/run.sh; do
     step "suite ${suite%/run.sh}"
     bash "$suite"
 done
+step "fuzz: waiting for the targets' build"
+if ! wait "$FUZZ_BUILDER"; then
+    cat "$FUZZ_LOG" >&2
+    echo "the fuzz targets did not build" >&2
+    exit 1
+fi
+bash fuzz/run-brief.sh
+
 step "all tests passed"

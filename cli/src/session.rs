@@ -133,6 +133,11 @@ pub fn vault_now(vault: &Vault) -> Result<u64, CliError> {
     Ok(vault.corrected_now(tessera_core::otp::unix_now())?)
 }
 
+/// [`vault_now`] in milliseconds.
+pub fn vault_now_millis(vault: &Vault) -> Result<u64, CliError> {
+    Ok(vault.corrected_millis(tessera_core::otp::unix_now_millis())?)
+}
+
 /// Opens the vault named by the arguments by core's unlock policy: the key file, else — when
 /// core says the password is required — the vault password. A key file that was missing (or
 /// belongs to another vault) is then registered, so the next command needs no password.

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
+use tessera_core::app::{self, CodeList, CodesQuery};
 use tessera_core::vault::{
-    AccountId, AccountSummary, AccountUpdate, CodeEntry, KdfParams, ListFilter, Vault, VaultError,
+    AccountId, AccountSummary, AccountUpdate, KdfParams, ListFilter, Vault, VaultError,
 };
 use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, uri};
 use zeroize::Zeroizing;
@@ -19,9 +20,23 @@ use zeroize::Zeroizing;
 use crate::CliError;
 use crate::sensitive::Sensitive;
 use crate::session::{
-    GlobalArgs, init_vault, key_path, new_password, open_vault, vault_now, vault_path,
+    GlobalArgs, init_vault, key_path, new_password, open_vault, vault_now_millis, vault_path,
 };
 use crate::term::{self, Safe, safe, short_id};
+
+/// Which accounts `list` and `codes` show.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SelectArgs {
+    /// Only accounts whose issuer or label contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Only accounts in this group.
+    #[arg(long, value_name = "NAME")]
+    group: Option<String>,
+    /// Only favorites.
+    #[arg(long)]
+    favorites: bool,
+}
 
 /// Commands on the encrypted vault.
 #[derive(Subcommand, Debug)]
@@ -35,21 +50,16 @@ pub enum VaultCommand {
         /// Print a JSON array, one object per account.
         #[arg(long)]
         json: bool,
-        /// Only accounts whose issuer or label contains this text (any case).
-        #[arg(long, value_name = "TEXT")]
-        filter: Option<String>,
-        /// Only accounts in this group.
-        #[arg(long, value_name = "NAME")]
-        group: Option<String>,
-        /// Only favorites.
-        #[arg(long)]
-        favorites: bool,
+        #[command(flatten)]
+        select: SelectArgs,
     },
-    /// Show the current code of every account.
+    /// Show the current code of every account, favorites first, then in your order.
     Codes {
-        /// Print a JSON array of {id, issuer, label, type, code, remaining_seconds, period}.
+        /// Print a JSON array, one object per account (fields in the README).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        select: SelectArgs,
         /// Compute the codes at this Unix time instead of now.
         #[arg(long, value_name = "UNIX", conflicts_with = "watch")]
         at: Option<u64>,
@@ -212,30 +222,37 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             Ok(())
         }
         VaultCommand::Add(args) => add(global, args),
-        VaultCommand::List {
-            json,
-            filter,
-            group,
-            favorites,
-        } => {
+        VaultCommand::List { json, select } => {
             let vault = open_vault(global)?;
             let filter = ListFilter {
-                text: filter,
-                group,
-                favorites_only: favorites,
+                text: select.filter,
+                group: select.group,
+                favorites_only: select.favorites,
             };
             print_summaries(&vault.list(&filter)?, json)
         }
-        VaultCommand::Codes { json, at, watch } => {
+        VaultCommand::Codes {
+            json,
+            select,
+            at,
+            watch,
+        } => {
             let vault = open_vault(global)?;
+            let query = CodesQuery {
+                search: select.filter,
+                group: select.group,
+                favorites_only: select.favorites,
+            };
             if watch && std::io::stdout().is_terminal() {
-                watch_codes(&vault)
+                watch_codes(&vault, &query)
             } else {
-                let now = match at {
-                    Some(at) => at,
-                    None => vault_now(&vault)?,
+                let at = match at {
+                    Some(seconds) => seconds.checked_mul(1000).ok_or_else(|| {
+                        CliError::failed("--at is beyond any time a code can be made for")
+                    })?,
+                    None => vault_now_millis(&vault)?,
                 };
-                print_codes(&vault, now, json)
+                print_codes(&vault, &query, at, json)
             }
         }
         VaultCommand::Show { id, secret } => show(global, &id, secret),
@@ -405,15 +422,9 @@ fn edit(global: &GlobalArgs, args: EditArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// "Issuer (label)" for messages, safe to print (names come from files and servers).
+/// Core's display name, safe to print (names come from files and servers).
 fn name_of(issuer: &str, label: &str) -> String {
-    let (issuer, label) = (safe(issuer), safe(label));
-    match (issuer.is_empty(), label.is_empty()) {
-        (false, false) => format!("{issuer} ({label})"),
-        (false, true) => issuer.into_owned(),
-        (true, false) => label.into_owned(),
-        (true, true) => "(unnamed)".to_owned(),
-    }
+    safe(&app::display_name(issuer, label)).into_owned()
 }
 
 fn display_name(summary: &AccountSummary) -> String {
@@ -520,28 +531,26 @@ fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
     }
 }
 
-fn code_text(entry: &CodeEntry) -> String {
-    match &entry.code {
-        Ok(code) => code.to_string(),
-        Err(_) => "(damaged)".to_owned(),
-    }
-}
-
-fn codes_json(entries: &[CodeEntry]) -> serde_json::Value {
+/// One code list object per account, for `codes --json` (a script contract: README).
+fn codes_json(list: &CodeList) -> serde_json::Value {
     serde_json::Value::Array(
-        entries
+        list.items
             .iter()
-            .map(|e| {
+            .map(|item| {
                 let mut object = json!({
-                    "id": e.id.as_str(),
-                    "issuer": e.issuer,
-                    "label": e.label,
-                    "type": e.kind.as_str(),
-                    "code": e.code.as_ref().ok().map(|c| c.to_string()),
-                    "remaining_seconds": e.remaining_seconds,
-                    "period": e.period,
+                    "id": item.id.as_str(),
+                    "issuer": item.issuer,
+                    "label": item.label,
+                    "display_name": item.display_name,
+                    "type": item.kind.as_str(),
+                    "code": item.code.as_ref().ok().map(|c| c.to_string()),
+                    "display_code": item.display_code().map(|c| c.to_string()),
+                    // 0 for HOTP, as before the field `valid_until` existed.
+                    "remaining_seconds": item.remaining_seconds.unwrap_or(0),
+                    "period": item.period,
+                    "valid_until": item.valid_until,
                 });
-                if let Err(error) = &e.code {
+                if let Err(error) = &item.code {
                     object["error"] = json!(error.to_string());
                 }
                 object
@@ -550,88 +559,98 @@ fn codes_json(entries: &[CodeEntry]) -> serde_json::Value {
     )
 }
 
-fn code_rows(entries: &[CodeEntry], bars: bool) -> Vec<[String; 5]> {
-    entries
+const CODE_HEADER: [&str; 4] = ["ID", "NAME", "CODE", "REMAINING"];
+
+/// The table rows of a code list; `bars` draws the countdown as a bar (`--watch`).
+fn code_rows(list: &CodeList, bars: bool) -> Vec<[String; 4]> {
+    list.items
         .iter()
-        .map(|e| {
-            let remaining = if e.kind.is_time_based() && e.code.is_ok() {
-                if bars {
-                    countdown(e.remaining_seconds, e.period)
-                } else {
-                    format!("{}s", e.remaining_seconds)
-                }
-            } else if e.code.is_ok() {
-                "(counter)".to_owned()
-            } else {
-                String::new()
+        .map(|item| {
+            let remaining = match (&item.code, item.remaining_seconds, item.fraction_left) {
+                (Err(_), _, _) => String::new(),
+                (Ok(_), Some(seconds), Some(fraction)) if bars => countdown(seconds, fraction),
+                (Ok(_), Some(seconds), _) => format!("{seconds}s"),
+                (Ok(_), None, _) => "(counter)".to_owned(),
             };
             [
-                short(&e.id).to_owned(),
-                format!("{}{}", if e.favorite { "★ " } else { "" }, e.issuer),
-                e.label.clone(),
-                code_text(e),
+                short(&item.id).to_owned(),
+                format!(
+                    "{}{}",
+                    if item.favorite { "★ " } else { "" },
+                    item.display_name
+                ),
+                item.display_code()
+                    .map_or_else(|| "(damaged)".to_owned(), |code| code.to_string()),
                 remaining,
             ]
         })
         .collect()
 }
 
-/// `12s ██████░░░░` — the seconds left and a bar of the period.
-fn countdown(remaining: u32, period: u32) -> String {
-    const WIDTH: u32 = 10;
-    let full = (remaining * WIDTH).div_ceil(period.max(1)).min(WIDTH);
+/// `12s ██████░░░░` — the seconds left and a bar of the fraction of the period left.
+fn countdown(remaining: u32, fraction_left: f64) -> String {
+    const WIDTH: usize = 10;
+    let full = ((fraction_left * WIDTH as f64).ceil() as usize).min(WIDTH);
     format!(
         "{remaining:>2}s {}{}",
-        "█".repeat(full as usize),
-        "░".repeat((WIDTH - full) as usize)
+        "█".repeat(full),
+        "░".repeat(WIDTH - full)
     )
 }
 
-fn print_codes(vault: &Vault, unix: u64, json: bool) -> Result<(), CliError> {
-    let entries = vault.codes_at(unix)?;
+fn print_codes(
+    vault: &Vault,
+    query: &CodesQuery,
+    unix_millis: u64,
+    json: bool,
+) -> Result<(), CliError> {
+    let list = vault.code_list_at(query, unix_millis)?;
     if json {
-        return print_json(&codes_json(&entries));
+        return print_json(&codes_json(&list));
     }
-    if entries.is_empty() {
-        println!("no accounts (add one with `tessera add URI`)");
+    if list.items.is_empty() {
+        println!("{}", no_codes_message(query));
         return Ok(());
     }
-    print_table(
-        &["ID", "ISSUER", "LABEL", "CODE", "REMAINING"],
-        &code_rows(&entries, false),
-    );
-    for e in &entries {
-        if let Err(error) = &e.code {
+    print_table(&CODE_HEADER, &code_rows(&list, false));
+    for item in &list.items {
+        if let Err(error) = &item.code {
             eprintln!("tessera: {}", safe(&error.to_string()));
         }
     }
     Ok(())
 }
 
-/// Redraws the code table every second until interrupted (Ctrl-C).
-fn watch_codes(vault: &Vault) -> Result<(), CliError> {
+fn no_codes_message(query: &CodesQuery) -> &'static str {
+    if *query == CodesQuery::default() {
+        "no accounts (add one with `tessera add URI`)"
+    } else {
+        "no account matches"
+    }
+}
+
+/// Redraws the code table every second until interrupted (Ctrl-C): the countdowns tick each
+/// second, the list itself comes from core at each tick.
+fn watch_codes(vault: &Vault, query: &CodesQuery) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     loop {
-        let entries = vault.codes_at(vault_now(vault)?)?;
-        let rows = code_rows(&entries, true);
+        let now = vault_now_millis(vault)?;
+        let list = vault.code_list_at(query, now)?;
+        let rows = code_rows(&list, true);
         // Home + clear screen, then the table; codes of every period count down together.
         let _ = write!(out, "\x1b[H\x1b[2J");
         let _ = out.flush();
         drop(out);
         if rows.is_empty() {
-            println!("no accounts (add one with `tessera add URI`)");
+            println!("{}", no_codes_message(query));
         } else {
-            print_table(&["ID", "ISSUER", "LABEL", "CODE", "REMAINING"], &rows);
+            print_table(&CODE_HEADER, &rows);
         }
         println!("\n(refreshing every second; Ctrl-C to quit)");
         out = std::io::stdout().lock();
         let _ = out.flush();
-        // Wake at the next whole second so every countdown ticks at the same moment.
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_millis())
-            .unwrap_or(0);
-        std::thread::sleep(Duration::from_millis(u64::from(1000 - millis.min(999))));
+        // Wake at the next whole second, when every countdown ticks.
+        std::thread::sleep(Duration::from_millis(1000 - now % 1000));
     }
 }
 
@@ -729,9 +748,10 @@ fn demo(global: &GlobalArgs) -> Result<(), CliError> {
         Err(VaultError::Duplicate { .. }) => {}
         Err(other) => return Err(other.into()),
     }
+    let every = CodesQuery::default();
     if std::io::stdout().is_terminal() {
-        watch_codes(&vault)
+        watch_codes(&vault, &every)
     } else {
-        print_codes(&vault, vault_now(&vault)?, false)
+        print_codes(&vault, &every, vault_now_millis(&vault)?, false)
     }
 }

@@ -270,6 +270,17 @@ impl Vault {
             Err(_) => Ok(device_secs),
         }
     }
+
+    /// [`Vault::corrected_now`] in milliseconds.
+    pub fn corrected_millis(&self, device_millis: u64) -> Result<u64, VaultError> {
+        let offset_millis = match self.server_time() {
+            Ok(Some(time)) => i128::from(time.offset_secs) * 1000,
+            Ok(None) | Err(TimeError::Integrity) => 0,
+            Err(TimeError::Vault(e)) => return Err(e),
+            Err(_) => 0,
+        };
+        Ok((i128::from(device_millis) + offset_millis).clamp(0, i128::from(u64::MAX)) as u64)
+    }
 }
 
 /// Learns the server time from `url` (any HTTPS URL, or plain HTTP to a loopback host; other

@@ -50,7 +50,7 @@ class CodesModelTest {
     private fun vault(time: TestTime) = Vault.create(File(tempDir(), "vault.db").path, Pkcs12Store().keyProvider(), time)
 
     @Test
-    fun refreshesExactlyWhenTheNextCodeIsDue() = runBlocking {
+    fun refreshesExactlyWhenTheNextCodeIsDue(): Unit = runBlocking {
         val time = TestTime(59)
         vault(time).use { vault ->
             vault.add(account("RFC", "6238"))
@@ -69,7 +69,7 @@ class CodesModelTest {
     }
 
     @Test
-    fun hotpAloneSchedulesNothingAndItsNextButtonAdvances() = runBlocking {
+    fun hotpAloneSchedulesNothingAndItsNextButtonAdvances(): Unit = runBlocking {
         val time = TestTime(59)
         vault(time).use { vault ->
             val id = vault.add(account("Bank", "card", kind = OtpKind.HOTP))
@@ -91,7 +91,7 @@ class CodesModelTest {
     }
 
     @Test
-    fun searchGroupFavoritesReorderAndTrashWithUndo() = runBlocking {
+    fun searchGroupFavoritesReorderAndTrashWithUndo(): Unit = runBlocking {
         val time = TestTime(1000)
         vault(time).use { vault ->
             val github = vault.add(account("GitHub", "alice", listOf("work"), secret = "JBSWY3DPEHPK3PXP"))

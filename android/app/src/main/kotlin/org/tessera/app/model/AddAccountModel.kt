@@ -70,11 +70,21 @@ class AddAccountModel(
      * A camera frame or a decoded image as grey levels (see `packLuma`). Returns true when it
      * held a QR code (the scanner stops then); a frame without one is simply skipped.
      */
-    suspend fun scanned(width: Int, height: Int, luma: ByteArray): Boolean {
+    suspend fun scanned(width: Int, height: Int, luma: ByteArray): Boolean = read(width, height, luma, picked = false)
+
+    /**
+     * An image the user picked, as grey levels: like [scanned], but an image without a QR code
+     * is reported (core's reason) rather than skipped.
+     */
+    suspend fun picked(width: Int, height: Int, luma: ByteArray): Boolean = read(width, height, luma, picked = true)
+
+    private suspend fun read(width: Int, height: Int, luma: ByteArray, picked: Boolean): Boolean {
         val texts = try {
             kotlinx.coroutines.withContext(io) { scanQrLuma(width.toUInt(), height.toUInt(), luma) }
         } catch (e: TesseraException.InvalidInput) {
-            return false // no QR code in this frame: the next one may have it
+            // No QR code in this camera frame: the next one may have it.
+            if (picked) fail(e.message ?: "no QR code was found in the image")
+            return false
         }
         val text = texts.firstOrNull() ?: return false
         open(text)

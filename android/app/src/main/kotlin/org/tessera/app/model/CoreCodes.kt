@@ -22,7 +22,7 @@ internal object CoreCodes {
                 code = code.code,
                 problem = code.problem,
                 hotp = hotp,
-                period = if (hotp) null else code.period.toInt(),
+                period = if (hotp) null else code.period?.toInt(),
                 validUntil = if (hotp) null else now + code.remainingSeconds.toLong(),
                 favorite = info.favorite,
             )
