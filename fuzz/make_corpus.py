@@ -27,7 +27,9 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "TwoFas": "twofas", "AndOtp": "andotp", "FreeOtpPlus": "freeotp",
                   "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
                   "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
-                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera"}
+                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
+                  "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db",
+                  "AuthenticatorPro": "authpro"}
 
 
 def format_order():
@@ -59,6 +61,12 @@ def format_of(name):
     if prefix in ("otpauth", "google", "aegis", "twofas", "andotp", "ente", "proton", "steam",
                   "winauth"):
         return prefix
+    if prefix == "microsoft":
+        return "microsoft"
+    if prefix == "googleauth":
+        return "google-db"
+    if prefix == "authpro":
+        return "authpro"
     if prefix == "freeotp":
         return "freeotp"
     if prefix == "qr":

@@ -437,6 +437,9 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::TesseraBackup),
         Some(ImportFormat::SteamMaFile),
         Some(ImportFormat::WinAuth),
+        Some(ImportFormat::MicrosoftAuthenticator),
+        Some(ImportFormat::GoogleAuthenticatorDb),
+        Some(ImportFormat::AuthenticatorPro),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

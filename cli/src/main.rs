@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
+mod render;
 mod sensitive;
 mod session;
 mod term;

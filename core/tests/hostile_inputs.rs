@@ -435,8 +435,37 @@ fn input(case: &str) -> (Vec<u8>, Option<&'static str>) {
                 None,
             )
         }
+        "google_db_10001_rows" => (
+            app_database(
+                "CREATE TABLE accounts (email TEXT, secret TEXT); \
+                 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 10001) \
+                 INSERT INTO accounts SELECT 'a' || x, 'JBSWY3DP' FROM n;",
+            ),
+            None,
+        ),
+        "microsoft_db_20_mb_column" => (
+            app_database(
+                "CREATE TABLE accounts (name TEXT, account_type INTEGER, oath_secret_key TEXT \
+                 GENERATED ALWAYS AS (hex(zeroblob(10000000))) VIRTUAL); \
+                 INSERT INTO accounts (name, account_type) VALUES ('A', 0);",
+            ),
+            None,
+        ),
         other => panic!("no case named {other}"),
     }
+}
+
+/// An SQLite database written by SQLite (WAL mode, as the apps keep theirs) from `sql`.
+fn app_database(sql: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+    conn.execute_batch(sql).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(conn);
+    std::fs::read(&path).unwrap()
 }
 
 // ---- the tests ----------------------------------------------------------------------------
@@ -537,4 +566,10 @@ fn push_responses_past_their_bounds_are_refused_with_their_reason() {
         "push_poll_title_of_100_kib",
         "push request field `title` is longer than 8192 bytes",
     );
+}
+
+#[test]
+fn app_databases_are_read_within_their_row_and_value_bounds() {
+    assert_refused("google_db_10001_rows", "more than 10000 rows");
+    assert_refused("microsoft_db_20_mb_column", "the database cannot be read");
 }

@@ -16,10 +16,14 @@ use crate::secret::Secret;
 
 mod aegis;
 mod andotp;
+mod appdb;
+mod authpro;
 mod bitwarden;
 pub mod export;
 mod freeotp;
 mod google;
+mod google_db;
+mod microsoft;
 mod otpauth_list;
 mod report;
 mod steam;
@@ -73,11 +77,20 @@ pub enum Format {
     SteamMaFile,
     /// WinAuth's text export: otpauth URIs with WinAuth's Steam and Battle.net conventions.
     WinAuth,
+    /// Microsoft Authenticator's app database (`PhoneFactor`, SQLite), from a rooted or
+    /// backed-up Android phone.
+    MicrosoftAuthenticator,
+    /// Google Authenticator's app database (`databases`, SQLite), from a rooted or backed-up
+    /// Android phone.
+    GoogleAuthenticatorDb,
+    /// Authenticator Pro / Stratum: its backup (plain JSON, or encrypted with the current or
+    /// the legacy scheme) or its app database (`proauth.db3`).
+    AuthenticatorPro,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 17] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -90,6 +103,9 @@ impl Format {
         Format::Proton,
         Format::SteamMaFile,
         Format::WinAuth,
+        Format::MicrosoftAuthenticator,
+        Format::GoogleAuthenticatorDb,
+        Format::AuthenticatorPro,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -111,6 +127,9 @@ impl Format {
             Format::TesseraBackup => "tessera",
             Format::SteamMaFile => "steam",
             Format::WinAuth => "winauth",
+            Format::MicrosoftAuthenticator => "microsoft",
+            Format::GoogleAuthenticatorDb => "google-db",
+            Format::AuthenticatorPro => "authpro",
         }
     }
 
@@ -206,10 +225,13 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         return Some(Format::TesseraBackup);
     }
     if bytes.starts_with(SQLITE_MAGIC) {
-        // Some apps keep their accounts in an SQLite database; none of them is read yet, and
-        // taking the file for an encrypted andOTP one would end in a misleading "wrong
-        // password". `read` names the reason instead (see `undetected`).
-        return None;
+        // An app's own database, known by its tables. Any other database is not taken for an
+        // encrypted andOTP file (that would end in a misleading "wrong password"): `read`
+        // names the reason instead (see `undetected`).
+        return appdb::identify(bytes);
+    }
+    if authpro::is_encrypted(bytes) {
+        return Some(Format::AuthenticatorPro);
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
@@ -280,6 +302,8 @@ fn detect_json(json: &Value) -> Option<Format> {
                 Some(Format::FreeOtpPlus)
             } else if has("items") && (has("encrypted") || has("folders")) {
                 Some(Format::BitwardenJson)
+            } else if has("Authenticators") {
+                Some(Format::AuthenticatorPro)
             } else if has("kdfParams") && has("encryptedData") {
                 Some(Format::Ente)
             } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
@@ -327,6 +351,9 @@ pub(crate) fn read_as(
         Format::OtpauthList => otpauth_list::read(bytes, password),
         Format::SteamMaFile => steam::read(bytes, password),
         Format::WinAuth => winauth::read(bytes, password),
+        Format::MicrosoftAuthenticator => microsoft::read(bytes, password),
+        Format::GoogleAuthenticatorDb => google_db::read(bytes, password),
+        Format::AuthenticatorPro => authpro::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -381,8 +408,10 @@ pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
 fn undetected(bytes: &[u8]) -> TransferError {
     if bytes.starts_with(SQLITE_MAGIC) {
         return TransferError::Unsupported(
-            "this is an SQLite database; Tessera does not read other apps' databases \
-             (Google or Microsoft Authenticator, Authenticator Pro…): export from the app instead"
+            "this is an SQLite database that Tessera does not know: of other apps' databases, \
+             only Microsoft Authenticator's (PhoneFactor), Google Authenticator's \
+             (databases) and Authenticator Pro's (proauth.db3) are read; export from the app \
+             instead"
                 .into(),
         );
     }
@@ -629,6 +658,12 @@ mod tests {
                 b"otpauth://totp/Steam:me?secret=JBSWY3DP&digits=5&issuer=Steam",
                 Some(Format::WinAuth),
             ),
+            (
+                br#"{"Authenticators":[],"Categories":[]}"#,
+                Some(Format::AuthenticatorPro),
+            ),
+            (b"AUTHENTICATORPRO\x01\x02", Some(Format::AuthenticatorPro)),
+            (b"AuthenticatorPro\xff\xfe", Some(Format::AuthenticatorPro)),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),
             (b"", None),
