@@ -29,7 +29,7 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
                   "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
                   "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db",
-                  "AuthenticatorPro": "authpro"}
+                  "AuthenticatorPro": "authpro", "Authy": "authy"}
 
 
 def format_order():
@@ -65,8 +65,8 @@ def format_of(name):
         return "microsoft"
     if prefix == "googleauth":
         return "google-db"
-    if prefix == "authpro":
-        return "authpro"
+    if prefix in ("authpro", "authy"):
+        return prefix
     if prefix == "freeotp":
         return "freeotp"
     if prefix == "qr":

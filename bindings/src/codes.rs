@@ -174,8 +174,9 @@ impl From<core::CodeList> for CodeList {
 /// post to it). Both methods may throw; a throw is ignored and the watch goes on.
 #[uniffi::export(foreign)]
 pub trait CodesListener: Send + Sync {
-    /// The list right after `Vault.watch_codes`, then each time a code in it changes, and on
-    /// `CodesWatch.refresh` / `set_query`.
+    /// The list right after `Vault.watch_codes`, then each time a code in it changes, after
+    /// each change made through the vault (an account added, edited, deleted, a HOTP counter
+    /// advanced, a container synchronized), and on `CodesWatch.refresh` / `set_query`.
     fn on_codes(&self, list: CodeList) -> Result<()>;
     /// Making the list failed (`Locked` after `Vault.lock()`, `Platform` when the clock
     /// threw…); the watch has stopped. Start a new one when the cause is gone.
@@ -203,7 +204,9 @@ impl CodesWatch {
         self.inner.set_query(query.into());
     }
 
-    /// Delivers the list again now: call it after adding, editing or deleting an account.
+    /// Delivers the list again now. Changes made through the watched `Vault` object (and the
+    /// push and container clients over it) are delivered without it; call it for changes made
+    /// through another `Vault` object or process.
     pub fn refresh(&self) {
         self.inner.refresh();
     }
@@ -234,8 +237,10 @@ impl core::CodesSource for VaultCodes {
     }
 }
 
-/// Starts a watch over `source` delivering to `listener`.
+/// Starts a watch of `vault` (through `source`, which holds it weakly) delivering to
+/// `listener`, again after every change made through the vault.
 pub(crate) fn watch(
+    vault: &CoreVault,
     source: VaultCodes,
     query: CodesQuery,
     listener: Arc<dyn CodesListener>,
@@ -251,6 +256,7 @@ pub(crate) fn watch(
     .map_err(|e| TesseraError::Other {
         reason: format!("cannot start the watch thread: {e}"),
     })?;
+    inner.follow(vault);
     Ok(Arc::new(CodesWatch { inner }))
 }
 

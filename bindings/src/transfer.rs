@@ -46,6 +46,8 @@ pub enum ImportFormat {
     GoogleAuthenticatorDb,
     /// Authenticator Pro / Stratum backup (plain or encrypted) or app database.
     AuthenticatorPro,
+    /// Authy's app storage (XML preferences), plain or password-encrypted seeds.
+    Authy,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -69,6 +71,7 @@ impl From<core::Format> for ImportFormat {
             F::MicrosoftAuthenticator => ImportFormat::MicrosoftAuthenticator,
             F::GoogleAuthenticatorDb => ImportFormat::GoogleAuthenticatorDb,
             F::AuthenticatorPro => ImportFormat::AuthenticatorPro,
+            F::Authy => ImportFormat::Authy,
         }
     }
 }
@@ -94,6 +97,7 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::MicrosoftAuthenticator => F::MicrosoftAuthenticator,
             ImportFormat::GoogleAuthenticatorDb => F::GoogleAuthenticatorDb,
             ImportFormat::AuthenticatorPro => F::AuthenticatorPro,
+            ImportFormat::Authy => F::Authy,
         }
     }
 }

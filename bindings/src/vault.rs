@@ -492,8 +492,14 @@ impl Vault {
     }
 
     /// Moves an account to the trash (restore brings it back, purge deletes it for good).
+    /// Refused (`Other`, naming the container) while a privacyIDEA container that manages the
+    /// account forbids deleting its tokens on the device.
     pub fn delete(&self, id: String) -> Result<()> {
-        Ok(self.unlocked()?.delete(&account_id(&id)?)?)
+        let vault = self.unlocked()?;
+        Ok(tessera_core::container::delete_account(
+            &vault,
+            &account_id(&id)?,
+        )?)
     }
 
     /// Brings an account back from the trash.
@@ -526,20 +532,21 @@ impl Vault {
     }
 
     /// Watches the code list of `query`: `listener` receives it at once, then each time a code
-    /// in it changes, from a Tessera thread that sleeps in between (no timer in the app). Call
-    /// `refresh()` on the watch after changing accounts, `set_query` when the search changes,
-    /// and `stop()` when the screen goes away. It holds no reference that keeps the vault
-    /// unlocked: after `lock()` the listener receives `Locked` and the watch ends.
+    /// in it changes and after each change made through this vault, from a Tessera thread that
+    /// sleeps in between (no timer in the app). Call `set_query` on the watch when the search
+    /// changes and `stop()` when the screen goes away. It holds no reference that keeps the
+    /// vault unlocked: after `lock()` the listener receives `Locked` and the watch ends.
     pub fn watch_codes(
         &self,
         query: CodesQuery,
         listener: Arc<dyn CodesListener>,
     ) -> Result<Arc<CodesWatch>> {
+        let vault = self.unlocked()?;
         let source = VaultCodes {
-            vault: Arc::downgrade(&self.unlocked()?),
+            vault: Arc::downgrade(&vault),
             clock: self.clock.clone(),
         };
-        codes::watch(source, query, listener)
+        codes::watch(&vault, source, query, listener)
     }
 
     /// The codes of every account not in the trash, now by the vault's clock corrected by the

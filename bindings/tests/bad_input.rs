@@ -440,6 +440,7 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::MicrosoftAuthenticator),
         Some(ImportFormat::GoogleAuthenticatorDb),
         Some(ImportFormat::AuthenticatorPro),
+        Some(ImportFormat::Authy),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

@@ -238,6 +238,42 @@ fn watch_fires_after_the_boundary_and_ends_with_locked() {
     watch.stop();
 }
 
+#[test]
+fn changes_through_the_vault_are_delivered_without_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let vault = vault(&dir, None);
+    let bank = vault
+        .add(account("Bank", "hotp", otp_defaults(OtpKind::Hotp)))
+        .unwrap();
+    let (listener, lists) = forward();
+    let watch = vault.watch_codes(CodesQuery::default(), listener).unwrap();
+    let first = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(
+        first.items[0].code.as_deref(),
+        Some("755224"),
+        "RFC 4226 counter 0"
+    );
+    assert_eq!(vault.next_hotp(bank.clone()).unwrap().code, "287082");
+    let advanced = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(
+        advanced.items[0].code.as_deref(),
+        Some("287082"),
+        "counter 1, delivered"
+    );
+    vault
+        .update(
+            bank,
+            AccountChange {
+                label: Some("savings".into()),
+                ..AccountChange::default()
+            },
+        )
+        .unwrap();
+    let renamed = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(renamed.items[0].display_name, "Bank (savings)");
+    watch.stop();
+}
+
 /// A listener that throws, as a buggy app's would.
 struct Throwing(Mutex<Sender<()>>);
 

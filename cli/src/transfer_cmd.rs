@@ -45,7 +45,8 @@ pub struct ImportArgs {
     /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, steam (a Steam Guard
     /// .maFile), winauth (WinAuth's text export), microsoft (Microsoft Authenticator's
     /// PhoneFactor database), google-db (Google Authenticator's database), authpro
-    /// (Authenticator Pro / Stratum backup, plain or encrypted, or its database), qr, tessera.
+    /// (Authenticator Pro / Stratum backup, plain or encrypted, or its database), authy
+    /// (Authy's XML app storage), qr, tessera; freeotp also reads FreeOTP's tokens.xml.
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     from: Option<Format>,
     /// Show what would be imported without writing anything.

@@ -265,10 +265,8 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             let vault = open_vault(global)?;
             let id = vault.resolve_id(&id)?;
             let name = display_name(&vault.summary(&id)?);
-            // a container may forbid deleting its tokens on the device
-            tessera_core::container::check_deletable(&vault, id.as_str())
-                .map_err(CliError::failed)?;
-            vault.delete(&id)?;
+            // refused while a container forbids deleting its tokens on the device
+            tessera_core::container::delete_account(&vault, &id).map_err(CliError::failed)?;
             if purge {
                 vault.purge(&id)?;
                 println!("deleted {name} for good");

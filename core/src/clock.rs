@@ -234,9 +234,15 @@ impl Vault {
         }
     }
 
-    /// Stores `time` as the server time (replacing any earlier one).
+    /// Stores `time` as the server time (replacing any earlier one). A changed offset counts as
+    /// a change of the vault (code watches recompute their next change); the same offset
+    /// measured again only refreshes `synced_at`.
     pub fn set_server_time(&self, time: &ServerTime) -> Result<(), VaultError> {
-        self.with_storage_keep_cache(|conn, key| {
+        let same_offset = matches!(
+            self.server_time(),
+            Ok(Some(known)) if known.offset_secs == time.offset_secs && known.source == time.source
+        );
+        let write = |conn: &mut rusqlite::Connection, key: &VaultKey| {
             conn.execute(
                 "INSERT OR REPLACE INTO server_time (id, offset_secs, source, synced_at, row_mac)
                  VALUES (1, ?1, ?2, ?3, ?4)",
@@ -248,12 +254,17 @@ impl Vault {
                 ],
             )?;
             Ok(())
-        })
+        };
+        if same_offset {
+            self.with_storage_keep_cache(write)
+        } else {
+            self.with_storage(write)
+        }
     }
 
     /// Forgets the server time: codes use the device clock again.
     pub fn reset_server_time(&self) -> Result<(), VaultError> {
-        self.with_storage_keep_cache(|conn, _| {
+        self.with_storage(|conn, _| {
             conn.execute("DELETE FROM server_time", [])?;
             Ok(())
         })

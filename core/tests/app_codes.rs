@@ -358,6 +358,39 @@ fn watch_of_hotp_only_waits_for_refresh_and_follows_a_new_query() {
     while lists.recv_timeout(HANG_GUARD).is_ok() {}
 }
 
+#[test]
+fn watch_that_follows_the_vault_delivers_after_each_change() {
+    let (_scratch, vault) = Scratch::new();
+    let vault = Arc::new(vault);
+    let bank = vault.add(&hotp_rfc(0)).unwrap();
+    let (watch, lists) = watch_vault(&vault, vec![0], every());
+    watch.follow(&vault);
+    let first = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(
+        first.items[0].code.as_ref().unwrap().as_str(),
+        "755224",
+        "counter 0"
+    );
+    // Each change through the vault delivers the list again; no refresh() needed.
+    vault.next_hotp(&bank).unwrap();
+    let advanced = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(
+        advanced.items[0].code.as_ref().unwrap().as_str(),
+        "287082",
+        "RFC 4226 counter 1"
+    );
+    vault.add(&totp("Mail", "alice", &seed(5))).unwrap();
+    let added = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(names(&added), ["Bank (hotp)", "Mail (alice)"]);
+    vault.delete(&bank).unwrap();
+    let deleted = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
+    assert_eq!(names(&deleted), ["Mail (alice)"]);
+    drop(watch);
+    while lists.recv_timeout(HANG_GUARD).is_ok() {}
+    // A stopped watch is forgotten: later changes reach nobody and fail nothing.
+    vault.restore(&bank).unwrap();
+}
+
 /// A source that fails: the listener gets the error and the watch ends.
 struct Failing;
 

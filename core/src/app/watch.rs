@@ -6,6 +6,7 @@ use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use super::codes::{CodeList, CodesQuery};
+use crate::vault::{ChangeListener, Vault};
 
 /// Where a [`CodesWatch`] gets its lists: the vault at the current time by the vault's clock.
 /// The bindings implement it over a weak reference to the vault, so a watch never keeps a
@@ -99,10 +100,19 @@ impl CodesWatch {
         self.shared.wake.notify_all();
     }
 
-    /// Delivers the list again now, e.g. after the app added, edited or removed an account.
+    /// Delivers the list again now, e.g. after an account changed through another handle
+    /// than the one given to [`CodesWatch::follow`].
     pub fn refresh(&self) {
-        lock(&self.shared.state).refresh = true;
-        self.shared.wake.notify_all();
+        self.shared.changed();
+    }
+
+    /// Delivers the list again after every change made through `vault` (this handle: an
+    /// account added, edited, trashed or restored, a HOTP counter advanced, a container
+    /// synchronized), so a shell does not have to call [`CodesWatch::refresh`] after its own
+    /// changes. Changes by another process are seen at the next delivery.
+    pub fn follow(&self, vault: &Vault) {
+        let shared: Arc<dyn ChangeListener> = self.shared.clone();
+        vault.on_change(Arc::downgrade(&shared));
     }
 
     /// Stops the watch. When called from another thread than the listener's, a delivery in
@@ -133,6 +143,14 @@ impl Drop for CodesWatch {
         // drop should not block; the thread sees the flag before its next delivery.
         lock(&self.shared.state).stopped = true;
         self.shared.wake.notify_all();
+    }
+}
+
+impl ChangeListener for Shared {
+    fn changed(&self) {
+        // Only a flag and a wake-up: this runs under the vault's lock.
+        lock(&self.state).refresh = true;
+        self.wake.notify_all();
     }
 }
 

@@ -18,13 +18,16 @@ mod aegis;
 mod andotp;
 mod appdb;
 mod authpro;
+mod authy;
 mod bitwarden;
+mod bitwarden_enc;
 pub mod export;
 mod freeotp;
 mod google;
 mod google_db;
 mod microsoft;
 mod otpauth_list;
+mod prefs_xml;
 mod report;
 mod steam;
 mod twofas;
@@ -57,9 +60,9 @@ pub enum Format {
     TwoFas,
     /// andOTP JSON (plain) or its encrypted binary formats.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP+ JSON, or the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+.
     FreeOtpPlus,
-    /// Bitwarden JSON export.
+    /// Bitwarden JSON export, unencrypted or password-protected.
     BitwardenJson,
     /// Bitwarden CSV export.
     BitwardenCsv,
@@ -86,11 +89,13 @@ pub enum Format {
     /// Authenticator Pro / Stratum: its backup (plain JSON, or encrypted with the current or
     /// the legacy scheme) or its app database (`proauth.db3`).
     AuthenticatorPro,
+    /// Authy's app storage (SharedPreferences XML), with plain or password-encrypted seeds.
+    Authy,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 17] = [
+    pub const ALL: [Format; 18] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -106,6 +111,7 @@ impl Format {
         Format::MicrosoftAuthenticator,
         Format::GoogleAuthenticatorDb,
         Format::AuthenticatorPro,
+        Format::Authy,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -130,6 +136,7 @@ impl Format {
             Format::MicrosoftAuthenticator => "microsoft",
             Format::GoogleAuthenticatorDb => "google-db",
             Format::AuthenticatorPro => "authpro",
+            Format::Authy => "authy",
         }
     }
 
@@ -246,6 +253,17 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         let json: Scrubbed = Scrubbed(serde_json::from_str(text).ok()?);
         return detect_json(&json.0);
     }
+    if prefs_xml::looks_like(text) {
+        // An app's SharedPreferences file: whose, from the preferences it holds.
+        let strings = prefs_xml::strings(text.as_bytes()).ok()?;
+        if authy::is_authy(&strings) {
+            return Some(Format::Authy);
+        }
+        return strings
+            .iter()
+            .any(|s| s.name == freeotp::TOKEN_ORDER)
+            .then_some(Format::FreeOtpPlus);
+    }
     let mut lines = text
         .lines()
         .map(str::trim)
@@ -300,7 +318,9 @@ fn detect_json(json: &Value) -> Option<Format> {
                 Some(Format::TwoFas)
             } else if has("tokens") && (has("tokenOrder") || obj["tokens"].is_array()) {
                 Some(Format::FreeOtpPlus)
-            } else if has("items") && (has("encrypted") || has("folders")) {
+            } else if (has("items") && (has("encrypted") || has("folders")))
+                || (has("passwordProtected") && has("encKeyValidation_DO_NOT_EDIT"))
+            {
                 Some(Format::BitwardenJson)
             } else if has("Authenticators") {
                 Some(Format::AuthenticatorPro)
@@ -354,6 +374,7 @@ pub(crate) fn read_as(
         Format::MicrosoftAuthenticator => microsoft::read(bytes, password),
         Format::GoogleAuthenticatorDb => google_db::read(bytes, password),
         Format::AuthenticatorPro => authpro::read(bytes, password),
+        Format::Authy => authy::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -664,6 +685,15 @@ mod tests {
             ),
             (b"AUTHENTICATORPRO\x01\x02", Some(Format::AuthenticatorPro)),
             (b"AuthenticatorPro\xff\xfe", Some(Format::AuthenticatorPro)),
+            (
+                b"<?xml version='1.0' ?>\n<map><string name=\"tokenOrder\">[]</string></map>",
+                Some(Format::FreeOtpPlus),
+            ),
+            (
+                b"<map><string name=\"com.authy.storage.tokens.authenticator.key\">[]</string></map>",
+                Some(Format::Authy),
+            ),
+            (b"<map><int name=\"x\" value=\"1\" /></map>", None),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),
             (b"", None),

@@ -326,7 +326,7 @@ impl Vault {
             progress(outcomes.len(), accounts.len());
         }
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(outcomes)
     }
 
@@ -465,7 +465,7 @@ impl Vault {
             }
         }
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(())
     }
 
@@ -524,7 +524,7 @@ impl Vault {
             [],
         )?;
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(())
     }
 

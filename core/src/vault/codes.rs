@@ -178,7 +178,7 @@ impl Vault {
         row.counter = params.counter as i64;
         row.store(&tx, &inner.key, now())?;
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(generator.code_for_counter(params.counter))
     }
 }

@@ -128,6 +128,10 @@ class CodesTest {
             val bank = assertIs<CodeList>(listener.next())
             assertEquals(listOf("Bank (hotp)"), bank.items.map { it.displayName })
             assertNull(bank.nextChangeAt, "HOTP alone: nothing to schedule")
+            // A change through the vault is delivered without refresh().
+            vault.add(otpAccount("Bank", "second", secret = RFC_SHA256, kind = OtpKind.HOTP))
+            val added = assertIs<CodeList>(listener.next())
+            assertEquals(listOf("Bank (hotp)", "Bank (second)"), added.items.map { it.displayName })
             watch.stop()
             assertFalse(watch.isRunning())
             watch.close()

@@ -137,6 +137,9 @@ final class CodesTests: XCTestCase {
         let bank = try listener.nextList()
         XCTAssertEqual(bank.items.map(\.displayName), ["Bank (hotp)"])
         XCTAssertNil(bank.nextChangeAt, "HOTP alone: nothing to schedule")
+        // A change through the vault is delivered without refresh().
+        _ = try vault.add(account: otpAccount("Bank", "second", secret: rfcSha256, kind: .hotp))
+        XCTAssertEqual(try listener.nextList().items.map(\.displayName), ["Bank (hotp)", "Bank (second)"])
         watch.stop()
         XCTAssertFalse(watch.isRunning())
     }
