@@ -212,7 +212,9 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
             };
             // Refused here without --insecure; with it, say what was accepted.
             for weakness in
-                check_url(&ticket.url, ticket.sslverify, policy).map_err(CliError::failed)?
+                // Core's reason, and the CLI's way to accept the risk.
+                check_url(&ticket.url, ticket.sslverify, policy)
+                    .map_err(|e| CliError::failed(format!("{e} (with --insecure)")))?
             {
                 eprintln!("tessera: warning: --insecure: {}", weakness.explain());
             }
