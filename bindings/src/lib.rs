@@ -46,12 +46,14 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod codes;
 pub mod container;
 pub mod error;
 pub mod otp;
 pub mod platform;
 pub mod push;
 mod redact;
+pub mod time;
 pub mod transfer;
 pub mod types;
 pub mod unlock;
@@ -59,6 +61,7 @@ pub mod uri;
 pub mod vault;
 
 pub use account::{OtpAccount, UriParameter};
+pub use codes::{CodeList, CodesListener, CodesQuery, CodesWatch, DisplayCode, otp_defaults};
 pub use container::{
     ContainerClient, ContainerCurve, ContainerHash, ContainerInfo, ContainerKeys,
     ContainerPolicies, ContainerQr, ContainerState, ContainerSyncFailure, ContainerSyncReport,
@@ -68,10 +71,11 @@ pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
 pub use push::{
-    DenyReason, FailedPoll, HttpField, HttpRequest, HttpResponse, KeygenListener, KeygenStep,
-    PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport, PushVerdict,
-    RejectedPush,
+    DenyReason, FailedPoll, ForceUnlock, HttpField, HttpRequest, HttpResponse, KeygenListener,
+    KeygenStep, PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport,
+    PushVerdict, RejectedPush,
 };
+pub use time::{ServerTimeStatus, offset_warning_seconds};
 pub use transfer::{
     ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
     SkippedAccount, detect_import_format, export_from_vault, import_into_vault, import_qr_luma,

@@ -26,6 +26,8 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod app;
+pub mod clock;
 pub mod container;
 pub mod crypto;
 pub mod error;

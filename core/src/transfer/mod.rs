@@ -16,11 +16,20 @@ use crate::secret::Secret;
 
 mod aegis;
 mod andotp;
+mod appdb;
+mod authpro;
+mod authy;
+mod battlenet;
 mod bitwarden;
+mod bitwarden_enc;
+mod duo;
 pub mod export;
 mod freeotp;
 mod google;
+mod google_db;
+mod microsoft;
 mod otpauth_list;
+mod prefs_xml;
 mod report;
 mod steam;
 mod twofas;
@@ -53,9 +62,9 @@ pub enum Format {
     TwoFas,
     /// andOTP JSON (plain) or its encrypted binary formats.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP+ JSON, or the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+.
     FreeOtpPlus,
-    /// Bitwarden JSON export.
+    /// Bitwarden JSON export, unencrypted or password-protected.
     BitwardenJson,
     /// Bitwarden CSV export.
     BitwardenCsv,
@@ -73,11 +82,26 @@ pub enum Format {
     SteamMaFile,
     /// WinAuth's text export: otpauth URIs with WinAuth's Steam and Battle.net conventions.
     WinAuth,
+    /// Microsoft Authenticator's app database (`PhoneFactor`, SQLite), from a rooted or
+    /// backed-up Android phone.
+    MicrosoftAuthenticator,
+    /// Google Authenticator's app database (`databases`, SQLite), from a rooted or backed-up
+    /// Android phone.
+    GoogleAuthenticatorDb,
+    /// Authenticator Pro / Stratum: its backup (plain JSON, or encrypted with the current or
+    /// the legacy scheme) or its app database (`proauth.db3`).
+    AuthenticatorPro,
+    /// Authy's app storage (SharedPreferences XML), with plain or password-encrypted seeds.
+    Authy,
+    /// Duo Mobile's account store (`accounts.json`).
+    Duo,
+    /// The Battle.net app's authenticator (SharedPreferences XML).
+    BattleNet,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 20] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -90,6 +114,12 @@ impl Format {
         Format::Proton,
         Format::SteamMaFile,
         Format::WinAuth,
+        Format::MicrosoftAuthenticator,
+        Format::GoogleAuthenticatorDb,
+        Format::AuthenticatorPro,
+        Format::Authy,
+        Format::Duo,
+        Format::BattleNet,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -111,6 +141,12 @@ impl Format {
             Format::TesseraBackup => "tessera",
             Format::SteamMaFile => "steam",
             Format::WinAuth => "winauth",
+            Format::MicrosoftAuthenticator => "microsoft",
+            Format::GoogleAuthenticatorDb => "google-db",
+            Format::AuthenticatorPro => "authpro",
+            Format::Authy => "authy",
+            Format::Duo => "duo",
+            Format::BattleNet => "battlenet",
         }
     }
 
@@ -206,10 +242,13 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         return Some(Format::TesseraBackup);
     }
     if bytes.starts_with(SQLITE_MAGIC) {
-        // Some apps keep their accounts in an SQLite database; none of them is read yet, and
-        // taking the file for an encrypted andOTP one would end in a misleading "wrong
-        // password". `read` names the reason instead (see `undetected`).
-        return None;
+        // An app's own database, known by its tables. Any other database is not taken for an
+        // encrypted andOTP file (that would end in a misleading "wrong password"): `read`
+        // names the reason instead (see `undetected`).
+        return appdb::identify(bytes);
+    }
+    if authpro::is_encrypted(bytes) {
+        return Some(Format::AuthenticatorPro);
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
@@ -223,6 +262,20 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     if text.starts_with('{') || text.starts_with('[') {
         let json: Scrubbed = Scrubbed(serde_json::from_str(text).ok()?);
         return detect_json(&json.0);
+    }
+    if prefs_xml::looks_like(text) {
+        // An app's SharedPreferences file: whose, from the preferences it holds.
+        let strings = prefs_xml::strings(text.as_bytes()).ok()?;
+        if authy::is_authy(&strings) {
+            return Some(Format::Authy);
+        }
+        if strings.iter().any(|s| s.name == battlenet::SECRET) {
+            return Some(Format::BattleNet);
+        }
+        return strings
+            .iter()
+            .any(|s| s.name == freeotp::TOKEN_ORDER)
+            .then_some(Format::FreeOtpPlus);
     }
     let mut lines = text
         .lines()
@@ -260,6 +313,7 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
 
 fn detect_json(json: &Value) -> Option<Format> {
     match json {
+        Value::Array(items) if duo::looks_like(items) => Some(Format::Duo),
         Value::Array(items) => {
             // andOTP: an array of objects with `secret` and `type` (an empty array is an empty
             // andOTP export too: no other format is a bare array).
@@ -278,8 +332,12 @@ fn detect_json(json: &Value) -> Option<Format> {
                 Some(Format::TwoFas)
             } else if has("tokens") && (has("tokenOrder") || obj["tokens"].is_array()) {
                 Some(Format::FreeOtpPlus)
-            } else if has("items") && (has("encrypted") || has("folders")) {
+            } else if (has("items") && (has("encrypted") || has("folders")))
+                || (has("passwordProtected") && has("encKeyValidation_DO_NOT_EDIT"))
+            {
                 Some(Format::BitwardenJson)
+            } else if has("Authenticators") {
+                Some(Format::AuthenticatorPro)
             } else if has("kdfParams") && has("encryptedData") {
                 Some(Format::Ente)
             } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
@@ -327,6 +385,12 @@ pub(crate) fn read_as(
         Format::OtpauthList => otpauth_list::read(bytes, password),
         Format::SteamMaFile => steam::read(bytes, password),
         Format::WinAuth => winauth::read(bytes, password),
+        Format::MicrosoftAuthenticator => microsoft::read(bytes, password),
+        Format::GoogleAuthenticatorDb => google_db::read(bytes, password),
+        Format::AuthenticatorPro => authpro::read(bytes, password),
+        Format::Authy => authy::read(bytes, password),
+        Format::Duo => duo::read(bytes, password),
+        Format::BattleNet => battlenet::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -381,8 +445,10 @@ pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
 fn undetected(bytes: &[u8]) -> TransferError {
     if bytes.starts_with(SQLITE_MAGIC) {
         return TransferError::Unsupported(
-            "this is an SQLite database; Tessera does not read other apps' databases \
-             (Google or Microsoft Authenticator, Authenticator Pro…): export from the app instead"
+            "this is an SQLite database that Tessera does not know: of other apps' databases, \
+             only Microsoft Authenticator's (PhoneFactor), Google Authenticator's \
+             (databases) and Authenticator Pro's (proauth.db3) are read; export from the app \
+             instead"
                 .into(),
         );
     }
@@ -628,6 +694,29 @@ mod tests {
             (
                 b"otpauth://totp/Steam:me?secret=JBSWY3DP&digits=5&issuer=Steam",
                 Some(Format::WinAuth),
+            ),
+            (
+                br#"{"Authenticators":[],"Categories":[]}"#,
+                Some(Format::AuthenticatorPro),
+            ),
+            (b"AUTHENTICATORPRO\x01\x02", Some(Format::AuthenticatorPro)),
+            (b"AuthenticatorPro\xff\xfe", Some(Format::AuthenticatorPro)),
+            (
+                b"<?xml version='1.0' ?>\n<map><string name=\"tokenOrder\">[]</string></map>",
+                Some(Format::FreeOtpPlus),
+            ),
+            (
+                b"<map><string name=\"com.authy.storage.tokens.authenticator.key\">[]</string></map>",
+                Some(Format::Authy),
+            ),
+            (b"<map><int name=\"x\" value=\"1\" /></map>", None),
+            (
+                br#"[{"name":"me","otpGenerator":{"otpSecret":"JBSWY3DP"}}]"#,
+                Some(Format::Duo),
+            ),
+            (
+                b"<map><string name=\"com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET\">00</string></map>",
+                Some(Format::BattleNet),
             ),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),

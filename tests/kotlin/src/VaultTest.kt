@@ -13,6 +13,7 @@ import org.tessera.OtpKind
 import org.tessera.TesseraException
 import org.tessera.Vault
 import org.tessera.importIntoVault
+import org.tessera.offsetWarningSeconds
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 
@@ -43,7 +44,7 @@ class VaultTest {
             assertEquals(6, codes.getValue(google).code?.length)
 
             vault.update(rfc, AccountChange(issuer = "RFC 6238", favorite = true, groups = listOf("work")))
-            val updated = vault.get(rfc)
+            val updated = vault.accountInfo(rfc)
             assertEquals("RFC 6238", updated.issuer)
             assertTrue(updated.favorite)
             assertEquals(listOf("work"), vault.groups())
@@ -51,7 +52,7 @@ class VaultTest {
             assertEquals(listOf(google), vault.list(ListFilter(text = "alice")).map { it.id })
 
             vault.update(google, AccountChange(note = "recovery codes in the safe"))
-            assertEquals("recovery codes in the safe", vault.note(google))
+            assertEquals("recovery codes in the safe", vault.accountWithSecret(google).note)
 
             vault.delete(google)
             assertEquals(listOf(rfc), vault.list().map { it.id })
@@ -62,7 +63,7 @@ class VaultTest {
             vault.delete(google)
             vault.purge(google)
             assertTrue(vault.trash().isEmpty())
-            assertFailsWith<TesseraException.NotFound> { vault.get(google) }
+            assertFailsWith<TesseraException.NotFound> { vault.accountInfo(google) }
         }
     }
 
@@ -77,7 +78,7 @@ class VaultTest {
         }
         Vault.open(path, keys).use { vault ->
             val id = vault.list().single().id
-            assertEquals(1uL, vault.get(id).params.counter)
+            assertEquals(1uL, vault.accountInfo(id).params.counter)
             assertEquals("359152", vault.nextHotp(id).code) // counter 2
         }
     }
@@ -87,6 +88,32 @@ class VaultTest {
         Vault.create(tempVaultPath(), JvmKeyProvider(), FixedClock(59)).use { vault ->
             vault.add(otpAccount("RFC", "sha1", digits = 8))
             assertEquals("94287082", vault.codes().single().code)
+        }
+    }
+
+    @Test
+    fun serverTimeCorrectsCodesWhenTheDeviceClockIsAnHourBehind() {
+        // RFC 6238's SHA1 vector at Unix 2000000000 is 69279037; the device believes it is an
+        // hour earlier, and a server's Date header says the true time.
+        Vault.create(tempVaultPath(), JvmKeyProvider(), FixedClock(2_000_000_000L - 3600)).use { vault ->
+            vault.add(otpAccount("RFC", "sha1", digits = 8))
+            assertNull(vault.serverTime())
+            val status = vault.recordServerDate(
+                "Wed, 18 May 2033 03:33:20 GMT", "https://user:pw@pi.example/ttype/push?serial=X")
+            assertTrue(status.offsetSeconds in 3599L..3601L, "offset ${status.offsetSeconds}")
+            assertTrue(status.warning, "an hour is above the ${offsetWarningSeconds()} s threshold")
+            assertEquals("pi.example", status.source, "host only: no password, path or query")
+            assertEquals(2_000_000_000uL, status.syncedAt)
+            assertEquals("69279037", vault.codes().single().code)
+            assertTrue(vault.nowUnix() in 1_999_999_999uL..2_000_000_001uL)
+            assertEquals(status, vault.serverTime())
+
+            assertFailsWith<TesseraException.InvalidInput> { vault.recordServerDate("yesterday", "https://pi.example/") }
+            assertEquals(status, vault.serverTime(), "a bad date changes nothing")
+            vault.resetServerTime()
+            assertNull(vault.serverTime())
+            assertEquals(1_999_996_400uL, vault.nowUnix(), "the device clock again")
+            assertEquals(30L, offsetWarningSeconds())
         }
     }
 
@@ -108,7 +135,7 @@ class VaultTest {
             assertEquals(ImportFormat.TESSERA_BACKUP, report.format)
             assertEquals(2uL, report.imported)
             assertEquals(listOf("RFC", "Example"), restored.list().map { it.issuer })
-            assertEquals("n1", restored.note(restored.list().first().id))
+            assertEquals("n1", restored.accountWithSecret(restored.list().first().id).note)
             assertEquals("94287082", restored.codesAt(59uL).first().code)
 
             val again = importIntoVault(restored, backup, password = "backup password")

@@ -17,6 +17,10 @@ struct CodesView: View {
     var body: some View {
         NavigationStack {
             List {
+                if let time = model.clockWarning {
+                    Label("This device's clock is off by \(time.offsetSeconds) s; codes use the server's time.", systemImage: "clock.badge.exclamationmark")
+                        .foregroundStyle(.orange)
+                }
                 if !model.groups.isEmpty {
                     GroupChips(groups: model.groups, selected: model.query.group) { group in
                         Task { await model.showGroup(group) }
@@ -109,8 +113,7 @@ struct CodeRow: View {
     var body: some View {
         HStack {
             VStack(alignment: .leading, spacing: 4) {
-                Text(item.issuer.isEmpty ? item.label : item.issuer).font(.headline)
-                if !item.issuer.isEmpty { Text(item.label).font(.subheadline).foregroundStyle(.secondary) }
+                Text(item.displayName).font(.headline)
                 if let code = item.displayCode {
                     Text(code).font(.system(.title, design: .monospaced).bold())
                         .accessibilityLabel(item.spokenCode ?? "")

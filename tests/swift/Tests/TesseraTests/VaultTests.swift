@@ -25,12 +25,12 @@ final class VaultTests: XCTestCase {
         XCTAssertEqual(codes[google]?.code?.count, 6)
 
         try vault.update(id: rfc, change: AccountChange(issuer: "RFC 6238", groups: ["work"], favorite: true))
-        XCTAssertEqual(try vault.get(id: rfc).issuer, "RFC 6238")
-        XCTAssertTrue(try vault.get(id: rfc).favorite)
+        XCTAssertEqual(try vault.accountInfo(id: rfc).issuer, "RFC 6238")
+        XCTAssertTrue(try vault.accountInfo(id: rfc).favorite)
         XCTAssertEqual(try vault.groups(), ["work"])
         XCTAssertEqual(try vault.list(filter: ListFilter(group: "work")).map(\.id), [rfc])
         try vault.update(id: google, change: AccountChange(note: "recovery codes in the safe"))
-        XCTAssertEqual(try vault.note(id: google), "recovery codes in the safe")
+        XCTAssertEqual(try vault.accountWithSecret(id: google).note, "recovery codes in the safe")
 
         try vault.delete(id: google)
         XCTAssertEqual(try vault.list().map(\.id), [rfc])
@@ -40,7 +40,7 @@ final class VaultTests: XCTestCase {
         try vault.delete(id: google)
         try vault.purge(id: google)
         XCTAssertTrue(try vault.trash().isEmpty)
-        assertThrows("NotFound", try vault.get(id: google))
+        assertThrows("NotFound", try vault.accountInfo(id: google))
     }
 
     func testNextHotpCommitsTheCounterAndFollowsRfc4226() throws {
@@ -54,7 +54,7 @@ final class VaultTests: XCTestCase {
         }
         let vault = try Vault.open(path: path, keys: keys)
         let id = try vault.list()[0].id
-        XCTAssertEqual(try vault.get(id: id).params.counter, 1)
+        XCTAssertEqual(try vault.accountInfo(id: id).params.counter, 1)
         XCTAssertEqual(try vault.nextHotp(id: id).code, "359152")  // counter 2
     }
 
@@ -62,6 +62,30 @@ final class VaultTests: XCTestCase {
         let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider(), clock: FixedClock(59))
         _ = try vault.add(account: otpAccount("RFC", "sha1", digits: 8))
         XCTAssertEqual(try vault.codes().first?.code, "94287082")
+    }
+
+    func testServerTimeCorrectsCodesWhenTheDeviceClockIsAnHourBehind() throws {
+        // RFC 6238's SHA1 vector at Unix 2000000000 is 69279037; the device believes it is an
+        // hour earlier, and a server's Date header says the true time.
+        let vault = try Vault.create(
+            path: tempVaultPath(), keys: PadKeyProvider(), clock: FixedClock(2_000_000_000 - 3600))
+        _ = try vault.add(account: otpAccount("RFC", "sha1", digits: 8))
+        XCTAssertNil(try vault.serverTime())
+        let status = try vault.recordServerDate(
+            date: "Wed, 18 May 2033 03:33:20 GMT", url: "https://user:pw@pi.example/ttype/push?serial=X")
+        XCTAssertTrue((3599...3601).contains(status.offsetSeconds), "\(status.offsetSeconds)")
+        XCTAssertTrue(status.warning, "an hour is above \(offsetWarningSeconds()) s")
+        XCTAssertEqual(status.source, "pi.example", "host only: no password, path or query")
+        XCTAssertEqual(status.syncedAt, 2_000_000_000)
+        XCTAssertEqual(try vault.codes().first?.code, "69279037")
+        XCTAssertEqual(try vault.serverTime(), status)
+
+        assertThrows("InvalidInput", try vault.recordServerDate(date: "yesterday", url: "https://pi.example/"))
+        XCTAssertEqual(try vault.serverTime(), status, "a bad date changes nothing")
+        try vault.resetServerTime()
+        XCTAssertNil(try vault.serverTime())
+        XCTAssertEqual(try vault.nowUnix(), 1_999_996_400, "the device clock again")
+        XCTAssertEqual(offsetWarningSeconds(), 30)
     }
 
     func testBackupRoundTripRestoresEveryAccountOnce() throws {
