@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
+mod recovery_cmd;
 mod sensitive;
 mod session;
 mod term;
@@ -39,6 +40,9 @@ enum Command {
     Push(push_cmd::PushCommand),
     #[command(flatten)]
     Container(container_cmd::ContainerCommand),
+    /// The recovery key: a printed way in when the key file is gone and the password forgotten.
+    #[command(subcommand)]
+    Recovery(recovery_cmd::RecoveryCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -71,6 +75,7 @@ fn main() -> ExitCode {
         Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
         Command::Container(cmd) => container_cmd::run(cmd, &cli.global),
+        Command::Recovery(cmd) => recovery_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

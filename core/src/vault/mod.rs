@@ -24,6 +24,7 @@ mod integrity;
 pub(crate) use integrity::retag_account;
 mod keys;
 mod model;
+mod recovery;
 mod schema;
 mod slots;
 mod unlock;
