@@ -27,7 +27,9 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "TwoFas": "twofas", "AndOtp": "andotp", "FreeOtpPlus": "freeotp",
                   "BitwardenJson": "bitwarden-json", "BitwardenCsv": "bitwarden-csv",
                   "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
-                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera"}
+                  "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
+                  "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db",
+                  "AuthenticatorPro": "authpro", "Authy": "authy"}
 
 
 def format_order():
@@ -58,6 +60,12 @@ def format_of(name):
         return "bitwarden-csv" if name.endswith(".csv") else "bitwarden-json"
     if prefix in ("otpauth", "google", "aegis", "twofas", "andotp", "ente", "proton", "steam",
                   "winauth"):
+        return prefix
+    if prefix == "microsoft":
+        return "microsoft"
+    if prefix == "googleauth":
+        return "google-db"
+    if prefix in ("authpro", "authy"):
         return prefix
     if prefix == "freeotp":
         return "freeotp"

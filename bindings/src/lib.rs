@@ -46,6 +46,7 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod codes;
 pub mod container;
 pub mod error;
 pub mod otp;
@@ -59,6 +60,7 @@ pub mod uri;
 pub mod vault;
 
 pub use account::{OtpAccount, UriParameter};
+pub use codes::{CodeList, CodesListener, CodesQuery, CodesWatch, DisplayCode, otp_defaults};
 pub use container::{
     ContainerClient, ContainerCurve, ContainerHash, ContainerInfo, ContainerKeys,
     ContainerPolicies, ContainerQr, ContainerState, ContainerSyncFailure, ContainerSyncReport,

@@ -18,8 +18,8 @@ pub struct OtpCode {
     pub code: String,
     /// Seconds until the code changes (1..=period); 0 for HOTP, whose codes do not expire.
     pub remaining_seconds: u32,
-    /// The period this code belongs to (0 for HOTP), for drawing a countdown.
-    pub period: u32,
+    /// The period this code belongs to, for drawing a countdown; `null`/`nil` for HOTP.
+    pub period: Option<u32>,
 }
 
 impl std::fmt::Debug for OtpCode {
@@ -45,11 +45,7 @@ pub(crate) fn code_of(generator: &Generator, unix: u64) -> OtpCode {
     OtpCode {
         code: generator.code_at(unix).as_str().to_owned(),
         remaining_seconds: generator.remaining_at(unix),
-        period: if params.kind.is_time_based() {
-            params.period
-        } else {
-            0
-        },
+        period: params.kind.is_time_based().then_some(params.period),
     }
 }
 

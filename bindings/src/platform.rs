@@ -27,6 +27,19 @@ pub(crate) fn now(clock: Option<&Arc<dyn Clock>>) -> Result<u64> {
     }
 }
 
+/// The time of `clock` in Unix milliseconds, or the system's when there is none. A `Clock`
+/// answers in whole seconds, so with one the watch of a code list may wake up to a second
+/// late; the system clock is exact to the millisecond.
+pub(crate) fn now_millis(clock: Option<&Arc<dyn Clock>>) -> Result<u64> {
+    match clock {
+        Some(clock) => clock
+            .now_unix()?
+            .checked_mul(1000)
+            .ok_or_else(|| TesseraError::platform("the clock returned a time beyond any code")),
+        None => Ok(tessera_core::otp::unix_now_millis()),
+    }
+}
+
 /// The device slot of a vault: a platform keystore (Android Keystore, iOS Keychain / Secure
 /// Enclave) that wraps and unwraps the vault's 256-bit key. Tessera stores only what `wrap`
 /// returns; the keystore's own key should never leave the platform.

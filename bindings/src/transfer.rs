@@ -40,6 +40,14 @@ pub enum ImportFormat {
     SteamMaFile,
     /// WinAuth's text export (otpauth URIs with WinAuth's Steam and Battle.net conventions).
     WinAuth,
+    /// Microsoft Authenticator's app database (`PhoneFactor`, SQLite).
+    MicrosoftAuthenticator,
+    /// Google Authenticator's app database (`databases`, SQLite).
+    GoogleAuthenticatorDb,
+    /// Authenticator Pro / Stratum backup (plain or encrypted) or app database.
+    AuthenticatorPro,
+    /// Authy's app storage (XML preferences), plain or password-encrypted seeds.
+    Authy,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -60,6 +68,10 @@ impl From<core::Format> for ImportFormat {
             F::TesseraBackup => ImportFormat::TesseraBackup,
             F::SteamMaFile => ImportFormat::SteamMaFile,
             F::WinAuth => ImportFormat::WinAuth,
+            F::MicrosoftAuthenticator => ImportFormat::MicrosoftAuthenticator,
+            F::GoogleAuthenticatorDb => ImportFormat::GoogleAuthenticatorDb,
+            F::AuthenticatorPro => ImportFormat::AuthenticatorPro,
+            F::Authy => ImportFormat::Authy,
         }
     }
 }
@@ -82,6 +94,10 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::TesseraBackup => F::TesseraBackup,
             ImportFormat::SteamMaFile => F::SteamMaFile,
             ImportFormat::WinAuth => F::WinAuth,
+            ImportFormat::MicrosoftAuthenticator => F::MicrosoftAuthenticator,
+            ImportFormat::GoogleAuthenticatorDb => F::GoogleAuthenticatorDb,
+            ImportFormat::AuthenticatorPro => F::AuthenticatorPro,
+            ImportFormat::Authy => F::Authy,
         }
     }
 }

@@ -12,9 +12,10 @@ use tessera_core::account::Account;
 use tessera_core::vault::{self as core, AccountId};
 
 use crate::account::OtpAccount;
+use crate::codes::{self, CodeList, CodesListener, CodesQuery, CodesWatch, VaultCodes};
 use crate::error::{Result, TesseraError};
 use crate::otp::OtpCode;
-use crate::platform::{Clock, ForeignKeys, KeyProvider, now};
+use crate::platform::{Clock, ForeignKeys, KeyProvider, now, now_millis};
 use crate::redact::{REDACTED, redacted_text};
 use crate::types::{OtpKind, OtpParams};
 
@@ -42,7 +43,7 @@ pub struct AccountInfo {
     /// Unix time it was moved to the trash, when it is there.
     pub trashed_at: Option<u64>,
     /// True when the stored row failed its integrity check (edited outside Tessera or
-    /// damaged): show it marked, with no code; `get` on it raises `Integrity`.
+    /// damaged): show it marked, with no code; `account_with_secret` on it raises `Integrity`.
     pub damaged: bool,
 }
 
@@ -153,7 +154,7 @@ impl From<AccountChange> for core::AccountUpdate {
 }
 
 /// The code of one account at one instant, as `codes` returns it. Printing it does not show
-/// the code.
+/// the code. Superseded by `DisplayCode` (`Vault.code_list`), which adds what a screen shows.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct AccountCode {
@@ -165,8 +166,8 @@ pub struct AccountCode {
     pub label: String,
     /// TOTP, HOTP or Steam.
     pub kind: OtpKind,
-    /// Seconds per code (time-based kinds).
-    pub period: u32,
+    /// Seconds per code; `null`/`nil` for HOTP (whose codes do not expire) and without a code.
+    pub period: Option<u32>,
     /// The code, or `null`/`nil` when this account cannot produce one (see `problem`).
     pub code: Option<String>,
     /// Why this one account has no code (e.g. its stored data failed the integrity check);
@@ -443,29 +444,19 @@ impl Vault {
         Ok(self.unlocked()?.groups()?)
     }
 
-    /// One account by id (also in the trash). `NotFound` for an unknown id.
-    pub fn get(&self, id: String) -> Result<AccountInfo> {
+    /// One account by id, without its secret or note (also in the trash). `NotFound` for an
+    /// unknown id. A damaged row comes back with `damaged` set.
+    pub fn account_info(&self, id: String) -> Result<AccountInfo> {
         Ok(self.unlocked()?.summary(&account_id(&id)?)?.into())
     }
 
-    /// The decrypted note of an account.
-    pub fn note(&self, id: String) -> Result<String> {
-        let account = self.unlocked()?.get(&account_id(&id)?)?;
-        Ok(account.meta.note.clone())
-    }
-
-    /// The whole account, secret included, e.g. to show it for manual entry elsewhere. Only
-    /// call it when the user asks to see the secret.
-    pub fn account(&self, id: String) -> Result<OtpAccount> {
+    /// One account by id with its secret and note (also in the trash), e.g. to show the secret
+    /// for manual entry elsewhere, or to pass to `format_otp_uri` for a QR code another app
+    /// scans. Only call it when the user asks for it; printing the result does not show the
+    /// secret or the note. `NotFound` for an unknown id, `Integrity` for a damaged row.
+    pub fn account_with_secret(&self, id: String) -> Result<OtpAccount> {
         let account = self.unlocked()?.get(&account_id(&id)?)?;
         Ok(OtpAccount::from(&account))
-    }
-
-    /// The account's canonical otpauth URI (secret included), for a QR code another app
-    /// scans. Only call it when the user asks to move the account.
-    pub fn export_uri(&self, id: String) -> Result<String> {
-        let account = self.unlocked()?.get(&account_id(&id)?)?;
-        Ok(tessera_core::uri::format(&account).to_string())
     }
 
     /// Changes an account's details (never its secret). `NotFound` for an unknown id.
@@ -474,8 +465,14 @@ impl Vault {
     }
 
     /// Moves an account to the trash (restore brings it back, purge deletes it for good).
+    /// Refused (`Other`, naming the container) while a privacyIDEA container that manages the
+    /// account forbids deleting its tokens on the device.
     pub fn delete(&self, id: String) -> Result<()> {
-        Ok(self.unlocked()?.delete(&account_id(&id)?)?)
+        let vault = self.unlocked()?;
+        Ok(tessera_core::container::delete_account(
+            &vault,
+            &account_id(&id)?,
+        )?)
     }
 
     /// Brings an account back from the trash.
@@ -488,8 +485,45 @@ impl Vault {
         Ok(self.unlocked()?.purge(&account_id(&id)?)?)
     }
 
+    /// The code list a screen shows, now by the vault's clock: the accounts `query` keeps
+    /// (all when absent), favorites first, then the user's order, each with its code grouped
+    /// for reading, its display name, when it stops being valid and how much of its period is
+    /// left, and when the first of them changes (`next_change_in_ms`: the one timer a screen
+    /// needs). HOTP accounts show their current code; nothing is incremented. A damaged
+    /// account shows its `problem` instead of a code; the others are unaffected.
+    #[uniffi::method(default(query = None))]
+    pub fn code_list(&self, query: Option<CodesQuery>) -> Result<CodeList> {
+        let at = now_millis(self.clock.as_ref())?;
+        self.code_list_at(query, at)
+    }
+
+    /// `code_list` at an explicit Unix time in milliseconds.
+    pub fn code_list_at(&self, query: Option<CodesQuery>, unix_ms: u64) -> Result<CodeList> {
+        let query = query.unwrap_or_default().into();
+        Ok(self.unlocked()?.code_list_at(&query, unix_ms)?.into())
+    }
+
+    /// Watches the code list of `query`: `listener` receives it at once, then each time a code
+    /// in it changes and after each change made through this vault, from a Tessera thread that
+    /// sleeps in between (no timer in the app). Call `set_query` on the watch when the search
+    /// changes and `stop()` when the screen goes away. It holds no reference that keeps the
+    /// vault unlocked: after `lock()` the listener receives `Locked` and the watch ends.
+    pub fn watch_codes(
+        &self,
+        query: CodesQuery,
+        listener: Arc<dyn CodesListener>,
+    ) -> Result<Arc<CodesWatch>> {
+        let vault = self.unlocked()?;
+        let source = VaultCodes {
+            vault: Arc::downgrade(&vault),
+            clock: self.clock.clone(),
+        };
+        codes::watch(&vault, source, query, listener)
+    }
+
     /// The codes of every account not in the trash, now by the vault's clock, in list order,
-    /// in one call. HOTP accounts show their current code; nothing is incremented.
+    /// in one call. HOTP accounts show their current code; nothing is incremented. Superseded
+    /// by `code_list`, which adds grouping, names, validity, search and the next change.
     pub fn codes(&self) -> Result<Vec<AccountCode>> {
         let unix = now(self.clock.as_ref())?;
         self.codes_at(unix)
@@ -512,7 +546,7 @@ impl Vault {
         Ok(OtpCode {
             code: code.as_str().to_owned(),
             remaining_seconds: 0,
-            period: 0,
+            period: None,
         })
     }
 

@@ -267,10 +267,8 @@ fn vault_methods_reject_bad_arguments_and_change_nothing() {
     let unknown = "8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000".to_string();
     for bad_id in ["", "not-an-id", "\u{0}", unknown.as_str()] {
         let bad = || bad_id.to_string();
-        assert!(is_not_found(vault.get(bad())), "{bad_id:?}");
-        assert!(is_not_found(vault.note(bad())), "{bad_id:?}");
-        assert!(is_not_found(vault.account(bad())), "{bad_id:?}");
-        assert!(is_not_found(vault.export_uri(bad())), "{bad_id:?}");
+        assert!(is_not_found(vault.account_info(bad())), "{bad_id:?}");
+        assert!(is_not_found(vault.account_with_secret(bad())), "{bad_id:?}");
         assert!(is_not_found(vault.update(bad(), AccountChange::default())));
         assert!(is_not_found(vault.delete(bad())), "{bad_id:?}");
         assert!(is_not_found(vault.restore(bad())), "{bad_id:?}");
@@ -381,16 +379,16 @@ fn locked_vault_refuses_every_call() {
     assert!(locked(vault.list(None).map(drop)));
     assert!(locked(vault.trash().map(drop)));
     assert!(locked(vault.groups().map(drop)));
-    assert!(locked(vault.get(id.clone()).map(drop)));
-    assert!(locked(vault.note(id.clone()).map(drop)));
-    assert!(locked(vault.account(id.clone()).map(drop)));
-    assert!(locked(vault.export_uri(id.clone()).map(drop)));
+    assert!(locked(vault.account_info(id.clone()).map(drop)));
+    assert!(locked(vault.account_with_secret(id.clone()).map(drop)));
     assert!(locked(vault.update(id.clone(), AccountChange::default())));
     assert!(locked(vault.delete(id.clone())));
     assert!(locked(vault.restore(id.clone())));
     assert!(locked(vault.purge(id.clone())));
     assert!(locked(vault.codes().map(drop)));
     assert!(locked(vault.codes_at(0).map(drop)));
+    assert!(locked(vault.code_list(None).map(drop)));
+    assert!(locked(vault.code_list_at(None, 0).map(drop)));
     assert!(locked(vault.next_hotp(id.clone()).map(drop)));
     assert!(locked(
         vault.export_backup("pw".into(), Some(CHEAP)).map(drop)
@@ -439,6 +437,10 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::TesseraBackup),
         Some(ImportFormat::SteamMaFile),
         Some(ImportFormat::WinAuth),
+        Some(ImportFormat::MicrosoftAuthenticator),
+        Some(ImportFormat::GoogleAuthenticatorDb),
+        Some(ImportFormat::AuthenticatorPro),
+        Some(ImportFormat::Authy),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

@@ -82,6 +82,37 @@ fn codes_and_changes_print_no_code_or_note() {
         &["ACME", "alice", &id],
     );
 
+    let list = vault.code_list_at(None, 59_000).unwrap();
+    let row = &list.items[0];
+    let grouped = row.display_code.clone().expect("a grouped code");
+    assert_eq!(
+        row.code.as_deref(),
+        Some(code.as_str()),
+        "same instant, same code"
+    );
+    assert_redacted(
+        &format!("{row:?}"),
+        &[&code, &grouped],
+        &["ACME (alice)", &id, "valid_until", "<redacted>"],
+    );
+    assert_redacted(
+        &format!("{list:?}"),
+        &[&code, &grouped],
+        &["next_change_at"],
+    );
+
+    let with_secret = vault.account_with_secret(id.clone()).unwrap();
+    assert_eq!(
+        with_secret.secret_base32, SECRET,
+        "the marker is the real secret"
+    );
+    assert_eq!(with_secret.note, NOTE);
+    assert_redacted(
+        &format!("{with_secret:?}"),
+        &[SECRET, NOTE, PIN],
+        &["ACME", "alice"],
+    );
+
     let params = parse_otp_uri(uri()).unwrap().params;
     let one = otp_code_at(SECRET.into(), params, 59).unwrap();
     assert_redacted(&format!("{one:?}"), &[&one.code], &["remaining_seconds"]);

@@ -12,6 +12,7 @@ mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
 mod recovery_cmd;
+mod render;
 mod sensitive;
 mod session;
 mod term;

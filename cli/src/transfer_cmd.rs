@@ -43,7 +43,10 @@ pub struct ImportArgs {
     file: PathBuf,
     /// The file's format, when detection should be overridden: otpauth, google, aegis, 2fas,
     /// andotp, freeotp, bitwarden-json, bitwarden-csv, ente, proton, steam (a Steam Guard
-    /// .maFile), winauth (WinAuth's text export), qr, tessera.
+    /// .maFile), winauth (WinAuth's text export), microsoft (Microsoft Authenticator's
+    /// PhoneFactor database), google-db (Google Authenticator's database), authpro
+    /// (Authenticator Pro / Stratum backup, plain or encrypted, or its database), authy
+    /// (Authy's XML app storage), qr, tessera; freeotp also reads FreeOTP's tokens.xml.
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     from: Option<Format>,
     /// Show what would be imported without writing anything.

@@ -1,25 +1,39 @@
 //! Vault commands: `init`, `add`, `list`, `codes`, `show`, `edit`, `next`, `rm`, `trash`,
 //! `restore`, `backup export|import`, `passwd` and `demo`. Which vault, its key file, passwords
-//! and unlocking are in `session`.
+//! and unlocking are in `session`; tables, JSON and the code screen in `render`.
 //!
 //! Nothing here prints a secret, a note or a URI unless `show --secret` asks for it.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use serde_json::json;
-use tessera_core::vault::{
-    AccountId, AccountSummary, AccountUpdate, CodeEntry, KdfParams, ListFilter, Vault, VaultError,
-};
-use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, otp, uri};
+use tessera_core::app::CodesQuery;
+use tessera_core::vault::{AccountUpdate, KdfParams, ListFilter, VaultError};
+use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, uri};
 use zeroize::Zeroizing;
 
 use crate::CliError;
+use crate::render::{
+    display_name, name_of, now_millis, print_codes, print_summaries, short, watch_codes,
+};
 use crate::sensitive::Sensitive;
 use crate::session::{GlobalArgs, init_vault, key_path, new_password, open_vault, vault_path};
-use crate::term::{self, Safe, safe, short_id};
+use crate::term::{Safe, safe};
+
+/// Which accounts `list` and `codes` show.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SelectArgs {
+    /// Only accounts whose issuer or label contains this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Only accounts in this group.
+    #[arg(long, value_name = "NAME")]
+    group: Option<String>,
+    /// Only favorites.
+    #[arg(long)]
+    favorites: bool,
+}
 
 /// Commands on the encrypted vault.
 #[derive(Subcommand, Debug)]
@@ -33,21 +47,16 @@ pub enum VaultCommand {
         /// Print a JSON array, one object per account.
         #[arg(long)]
         json: bool,
-        /// Only accounts whose issuer or label contains this text (any case).
-        #[arg(long, value_name = "TEXT")]
-        filter: Option<String>,
-        /// Only accounts in this group.
-        #[arg(long, value_name = "NAME")]
-        group: Option<String>,
-        /// Only favorites.
-        #[arg(long)]
-        favorites: bool,
+        #[command(flatten)]
+        select: SelectArgs,
     },
-    /// Show the current code of every account.
+    /// Show the current code of every account, favorites first, then in your order.
     Codes {
-        /// Print a JSON array of {id, issuer, label, type, code, remaining_seconds, period}.
+        /// Print a JSON array, one object per account (fields in the README).
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        select: SelectArgs,
         /// Compute the codes at this Unix time instead of now.
         #[arg(long, value_name = "UNIX", conflicts_with = "watch")]
         at: Option<u64>,
@@ -210,26 +219,37 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             Ok(())
         }
         VaultCommand::Add(args) => add(global, args),
-        VaultCommand::List {
-            json,
-            filter,
-            group,
-            favorites,
-        } => {
+        VaultCommand::List { json, select } => {
             let vault = open_vault(global)?;
             let filter = ListFilter {
-                text: filter,
-                group,
-                favorites_only: favorites,
+                text: select.filter,
+                group: select.group,
+                favorites_only: select.favorites,
             };
             print_summaries(&vault.list(&filter)?, json)
         }
-        VaultCommand::Codes { json, at, watch } => {
+        VaultCommand::Codes {
+            json,
+            select,
+            at,
+            watch,
+        } => {
             let vault = open_vault(global)?;
+            let query = CodesQuery {
+                search: select.filter,
+                group: select.group,
+                favorites_only: select.favorites,
+            };
             if watch && std::io::stdout().is_terminal() {
-                watch_codes(&vault)
+                watch_codes(&vault, &query)
             } else {
-                print_codes(&vault, at.unwrap_or_else(otp::unix_now), json)
+                let at = match at {
+                    Some(seconds) => seconds.checked_mul(1000).ok_or_else(|| {
+                        CliError::failed("--at is beyond any time a code can be made for")
+                    })?,
+                    None => now_millis(),
+                };
+                print_codes(&vault, &query, at, json)
             }
         }
         VaultCommand::Show { id, secret } => show(global, &id, secret),
@@ -245,10 +265,8 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
             let vault = open_vault(global)?;
             let id = vault.resolve_id(&id)?;
             let name = display_name(&vault.summary(&id)?);
-            // a container may forbid deleting its tokens on the device
-            tessera_core::container::check_deletable(&vault, id.as_str())
-                .map_err(CliError::failed)?;
-            vault.delete(&id)?;
+            // refused while a container forbids deleting its tokens on the device
+            tessera_core::container::delete_account(&vault, &id).map_err(CliError::failed)?;
             if purge {
                 vault.purge(&id)?;
                 println!("deleted {name} for good");
@@ -399,237 +417,6 @@ fn edit(global: &GlobalArgs, args: EditArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// "Issuer (label)" for messages, safe to print (names come from files and servers).
-fn name_of(issuer: &str, label: &str) -> String {
-    let (issuer, label) = (safe(issuer), safe(label));
-    match (issuer.is_empty(), label.is_empty()) {
-        (false, false) => format!("{issuer} ({label})"),
-        (false, true) => issuer.into_owned(),
-        (true, false) => label.into_owned(),
-        (true, true) => "(unnamed)".to_owned(),
-    }
-}
-
-fn display_name(summary: &AccountSummary) -> String {
-    name_of(&summary.issuer, &summary.label)
-}
-
-/// The first 8 characters of an id: what tables show (commands accept any unique prefix).
-fn short(id: &AccountId) -> &str {
-    short_id(id.as_str())
-}
-
-fn summary_json(s: &AccountSummary) -> serde_json::Value {
-    json!({
-        "id": s.id.as_str(),
-        "issuer": s.issuer,
-        "label": s.label,
-        "type": s.params.kind.as_str(),
-        "algorithm": s.params.algorithm.as_str(),
-        "digits": s.params.digits,
-        "period": s.params.period,
-        "counter": s.params.counter,
-        "groups": s.groups,
-        "favorite": s.favorite,
-        "icon": s.icon,
-        "position": s.position,
-        "created_at": s.created_at,
-        "trashed_at": s.trashed_at,
-        "damaged": s.damaged,
-    })
-}
-
-fn print_json(value: &serde_json::Value) -> Result<(), CliError> {
-    println!("{}", term::json(value, true));
-    Ok(())
-}
-
-fn print_summaries(list: &[AccountSummary], json: bool) -> Result<(), CliError> {
-    if json {
-        return print_json(&serde_json::Value::Array(
-            list.iter().map(summary_json).collect(),
-        ));
-    }
-    if list.is_empty() {
-        println!("no accounts");
-        return Ok(());
-    }
-    let rows: Vec<[String; 5]> = list
-        .iter()
-        .map(|s| {
-            [
-                short(&s.id).to_owned(),
-                format!("{}{}", if s.favorite { "★ " } else { "" }, s.issuer),
-                s.label.clone(),
-                // A row that failed its integrity check shows what the file says, marked.
-                if s.damaged {
-                    "DAMAGED".to_owned()
-                } else {
-                    s.params.kind.as_str().to_owned()
-                },
-                s.groups.join(", "),
-            ]
-        })
-        .collect();
-    print_table(&["ID", "ISSUER", "LABEL", "TYPE", "GROUPS"], &rows);
-    if list.iter().any(|s| s.damaged) {
-        eprintln!(
-            "warning: accounts marked DAMAGED were modified outside Tessera or are corrupt; their codes are refused (delete them and restore them from a backup)"
-        );
-    }
-    Ok(())
-}
-
-/// Prints aligned columns. Every cell is made [`safe`] here, before widths are measured, so
-/// no caller can forget it and the escapes are counted in the alignment.
-fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
-    let rows: Vec<[String; N]> = rows
-        .iter()
-        .map(|row| row.each_ref().map(|cell| safe(cell).into_owned()))
-        .collect();
-    let rows = rows.as_slice();
-    let mut widths = header.map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[&str]| {
-        let mut out = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            if i + 1 == cells.len() {
-                out.push_str(cell);
-            } else {
-                let pad = widths[i] - cell.chars().count();
-                out.push_str(cell);
-                out.push_str(&" ".repeat(pad + 2));
-            }
-        }
-        out.trim_end().to_owned()
-    };
-    println!("{}", line(header));
-    for row in rows {
-        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-        println!("{}", line(&cells));
-    }
-}
-
-fn code_text(entry: &CodeEntry) -> String {
-    match &entry.code {
-        Ok(code) => code.to_string(),
-        Err(_) => "(damaged)".to_owned(),
-    }
-}
-
-fn codes_json(entries: &[CodeEntry]) -> serde_json::Value {
-    serde_json::Value::Array(
-        entries
-            .iter()
-            .map(|e| {
-                let mut object = json!({
-                    "id": e.id.as_str(),
-                    "issuer": e.issuer,
-                    "label": e.label,
-                    "type": e.kind.as_str(),
-                    "code": e.code.as_ref().ok().map(|c| c.to_string()),
-                    "remaining_seconds": e.remaining_seconds,
-                    "period": e.period,
-                });
-                if let Err(error) = &e.code {
-                    object["error"] = json!(error.to_string());
-                }
-                object
-            })
-            .collect(),
-    )
-}
-
-fn code_rows(entries: &[CodeEntry], bars: bool) -> Vec<[String; 5]> {
-    entries
-        .iter()
-        .map(|e| {
-            let remaining = if e.kind.is_time_based() && e.code.is_ok() {
-                if bars {
-                    countdown(e.remaining_seconds, e.period)
-                } else {
-                    format!("{}s", e.remaining_seconds)
-                }
-            } else if e.code.is_ok() {
-                "(counter)".to_owned()
-            } else {
-                String::new()
-            };
-            [
-                short(&e.id).to_owned(),
-                format!("{}{}", if e.favorite { "★ " } else { "" }, e.issuer),
-                e.label.clone(),
-                code_text(e),
-                remaining,
-            ]
-        })
-        .collect()
-}
-
-/// `12s ██████░░░░` — the seconds left and a bar of the period.
-fn countdown(remaining: u32, period: u32) -> String {
-    const WIDTH: u32 = 10;
-    let full = (remaining * WIDTH).div_ceil(period.max(1)).min(WIDTH);
-    format!(
-        "{remaining:>2}s {}{}",
-        "█".repeat(full as usize),
-        "░".repeat((WIDTH - full) as usize)
-    )
-}
-
-fn print_codes(vault: &Vault, unix: u64, json: bool) -> Result<(), CliError> {
-    let entries = vault.codes_at(unix)?;
-    if json {
-        return print_json(&codes_json(&entries));
-    }
-    if entries.is_empty() {
-        println!("no accounts (add one with `tessera add URI`)");
-        return Ok(());
-    }
-    print_table(
-        &["ID", "ISSUER", "LABEL", "CODE", "REMAINING"],
-        &code_rows(&entries, false),
-    );
-    for e in &entries {
-        if let Err(error) = &e.code {
-            eprintln!("tessera: {}", safe(&error.to_string()));
-        }
-    }
-    Ok(())
-}
-
-/// Redraws the code table every second until interrupted (Ctrl-C).
-fn watch_codes(vault: &Vault) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    loop {
-        let now = otp::unix_now();
-        let entries = vault.codes_at(now)?;
-        let rows = code_rows(&entries, true);
-        // Home + clear screen, then the table; codes of every period count down together.
-        let _ = write!(out, "\x1b[H\x1b[2J");
-        let _ = out.flush();
-        drop(out);
-        if rows.is_empty() {
-            println!("no accounts (add one with `tessera add URI`)");
-        } else {
-            print_table(&["ID", "ISSUER", "LABEL", "CODE", "REMAINING"], &rows);
-        }
-        println!("\n(refreshing every second; Ctrl-C to quit)");
-        out = std::io::stdout().lock();
-        let _ = out.flush();
-        // Wake at the next whole second so every countdown ticks at the same moment.
-        let millis = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_millis())
-            .unwrap_or(0);
-        std::thread::sleep(Duration::from_millis(u64::from(1000 - millis.min(999))));
-    }
-}
-
 fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError> {
     let vault = open_vault(global)?;
     let id = vault.resolve_id(id)?;
@@ -724,9 +511,10 @@ fn demo(global: &GlobalArgs) -> Result<(), CliError> {
         Err(VaultError::Duplicate { .. }) => {}
         Err(other) => return Err(other.into()),
     }
+    let every = CodesQuery::default();
     if std::io::stdout().is_terminal() {
-        watch_codes(&vault)
+        watch_codes(&vault, &every)
     } else {
-        print_codes(&vault, otp::unix_now(), false)
+        print_codes(&vault, &every, now_millis(), false)
     }
 }

@@ -102,10 +102,77 @@ fn codes_json_at_a_fixed_time_matches_rfc6238() {
     assert_eq!(first["issuer"], "RFC");
     assert_eq!(first["label"], "6238");
     assert!(first["id"].as_str().unwrap().len() == 36);
+    assert_eq!(first["period"], 30);
+    assert_eq!(first["display_code"], "9428 7082", "grouped for reading");
+    assert_eq!(first["display_name"], "RFC (6238)");
+    assert_eq!(first["valid_until"], 60, "the step of T=59 ends at 60");
     let later = env.json(&["codes", "--json", "--at", "1111111109"]);
     assert_eq!(later[0]["code"], "07081804", "RFC 6238 T=1111111109");
-    // The plain table shows the same code.
-    assert!(env.ok(&["codes", "--at", "59"]).contains("94287082"));
+    assert_eq!(later[0]["valid_until"], 1111111110);
+    // The plain table shows the same code, grouped, under the display name.
+    let table = env.ok(&["codes", "--at", "59"]);
+    assert!(
+        table.contains("9428 7082") && table.contains("RFC (6238)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn codes_json_of_hotp_has_no_period_or_validity() {
+    let env = Env::new();
+    env.init();
+    env.ok(&[
+        "add",
+        "--issuer",
+        "R",
+        "--label",
+        "4226",
+        "--secret",
+        RFC_SEED_B32,
+        "--type",
+        "hotp",
+    ]);
+    let codes = env.json(&["codes", "--json", "--at", "59"]);
+    let hotp = &codes[0];
+    assert_eq!(hotp["code"], "755224", "RFC 4226 counter 0");
+    assert_eq!(hotp["display_code"], "755 224");
+    assert_eq!(hotp["type"], "hotp");
+    assert!(hotp["period"].is_null(), "{hotp}");
+    assert!(hotp["valid_until"].is_null(), "{hotp}");
+    assert_eq!(hotp["remaining_seconds"], 0, "kept as before");
+}
+
+#[test]
+fn codes_filter_group_and_favorites_select_rows() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &rfc_uri(), "--group", "Standards"]);
+    env.ok(&[
+        "add",
+        "--issuer",
+        "Bank",
+        "--label",
+        "bob",
+        "--secret",
+        "JBSWY3DPEHPK3PXP",
+        "--favorite",
+    ]);
+    let labels = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["codes", "--json"];
+        all.extend_from_slice(args);
+        env.json(&all)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(labels(&[]), ["bob", "6238"], "favorites first");
+    assert_eq!(labels(&["--filter", "BANK (B"]), ["bob"]);
+    assert_eq!(labels(&["--group", "Standards"]), ["6238"]);
+    assert_eq!(labels(&["--favorites"]), ["bob"]);
+    let none = env.ok(&["codes", "--filter", "nobody"]);
+    assert!(none.contains("no account matches"), "{none}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Open (or create) a vault unlocked by a device key file, add a sample account once, and
-//! list every account's code — what an app's codes screen starts from.
+//! print the code list — what an app's codes screen shows: each code grouped for reading under
+//! its display name, how long it stays valid, and when the screen must be redrawn.
 //!
 //!     cargo run -p tessera-core --example vault_codes -- /tmp/example-vault.sqlite
 //!
@@ -8,7 +9,8 @@
 
 use std::path::PathBuf;
 
-use tessera_core::otp::unix_now;
+use tessera_core::app::CodesQuery;
+use tessera_core::otp::unix_now_millis;
 use tessera_core::uri;
 use tessera_core::vault::{KeyFile, Vault};
 
@@ -37,17 +39,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("(sample not added: {e})");
     }
 
-    for entry in vault.codes_at(unix_now())? {
-        match &entry.code {
-            Ok(code) => println!(
-                "{} {:<10} {:<20} {}",
-                entry.id.as_str(),
-                code.as_str(),
-                entry.issuer,
-                entry.label
+    let list = vault.code_list_at(&CodesQuery::default(), unix_now_millis())?;
+    for item in &list.items {
+        let until = match (item.valid_until, item.remaining_seconds) {
+            (Some(until), Some(left)) => format!("valid until {until} ({left} s)"),
+            _ => "(counter)".to_owned(),
+        };
+        match (&item.code, item.display_code()) {
+            (Err(e), _) => println!("{} {}: {e}", item.id.as_str(), item.display_name),
+            (Ok(_), grouped) => println!(
+                "{} {:<12} {:<24} {until}",
+                item.id.as_str(),
+                grouped.map(|g| g.to_string()).unwrap_or_default(),
+                item.display_name
             ),
-            Err(e) => println!("{}: {e}", entry.id.as_str()),
         }
+    }
+    if let Some(wait) = list.next_change_in_millis {
+        println!("next change in {wait} ms");
     }
     Ok(())
 }

@@ -121,9 +121,12 @@ impl Default for OtpParams {
 /// A parameter outside what Tessera can generate. Mirrors the URI rules of Key Uri Format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamsError {
-    /// Digits outside 1..=10 (or not 5 for Steam).
+    /// Digits outside 1..=10.
     #[error("digits must be between 1 and 10 (got {0})")]
     Digits(u8),
+    /// A Steam Guard account with another length than Steam's 5 characters.
+    #[error("Steam Guard codes have 5 characters (got {0} digits)")]
+    SteamDigits(u8),
     /// A time step of zero seconds.
     #[error("the period must be a positive number of seconds")]
     ZeroPeriod,
@@ -179,7 +182,7 @@ impl OtpParams {
             return Err(ParamsError::Digits(self.digits));
         }
         if self.kind == OtpKind::Steam && self.digits != STEAM_DIGITS {
-            return Err(ParamsError::Digits(self.digits));
+            return Err(ParamsError::SteamDigits(self.digits));
         }
         if self.period == 0 {
             return Err(ParamsError::ZeroPeriod);

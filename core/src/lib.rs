@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod app;
 pub mod container;
 pub mod crypto;
 pub mod error;

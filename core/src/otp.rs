@@ -259,6 +259,15 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
+/// The current Unix time in milliseconds (0 before 1970), for what needs more than whole
+/// seconds: how much of a code's period is left, and how long to wait for the next one.
+pub fn unix_now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
 /// RFC 4226 §5.3 dynamic truncation to a 31-bit number.
 fn truncate(tag: &[u8]) -> u32 {
     let offset = (tag[tag.len() - 1] & 0x0f) as usize;

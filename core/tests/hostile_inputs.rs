@@ -435,8 +435,57 @@ fn input(case: &str) -> (Vec<u8>, Option<&'static str>) {
                 None,
             )
         }
+        "google_db_10001_rows" => (
+            app_database(
+                "CREATE TABLE accounts (email TEXT, secret TEXT); \
+                 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 10001) \
+                 INSERT INTO accounts SELECT 'a' || x, 'JBSWY3DP' FROM n;",
+            ),
+            None,
+        ),
+        "microsoft_db_20_mb_column" => (
+            app_database(
+                "CREATE TABLE accounts (name TEXT, account_type INTEGER, oath_secret_key TEXT \
+                 GENERATED ALWAYS AS (hex(zeroblob(10000000))) VIRTUAL); \
+                 INSERT INTO accounts (name, account_type) VALUES ('A', 0);",
+            ),
+            None,
+        ),
+        "bitwarden_argon2_1gib_10_passes" => (
+            serde_json::to_vec(&serde_json::json!({
+                "encrypted": true, "passwordProtected": true, "salt": "AAAA", "kdfType": 1,
+                "kdfIterations": 10, "kdfMemory": 1024, "kdfParallelism": 16,
+                "encKeyValidation_DO_NOT_EDIT": "2.AA==|AA==|AA==", "data": "2.AA==|AA==|AA==",
+            }))
+            .unwrap(),
+            pw,
+        ),
+        "authy_20000_encrypted_seeds" => {
+            let token = r#"{"digits":6,"encryptedSecret":"AAAAAAAAAAAAAAAAAAAAAA==","salt":"s"},"#;
+            let mut list = format!("[{}", token.repeat(20_000));
+            list.pop();
+            list.push(']');
+            let xml = format!(
+                "<map><string name=\"com.authy.storage.tokens.authenticator.key\">{}</string></map>",
+                list.replace('"', "&quot;")
+            );
+            (xml.into_bytes(), pw)
+        }
         other => panic!("no case named {other}"),
     }
+}
+
+/// An SQLite database written by SQLite (WAL mode, as the apps keep theirs) from `sql`.
+fn app_database(sql: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+    conn.execute_batch(sql).unwrap();
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(conn);
+    std::fs::read(&path).unwrap()
 }
 
 // ---- the tests ----------------------------------------------------------------------------
@@ -510,6 +559,10 @@ fn other_kdf_costs_from_files_are_capped() {
     // that layout and fails like a wrong password — after one SHA-256, not 2^32 PBKDF2 rounds.
     assert_refused("andotp_max_iterations", "wrong password");
     assert_refused(
+        "bitwarden_argon2_1gib_10_passes",
+        "asks Argon2id for 1024 MiB, 10 passes, 16 lanes",
+    );
+    assert_refused(
         "twofas_huge_salt",
         "servicesEncrypted is not ciphertext:salt:iv",
     );
@@ -536,5 +589,19 @@ fn push_responses_past_their_bounds_are_refused_with_their_reason() {
     assert_refused(
         "push_poll_title_of_100_kib",
         "push request field `title` is longer than 8192 bytes",
+    );
+}
+
+#[test]
+fn app_databases_are_read_within_their_row_and_value_bounds() {
+    assert_refused("google_db_10001_rows", "more than 10000 rows");
+    assert_refused("microsoft_db_20_mb_column", "the database cannot be read");
+}
+
+#[test]
+fn authy_files_are_read_within_their_token_bound() {
+    assert_refused(
+        "authy_20000_encrypted_seeds",
+        "the file holds 20000 tokens; Authy's files are read up to 10000",
     );
 }

@@ -13,7 +13,7 @@ use tessera_core::container::{
 use tessera_core::push::{
     Answer, HttpRequest, Method, Push, SoftwareKeys, Transport, UreqTransport, Verdict,
 };
-use tessera_core::vault::AccountId;
+use tessera_core::vault::{AccountId, ListFilter};
 
 const TOTP_PIN: &str = "totp-pin";
 const PUSH_PIN: &str = "push-pin";
@@ -582,4 +582,114 @@ fn server_refuses_a_wrong_signature_a_replayed_challenge_and_a_tampered_request(
     phone
         .sync(&cs)
         .expect("the device is not locked out by others' failures");
+}
+
+/// A token this device holds gets a new secret from the server, and the device replaces it in
+/// place: same account, new secret, the old secret's codes refused.
+///
+/// privacyIDEA 3.14 sends a token the device reports again (in `add`, with its secret) only in
+/// the first sync after a rollover registration: an admin who re-inits the token with a new
+/// `otpkey` changes the secret on the server, but the container lists the token as unchanged
+/// (`update`, no secret), so no device learns it. The test shows that, then takes the path
+/// 3.14 does deliver: the admin rolls the container over to a replacement phone (the first is
+/// locked out), then, the phone being found, rolls it back to it; its first sync re-rolls
+/// every token it reports.
+#[test]
+fn a_resecreted_token_is_replaced_in_place() {
+    let Some(pi) = server("a_resecreted_token_is_replaced_in_place") else {
+        return;
+    };
+    container_policy(&pi);
+    let user = pi.create_user("cresec");
+    let cs = create_container(&pi, &user);
+    let totp = add_token(&pi, &user, &cs, "totp", TOTP_PIN);
+    let phone = Phone::new();
+    phone
+        .register(
+            &registration_uri(&pi, json!({"container_serial": cs})),
+            None,
+        )
+        .expect("registration");
+    let first = phone.sync(&cs).expect("first sync");
+    let account = account_of(&first, &totp);
+
+    // the admin re-inits the token with a new secret: 3.14 does not tell the container
+    let r = pi.post(
+        "/token/init",
+        &[
+            ("serial", totp.as_str()),
+            ("type", "totp"),
+            ("otpkey", "3132333435363738393031323334353637383930"),
+            ("user", user.as_str()),
+            ("realm", pi.realm.as_str()),
+        ],
+    );
+    assert_eq!(r["result"]["status"], true, "re-init: {r}");
+    let report = phone.sync(&cs).expect("sync after the re-init");
+    assert_eq!(
+        report.unchanged,
+        vec![totp.clone()],
+        "3.14 lists a re-inited token as unchanged: {report:?}"
+    );
+    assert!(report.resecreted.is_empty(), "{report:?}");
+
+    // lost phone: the admin rolls the container over to a replacement, which registers
+    let replacement = Phone::new();
+    replacement
+        .register(
+            &registration_uri(&pi, json!({"container_serial": cs, "rollover": 1})),
+            None,
+        )
+        .expect("the replacement registers");
+    assert!(matches!(phone.sync(&cs), Err(ContainerError::LockedOut(_))));
+
+    // found again: the admin rolls the container back over to it
+    phone
+        .register(
+            &registration_uri(&pi, json!({"container_serial": cs, "rollover": 1})),
+            None,
+        )
+        .expect("the found phone registers again");
+    let old_code = phone.code(&account);
+    let report = phone.sync(&cs).expect("first sync after the rollover");
+    assert_eq!(
+        serials(&report.resecreted),
+        vec![totp.clone()],
+        "{report:?}"
+    );
+    assert!(
+        report.added.is_empty() && report.removed.is_empty() && report.failed.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(
+        report.resecreted[0].account_id.as_deref(),
+        Some(account.as_str()),
+        "the same account, replaced in place"
+    );
+    let accounts = phone.store.vault.list(&ListFilter::default()).unwrap();
+    assert_eq!(accounts.len(), 1, "no second account: {accounts:?}");
+    let container = phone.with(|c| c.get(&cs)).unwrap();
+    assert_eq!(container.state, ContainerState::Registered);
+    assert_eq!(
+        container.tokens.len(),
+        1,
+        "one managed token: {container:?}"
+    );
+    assert_eq!(
+        phone.with(|c| c.manager_of(&account)).unwrap().as_deref(),
+        Some(cs.as_str())
+    );
+
+    let new_code = phone.code(&account);
+    assert_ne!(old_code, new_code, "the sync replaced the secret");
+    let r = pi.validate_check(&user, &format!("{TOTP_PIN}{old_code}"), None);
+    assert_eq!(
+        r["result"]["authentication"], "REJECT",
+        "the old secret: {r}"
+    );
+    let r = pi.validate_check(&user, &format!("{TOTP_PIN}{new_code}"), None);
+    assert_eq!(
+        r["result"]["authentication"], "ACCEPT",
+        "the new secret: {r}"
+    );
 }

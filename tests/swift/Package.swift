@@ -24,7 +24,14 @@ let package = Package(
             name: "Tessera", dependencies: ["TesseraFFI"], path: "Sources/Tessera",
             linkerSettings: [.unsafeFlags(["-L\(libDir)", "-Xlinker", "-rpath", "-Xlinker", libDir])]
         ),
-        .testTarget(name: "TesseraTests", dependencies: ["Tessera"], path: "Tests/TesseraTests"),
+        // OpenSSL's libcrypto: the container tests' platform key on Linux (CryptoKit elsewhere
+        // is not available to Swift on Linux).
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        .testTarget(
+            name: "TesseraTests",
+            dependencies: ["Tessera", .target(name: "COpenSSL", condition: .when(platforms: [.linux]))],
+            path: "Tests/TesseraTests"
+        ),
         // First codes on screen (tests/swift/run.sh bench); built only when asked for.
         .executableTarget(name: "TesseraBench", dependencies: ["Tessera"], path: "Sources/TesseraBench"),
     ]

@@ -75,9 +75,12 @@ setup() {
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     mount_all
     # libc6-dev: without it swiftc cannot link (Scrt1.o) nor import Glibc (sys/param.h).
-    if ! chroot "$ROOT" dpkg -s swiftlang libc6-dev >/dev/null 2>&1; then
+    # libssl-dev: the container tests' platform key is OpenSSL's libcrypto (Sources/COpenSSL).
+    # A root made before a package joined this list gets just that package, not a new root.
+    local packages="swiftlang libc6-dev libssl-dev"
+    if ! chroot "$ROOT" dpkg -s $packages >/dev/null 2>&1; then
         chroot "$ROOT" apt-get update -qq
-        chroot "$ROOT" apt-get install -y -qq --no-install-recommends swiftlang libc6-dev >/dev/null
+        chroot "$ROOT" apt-get install -y -qq --no-install-recommends $packages >/dev/null
         chroot "$ROOT" apt-get clean
     fi
     chroot "$ROOT" swift --version 2>&1 | head -1

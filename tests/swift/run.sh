@@ -49,9 +49,13 @@ if [ -n "${TESSERA_PI_URL:-}" ]; then
     eval "$(bash tests/privacyidea/push-fixture.sh swift swift)"
     PI_ENV="$PI_ENV TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
     PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swift='$TESSERA_PI_PUSH_URI_swift'"
-    eval "$(bash tests/containers/fixture.sh swift swift)"
-    PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_USER_swift='$TESSERA_PI_CONTAINER_USER_swift'"
-    PI_ENV="$PI_ENV TESSERA_PI_CONTAINER_QR_swift='$TESSERA_PI_CONTAINER_QR_swift'"
+    # one container per ContainerTests key holder: software keys, and the Swift (OpenSSL) holder
+    # on P-256 (the Secure Enclave's curve) and on the QR's curve
+    eval "$(bash tests/containers/fixture.sh swift swift enclave p384)"
+    for name in swift enclave p384; do
+        user=TESSERA_PI_CONTAINER_USER_$name qr=TESSERA_PI_CONTAINER_QR_$name
+        PI_ENV="$PI_ENV $user='${!user}' $qr='${!qr}'"
+    done
 fi
 
 step "swift: swift test (XCTest)"

@@ -35,7 +35,7 @@ pub use protocol::Device;
 pub use qr::RegistrationQr;
 pub use service::{
     ContainerInfo, ContainerState, Containers, ManagedToken, RolloverTicket, TokenKind,
-    check_deletable,
+    check_deletable, delete_account,
 };
 pub use sync::{SyncChange, SyncOutcome, SyncReport};
 

@@ -139,7 +139,7 @@ pub fn key_alias(serial: &str) -> String {
 
 /// Whether the user may delete account `account_id` on this device: not when its container's
 /// `disable_client_token_deletion` flag is set ([`ContainerError::DeletionForbidden`]).
-/// Shells call this before a delete; needs no key or network.
+/// Needs no key or network; [`delete_account`] applies it.
 pub fn check_deletable(vault: &Vault, account_id: &str) -> Result<(), ContainerError> {
     let store = Store::new(vault);
     if !store.in_use()? {
@@ -152,6 +152,17 @@ pub fn check_deletable(vault: &Vault, account_id: &str) -> Result<(), ContainerE
     {
         return Err(ContainerError::DeletionForbidden(serial));
     }
+    Ok(())
+}
+
+/// Moves account `id` to the trash because the user asked to: refused with
+/// [`ContainerError::DeletionForbidden`] while its container forbids deleting its tokens on
+/// the device ([`check_deletable`]). This is the delete every shell calls (the FFI's
+/// `Vault.delete`, `tessera rm`); a container's own synchronization removes its tokens from the
+/// vault directly.
+pub fn delete_account(vault: &Vault, id: &crate::vault::AccountId) -> Result<(), ContainerError> {
+    check_deletable(vault, id.as_str())?;
+    vault.delete(id)?;
     Ok(())
 }
 
@@ -405,5 +416,69 @@ impl<'a> Containers<'a> {
         let info = self.get(serial)?;
         self.keys.delete(&info.key_alias)?;
         self.store().remove(serial)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::{Account, OtpParams};
+    use crate::secret::Secret;
+    use crate::vault::{KeyFile, ListFilter};
+
+    #[test]
+    fn delete_account_honours_the_containers_deletion_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = KeyFile::create(&dir.path().join("k")).unwrap();
+        let vault = Vault::create(&dir.path().join("v.sqlite"), &key).unwrap();
+        let account = |label: &str, seed: u8| {
+            Account::new(
+                "ACME",
+                label,
+                Secret::from_bytes(vec![seed; 20]),
+                OtpParams::totp(),
+            )
+        };
+        let managed = vault.add(&account("managed", 1)).unwrap();
+        let own = vault.add(&account("own", 2)).unwrap();
+        let mut info = ContainerInfo {
+            serial: "SMPH0001".into(),
+            issuer: "privacyIDEA".into(),
+            url: "https://pi.example".into(),
+            ssl_verify: true,
+            curve: Curve::P256,
+            hash: HashAlgorithm::Sha256,
+            key_alias: key_alias("SMPH0001"),
+            state: ContainerState::Registered,
+            policies: Policies {
+                disable_client_token_deletion: true,
+                ..Policies::default()
+            },
+            registered_at: 1,
+            last_sync_at: None,
+            tokens: Vec::new(),
+        };
+        let store = Store::new(&vault);
+        store.put(&info).unwrap();
+        let token = ManagedToken {
+            serial: "TOTP0001".into(),
+            kind: TokenKind::Totp,
+            account_id: Some(managed.to_string()),
+        };
+        store.link(&info.serial, &token).unwrap();
+
+        assert!(matches!(
+            delete_account(&vault, &managed),
+            Err(ContainerError::DeletionForbidden(serial)) if serial == "SMPH0001"
+        ));
+        let listed = vault.list(&ListFilter::default()).unwrap();
+        assert_eq!(listed.len(), 2, "a refused delete changes nothing");
+        // Accounts of no container are deleted as usual.
+        delete_account(&vault, &own).unwrap();
+        // The server lifts the policy: the container's token can go too.
+        info.policies.disable_client_token_deletion = false;
+        store.put(&info).unwrap();
+        delete_account(&vault, &managed).unwrap();
+        assert!(vault.list(&ListFilter::default()).unwrap().is_empty());
     }
 }

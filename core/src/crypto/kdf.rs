@@ -142,6 +142,21 @@ pub fn hkdf_sha256(
         .map_err(|_| CryptoError::KeyLength)
 }
 
+/// HKDF-SHA256's expand step alone (RFC 5869 §2.3) with `key` as the pseudorandom key: what
+/// Bitwarden does to stretch a derived key into its encryption and MAC keys.
+pub fn hkdf_expand_sha256(key: &[u8], label: &[u8], out: &mut [u8]) -> Result<(), CryptoError> {
+    struct Len(usize);
+    impl ring::hkdf::KeyType for Len {
+        fn len(&self) -> usize {
+            self.0
+        }
+    }
+    ring::hkdf::Prk::new_less_safe(ring::hkdf::HKDF_SHA256, key)
+        .expand(&[label], Len(out.len()))
+        .and_then(|okm| okm.fill(out))
+        .map_err(|_| CryptoError::KeyLength)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

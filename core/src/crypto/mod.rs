@@ -1,4 +1,5 @@
 //! The one module that owns Tessera's cryptography: authenticated encryption ([`aead`]),
+//! AES-CBC decryption for legacy formats ([`cbc`]),
 //! key derivation ([`kdf`]), randomness ([`random`]), constant-time comparison ([`ct_eq`]),
 //! hashing and keyed MACs ([`mac`]), and libsodium's XChaCha20-Poly1305 stream construction
 //! ([`secretstream`]).
@@ -16,6 +17,7 @@
 //!   and HMAC-based OTP stays in `otp`: those are protocol algorithms, not building blocks.
 
 pub mod aead;
+pub mod cbc;
 pub mod kdf;
 pub mod mac;
 pub mod random;

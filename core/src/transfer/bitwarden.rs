@@ -11,18 +11,35 @@ use super::{
 use crate::account::{Account, OtpParams};
 use crate::uri;
 
-/// Reads a Bitwarden JSON export (unencrypted; encrypted exports are refused as unsupported).
+/// Reads a Bitwarden JSON export: unencrypted, or password-protected (see `bitwarden_enc`);
+/// an export encrypted with the account's own key is refused as unsupported.
 pub(crate) fn read_json(
     bytes: &[u8],
-    _password: Option<&str>,
+    password: Option<&str>,
 ) -> Result<Vec<ImportItem>, TransferError> {
-    let doc = parse_json(bytes)?;
+    let outer = parse_json(bytes)?;
+    let inner;
+    let doc = if outer.0.get("encrypted").and_then(Value::as_bool) == Some(true) {
+        if outer.0.get("passwordProtected").and_then(Value::as_bool) != Some(true) {
+            return Err(TransferError::Unsupported(
+                "this Bitwarden export is encrypted with the account's own key, which only that \
+                 Bitwarden account can open; export again as \"password protected\" JSON, or \
+                 unencrypted JSON or CSV"
+                    .into(),
+            ));
+        }
+        let text = super::bitwarden_enc::decrypt(&outer.0, password)?;
+        inner = parse_json(text.as_bytes())?;
+        if inner.0.get("encrypted").and_then(Value::as_bool) == Some(true) {
+            return Err(TransferError::Damaged(
+                "the decrypted export is encrypted again".into(),
+            ));
+        }
+        &inner
+    } else {
+        &outer
+    };
     let root = &doc.0;
-    if root.get("encrypted").and_then(Value::as_bool) == Some(true) {
-        return Err(TransferError::Unsupported(
-            "encrypted Bitwarden exports; export as unencrypted JSON or CSV".into(),
-        ));
-    }
     let items = root
         .get("items")
         .and_then(Value::as_array)

@@ -144,7 +144,7 @@ fn lines<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> Zeroizing<Vec<u8>
 
 /// Writes `accounts` in `format`; `password` encrypts formats that support it and is refused
 /// by those that do not (so that nobody believes a plain file is protected). A shell exports
-/// with [`export_vault`], which applies [`ExportFormat::check`]; this is the building block
+/// with [`export_vault`], which applies [`ExportFormat::needs_password`]; this is the building block
 /// for tests and tools that hold accounts outside a vault.
 pub fn export(
     accounts: &[Account],

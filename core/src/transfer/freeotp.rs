@@ -1,20 +1,27 @@
 //! FreeOTP+ JSON backups: `{ "tokens": [ … ], "tokenOrder": [ … ] }`, secrets as arrays of
-//! signed bytes (Java's `byte[]`).
+//! signed bytes (Java's `byte[]`); and the app storage of FreeOTP 1.x and FreeOTP+,
+//! `shared_prefs/tokens.xml` (in `/data/data/org.fedorahosted.freeotp/` or
+//! `org.liberty.android.freeotpplus/`), a SharedPreferences file whose string `tokenOrder` is
+//! the JSON list of token ids and every other string one token, as JSON of the same shape.
+//! FreeOTP 2's encrypted backup is a Java-serialized file and is not read.
 
 use serde_json::Value;
 
 use super::{
-    EntryError, ImportItem, TransferError, entry_name, kind_named, params_from, parse_json,
-    str_field,
+    EntryError, ImportItem, Scrubbed, TransferError, entry_name, kind_named, params_from,
+    parse_json, prefs_xml, printable, str_field,
 };
 use crate::account::Account;
 use crate::secret::Secret;
 
-/// Reads a FreeOTP+ backup (never encrypted).
+/// Reads a FreeOTP+ backup or a `tokens.xml` (never encrypted).
 pub(crate) fn read(
     bytes: &[u8],
     _password: Option<&str>,
 ) -> Result<Vec<ImportItem>, TransferError> {
+    if std::str::from_utf8(bytes).is_ok_and(prefs_xml::looks_like) {
+        return read_xml(bytes);
+    }
     let doc = parse_json(bytes)?;
     let tokens = doc
         .0
@@ -22,6 +29,49 @@ pub(crate) fn read(
         .and_then(Value::as_array)
         .ok_or_else(|| TransferError::Damaged("the FreeOTP+ backup has no tokens list".into()))?;
     Ok(tokens.iter().map(read_token).collect())
+}
+
+/// The id under which `tokens.xml` keeps its order.
+pub(crate) const TOKEN_ORDER: &str = "tokenOrder";
+
+fn read_xml(bytes: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
+    let strings = prefs_xml::strings(bytes)?;
+    let order = strings
+        .iter()
+        .find(|s| s.name == TOKEN_ORDER)
+        .ok_or_else(|| TransferError::Damaged("tokens.xml has no `tokenOrder`".into()))?;
+    let order: Vec<String> = serde_json::from_str(&order.value)
+        .map_err(|_| TransferError::Damaged("`tokenOrder` is not a JSON list of ids".into()))?;
+    let tokens: Vec<&prefs_xml::PrefString> =
+        strings.iter().filter(|s| s.name != TOKEN_ORDER).collect();
+    let token_item = |s: &prefs_xml::PrefString| match serde_json::from_str(&s.value) {
+        Ok(json) => read_token(&Scrubbed(json).0),
+        Err(_) => ImportItem {
+            name: printable(&s.name, 64),
+            result: Err(EntryError::Invalid("the token is not valid JSON".into())),
+        },
+    };
+    // In the app's order; a token the order leaves out still comes along, at the end, and an
+    // id of the order without its token is reported.
+    let mut items = Vec::with_capacity(tokens.len());
+    for id in &order {
+        match tokens.iter().find(|s| &s.name == id) {
+            Some(s) => items.push(token_item(s)),
+            None => items.push(ImportItem {
+                name: printable(id, 64),
+                result: Err(EntryError::Missing(
+                    "`tokenOrder` names this token but the file does not hold it".into(),
+                )),
+            }),
+        }
+    }
+    items.extend(
+        tokens
+            .iter()
+            .filter(|s| !order.contains(&s.name))
+            .map(|s| token_item(s)),
+    );
+    Ok(items)
 }
 
 fn read_token(token: &Value) -> ImportItem {

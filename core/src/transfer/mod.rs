@@ -16,11 +16,18 @@ use crate::secret::Secret;
 
 mod aegis;
 mod andotp;
+mod appdb;
+mod authpro;
+mod authy;
 mod bitwarden;
+mod bitwarden_enc;
 pub mod export;
 mod freeotp;
 mod google;
+mod google_db;
+mod microsoft;
 mod otpauth_list;
+mod prefs_xml;
 mod report;
 mod steam;
 mod twofas;
@@ -53,9 +60,9 @@ pub enum Format {
     TwoFas,
     /// andOTP JSON (plain) or its encrypted binary formats.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP+ JSON, or the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+.
     FreeOtpPlus,
-    /// Bitwarden JSON export.
+    /// Bitwarden JSON export, unencrypted or password-protected.
     BitwardenJson,
     /// Bitwarden CSV export.
     BitwardenCsv,
@@ -73,11 +80,22 @@ pub enum Format {
     SteamMaFile,
     /// WinAuth's text export: otpauth URIs with WinAuth's Steam and Battle.net conventions.
     WinAuth,
+    /// Microsoft Authenticator's app database (`PhoneFactor`, SQLite), from a rooted or
+    /// backed-up Android phone.
+    MicrosoftAuthenticator,
+    /// Google Authenticator's app database (`databases`, SQLite), from a rooted or backed-up
+    /// Android phone.
+    GoogleAuthenticatorDb,
+    /// Authenticator Pro / Stratum: its backup (plain JSON, or encrypted with the current or
+    /// the legacy scheme) or its app database (`proauth.db3`).
+    AuthenticatorPro,
+    /// Authy's app storage (SharedPreferences XML), with plain or password-encrypted seeds.
+    Authy,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 14] = [
+    pub const ALL: [Format; 18] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -90,6 +108,10 @@ impl Format {
         Format::Proton,
         Format::SteamMaFile,
         Format::WinAuth,
+        Format::MicrosoftAuthenticator,
+        Format::GoogleAuthenticatorDb,
+        Format::AuthenticatorPro,
+        Format::Authy,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -111,6 +133,10 @@ impl Format {
             Format::TesseraBackup => "tessera",
             Format::SteamMaFile => "steam",
             Format::WinAuth => "winauth",
+            Format::MicrosoftAuthenticator => "microsoft",
+            Format::GoogleAuthenticatorDb => "google-db",
+            Format::AuthenticatorPro => "authpro",
+            Format::Authy => "authy",
         }
     }
 
@@ -206,10 +232,13 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         return Some(Format::TesseraBackup);
     }
     if bytes.starts_with(SQLITE_MAGIC) {
-        // Some apps keep their accounts in an SQLite database; none of them is read yet, and
-        // taking the file for an encrypted andOTP one would end in a misleading "wrong
-        // password". `read` names the reason instead (see `undetected`).
-        return None;
+        // An app's own database, known by its tables. Any other database is not taken for an
+        // encrypted andOTP file (that would end in a misleading "wrong password"): `read`
+        // names the reason instead (see `undetected`).
+        return appdb::identify(bytes);
+    }
+    if authpro::is_encrypted(bytes) {
+        return Some(Format::AuthenticatorPro);
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
@@ -223,6 +252,17 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     if text.starts_with('{') || text.starts_with('[') {
         let json: Scrubbed = Scrubbed(serde_json::from_str(text).ok()?);
         return detect_json(&json.0);
+    }
+    if prefs_xml::looks_like(text) {
+        // An app's SharedPreferences file: whose, from the preferences it holds.
+        let strings = prefs_xml::strings(text.as_bytes()).ok()?;
+        if authy::is_authy(&strings) {
+            return Some(Format::Authy);
+        }
+        return strings
+            .iter()
+            .any(|s| s.name == freeotp::TOKEN_ORDER)
+            .then_some(Format::FreeOtpPlus);
     }
     let mut lines = text
         .lines()
@@ -278,8 +318,12 @@ fn detect_json(json: &Value) -> Option<Format> {
                 Some(Format::TwoFas)
             } else if has("tokens") && (has("tokenOrder") || obj["tokens"].is_array()) {
                 Some(Format::FreeOtpPlus)
-            } else if has("items") && (has("encrypted") || has("folders")) {
+            } else if (has("items") && (has("encrypted") || has("folders")))
+                || (has("passwordProtected") && has("encKeyValidation_DO_NOT_EDIT"))
+            {
                 Some(Format::BitwardenJson)
+            } else if has("Authenticators") {
+                Some(Format::AuthenticatorPro)
             } else if has("kdfParams") && has("encryptedData") {
                 Some(Format::Ente)
             } else if has("version") && (has("entries") || (has("salt") && has("content"))) {
@@ -327,6 +371,10 @@ pub(crate) fn read_as(
         Format::OtpauthList => otpauth_list::read(bytes, password),
         Format::SteamMaFile => steam::read(bytes, password),
         Format::WinAuth => winauth::read(bytes, password),
+        Format::MicrosoftAuthenticator => microsoft::read(bytes, password),
+        Format::GoogleAuthenticatorDb => google_db::read(bytes, password),
+        Format::AuthenticatorPro => authpro::read(bytes, password),
+        Format::Authy => authy::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -381,8 +429,10 @@ pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
 fn undetected(bytes: &[u8]) -> TransferError {
     if bytes.starts_with(SQLITE_MAGIC) {
         return TransferError::Unsupported(
-            "this is an SQLite database; Tessera does not read other apps' databases \
-             (Google or Microsoft Authenticator, Authenticator Pro…): export from the app instead"
+            "this is an SQLite database that Tessera does not know: of other apps' databases, \
+             only Microsoft Authenticator's (PhoneFactor), Google Authenticator's \
+             (databases) and Authenticator Pro's (proauth.db3) are read; export from the app \
+             instead"
                 .into(),
         );
     }
@@ -629,6 +679,21 @@ mod tests {
                 b"otpauth://totp/Steam:me?secret=JBSWY3DP&digits=5&issuer=Steam",
                 Some(Format::WinAuth),
             ),
+            (
+                br#"{"Authenticators":[],"Categories":[]}"#,
+                Some(Format::AuthenticatorPro),
+            ),
+            (b"AUTHENTICATORPRO\x01\x02", Some(Format::AuthenticatorPro)),
+            (b"AuthenticatorPro\xff\xfe", Some(Format::AuthenticatorPro)),
+            (
+                b"<?xml version='1.0' ?>\n<map><string name=\"tokenOrder\">[]</string></map>",
+                Some(Format::FreeOtpPlus),
+            ),
+            (
+                b"<map><string name=\"com.authy.storage.tokens.authenticator.key\">[]</string></map>",
+                Some(Format::Authy),
+            ),
+            (b"<map><int name=\"x\" value=\"1\" /></map>", None),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),
             (b"", None),

@@ -326,7 +326,7 @@ impl Vault {
             progress(outcomes.len(), accounts.len());
         }
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(outcomes)
     }
 
@@ -465,7 +465,7 @@ impl Vault {
             }
         }
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(())
     }
 
@@ -524,7 +524,7 @@ impl Vault {
             [],
         )?;
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(())
     }
 
@@ -547,6 +547,22 @@ impl Vault {
     }
 }
 
+/// Every account's groups, sorted by name, keyed by account id (one query for all accounts).
+pub(super) fn groups_by_account(
+    conn: &Connection,
+) -> Result<HashMap<String, Vec<String>>, VaultError> {
+    let mut groups: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT ag.account_id, g.name FROM account_groups ag
+         JOIN groups g ON g.id = ag.group_id ORDER BY g.name",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        groups.entry(row.get(0)?).or_default().push(row.get(1)?);
+    }
+    Ok(groups)
+}
+
 pub(super) fn summaries(
     conn: &Connection,
     key: &VaultKey,
@@ -566,17 +582,7 @@ pub(super) fn summaries_where(
     clause: &str,
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<AccountSummary>, VaultError> {
-    let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT ag.account_id, g.name FROM account_groups ag
-             JOIN groups g ON g.id = ag.group_id ORDER BY g.name",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            groups.entry(row.get(0)?).or_default().push(row.get(1)?);
-        }
-    }
+    let mut groups = groups_by_account(conn)?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM accounts {clause} {ORDER}"
     ))?;

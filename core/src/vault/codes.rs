@@ -4,7 +4,7 @@
 use rusqlite::TransactionBehavior;
 use zeroize::Zeroize;
 
-use super::accounts::account_binding;
+use super::accounts::{account_binding, groups_by_account};
 use super::db::{lock, now};
 use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
 use super::{AccountId, CodeEntry, Inner, Vault, VaultError};
@@ -15,14 +15,19 @@ use crate::secret::Secret;
 /// A decrypted account ready to produce codes. Its generator holds the prepared key (wiped on
 /// drop) and remembers the code of the current time step, so a refresh within the step (a
 /// watch loop redraws every second) costs no HMAC: that is Tessera's one code cache, and the
-/// vault keeps no second copy of codes.
-pub(super) struct CachedAccount {
-    id: AccountId,
-    issuer: String,
-    label: String,
-    params: OtpParams,
-    favorite: bool,
-    generator: Result<Generator, VaultError>,
+/// vault keeps no second copy of codes. The app model (`crate::app`) reads it through
+/// [`Vault::with_cache`].
+pub(crate) struct CachedAccount {
+    pub(crate) id: AccountId,
+    pub(crate) issuer: String,
+    pub(crate) label: String,
+    /// What the row says; meaningless when `generator` is an error (a damaged row).
+    pub(crate) params: OtpParams,
+    pub(crate) favorite: bool,
+    pub(crate) icon: Option<String>,
+    /// Group names, sorted (for the app model's group filter).
+    pub(crate) groups: Vec<String>,
+    pub(crate) generator: Result<Generator, VaultError>,
 }
 
 impl Inner {
@@ -33,6 +38,8 @@ impl Inner {
             "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE trashed_at IS NULL"
         ))?;
         let mut rows = stmt.query([])?;
+        // One query for every membership instead of one per account.
+        let mut groups = groups_by_account(&self.conn)?;
         let mut out = Vec::new();
         let mut positions = Vec::new();
         while let Some(row) = rows.next()? {
@@ -62,6 +69,8 @@ impl Inner {
                 label: row.label,
                 params: params.unwrap_or_default(),
                 favorite: row.favorite,
+                icon: row.icon,
+                groups: groups.remove(&id.0).unwrap_or_default(),
                 generator,
                 id,
             });
@@ -81,10 +90,13 @@ impl Inner {
 }
 
 impl Vault {
-    /// The codes of every account not in the trash at `unix`, in list order, in one call.
-    /// Decrypts each secret once and keeps the prepared generators until the vault changes.
-    /// HOTP accounts show the code of their stored counter; nothing is incremented.
-    pub fn codes_at(&self, unix: u64) -> Result<Vec<CodeEntry>, VaultError> {
+    /// Calls `read` with every account not in the trash, prepared and in list order (favorites
+    /// first, then the user's order), rebuilding the cache first when the vault changed. The
+    /// vault's lock is held during `read`: keep it short and do not call back into the vault.
+    pub(crate) fn with_cache<R>(
+        &self,
+        read: impl FnOnce(&[CachedAccount]) -> R,
+    ) -> Result<R, VaultError> {
         let mut inner = lock(&self.inner);
         let version = inner.data_version()?;
         if inner.cache.is_none() || inner.cache_data_version != version {
@@ -92,26 +104,39 @@ impl Vault {
             inner.cache = Some(built);
             inner.cache_data_version = version;
         }
-        let cache = inner.cache.as_deref().unwrap_or(&[]);
-        Ok(cache
-            .iter()
-            .map(|a| {
-                let (code, remaining_seconds) = match &a.generator {
-                    Ok(g) => (Ok(g.code_at(unix)), g.remaining_at(unix)),
-                    Err(e) => (Err(e.clone()), 0),
-                };
-                CodeEntry {
-                    id: a.id.clone(),
-                    issuer: a.issuer.clone(),
-                    label: a.label.clone(),
-                    kind: a.params.kind,
-                    period: a.params.period,
-                    code,
-                    remaining_seconds,
-                    favorite: a.favorite,
-                }
-            })
-            .collect())
+        Ok(read(inner.cache.as_deref().unwrap_or(&[])))
+    }
+
+    /// The codes of every account not in the trash at `unix`, in list order, in one call.
+    /// Decrypts each secret once and keeps the prepared generators until the vault changes.
+    /// HOTP accounts show the code of their stored counter; nothing is incremented.
+    /// [`Vault::code_list_at`] adds what a screen shows (grouping, names, validity, search).
+    pub fn codes_at(&self, unix: u64) -> Result<Vec<CodeEntry>, VaultError> {
+        self.with_cache(|cache| {
+            cache
+                .iter()
+                .map(|a| {
+                    let (code, remaining_seconds, period) = match &a.generator {
+                        Ok(g) => (
+                            Ok(g.code_at(unix)),
+                            g.remaining_at(unix),
+                            a.params.kind.is_time_based().then_some(a.params.period),
+                        ),
+                        Err(e) => (Err(e.clone()), 0, None),
+                    };
+                    CodeEntry {
+                        id: a.id.clone(),
+                        issuer: a.issuer.clone(),
+                        label: a.label.clone(),
+                        kind: a.params.kind,
+                        period,
+                        code,
+                        remaining_seconds,
+                        favorite: a.favorite,
+                    }
+                })
+                .collect()
+        })
     }
 
     /// Advances an HOTP account to its next counter and returns that counter's code. The new
@@ -153,7 +178,7 @@ impl Vault {
         row.counter = params.counter as i64;
         row.store(&tx, &inner.key, now())?;
         tx.commit()?;
-        inner.cache = None;
+        inner.invalidate();
         Ok(generator.code_for_counter(params.counter))
     }
 }

@@ -2,7 +2,7 @@
 //! a Tessera vault and migrating its schema (the SQL itself is in `schema`), and the lock.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, Weak};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
@@ -184,8 +184,17 @@ pub(super) fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
 }
 
 impl Inner {
+    /// After a change: drops the code cache and tells the change listeners.
     pub(super) fn invalidate(&mut self) {
         self.cache = None;
+        self.change_listeners
+            .retain(|listener| match listener.upgrade() {
+                Some(listener) => {
+                    listener.changed();
+                    true
+                }
+                None => false,
+            });
     }
 
     pub(super) fn data_version(&self) -> Result<i64, VaultError> {
@@ -210,6 +219,7 @@ impl Vault {
                 device_verified,
                 cache: None,
                 cache_data_version: 0,
+                change_listeners: Vec::new(),
             }),
         }
     }
@@ -230,8 +240,17 @@ impl Vault {
         let mut inner = lock(&self.inner);
         let inner = &mut *inner;
         let result = f(&mut inner.conn, &inner.key);
-        inner.cache = None;
+        inner.invalidate();
         result
+    }
+
+    /// Tells `listener` after every change made through this handle, for as long as it lives.
+    pub(crate) fn on_change(&self, listener: Weak<dyn super::ChangeListener>) {
+        let mut inner = lock(&self.inner);
+        inner
+            .change_listeners
+            .retain(|known| known.strong_count() > 0);
+        inner.change_listeners.push(listener);
     }
 
     /// `PRAGMA integrity_check` of the file: `Ok` when SQLite finds nothing wrong.

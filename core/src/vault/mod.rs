@@ -31,7 +31,7 @@ mod unlock;
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, Weak};
 
 use rusqlite::Connection;
 
@@ -61,6 +61,18 @@ struct Inner {
     /// `PRAGMA data_version` when the cache was built: it changes when another connection
     /// (e.g. another `tessera` process) commits, which invalidates the cache.
     cache_data_version: i64,
+    /// Told after every change made through this handle (code list watches); dead ones are
+    /// dropped as they are found.
+    change_listeners: Vec<Weak<dyn ChangeListener>>,
+}
+
+/// Something that wants to know when the vault changed through this handle (an account
+/// added, edited, trashed, a counter advanced, a push or container table written): the app
+/// model's code list watch. Called with the vault's lock held: it must only take note (set a
+/// flag, wake a thread), never call back into the vault.
+pub(crate) trait ChangeListener: Send + Sync {
+    /// The vault changed.
+    fn changed(&self);
 }
 
 /// The encrypted account store. Cheap to share across threads (`Send + Sync`).

@@ -117,8 +117,8 @@ pub struct CodeEntry {
     pub label: String,
     /// TOTP, HOTP or Steam.
     pub kind: OtpKind,
-    /// Time step in seconds (time-based kinds).
-    pub period: u32,
+    /// Time step in seconds; `None` for HOTP (whose codes do not expire) and for a damaged row.
+    pub period: Option<u32>,
     /// The code, or why this one account cannot produce one (e.g. [`VaultError::Integrity`]).
     pub code: Result<Code, VaultError>,
     /// Seconds until the code changes (1..=period); 0 for HOTP, whose code does not expire.

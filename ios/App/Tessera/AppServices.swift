@@ -54,9 +54,7 @@ final class AppServices {
         guard session == nil else { return }
         let push = PushClient(vault: vault, deviceKeys: KeychainPushKeys(), transport: URLSessionTransport())
         session = Session(
-            codes: CodesModel(
-                vault: vault, source: VaultCodeSource(vault: vault, clock: nil), sleeper: SystemSleeper(),
-                pasteboard: SystemPasteboard(), clock: nil),
+            codes: CodesModel(vault: vault, sleeper: SystemSleeper(), pasteboard: SystemPasteboard()),
             add: AddAccountModel(vault: vault, push: push),
             inbox: InboxModel(push: push, notifier: notifier),
             transfer: TransferModel(vault: vault),

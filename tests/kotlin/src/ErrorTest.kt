@@ -22,7 +22,7 @@ class ErrorTest {
             val id = vault.add(otpAccount("ACME", "alice"))
             assertFailsWith<TesseraException.InvalidInput> { vault.addUri("otpauth://totp/x") }
             assertFailsWith<TesseraException.Duplicate> { vault.add(otpAccount("Again", "alice")) }
-            assertFailsWith<TesseraException.NotFound> { vault.get("8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000") }
+            assertFailsWith<TesseraException.NotFound> { vault.accountInfo("8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000") }
             // Below OWASP's Argon2id floor (19 MiB needs 2 passes): refused, nothing set.
             val weak = KdfParams(memoryKib = 19456u, iterations = 1u, parallelism = 1u)
             assertFailsWith<TesseraException.InvalidInput> { vault.setPassword("pw", weak) }
@@ -36,7 +36,7 @@ class ErrorTest {
             assertFailsWith<TesseraException.Platform> { vault.setKeyProvider(ExplodingKeyProvider()) }
             assertFailsWith<TesseraException.Cancelled> { vault.setKeyProvider(CancelledKeyProvider()) }
             vault.lock()
-            assertFailsWith<TesseraException.Locked> { vault.get(id) }
+            assertFailsWith<TesseraException.Locked> { vault.accountInfo(id) }
         }
         assertFailsWith<TesseraException.WrongKey> { Vault.open(path, JvmKeyProvider()) }
         assertFailsWith<TesseraException.Storage> {

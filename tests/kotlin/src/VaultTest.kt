@@ -43,7 +43,7 @@ class VaultTest {
             assertEquals(6, codes.getValue(google).code?.length)
 
             vault.update(rfc, AccountChange(issuer = "RFC 6238", favorite = true, groups = listOf("work")))
-            val updated = vault.get(rfc)
+            val updated = vault.accountInfo(rfc)
             assertEquals("RFC 6238", updated.issuer)
             assertTrue(updated.favorite)
             assertEquals(listOf("work"), vault.groups())
@@ -51,7 +51,7 @@ class VaultTest {
             assertEquals(listOf(google), vault.list(ListFilter(text = "alice")).map { it.id })
 
             vault.update(google, AccountChange(note = "recovery codes in the safe"))
-            assertEquals("recovery codes in the safe", vault.note(google))
+            assertEquals("recovery codes in the safe", vault.accountWithSecret(google).note)
 
             vault.delete(google)
             assertEquals(listOf(rfc), vault.list().map { it.id })
@@ -62,7 +62,7 @@ class VaultTest {
             vault.delete(google)
             vault.purge(google)
             assertTrue(vault.trash().isEmpty())
-            assertFailsWith<TesseraException.NotFound> { vault.get(google) }
+            assertFailsWith<TesseraException.NotFound> { vault.accountInfo(google) }
         }
     }
 
@@ -77,7 +77,7 @@ class VaultTest {
         }
         Vault.open(path, keys).use { vault ->
             val id = vault.list().single().id
-            assertEquals(1uL, vault.get(id).params.counter)
+            assertEquals(1uL, vault.accountInfo(id).params.counter)
             assertEquals("359152", vault.nextHotp(id).code) // counter 2
         }
     }
@@ -108,7 +108,7 @@ class VaultTest {
             assertEquals(ImportFormat.TESSERA_BACKUP, report.format)
             assertEquals(2uL, report.imported)
             assertEquals(listOf("RFC", "Example"), restored.list().map { it.issuer })
-            assertEquals("n1", restored.note(restored.list().first().id))
+            assertEquals("n1", restored.accountWithSecret(restored.list().first().id).note)
             assertEquals("94287082", restored.codesAt(59uL).first().code)
 
             val again = importIntoVault(restored, backup, password = "backup password")

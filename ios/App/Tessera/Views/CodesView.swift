@@ -109,8 +109,7 @@ struct CodeRow: View {
     var body: some View {
         HStack {
             VStack(alignment: .leading, spacing: 4) {
-                Text(item.issuer.isEmpty ? item.label : item.issuer).font(.headline)
-                if !item.issuer.isEmpty { Text(item.label).font(.subheadline).foregroundStyle(.secondary) }
+                Text(item.displayName).font(.headline)
                 if let code = item.displayCode {
                     Text(code).font(.system(.title, design: .monospaced).bold())
                         .accessibilityLabel(item.spokenCode ?? "")

@@ -35,6 +35,16 @@ struct RootView: View {
                     .tabItem { Label("Settings", systemImage: "gear") }
                     .tag(Tab.settings)
             }
+            .sheet(isPresented: Binding(get: { services.unlock.offerImport }, set: { if !$0 { services.unlock.importOffered() } })) {
+                NavigationStack {
+                    TransferView(model: session.transfer)
+                        .toolbar {
+                            ToolbarItem(placement: .cancellationAction) {
+                                Button("Not now") { services.unlock.importOffered() }
+                            }
+                        }
+                }
+            }
         } else {
             UnlockView(model: services.unlock)
         }

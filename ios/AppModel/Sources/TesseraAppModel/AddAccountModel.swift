@@ -40,9 +40,7 @@ public final class AddAccountModel {
     /// The fields a manual entry starts with for `kind` (core's defaults: digits, period,
     /// algorithm).
     public func defaults(for kind: OtpKind) -> OtpParams {
-        // The generated initializer carries core's declared defaults for digits, period and
-        // counter; Steam's fixed 5 characters are core's when the account is checked.
-        OtpParams(kind: kind, algorithm: .sha1)
+        otpDefaults(kind: kind)
     }
 
     /// A scanned QR code's text or an opened URL.

@@ -16,28 +16,25 @@ public final class CodesModel {
     /// Every group in use, for the group chips.
     public private(set) var groups: [String] = []
     /// The search text and group; change it with `search(_:)` / `showGroup(_:)`.
-    public private(set) var query = CodeQuery()
+    public private(set) var query = CodesQuery()
     /// The last failure, for a banner; cleared by the next success.
     public private(set) var message: String?
     /// The account just moved to the trash, while its undo is offered.
     public private(set) var undoable: CodeItem?
 
     @ObservationIgnored private let vault: Vault
-    @ObservationIgnored private let source: CodeSource
     @ObservationIgnored private let sleeper: Sleeper
     @ObservationIgnored private let pasteboard: Pasteboard?
-    @ObservationIgnored private let clock: Clock?
+    @ObservationIgnored private var nextChangeInMs: UInt64?
     @ObservationIgnored private var scheduled: Task<Void, Never>?
     @ObservationIgnored private var visible = false
 
-    /// The codes of `vault`. `source` computes the list (core's code list), `sleeper` waits for
-    /// the next change, `pasteboard` receives copied codes, `clock` is the vault's clock.
-    public init(vault: Vault, source: CodeSource, sleeper: Sleeper, pasteboard: Pasteboard?, clock: Clock?) {
+    /// The codes of `vault` (core's code list, at the vault's clock); `sleeper` waits for the
+    /// next change, `pasteboard` receives copied codes.
+    public init(vault: Vault, sleeper: Sleeper, pasteboard: Pasteboard?) {
         self.vault = vault
-        self.source = source
         self.sleeper = sleeper
         self.pasteboard = pasteboard
-        self.clock = clock
     }
 
     /// The screen appeared: load and keep the list current until `stop()`.
@@ -53,15 +50,16 @@ public final class CodesModel {
         scheduled = nil
     }
 
-    /// Recomputes the list now and schedules the next refresh at its `nextChangeAt`.
+    /// Recomputes the list now and schedules one refresh when its first code changes (core's
+    /// `nextChangeInMs`; none when nothing expires). No per-second timer.
     public func refresh() async {
         let query = self.query
-        let source = self.source
         let vault = self.vault
         do {
-            let (list, groups) = try await offMain { (try source.codeList(query), try vault.groups()) }
-            items = list.items
+            let (list, groups) = try await offMain { (try vault.codeList(query: query), try vault.groups()) }
+            items = list.items.map(CodeItem.init)
             nextChangeAt = list.nextChangeAt
+            nextChangeInMs = list.nextChangeInMs
             self.groups = groups
             message = nil
         } catch {
@@ -70,9 +68,9 @@ public final class CodesModel {
         schedule()
     }
 
-    /// Searches issuer and label (case-insensitive, core's matching).
+    /// Searches issuer, label and display name (core's matching; blank shows everything).
     public func search(_ text: String) async {
-        query.text = text
+        query.search = text
         await refresh()
     }
 
@@ -82,14 +80,14 @@ public final class CodesModel {
         await refresh()
     }
 
-    /// Copies the row's code to the pasteboard, expiring when the code does (HOTP: after
-    /// `hotpCopyLifetime`). Returns false when the row has no code.
+    /// Copies the row's code (as typed, not as grouped) to the pasteboard, expiring when the
+    /// code does (HOTP: `hotpCopyLifetime` from `now`). Returns false when the row has no code.
     @discardableResult
-    public func copy(_ id: String) -> Bool {
-        guard let item = items.first(where: { $0.id == id }), let code = item.displayCode else { return false }
+    public func copy(_ id: String, now: Date = Date()) -> Bool {
+        guard let item = items.first(where: { $0.id == id }), let code = item.code else { return false }
         let expires = item.validUntil.map { Date(timeIntervalSince1970: TimeInterval($0)) }
-            ?? Date(timeIntervalSince1970: TimeInterval(unixNow(clock))).addingTimeInterval(Self.hotpCopyLifetime)
-        pasteboard?.copy(code.filter { $0 != " " }, expiresAt: expires)
+            ?? now.addingTimeInterval(Self.hotpCopyLifetime)
+        pasteboard?.copy(code, expiresAt: expires)
         return true
     }
 
@@ -140,7 +138,9 @@ public final class CodesModel {
     public func transferQr(_ id: String) async -> Data? {
         let vault = self.vault
         do {
-            return try await offMain { try qrCodePng(text: try vault.exportUri(id: id), scale: 8) }
+            return try await offMain {
+                try qrCodePng(text: try formatOtpUri(account: try vault.accountWithSecret(id: id)), scale: 8)
+            }
         } catch {
             message = userMessage(error)
             return nil
@@ -160,10 +160,10 @@ public final class CodesModel {
     private func schedule() {
         scheduled?.cancel()
         scheduled = nil
-        guard visible, let at = nextChangeAt else { return }
+        guard visible, let wait = nextChangeInMs else { return }
         let sleeper = self.sleeper
         scheduled = Task { [weak self] in
-            do { try await sleeper.sleep(untilUnix: at) } catch { return }
+            do { try await sleeper.sleep(milliseconds: wait) } catch { return }
             guard !Task.isCancelled else { return }
             await self?.refresh()
         }

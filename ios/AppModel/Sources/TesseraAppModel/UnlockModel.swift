@@ -41,6 +41,8 @@ public final class UnlockModel {
     public private(set) var message: String?
     /// A call is running (Argon2id takes a moment): disable the buttons.
     public private(set) var busy = false
+    /// The vault was just created: offer to import accounts from another app right away.
+    public private(set) var offerImport = false
     /// Lock after the app spent this long in the background (0: at once).
     public var idleTimeout: TimeInterval
 
@@ -90,7 +92,11 @@ public final class UnlockModel {
             if let password { try vault.setPassword(password: password, kdf: kdf) }
             return (vault, false)
         }
+        offerImport = stage == .unlocked
     }
+
+    /// The import offer was shown (taken or declined).
+    public func importOffered() { offerImport = false }
 
     /// Unlocks with the device key (core decides what a failure leads to).
     public func unlockWithDevice() async {

@@ -45,6 +45,8 @@ final class AddAndTransferTests: XCTestCase {
         let totp = add.defaults(for: .totp)
         XCTAssertEqual([totp.digits], [6])
         XCTAssertEqual(totp.period, 30)
+        // Steam Guard codes are five characters (Steam's own format).
+        XCTAssertEqual(add.defaults(for: .steam).digits, 5)
         let added = await add.add(issuer: "Typed", label: "in", secret: "JBSW Y3DP EHPK 3PXP", params: totp)
         guard case .added = added else { return XCTFail("not added: \(added)") }
         let bad = await add.add(issuer: "Typed", label: "bad", secret: "not base32 !", params: totp)

@@ -8,11 +8,16 @@ import XCTest
 /// (SHA-1, 8 digits), never values computed by the code under test.
 @MainActor
 final class CodesModelTests: XCTestCase {
-    private func model(_ vault: Vault, clock: TestClock, sleeper: Sleeper = ManualSleeper(), pasteboard: Pasteboard? = nil) -> CodesModel {
-        CodesModel(vault: vault, source: VaultCodeSource(vault: vault, clock: clock), sleeper: sleeper, pasteboard: pasteboard, clock: clock)
+    private func model(_ vault: Vault, sleeper: Sleeper = ManualSleeper(), pasteboard: Pasteboard? = nil) -> CodesModel {
+        CodesModel(vault: vault, sleeper: sleeper, pasteboard: pasteboard)
     }
 
-    private func plain(_ code: String?) -> String? { code?.filter { $0 != " " } }
+    /// The row's code as typed, after checking that its grouped form is the same digits.
+    private func code(_ codes: CodesModel, _ id: String) -> String? {
+        let item = codes.items.first { $0.id == id }
+        XCTAssertEqual(item?.displayCode?.filter { $0 != " " }, item?.code)
+        return item?.code
+    }
 
     func testRefreshIsScheduledAtTheFirstCodeChangeAndShowsTheNextCode() async throws {
         // RFC 6238: T = 1111111109 → 07081804 (its period ends at 1111111110),
@@ -23,22 +28,23 @@ final class CodesModelTests: XCTestCase {
         let hotp = try vault.add(account: account("RFC", "hotp", secret: randomSecret(), kind: .hotp))
         let sleeper = ManualSleeper()
         var wakes = sleeper.requests.makeAsyncIterator()
-        let codes = model(vault, clock: clock, sleeper: sleeper)
+        let codes = model(vault, sleeper: sleeper)
 
         await codes.start()
         XCTAssertEqual(codes.nextChangeAt, 1_111_111_110)
-        XCTAssertEqual(plain(codes.items.first { $0.id == totp }?.displayCode), "07081804")
+        XCTAssertEqual(code(codes, totp), "07081804")
         let hotpRow = try XCTUnwrap(codes.items.first { $0.id == hotp })
         XCTAssertNil(hotpRow.period, "HOTP has no period")
         XCTAssertNil(hotpRow.validUntil, "HOTP codes do not expire")
         let firstWake = await wakes.next()
-        XCTAssertEqual(firstWake, 1_111_111_110, "sleeps until the code changes, not a fixed tick")
+        XCTAssertEqual(firstWake, 1_000, "sleeps until the code changes, not a fixed tick")
 
         clock.now = 1_111_111_111
         sleeper.wake()
         let secondWake = await wakes.next()
-        XCTAssertEqual(secondWake, 1_111_111_140)
-        XCTAssertEqual(plain(codes.items.first { $0.id == totp }?.displayCode), "14050471")
+        XCTAssertEqual(secondWake, 29_000)
+        XCTAssertEqual(codes.nextChangeAt, 1_111_111_140)
+        XCTAssertEqual(code(codes, totp), "14050471")
         XCTAssertEqual(codes.items.first { $0.id == totp }?.fractionLeft(at: 1_111_111_125), 0.5)
 
         codes.stop()
@@ -51,7 +57,7 @@ final class CodesModelTests: XCTestCase {
         let github = try vault.add(account: account("GitHub", "alice", secret: randomSecret()))
         let gitlab = try vault.add(account: account("GitLab", "bob", secret: randomSecret()))
         let bank = try vault.add(account: account("Bank", "carol", secret: randomSecret()))
-        let codes = model(vault, clock: clock)
+        let codes = model(vault)
         await codes.start()
         XCTAssertEqual(codes.items.map(\.id), [github, gitlab, bank])
 
@@ -80,14 +86,15 @@ final class CodesModelTests: XCTestCase {
         let vault = try makeVault(clock: clock)
         let id = try vault.add(account: account("RFC", "totp", digits: 8))
         let pasteboard = RecordingPasteboard()
-        let codes = model(vault, clock: clock, pasteboard: pasteboard)
+        let codes = model(vault, pasteboard: pasteboard)
         await codes.start()
 
-        XCTAssertTrue(codes.copy(id))
+        XCTAssertTrue(codes.copy(id, now: Date(timeIntervalSince1970: 59)))
         // RFC 6238: T = 59 → 94287082, valid until the period ends at 60.
         XCTAssertEqual(pasteboard.copies.map(\.text), ["94287082"])
         XCTAssertEqual(pasteboard.copies.first?.expiresAt, Date(timeIntervalSince1970: 60))
         XCTAssertFalse(codes.copy("no-such-id"))
+
 
         await codes.trash(id)
         XCTAssertEqual(codes.items, [])
@@ -105,12 +112,17 @@ final class CodesModelTests: XCTestCase {
         let clock = TestClock(59)
         let vault = try makeVault(clock: clock)
         let id = try vault.add(account: account("RFC", "hotp", kind: .hotp))
-        let codes = model(vault, clock: clock)
+        let pasteboard = RecordingPasteboard()
+        let codes = model(vault, pasteboard: pasteboard)
         await codes.start()
-        XCTAssertEqual(plain(codes.items.first?.displayCode), "755224")
+        XCTAssertEqual(code(codes, id), "755224")
+        // HOTP codes never expire by themselves: the pasteboard item lasts hotpCopyLifetime.
+        XCTAssertTrue(codes.copy(id, now: Date(timeIntervalSince1970: 59)))
+        XCTAssertEqual(pasteboard.copies.map(\.text), ["755224"])
+        XCTAssertEqual(pasteboard.copies.last?.expiresAt, Date(timeIntervalSince1970: 59 + CodesModel.hotpCopyLifetime))
         XCTAssertNil(codes.nextChangeAt, "nothing expires: no refresh is scheduled")
         await codes.nextCode(id)
-        XCTAssertEqual(plain(codes.items.first?.displayCode), "287082")
+        XCTAssertEqual(code(codes, id), "287082")
         codes.stop()
     }
 
@@ -118,7 +130,7 @@ final class CodesModelTests: XCTestCase {
         let clock = TestClock(59)
         let vault = try makeVault(clock: clock)
         let id = try vault.add(account: account("RFC", "totp"))
-        let codes = model(vault, clock: clock)
+        let codes = model(vault)
         let png = await codes.transferQr(id)
         XCTAssertEqual(png?.prefix(8), Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
         let none = await codes.transferQr("00000000-0000-0000-0000-000000000000")
@@ -128,8 +140,8 @@ final class CodesModelTests: XCTestCase {
 
     nonisolated func testVoiceOverReadsTheCodeDigitByDigit() {
         let item = CodeItem(
-            id: "x", issuer: "i", label: "l", displayCode: "123 456", problem: nil, kind: .totp, period: 30,
-            validUntil: 60, favorite: false, groups: [])
+            id: "x", issuer: "i", label: "l", displayName: "i (l)", displayCode: "123 456", code: "123456", problem: nil,
+            kind: .totp, period: 30, validUntil: 60, favorite: false, groups: [])
         XCTAssertEqual(item.spokenCode, "1 2 3 4 5 6")
     }
 }

@@ -61,8 +61,8 @@ final class TestClock: Clock, @unchecked Sendable {
     func nowUnix() throws -> UInt64 { now }
 }
 
-/// A sleeper the test wakes: each `sleep` is announced on `requests` with the Unix second it
-/// waits for and returns when the test calls `wake()` (or throws when its task is cancelled).
+/// A sleeper the test wakes: each `sleep` is announced on `requests` with the milliseconds it
+/// would wait and returns when the test calls `wake()` (or throws when its task is cancelled).
 final class ManualSleeper: Sleeper, @unchecked Sendable {
     let requests: AsyncStream<UInt64>
     private let announce: AsyncStream<UInt64>.Continuation
@@ -71,12 +71,12 @@ final class ManualSleeper: Sleeper, @unchecked Sendable {
 
     init() { (requests, announce) = AsyncStream.makeStream() }
 
-    func sleep(untilUnix unixTime: UInt64) async throws {
+    func sleep(milliseconds: UInt64) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
                 lock.withLock { waiting[id] = continuation }
-                announce.yield(unixTime)
+                announce.yield(milliseconds)
             }
         } onCancel: {
             lock.withLock { waiting.removeValue(forKey: id) }?.resume(throwing: CancellationError())

@@ -31,6 +31,9 @@ final class UnlockModelTests: XCTestCase {
         await unlock.create(password: "correct horse battery staple")
         XCTAssertEqual(unlock.stage, .unlocked)
         XCTAssertEqual(try unlock.vault?.hasPassword(), true)
+        XCTAssertTrue(unlock.offerImport, "a new vault offers an import at once")
+        unlock.importOffered()
+        XCTAssertFalse(unlock.offerImport)
         unlock.lock()
         XCTAssertEqual(unlock.stage, .locked)
         XCTAssertNil(unlock.vault)
@@ -39,6 +42,7 @@ final class UnlockModelTests: XCTestCase {
         let again = unlockModel(path, keys)
         await again.start()
         XCTAssertEqual(again.stage, .unlocked)
+        XCTAssertFalse(again.offerImport, "only a new vault offers it")
     }
 
     func testCancelledPromptOffersThePasswordAndTheDeviceKeyAgain() async throws {

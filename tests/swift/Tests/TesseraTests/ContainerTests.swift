@@ -7,8 +7,9 @@ import XCTest
 #endif
 
 /// A platform key holder that has no key to give (a Secure Enclave that refuses, a locked
-/// keychain): registration must fail with its error and keep nothing. Swift on Linux has no
-/// ECDSA (no CryptoKit, no Security framework), so a signing Swift holder is not tested here.
+/// keychain): registration must fail with its error and keep nothing. The signing Swift holder
+/// is `OpenSslContainerKeys` (OpenSSL's libcrypto, standing in on Linux for the app's Secure
+/// Enclave key).
 final class RefusingContainerKeys: ContainerKeys, @unchecked Sendable {
     func generate(alias: String, wanted: ContainerCurve) throws -> Data {
         throw TesseraError.Platform(reason: "the secure enclave is unavailable")
@@ -41,12 +42,15 @@ final class ContainerTests: XCTestCase {
         return (json?["result"] as? [String: Any])?["authentication"] as? String ?? ""
     }
 
-    func testRegistersAndSyncsAContainerThroughTheBindingsAgainstPrivacyIdea() throws {
+    /// Registers fixture `name`'s container (tests/containers/fixture.sh, passed on by run.sh)
+    /// with `keys` (Tessera's software keys when nil), syncs it, logs in with the delivered
+    /// TOTP, then unregisters it.
+    private func registerAndSync(_ name: String, keys: (any ContainerKeys)?) throws {
         let env = ProcessInfo.processInfo.environment
-        guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_CONTAINER_USER_swift"],
-            let uri = env["TESSERA_PI_CONTAINER_QR_swift"]
+        guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_CONTAINER_USER_\(name)"],
+            let uri = env["TESSERA_PI_CONTAINER_QR_\(name)"]
         else {
-            throw XCTSkip("no privacyIDEA container fixture (TESSERA_PI_URL unset): run ./tests/run-all.sh")
+            throw XCTSkip("no privacyIDEA container fixture '\(name)' (TESSERA_PI_URL unset): run ./tests/run-all.sh")
         }
         let qr = try readContainerQr(uri: uri)
         XCTAssertEqual(qr.passphrasePrompt, "")
@@ -57,7 +61,7 @@ final class ContainerTests: XCTestCase {
         assertThrows("Platform", try refusing.register(uri: uri))
         XCTAssertEqual(try refusing.list(), [])
 
-        let containers = ContainerClient(vault: vault)
+        let containers = ContainerClient(vault: vault, containerKeys: keys)
         let info = try containers.register(uri: uri, deviceBrand: "Tessera", deviceModel: "Swift – Zoë")
         XCTAssertEqual(info.serial, qr.serial)
         XCTAssertEqual(info.state, .registered)
@@ -68,6 +72,46 @@ final class ContainerTests: XCTestCase {
         XCTAssertEqual(try validate(base, user, "totp-pin" + code), "ACCEPT")
         XCTAssertEqual(try containers.managerOf(accountId: accountId), info.serial)
         XCTAssertEqual(try containers.list().first?.tokens.count, 1)
+        // registering the same QR again is refused: it is registered already
+        assertThrows("Duplicate", try containers.register(uri: uri))
+
+        // unregistering is a signed call too; the key goes, the account stays
+        try containers.unregister(serial: info.serial)
+        XCTAssertEqual(try containers.list(), [])
+        XCTAssertNotNil(try vault.codes().first { $0.id == accountId })
+    }
+
+    func testRegistersAndSyncsAContainerWithSoftwareKeysAgainstPrivacyIdea() throws {
+        try registerAndSync("swift", keys: nil)
+    }
+
+    /// The iOS app's case: a P-256 key whatever the QR asks (the Secure Enclave has only
+    /// P-256), here made and used by OpenSSL.
+    func testRegistersAndSyncsAContainerWithAP256PlatformKeyWrittenInSwift() throws {
+        #if canImport(COpenSSL)
+            let keys = OpenSslContainerKeys(p256Only: true)
+            try registerAndSync("enclave", keys: keys)
+            XCTAssertEqual(keys.asked, [.p384], "the QR's curve is asked for")
+            XCTAssertEqual(keys.made, [.p256])
+            // finalize, the sync and the unregister were each signed, with the QR's hash
+            XCTAssertEqual(keys.signatures, [.sha256, .sha256, .sha256])
+            XCTAssertEqual(keys.count, 0, "unregistering deleted the key")
+        #else
+            throw XCTSkip("OpenSSL is the Linux stand-in; on Apple platforms the key is the app's Secure Enclave (ios/App)")
+        #endif
+    }
+
+    /// A key on the curve the QR asks for (P-384 by default), made and used by OpenSSL.
+    func testRegistersAndSyncsAContainerWithTheQrsCurveInAPlatformKeyWrittenInSwift() throws {
+        #if canImport(COpenSSL)
+            let keys = OpenSslContainerKeys(p256Only: false)
+            try registerAndSync("p384", keys: keys)
+            XCTAssertEqual(keys.made, [.p384])
+            XCTAssertEqual(keys.signatures.count, 3)
+            XCTAssertEqual(keys.count, 0, "unregistering deleted the key")
+        #else
+            throw XCTSkip("OpenSSL is the Linux stand-in; on Apple platforms the key is the app's Secure Enclave (ios/App)")
+        #endif
     }
 
     func testRefusesAForeignUri() {

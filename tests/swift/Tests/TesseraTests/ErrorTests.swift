@@ -11,7 +11,7 @@ final class ErrorTests: XCTestCase {
             let id = try vault.add(account: otpAccount("ACME", "alice"))
             assertThrows("InvalidInput", try vault.addUri(uri: "otpauth://totp/x"))
             assertThrows("Duplicate", try vault.add(account: otpAccount("Again", "alice")))
-            assertThrows("NotFound", try vault.get(id: "8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000"))
+            assertThrows("NotFound", try vault.accountInfo(id: "8c5a1a8e-3f6b-4c1e-9a51-7d2f00000000"))
             // Below OWASP's Argon2id floor (19 MiB needs 2 passes): refused, nothing set.
             let weak = KdfParams(memoryKib: 19456, iterations: 1, parallelism: 1)
             assertThrows("InvalidInput", try vault.setPassword(password: "pw", kdf: weak))
@@ -25,7 +25,7 @@ final class ErrorTests: XCTestCase {
             assertThrows("Platform", try vault.setKeyProvider(keys: ExplodingKeyProvider()))
             assertThrows("Cancelled", try vault.setKeyProvider(keys: CancelledKeyProvider()))
             vault.lock()
-            assertThrows("Locked", try vault.get(id: id))
+            assertThrows("Locked", try vault.accountInfo(id: id))
         }
         assertThrows("WrongKey", try Vault.open(path: path, keys: PadKeyProvider()))
         assertThrows("Storage", try Vault.create(path: path + ".d/missing/vault.db", keys: keys))

@@ -57,6 +57,14 @@ final class RedactionTests: XCTestCase {
         let id = try vault.add(account: account)
         let entry = try vault.codesAt(unixTime: 59)[0]
         assertRedacted(entry, hiding: [entry.code!], showing: ["ACME", id])
+        let list = try vault.codeListAt(query: nil, unixMs: 59_000)
+        let row = list.items[0]
+        XCTAssertEqual(row.code, entry.code, "same instant, same code")
+        assertRedacted(row, hiding: [row.code!, row.displayCode!], showing: ["ACME (alice)", id])
+        assertRedacted(list, hiding: [row.code!, row.displayCode!], showing: ["next_change_at"])
+        let withSecret = try vault.accountWithSecret(id: id)
+        XCTAssertEqual(withSecret.note, rNote, "the fields themselves are intact")
+        assertRedacted(withSecret, hiding: [rSecret, rNote, rPin], showing: ["ACME", "alice"])
         let one = try otpCodeAt(secretBase32: rSecret, params: account.params, unixTime: 59)
         assertRedacted(one, hiding: [one.code], showing: ["remaining_seconds"])
         assertRedacted(AccountChange(label: "bob", note: rNote), hiding: [rNote], showing: ["bob"])

@@ -25,12 +25,12 @@ final class VaultTests: XCTestCase {
         XCTAssertEqual(codes[google]?.code?.count, 6)
 
         try vault.update(id: rfc, change: AccountChange(issuer: "RFC 6238", groups: ["work"], favorite: true))
-        XCTAssertEqual(try vault.get(id: rfc).issuer, "RFC 6238")
-        XCTAssertTrue(try vault.get(id: rfc).favorite)
+        XCTAssertEqual(try vault.accountInfo(id: rfc).issuer, "RFC 6238")
+        XCTAssertTrue(try vault.accountInfo(id: rfc).favorite)
         XCTAssertEqual(try vault.groups(), ["work"])
         XCTAssertEqual(try vault.list(filter: ListFilter(group: "work")).map(\.id), [rfc])
         try vault.update(id: google, change: AccountChange(note: "recovery codes in the safe"))
-        XCTAssertEqual(try vault.note(id: google), "recovery codes in the safe")
+        XCTAssertEqual(try vault.accountWithSecret(id: google).note, "recovery codes in the safe")
 
         try vault.delete(id: google)
         XCTAssertEqual(try vault.list().map(\.id), [rfc])
@@ -40,7 +40,7 @@ final class VaultTests: XCTestCase {
         try vault.delete(id: google)
         try vault.purge(id: google)
         XCTAssertTrue(try vault.trash().isEmpty)
-        assertThrows("NotFound", try vault.get(id: google))
+        assertThrows("NotFound", try vault.accountInfo(id: google))
     }
 
     func testNextHotpCommitsTheCounterAndFollowsRfc4226() throws {
@@ -54,7 +54,7 @@ final class VaultTests: XCTestCase {
         }
         let vault = try Vault.open(path: path, keys: keys)
         let id = try vault.list()[0].id
-        XCTAssertEqual(try vault.get(id: id).params.counter, 1)
+        XCTAssertEqual(try vault.accountInfo(id: id).params.counter, 1)
         XCTAssertEqual(try vault.nextHotp(id: id).code, "359152")  // counter 2
     }
 

@@ -9,15 +9,29 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.collectLatest
 import kotlinx.coroutines.flow.update
 import org.tessera.AccountChange
+import org.tessera.CodeList
+import org.tessera.CodesQuery
+import org.tessera.DisplayCode
+import org.tessera.OtpKind
+import org.tessera.formatOtpUri
+import org.tessera.qrCodePng
 import org.tessera.Vault
 
-/** One account on the codes screen, ready to draw. Printing it does not show the code. */
+/** One account on the codes screen, ready to draw (core's `DisplayCode`). Printing it does not show the code. */
 data class CodeRow(
     /** The account's id (for every action on it). */
     val id: String,
     /** What the row's title says (core's display name). */
     val name: String,
-    /** The code as core groups it for reading, or `null` when [problem] says why there is none. */
+    /** Service name as stored (for editing). */
+    val issuer: String,
+    /** Account name as stored (for editing). */
+    val label: String,
+    /** The account's groups. */
+    val groups: List<String>,
+    /** The code grouped for reading (`123 456`), or `null` when [problem] says why there is none. */
+    val displayCode: String?,
+    /** The code as it is copied or typed. */
     val code: String?,
     /** Why this account has no code (e.g. its row failed the integrity check). */
     val problem: String?,
@@ -25,12 +39,22 @@ data class CodeRow(
     val hotp: Boolean,
     /** Seconds per code (`null` for HOTP): the countdown ring's full circle. */
     val period: Int?,
-    /** Unix second the code stops being valid (`null` for HOTP): where the ring ends. */
+    /** Unix second, by the vault's clock, the code stops being valid (`null` for HOTP). */
     val validUntil: Long?,
+    /** Fraction of the period left when the list was made (`null` for HOTP): where the ring starts. */
+    val fractionLeft: Double?,
     /** Pinned to the top. */
     val favorite: Boolean,
 ) {
     override fun toString() = "CodeRow(id=$id, name=$name, code=${if (code == null) "none" else "<redacted>"})"
+
+    internal companion object {
+        fun of(c: DisplayCode) = CodeRow(
+            id = c.id, name = c.displayName, issuer = c.issuer, label = c.label, groups = c.groups,
+            displayCode = c.displayCode, code = c.code, problem = c.problem, hotp = c.kind == OtpKind.HOTP,
+            period = c.period?.toInt(), validUntil = c.validUntil?.toLong(), fractionLeft = c.fractionLeft, favorite = c.favorite,
+        )
+    }
 }
 
 /** What the codes screen shows. */
@@ -58,8 +82,7 @@ data class CodesState(
  */
 class CodesModel(
     private val vault: Vault,
-    private val nowUnix: () -> Long,
-    private val wakeups: Wakeups,
+    private val wakeups: Wakeups = DelayWakeups(),
     private val io: CoroutineDispatcher = Dispatchers.IO,
 ) {
     private val _state = MutableStateFlow(CodesState())
@@ -80,8 +103,9 @@ class CodesModel(
     suspend fun run() {
         request.collectLatest { r ->
             while (true) {
-                val next = load(r) ?: awaitCancellation()
-                wakeups.until(next)
+                val list = load(r)
+                val at = list?.nextChangeAt ?: awaitCancellation()
+                wakeups.until(at.toLong(), list.nextChangeInMs?.toLong() ?: 0)
             }
         }
     }
@@ -95,52 +119,63 @@ class CodesModel(
     /** Loads again now (after an account was added elsewhere). */
     fun reload() = request.update { it.copy(generation = it.generation + 1) }
 
-    /**
-     * Loads the list for [r]; returns its next-change time. Today's bindings give codes and the
-     * filtered list in two calls; `Vault.codeList` replaces both when it lands.
-     */
-    private suspend fun load(r: Request): Long? = act {
-        val (rows, next) = CoreCodes.list(vault, nowUnix(), r.query, r.group)
+    /** Loads core's list for [r] into [state]; `null` when it failed (the error is shown). */
+    private suspend fun load(r: Request): CodeList? = act {
+        val list = vault.codeList(CodesQuery(search = r.query.ifBlank { null }, group = r.group, favoritesOnly = false))
         val groups = vault.groups()
         _state.update {
-            it.copy(rows = rows, query = r.query, group = r.group, groups = groups, nextChangeAt = next, error = null)
+            it.copy(
+                rows = list.items.map(CodeRow::of), query = r.query, group = r.group, groups = groups,
+                nextChangeAt = list.nextChangeAt?.toLong(), error = null,
+            )
         }
-        next
+        list
     }
 
-    /** The code to put on the clipboard for [row]: its characters without the reading spaces. */
-    fun codeToCopy(row: CodeRow): String? = row.code?.filterNot { it.isWhitespace() }
+    /**
+     * The account's otpauth QR code as a PNG, to move it to another app (core writes the URI
+     * and draws the code). Only call it when the user asked to see it: it shows the secret.
+     */
+    suspend fun qrCode(id: String): ByteArray? = act { qrCodePng(formatOtpUri(vault.accountWithSecret(id)), QR_SCALE) }
+
+    /** Renames an account and sets its groups. */
+    suspend fun edit(id: String, issuer: String, label: String, groups: List<String>) =
+        changeThenReload { vault.update(id, AccountChange(issuer = issuer, label = label, groups = groups)) }
 
     /** HOTP: advances the counter and shows the next code. */
-    suspend fun nextHotp(id: String) = edit { vault.nextHotp(id) }
+    suspend fun nextHotp(id: String) = changeThenReload { vault.nextHotp(id) }
 
     /** Pins or unpins an account. */
     suspend fun setFavorite(id: String, favorite: Boolean) =
-        edit { vault.update(id, AccountChange(favorite = favorite)) }
+        changeThenReload { vault.update(id, AccountChange(favorite = favorite)) }
 
     /** Moves an account to a 0-based place in the user's order (drag and drop). */
     suspend fun move(id: String, position: Int) =
-        edit { vault.update(id, AccountChange(position = position.toUInt())) }
+        changeThenReload { vault.update(id, AccountChange(position = position.toUInt())) }
 
     /** Moves an account to the trash and offers its undo. */
     suspend fun trash(id: String) {
-        edit { vault.delete(id) }
+        changeThenReload { vault.delete(id) }
         _state.update { it.copy(undoTrash = id) }
     }
 
     /** Undoes the last [trash]. */
     suspend fun undoTrash() {
         val id = _state.value.undoTrash ?: return
-        edit { vault.restore(id) }
+        changeThenReload { vault.restore(id) }
         _state.update { it.copy(undoTrash = null) }
     }
 
     /** The undo offer expired (the snackbar went away). */
     fun dismissUndo() = _state.update { it.copy(undoTrash = null) }
 
-    private suspend fun edit(change: () -> Unit) {
+    private suspend fun changeThenReload(change: () -> Unit) {
         act(change) ?: return
         reload()
+    }
+
+    private companion object {
+        const val QR_SCALE = 8u // pixels per module: sharp on any screen, scanned from a metre
     }
 
     // A failure becomes the screen's error, not a crash.

@@ -3,19 +3,20 @@ package org.tessera.app.model
 import kotlinx.coroutines.delay
 
 /**
- * Waits until a Unix time of the vault's clock: how the codes screen sleeps until core's
- * next-change time instead of ticking every second. Tests pass their own to decide when
- * "later" is, so no test waits for the wall clock.
+ * Waits for the next code change core announced: how the codes screen sleeps until then
+ * instead of ticking every second. Tests pass their own to decide when "later" is, so no test
+ * waits for the wall clock.
  */
 fun interface Wakeups {
-    /** Suspends until [unixSeconds] (returns at once when it has passed). */
-    suspend fun until(unixSeconds: Long)
+    /**
+     * Suspends until core's next change: [unixSeconds] by the vault's clock, which is
+     * [inMillis] from when the list was made (the two differ from the device clock when the
+     * vault's clock is server-corrected; sleeping [inMillis] is right either way).
+     */
+    suspend fun until(unixSeconds: Long, inMillis: Long)
 }
 
-/** [Wakeups] by a clock that reads Unix seconds (the vault's, server-corrected when set). */
-class ClockWakeups(private val nowUnix: () -> Long) : Wakeups {
-    override suspend fun until(unixSeconds: Long) {
-        val seconds = unixSeconds - nowUnix()
-        if (seconds > 0) delay(seconds * 1000)
-    }
+/** [Wakeups] on the coroutine's own delay. */
+class DelayWakeups : Wakeups {
+    override suspend fun until(unixSeconds: Long, inMillis: Long) = delay(inMillis)
 }

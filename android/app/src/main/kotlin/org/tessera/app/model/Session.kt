@@ -1,0 +1,43 @@
+package org.tessera.app.model
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import org.tessera.PushClient
+import org.tessera.PushDeviceKeys
+import org.tessera.PushTransport
+import org.tessera.Vault
+
+/**
+ * Everything that exists while the vault is unlocked: the vault, its push client and the
+ * screens' state holders over them. Closing it (app lock) frees the vault and with it the key.
+ */
+class Session(
+    /** The unlocked vault. */
+    val vault: Vault,
+    pushKeys: PushDeviceKeys,
+    transport: PushTransport,
+    io: CoroutineDispatcher = Dispatchers.IO,
+) : AutoCloseable {
+    private val push = PushClient(vault, pushKeys, transport)
+
+    /** The push inbox. */
+    val inbox = PushInboxModel(push, io)
+
+    /** The codes screen. */
+    val codes = CodesModel(vault, DelayWakeups(), io)
+
+    /** Adding accounts; push enrollments go to the inbox's client. */
+    val add = AddAccountModel(vault, { uri -> inbox.enroll(uri)?.serial }, io)
+
+    /** Import and export. */
+    val transfer = TransferModel(vault, io)
+
+    /** Settings that act on the vault (password, trash). */
+    val settings = VaultSettingsModel(vault, io)
+
+    override fun close() {
+        push.close()
+        vault.lock()
+        vault.close()
+    }
+}
