@@ -16,6 +16,7 @@ mod render;
 mod sensitive;
 mod session;
 mod term;
+mod time_cmd;
 mod transfer_cmd;
 mod vault_cmd;
 
@@ -44,6 +45,8 @@ enum Command {
     /// The recovery key: a printed way in when the key file is gone and the password forgotten.
     #[command(subcommand)]
     Recovery(recovery_cmd::RecoveryCommand),
+    #[command(flatten)]
+    Time(time_cmd::TimeCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
         Command::Container(cmd) => container_cmd::run(cmd, &cli.global),
         Command::Recovery(cmd) => recovery_cmd::run(cmd, &cli.global),
+        Command::Time(cmd) => time_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
