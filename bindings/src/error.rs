@@ -174,11 +174,12 @@ impl From<VaultError> for TesseraError {
             V::Integrity { .. } | V::Corrupt(_) | V::BackupDamaged(_) => {
                 TesseraError::Integrity { reason }
             }
-            V::Busy | V::Storage(_) => TesseraError::Storage { reason },
+            V::Busy | V::Storage(_) | V::BackupDestination(_) => TesseraError::Storage { reason },
             V::AlreadyExists { .. }
             | V::NotAVault { .. }
             | V::NoPassword
             | V::NoRecoveryKey
+            | V::AutoBackupOff
             | V::InvalidRecoveryKey(_)
             | V::InvalidPassword(_)
             | V::InvalidKdfParams(_)

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod autobackup_cmd;
 mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
@@ -73,6 +74,15 @@ impl<E: Into<tessera_core::Error>> From<E> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every command that may change the vault is followed by an automatic backup (when they
+    // are on); code generation without a vault and the backup commands themselves are not.
+    let may_change = !matches!(
+        cli.command,
+        Command::Otp(_)
+            | Command::Vault(vault_cmd::VaultCommand::Backup(
+                vault_cmd::BackupCommand::Auto { .. } | vault_cmd::BackupCommand::Status { .. }
+            ))
+    );
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
         Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
@@ -82,6 +92,9 @@ fn main() -> ExitCode {
         Command::Recovery(cmd) => recovery_cmd::run(cmd, &cli.global),
         Command::Time(cmd) => time_cmd::run(cmd, &cli.global),
     };
+    if result.is_ok() && may_change {
+        autobackup_cmd::after_command(&cli.global);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Messages can quote names from files and servers: escaped like every other line.

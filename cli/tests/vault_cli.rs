@@ -772,3 +772,72 @@ fn recovery_key_unlocks_when_the_key_file_is_lost_and_the_password_forgotten() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no recovery key"));
 }
+
+#[test]
+fn automatic_backups_follow_every_change_and_restore_into_a_fresh_vault() {
+    let env = Env::new();
+    env.init();
+    let dir = env.dir.path().join("backups");
+    std::fs::create_dir(&dir).unwrap();
+    let status = env.json(&["backup", "status", "--json"]);
+    assert_eq!(status["enabled"], false);
+    let out = env.with_password(
+        &[
+            "backup",
+            "auto",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--keep",
+            "2",
+        ],
+        "backup pw",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each change is followed by a verified backup, with no password asked.
+    for n in 0..3 {
+        let out = env.run(&[
+            "add",
+            "--secret",
+            RFC_SEED_B32,
+            "--issuer",
+            &format!("I{n}"),
+            "--digits",
+            &format!("{}", 6 + n),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("backed up and verified"));
+    }
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 2, "kept the newest two: {files:?}");
+    let status = env.json(&["backup", "status", "--json"]);
+    assert_eq!(status["enabled"], true);
+    assert_eq!(status["unbacked_changes"], false);
+    assert!(status["last_verified_at"].is_u64());
+
+    // A fresh install restores the newest backup with the backup password.
+    let newest = files.iter().max().unwrap();
+    let fresh = Env::new();
+    fresh.init();
+    let out = fresh.with_password(&["backup", "import", newest.to_str().unwrap()], "backup pw");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(fresh.json(&["list", "--json"]).as_array().unwrap().len(), 3);
+
+    env.ok(&["backup", "auto", "--off"]);
+    let out = env.run(&["add", "--secret", "JBSWY3DPEHPK3PXP", "--issuer", "off"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("backed up"));
+}

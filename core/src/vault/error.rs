@@ -139,6 +139,13 @@ pub enum VaultError {
         /// Highest version this code reads.
         supported: u16,
     },
+    /// An automatic backup's destination (a folder, a cloud provider) failed; its reason as
+    /// the platform gave it.
+    #[error("the backup destination failed: {0}")]
+    BackupDestination(String),
+    /// Automatic backups are not switched on.
+    #[error("automatic backups are off")]
+    AutoBackupOff,
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,
