@@ -272,7 +272,7 @@ impl From<KdfParams> for core::KdfParams {
 }
 
 /// The cost an app asked for, or the default; refused below OWASP's floor.
-fn kdf(params: Option<KdfParams>) -> Result<core::KdfParams> {
+pub(crate) fn kdf(params: Option<KdfParams>) -> Result<core::KdfParams> {
     let params = params.map_or(core::KdfParams::DEFAULT, Into::into);
     params.check_floor()?;
     Ok(params)
@@ -299,6 +299,11 @@ pub struct Vault {
 }
 
 impl Vault {
+    /// The app's clock, if it gave one.
+    pub(crate) fn clock(&self) -> Option<&Arc<dyn Clock>> {
+        self.clock.as_ref()
+    }
+
     pub(crate) fn wrap(vault: core::Vault, clock: Option<Arc<dyn Clock>>) -> Arc<Self> {
         Arc::new(Vault {
             inner: RwLock::new(Some(Arc::new(vault))),
