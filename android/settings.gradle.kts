@@ -1,4 +1,5 @@
-// Tessera for Android: the `:tessera` library module (Rust core + generated Kotlin bindings).
+// Tessera for Android: the `:tessera` library module (Rust core + generated Kotlin bindings)
+// and the `:app` module (the app people install, built on it).
 pluginManagement {
     repositories {
         google()
@@ -15,3 +16,4 @@ dependencyResolutionManagement {
 }
 rootProject.name = "tessera-android"
 include(":tessera")
+include(":app")

@@ -29,7 +29,8 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "Ente": "ente", "Proton": "proton", "SteamMaFile": "steam",
                   "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
                   "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db",
-                  "AuthenticatorPro": "authpro", "Authy": "authy"}
+                  "AuthenticatorPro": "authpro", "Authy": "authy",
+                  "Duo": "duo", "BattleNet": "battlenet"}
 
 
 def format_order():
@@ -65,7 +66,7 @@ def format_of(name):
         return "microsoft"
     if prefix == "googleauth":
         return "google-db"
-    if prefix in ("authpro", "authy"):
+    if prefix in ("authpro", "authy", "duo", "battlenet"):
         return prefix
     if prefix == "freeotp":
         return "freeotp"

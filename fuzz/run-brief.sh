@@ -12,8 +12,10 @@
 # No sanitizer (`-s none`): every parser fuzzed here is safe Rust, so what a finding can be is a
 # panic, an abort (allocation failure), a timeout or running out of memory, which libFuzzer
 # reports without AddressSanitizer; ASan would double the build and slow each execution for
-# memory errors safe code cannot have. SQLite, the one C library linked, is not reached by
-# any target. `FUZZ_SANITIZER=address` builds and runs with ASan all the same.
+# memory errors safe code cannot have. SQLite, the one C library linked, is reached by the
+# `import` target only through other apps' databases (transfer/appdb.rs: a read-only in-memory
+# copy, bounded); SQLite is fuzzed upstream with sanitizers, and `FUZZ_SANITIZER=address`
+# builds and runs with ASan here all the same.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/lib.sh

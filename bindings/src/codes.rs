@@ -231,7 +231,8 @@ impl core::CodesSource for VaultCodes {
         let vault = self.vault.upgrade().ok_or_else(|| TesseraError::Locked {
             reason: "the vault was locked; open it again".into(),
         })?;
-        let at = now_millis(self.clock.as_ref())?;
+        // the vault's clock corrected by the server time, as every code of the vault
+        let at = vault.corrected_millis(now_millis(self.clock.as_ref())?)?;
         Ok(vault.code_list_at(query, at)?)
     }
 }

@@ -141,6 +141,7 @@ impl From<tessera_core::Error> for TesseraError {
             E::Import(tessera_core::transfer::ImportError::Vault(e)) => e.into(),
             E::Vault(e) => e.into(),
             E::Push(e) => e.into(),
+            E::Time(e) => e.into(),
         }
     }
 }
@@ -259,6 +260,21 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::PollRejected
             | P::PollingNotAllowed
             | P::ServerRefused { .. } => TesseraError::Other { reason },
+        }
+    }
+}
+
+impl From<tessera_core::clock::TimeError> for TesseraError {
+    fn from(error: tessera_core::clock::TimeError) -> Self {
+        use tessera_core::clock::TimeError as T;
+        let reason = error.to_string();
+        match error {
+            T::Network(e) => TesseraError::Network { reason: e.message },
+            T::Vault(e) => e.into(),
+            T::Integrity => TesseraError::Integrity { reason },
+            T::NoDate | T::BadDate | T::InsecureTransport(_) => {
+                TesseraError::InvalidInput { reason }
+            }
         }
     }
 }

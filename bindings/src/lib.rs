@@ -53,6 +53,7 @@ pub mod otp;
 pub mod platform;
 pub mod push;
 mod redact;
+pub mod time;
 pub mod transfer;
 pub mod types;
 pub mod unlock;
@@ -70,10 +71,11 @@ pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
 pub use push::{
-    DenyReason, FailedPoll, HttpField, HttpRequest, HttpResponse, KeygenListener, KeygenStep,
-    PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport, PushVerdict,
-    RejectedPush,
+    DenyReason, FailedPoll, ForceUnlock, HttpField, HttpRequest, HttpResponse, KeygenListener,
+    KeygenStep, PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport,
+    PushVerdict, RejectedPush,
 };
+pub use time::{ServerTimeStatus, offset_warning_seconds};
 pub use transfer::{
     ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
     SkippedAccount, detect_import_format, export_from_vault, import_into_vault, import_qr_luma,

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tessera_core::push::{self as core, DeviceKeys as _, Push};
+use tessera_core::push::{self as core, Push};
 use tessera_core::vault::Vault as CoreVault;
 
 use crate::error::{Result, TesseraError};
@@ -26,6 +26,9 @@ pub struct PushTokenInfo {
     pub url: String,
     /// Whether TLS certificates are verified.
     pub sslverify: bool,
+    /// The server demands this unlock before the token's requests are shown or answered
+    /// (`app_force_unlock` at enrollment); `None`: no demand.
+    pub force_unlock: Option<ForceUnlock>,
 }
 
 impl From<&core::PushToken> for PushTokenInfo {
@@ -36,17 +39,49 @@ impl From<&core::PushToken> for PushTokenInfo {
             label: t.label.clone(),
             url: t.url.clone(),
             sslverify: t.sslverify,
+            force_unlock: t.force_unlock.map(Into::into),
         }
     }
 }
 
-/// A verified push request waiting for the user's answer.
+/// How the app must be unlocked before it shows or answers a token's requests (the server's
+/// `app_force_unlock`). Core reads the server's value; a value it does not know is `Any`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum ForceUnlock {
+    /// Any unlock the device offers.
+    Any,
+    /// A biometric unlock.
+    Biometric,
+    /// The device PIN or passcode.
+    Pin,
+}
+
+impl From<core::ForceUnlock> for ForceUnlock {
+    fn from(f: core::ForceUnlock) -> Self {
+        match f {
+            core::ForceUnlock::Any => ForceUnlock::Any,
+            core::ForceUnlock::Biometric => ForceUnlock::Biometric,
+            core::ForceUnlock::Pin => ForceUnlock::Pin,
+        }
+    }
+}
+
+/// A verified push request waiting for the user's answer: one row of the push inbox.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct PushRequest {
     /// Its id (the server's nonce): pass it to `approve`, `choose` or `deny`.
     pub id: String,
     /// The push token it is for.
     pub serial: String,
+    /// The token's issuer, as enrolled.
+    pub issuer: String,
+    /// The token's label, as enrolled.
+    pub label: String,
+    /// True when it arrived in the latest poll (or after it, by a push notification); a
+    /// request still open from an earlier poll is not new.
+    pub is_new: bool,
+    /// Unlock the app this way before showing or answering it (`None`: no demand).
+    pub force_unlock: Option<ForceUnlock>,
     /// Title to show.
     pub title: String,
     /// Question to show.
@@ -65,6 +100,10 @@ impl From<&core::PendingRequest> for PushRequest {
         PushRequest {
             id: r.id().to_string(),
             serial: r.challenge.serial.clone(),
+            issuer: r.issuer.clone(),
+            label: r.label.clone(),
+            is_new: r.is_new,
+            force_unlock: r.force_unlock.map(Into::into),
             title: r.challenge.title.clone(),
             question: r.challenge.question.clone(),
             choices: r.choices(),
@@ -284,7 +323,8 @@ impl std::fmt::Debug for HttpRequest {
     }
 }
 
-/// The response: status and body, whatever the status. Printing it shows the body's size.
+/// The response: status, body and `Date` header, whatever the status. Printing it shows the
+/// body's size.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
 #[uniffi::export(Debug)]
 pub struct HttpResponse {
@@ -292,6 +332,10 @@ pub struct HttpResponse {
     pub status: u16,
     /// Body bytes.
     pub body: Vec<u8>,
+    /// The response's `Date` header as received, if any: Tessera learns the server's clock
+    /// from it (pass it whenever the platform stack gives it).
+    #[uniffi(default = None)]
+    pub date: Option<String>,
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -299,6 +343,7 @@ impl std::fmt::Debug for HttpResponse {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("body", &redacted_bytes(&self.body))
+            .field("date", &self.date)
             .finish()
     }
 }
@@ -347,6 +392,7 @@ impl core::Transport for ForeignTransport {
         Ok(core::HttpResponse {
             status: response.status,
             body: response.body,
+            date: response.date,
         })
     }
 }
@@ -391,14 +437,13 @@ pub struct PushClient {
     transport: Box<dyn core::Transport>,
 }
 
-fn now() -> u64 {
-    tessera_core::otp::unix_now()
-}
-
 impl PushClient {
+    /// Runs `f` with push over the vault, at the vault's time: `f` gets the corrected time in
+    /// microseconds (the vault's clock plus the server offset), and every server response
+    /// refreshes the offset.
     fn with<T>(
         &self,
-        f: impl FnOnce(&Push) -> std::result::Result<T, core::PushError>,
+        f: impl FnOnce(&Push, i64) -> std::result::Result<T, core::PushError>,
     ) -> Result<T> {
         let vault: Arc<CoreVault> = self.vault.unlocked()?;
         let software = core::SoftwareKeys::new(vault.clone());
@@ -406,9 +451,23 @@ impl PushClient {
             Some(foreign) => foreign,
             None => &software,
         };
-        let push = Push::new(&*vault, keys, &*self.transport);
-        Ok(f(&push)?)
+        let device = self.vault.device_clock()?;
+        let device_millis = device.now_millis();
+        let offset = match vault.server_time() {
+            Ok(Some(time)) => time.offset_secs,
+            _ => 0,
+        };
+        let now_micros = device_millis
+            .saturating_add(offset.saturating_mul(1000))
+            .saturating_mul(1000);
+        let push = Push::new(&*vault, keys, &*self.transport).with_device_clock(&*device);
+        Ok(f(&push, now_micros)?)
     }
+}
+
+/// Whole seconds of a time in microseconds (never negative).
+fn secs(micros: i64) -> u64 {
+    u64::try_from(micros / 1_000_000).unwrap_or(0)
 }
 
 #[uniffi::export]
@@ -448,28 +507,28 @@ impl PushClient {
         listener: Option<Arc<dyn KeygenListener>>,
         allow_insecure_transport: bool,
     ) -> Result<PushTokenInfo> {
-        let ticket = core::EnrollmentTicket::from_uri(uri.trim())?;
+        let ticket = core::PushEnrollment::from_uri(uri.trim())?;
         let policy = if allow_insecure_transport {
             tessera_core::net::TransportPolicy::AllowInsecure
         } else {
             tessera_core::net::TransportPolicy::Secure
         };
-        self.with(|p| p.enroll_with_policy(&ticket, key_bits, &Listener(listener), now(), policy))
-            .map(|t| PushTokenInfo::from(&t))
+        self.with(|p, now| {
+            p.enroll_with_policy(&ticket, key_bits, &Listener(listener), secs(now), policy)
+        })
+        .map(|t| PushTokenInfo::from(&t))
     }
 
     /// The enrolled push tokens.
     pub fn tokens(&self) -> Result<Vec<PushTokenInfo>> {
-        self.with(|p| p.tokens())
+        self.with(|p, _| p.tokens())
             .map(|ts| ts.iter().map(PushTokenInfo::from).collect())
     }
 
-    /// Polls every token's server for requests.
+    /// Polls every token's server for requests. `received` holds what this poll brought
+    /// (those that arrived for the first time have `is_new`); `pending()` is the whole inbox.
     pub fn poll(&self) -> Result<PollResult> {
-        let micros = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_micros() as i64);
-        let report = self.with(|p| p.poll(micros))?;
+        let report = self.with(|p, now| p.poll(now))?;
         Ok(PollResult {
             received: report.received.iter().map(PushRequest::from).collect(),
             rejected: report
@@ -494,47 +553,72 @@ impl PushClient {
     /// Takes in the data map a push service delivered. `Rejected` when it fails verification,
     /// expired, repeats an answered request or names an unknown token: never show it then.
     pub fn receive(&self, data: HashMap<String, String>) -> Result<PushRequest> {
-        self.with(|p| p.receive_payload(data.iter().map(|(k, v)| (k.as_str(), v.as_str())), now()))
-            .map(|r| PushRequest::from(&r))
+        self.with(|p, now| {
+            p.receive_payload(
+                data.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                secs(now),
+            )
+        })
+        .map(|r| PushRequest::from(&r))
     }
 
-    /// The requests still answerable, oldest first.
+    /// The push inbox: the requests still answerable, oldest first, each with its token's
+    /// issuer and label, its "new" mark, its unlock demand and when it expires.
     pub fn pending(&self) -> Result<Vec<PushRequest>> {
-        self.with(|p| p.pending(now()))
+        self.with(|p, now| p.pending(secs(now)))
             .map(|rs| rs.iter().map(PushRequest::from).collect())
     }
 
-    /// Approves request `id` (not for number matching: use `choose`).
+    /// Approves request `id` (not for number matching: use `choose`). A request this vault
+    /// has not received yet (the user tapped a notification) is fetched by one poll first.
     pub fn approve(&self, id: String) -> Result<PushVerdict> {
-        self.with(|p| p.answer(&id, &core::Answer::Approve, now()))
+        self.with(|p, now| p.answer(&id, &core::Answer::Approve, secs(now)))
             .map(Into::into)
     }
 
-    /// Number matching: approves request `id` with the number the user picked.
+    /// Number matching: approves request `id` with the number the user picked (polls once
+    /// first when the request is not known yet, as `approve`).
     pub fn choose(&self, id: String, choice: String) -> Result<PushVerdict> {
-        self.with(|p| p.answer(&id, &core::Answer::Choose(choice), now()))
+        self.with(|p, now| p.answer(&id, &core::Answer::Choose(choice), secs(now)))
             .map(Into::into)
     }
 
-    /// Denies request `id`.
+    /// Denies request `id` (polls once first when the request is not known yet, as `approve`).
     pub fn deny(&self, id: String, reason: DenyReason) -> Result<PushVerdict> {
         let reason = match reason {
             DenyReason::NotMe => core::DenyReason::NotMe,
             DenyReason::Cancel => core::DenyReason::Cancel,
         };
-        self.with(|p| p.answer(&id, &core::Answer::Deny(reason), now()))
+        self.with(|p, now| p.answer(&id, &core::Answer::Deny(reason), secs(now)))
             .map(Into::into)
     }
 
-    /// Removes a push token, its requests and its software device key from the vault.
+    /// Removes a push token in one call: the token, its requests and its device key (from
+    /// the platform keystore or the vault). A token that failed its integrity check is
+    /// removed too. `false` when there was no such token.
     pub fn remove_token(&self, serial: String) -> Result<bool> {
-        use tessera_core::push::PushStore;
+        self.with(|p, _| p.remove_token(&serial))
+    }
+
+    /// Learns the server time from `url` (any HTTPS URL, or HTTP to a loopback host; other
+    /// plain HTTP only with `allow_insecure_transport`) through this client's transport, and
+    /// stores it: codes and push use the corrected time from then on. Every push call that
+    /// reaches a server refreshes it as well.
+    #[uniffi::method(default(allow_insecure_transport = false))]
+    pub fn sync_time(
+        &self,
+        url: String,
+        allow_insecure_transport: bool,
+    ) -> Result<crate::time::ServerTimeStatus> {
         let vault = self.vault.unlocked()?;
-        let token = vault.push_token(&serial)?;
-        let removed = vault.remove_push_token(&serial)?;
-        if let (Some(token), Some(keys)) = (token, &self.keys) {
-            keys.delete(&token.key_alias)?;
-        }
-        Ok(removed)
+        let device = self.vault.device_clock()?;
+        let policy = if allow_insecure_transport {
+            tessera_core::net::TransportPolicy::AllowInsecure
+        } else {
+            tessera_core::net::TransportPolicy::Secure
+        };
+        let time =
+            tessera_core::clock::sync(&vault, &*self.transport, &*device, url.trim(), policy)?;
+        Ok(crate::time::ServerTimeStatus::from(&time))
     }
 }

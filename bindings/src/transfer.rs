@@ -48,6 +48,10 @@ pub enum ImportFormat {
     AuthenticatorPro,
     /// Authy's app storage (XML preferences), plain or password-encrypted seeds.
     Authy,
+    /// Duo Mobile's account store (`accounts.json`).
+    Duo,
+    /// The Battle.net app's authenticator (XML preferences).
+    BattleNet,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -72,6 +76,8 @@ impl From<core::Format> for ImportFormat {
             F::GoogleAuthenticatorDb => ImportFormat::GoogleAuthenticatorDb,
             F::AuthenticatorPro => ImportFormat::AuthenticatorPro,
             F::Authy => ImportFormat::Authy,
+            F::Duo => ImportFormat::Duo,
+            F::BattleNet => ImportFormat::BattleNet,
         }
     }
 }
@@ -98,6 +104,8 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::GoogleAuthenticatorDb => F::GoogleAuthenticatorDb,
             ImportFormat::AuthenticatorPro => F::AuthenticatorPro,
             ImportFormat::Authy => F::Authy,
+            ImportFormat::Duo => F::Duo,
+            ImportFormat::BattleNet => F::BattleNet,
         }
     }
 }

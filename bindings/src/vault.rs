@@ -306,6 +306,33 @@ impl Vault {
         })
     }
 
+    /// The device clock: the app's `Clock` (read once and carried on by a monotonic timer, so
+    /// a round trip's two readings agree) or the system's. Not corrected.
+    pub(crate) fn device_clock(&self) -> Result<Box<dyn tessera_core::clock::Clock>> {
+        Ok(match &self.clock {
+            Some(clock) => {
+                let millis = i64::try_from(clock.now_unix()?)
+                    .unwrap_or(i64::MAX / 1000)
+                    .saturating_mul(1000);
+                Box::new(tessera_core::clock::SteadyClock::starting_at(millis))
+            }
+            None => Box::new(tessera_core::clock::SystemClock),
+        })
+    }
+
+    /// The vault's time in Unix seconds: its clock plus the stored server-time offset (see
+    /// `server_time`). Codes and push requests are computed at this time.
+    pub(crate) fn corrected_now(&self) -> Result<u64> {
+        let device = now(self.clock.as_ref())?;
+        Ok(self.unlocked()?.corrected_now(device)?)
+    }
+
+    /// [`Vault::corrected_now`] in milliseconds.
+    pub(crate) fn corrected_millis(&self) -> Result<u64> {
+        let device = now_millis(self.clock.as_ref())?;
+        Ok(self.unlocked()?.corrected_millis(device)?)
+    }
+
     /// The open core vault, or `Locked` after `lock()`. A poisoned lock only means another
     /// thread panicked while holding it; the `Option` inside is still consistent.
     pub(crate) fn unlocked(&self) -> Result<Arc<core::Vault>> {
@@ -485,7 +512,8 @@ impl Vault {
         Ok(self.unlocked()?.purge(&account_id(&id)?)?)
     }
 
-    /// The code list a screen shows, now by the vault's clock: the accounts `query` keeps
+    /// The code list a screen shows, now by the vault's clock corrected by the server time
+    /// (`server_time`): the accounts `query` keeps
     /// (all when absent), favorites first, then the user's order, each with its code grouped
     /// for reading, its display name, when it stops being valid and how much of its period is
     /// left, and when the first of them changes (`next_change_in_ms`: the one timer a screen
@@ -493,7 +521,7 @@ impl Vault {
     /// account shows its `problem` instead of a code; the others are unaffected.
     #[uniffi::method(default(query = None))]
     pub fn code_list(&self, query: Option<CodesQuery>) -> Result<CodeList> {
-        let at = now_millis(self.clock.as_ref())?;
+        let at = self.corrected_millis()?;
         self.code_list_at(query, at)
     }
 
@@ -521,11 +549,12 @@ impl Vault {
         codes::watch(&vault, source, query, listener)
     }
 
-    /// The codes of every account not in the trash, now by the vault's clock, in list order,
+    /// The codes of every account not in the trash, now by the vault's clock corrected by the
+    /// server time, in list order,
     /// in one call. HOTP accounts show their current code; nothing is incremented. Superseded
     /// by `code_list`, which adds grouping, names, validity, search and the next change.
     pub fn codes(&self) -> Result<Vec<AccountCode>> {
-        let unix = now(self.clock.as_ref())?;
+        let unix = self.corrected_now()?;
         self.codes_at(unix)
     }
 

@@ -441,6 +441,8 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::GoogleAuthenticatorDb),
         Some(ImportFormat::AuthenticatorPro),
         Some(ImportFormat::Authy),
+        Some(ImportFormat::Duo),
+        Some(ImportFormat::BattleNet),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

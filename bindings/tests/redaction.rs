@@ -156,6 +156,7 @@ impl PushTransport for Recorder {
         Ok(HttpResponse {
             status: 400,
             body: br#"{"result":{"status":false},"signature":"deadbeefsig"}"#.to_vec(),
+            date: None,
         })
     }
 }

@@ -15,6 +15,7 @@ mod render;
 mod sensitive;
 mod session;
 mod term;
+mod time_cmd;
 mod transfer_cmd;
 mod vault_cmd;
 
@@ -40,6 +41,8 @@ enum Command {
     Push(push_cmd::PushCommand),
     #[command(flatten)]
     Container(container_cmd::ContainerCommand),
+    #[command(flatten)]
+    Time(time_cmd::TimeCommand),
 }
 
 /// A failure to report: its message is one line, safe to print (no secret in it).
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
         Command::Container(cmd) => container_cmd::run(cmd, &cli.global),
+        Command::Time(cmd) => time_cmd::run(cmd, &cli.global),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

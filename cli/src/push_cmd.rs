@@ -2,27 +2,30 @@
 //!
 //! Output shapes are a contract for scripts: `push poll --json` prints a JSON array of the
 //! pending requests, each `{id, serial, issuer, label, title, question, choices, received_at,
-//! expires_at}` (`choices` empty without number matching); `push approve` exits 0 only when
-//! the server accepted the answer; `push approve ID --json` prints `{id, accepted,
-//! display_code}` (`display_code`: the code to type at the login prompt, or null). The device keys are Tessera's software keys, sealed in the
-//! vault.
+//! expires_at, is_new, force_unlock}` (`choices` empty without number matching; `is_new`: it
+//! arrived in this poll; `force_unlock`: null, "any", "biometric" or "pin"); `push approve`
+//! exits 0 only when the server accepted the answer; `push approve ID --json` prints `{id,
+//! accepted, display_code}` (`display_code`: the code to type at the login prompt, or null).
+//! The device keys are Tessera's software keys, sealed in the vault. Times are the system
+//! clock corrected by the server time (`tessera time`), which every push response refreshes.
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use clap::{Subcommand, ValueEnum};
 use serde_json::json;
+use tessera_core::clock::SystemClock;
 use tessera_core::net::{TransportPolicy, check_url};
 use tessera_core::push::{
-    Answer, DenyReason, EnrollmentTicket, KeygenProgress, KeygenStep, PendingRequest, Push,
-    PushError, PushToken, SoftwareKeys, UreqTransport, Verdict,
+    Answer, DenyReason, KeygenProgress, KeygenStep, PendingRequest, Push, PushEnrollment,
+    PushError, SoftwareKeys, UreqTransport, Verdict,
 };
 use tessera_core::vault::Vault;
 
 use crate::CliError;
 use crate::otp_cmd::read_uri;
 use crate::sensitive::Sensitive;
-use crate::session::{GlobalArgs, open_vault};
+use crate::session::{GlobalArgs, open_vault, vault_now};
 use crate::term::{self, Safe, safe};
 
 /// `tessera push …`
@@ -112,14 +115,14 @@ pub enum Reason {
     Cancel,
 }
 
-fn now() -> u64 {
-    tessera_core::otp::unix_now()
-}
-
-fn now_micros() -> i64 {
-    std::time::SystemTime::now()
+/// Now in microseconds by the system clock, corrected by the vault's server time.
+fn now_micros(vault: &Vault) -> Result<i64, CliError> {
+    let device = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as i64)
+        .map_or(0, |d| d.as_micros() as i64);
+    let device_secs = u64::try_from(device / 1_000_000).unwrap_or(0);
+    let corrected = vault.corrected_now(device_secs)? as i64;
+    Ok(device + (corrected - device_secs as i64) * 1_000_000)
 }
 
 // Dots on a terminal while an RSA key is generated (it takes a second or two).
@@ -139,26 +142,26 @@ impl KeygenProgress for Dots {
     }
 }
 
-fn request_json(request: &PendingRequest, token: Option<&PushToken>) -> serde_json::Value {
+fn request_json(request: &PendingRequest) -> serde_json::Value {
     let c = &request.challenge;
     json!({
         "id": request.id(),
         "serial": c.serial,
-        "issuer": token.map(|t| t.issuer.as_str()).unwrap_or(""),
-        "label": token.map(|t| t.label.as_str()).unwrap_or(""),
+        "issuer": request.issuer,
+        "label": request.label,
         "title": c.title,
         "question": c.question,
         "choices": request.choices(),
         "received_at": request.received_at,
         "expires_at": request.expires_at(),
+        "is_new": request.is_new,
+        "force_unlock": request.force_unlock.map(|f| f.as_str()),
     })
 }
 
-fn print_request(request: &PendingRequest, token: Option<&PushToken>) {
+fn print_request(request: &PendingRequest, now: u64) {
     let c = &request.challenge;
-    let who = token.map_or(c.serial.clone(), |t| {
-        format!("{} {} ({})", t.issuer, t.label, t.serial)
-    });
+    let who = format!("{} {} ({})", request.issuer, request.label, c.serial);
     // Title, question, choices and names come from the server: shown, never obeyed.
     println!(
         "{}  {}: {}  [{}]",
@@ -174,7 +177,7 @@ fn print_request(request: &PendingRequest, token: Option<&PushToken>) {
             safe(&choices.join(" "))
         );
     }
-    let left = request.expires_at().saturating_sub(now());
+    let left = request.expires_at().saturating_sub(now);
     println!("    expires in {left} s");
 }
 
@@ -184,7 +187,7 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
     let vault = open_vault(global)?;
     let keys = SoftwareKeys::new(&vault);
     let transport = UreqTransport::new();
-    let push = Push::new(&vault, &keys, &transport);
+    let push = Push::new(&vault, &keys, &transport).with_device_clock(&SystemClock);
     match action {
         PushAction::Enroll {
             uri,
@@ -201,7 +204,7 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
                     ));
                 }
             };
-            let ticket = EnrollmentTicket::from_uri(uri.trim()).map_err(push_error)?;
+            let ticket = PushEnrollment::from_uri(uri.trim()).map_err(push_error)?;
             let policy = if insecure {
                 TransportPolicy::AllowInsecure
             } else {
@@ -209,13 +212,15 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
             };
             // Refused here without --insecure; with it, say what was accepted.
             for weakness in
-                check_url(&ticket.url, ticket.sslverify, policy).map_err(CliError::failed)?
+                // Core's reason, and the CLI's way to accept the risk.
+                check_url(&ticket.url, ticket.sslverify, policy)
+                    .map_err(|e| CliError::failed(format!("{e} (with --insecure)")))?
             {
                 eprintln!("tessera: warning: --insecure: {}", weakness.explain());
             }
             let progress = Dots(std::io::stderr().is_terminal());
             let token = push
-                .enroll_with_policy(&ticket, bits, &progress, now(), policy)
+                .enroll_with_policy(&ticket, bits, &progress, vault_now(&vault)?, policy)
                 .map_err(push_error)?;
             println!(
                 "enrolled push token {} ({} {})",
@@ -258,17 +263,17 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
                 Some(choice) => Answer::Choose(choice.trim().to_string()),
                 None => Answer::Approve,
             };
-            answer_request(&push, &id, &answer, json)
+            answer_request(&push, &vault, &id, &answer, json)
         }
         PushAction::Deny { id, reason } => {
             let reason = match reason {
                 Reason::NotMe => DenyReason::NotMe,
                 Reason::Cancel => DenyReason::Cancel,
             };
-            answer_request(&push, &id, &Answer::Deny(reason), false)
+            answer_request(&push, &vault, &id, &Answer::Deny(reason), false)
         }
         PushAction::Remove { serial } => {
-            if vault_remove(&vault, &serial)? {
+            if push.remove_token(&serial).map_err(push_error)? {
                 println!("removed push token {}", Safe(&serial));
                 Ok(())
             } else {
@@ -286,19 +291,17 @@ fn scan_enrollment(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>,
         .map_err(|e| CliError::failed(format!("{}: {e}", path.display())))
 }
 
-fn vault_remove(vault: &Vault, serial: &str) -> Result<bool, CliError> {
-    use tessera_core::push::PushStore;
-    vault.remove_push_token(serial).map_err(push_error)
-}
-
 fn push_error(error: PushError) -> CliError {
     CliError::failed(error)
 }
 
 /// Polls once, reports rejections and failures on stderr; `Err` when a token could not be
 /// polled (the pending list is still printed).
-fn poll_once(push: &Push) -> Result<(Vec<PendingRequest>, Option<String>), CliError> {
-    let report = push.poll(now_micros()).map_err(push_error)?;
+fn poll_once(
+    push: &Push,
+    vault: &Vault,
+) -> Result<(Vec<PendingRequest>, Option<String>), CliError> {
+    let report = push.poll(now_micros(vault)?).map_err(push_error)?;
     for (serial, reason) in &report.rejected {
         eprintln!(
             "tessera: ignored a push request for {}: {}",
@@ -311,7 +314,7 @@ fn poll_once(push: &Push) -> Result<(Vec<PendingRequest>, Option<String>), CliEr
         .iter()
         .map(|(serial, error)| format!("polling {serial} failed: {error}"))
         .collect::<Vec<_>>();
-    let pending = push.pending(now()).map_err(push_error)?;
+    let pending = push.pending(vault_now(vault)?).map_err(push_error)?;
     Ok((pending, (!failure.is_empty()).then(|| failure.join("; "))))
 }
 
@@ -322,22 +325,17 @@ fn poll(
     json: bool,
     interval: u64,
 ) -> Result<(), CliError> {
-    use tessera_core::push::PushStore;
-    let tokens = vault.push_tokens().map_err(push_error)?;
-    let token_of = |serial: &str| tokens.iter().find(|t| t.serial == serial);
     if !watch {
-        let (pending, failure) = poll_once(push)?;
+        let (pending, failure) = poll_once(push, vault)?;
         if json {
-            let list: Vec<_> = pending
-                .iter()
-                .map(|r| request_json(r, token_of(&r.challenge.serial)))
-                .collect();
+            let list: Vec<_> = pending.iter().map(request_json).collect();
             println!("{}", term::json(&serde_json::Value::Array(list), false));
         } else if pending.is_empty() {
             println!("no pending push requests");
         } else {
+            let now = vault_now(vault)?;
             for r in &pending {
-                print_request(r, token_of(&r.challenge.serial));
+                print_request(r, now);
             }
         }
         return match failure {
@@ -347,7 +345,7 @@ fn poll(
     }
     let mut shown: Vec<String> = Vec::new();
     loop {
-        match poll_once(push) {
+        match poll_once(push, vault) {
             Ok((pending, failure)) => {
                 if let Some(message) = failure {
                     eprintln!("tessera: {}", safe(&message));
@@ -356,14 +354,12 @@ fn poll(
                     .iter()
                     .filter(|r| !shown.iter().any(|s| s == r.id()))
                     .collect();
+                let now = vault_now(vault)?;
                 for r in new {
                     if json {
-                        println!(
-                            "{}",
-                            term::json(&request_json(r, token_of(&r.challenge.serial)), false)
-                        );
+                        println!("{}", term::json(&request_json(r), false));
                     } else {
-                        print_request(r, token_of(&r.challenge.serial));
+                        print_request(r, now);
                     }
                     shown.push(r.id().to_string());
                 }
@@ -377,16 +373,17 @@ fn poll(
     }
 }
 
-fn answer_request(push: &Push, id: &str, answer: &Answer, json: bool) -> Result<(), CliError> {
-    // a request the server holds but this vault has not seen yet: poll once, then answer
-    let verdict = match push.answer(id, answer, now()) {
-        Err(PushError::UnknownRequest(_)) => {
-            let _ = poll_once(push)?;
-            push.answer(id, answer, now())
-        }
-        other => other,
-    }
-    .map_err(push_error)?;
+fn answer_request(
+    push: &Push,
+    vault: &Vault,
+    id: &str,
+    answer: &Answer,
+    json: bool,
+) -> Result<(), CliError> {
+    // a request the server holds but this vault has not seen yet is polled by core first
+    let verdict = push
+        .answer(id, answer, vault_now(vault)?)
+        .map_err(push_error)?;
     let what = if matches!(answer, Answer::Deny(_)) {
         "denied"
     } else {

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use serde_json::json;
 use tessera_core::app::{self, CodeList, CodesQuery};
-use tessera_core::otp;
 use tessera_core::vault::{AccountId, AccountSummary, Vault};
 
 use crate::CliError;
+use crate::session::vault_now_millis;
 use crate::term::{self, safe, short_id};
 
 /// Core's display name, safe to print (names come from files and servers).
@@ -188,11 +188,6 @@ pub(crate) fn countdown(remaining: u32, fraction_left: f64) -> String {
     )
 }
 
-/// The time codes are shown at: now, in Unix milliseconds.
-pub(crate) fn now_millis() -> u64 {
-    otp::unix_now_millis()
-}
-
 pub(crate) fn print_codes(
     vault: &Vault,
     query: &CodesQuery,
@@ -229,7 +224,8 @@ pub(crate) fn no_codes_message(query: &CodesQuery) -> &'static str {
 pub(crate) fn watch_codes(vault: &Vault, query: &CodesQuery) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     loop {
-        let now = now_millis();
+        // the system clock corrected by the server time (`tessera time`)
+        let now = vault_now_millis(vault)?;
         let list = vault.code_list_at(query, now)?;
         let rows = code_rows(&list, true);
         // Home + clear screen, then the table; codes of every period count down together.

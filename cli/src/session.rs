@@ -128,6 +128,16 @@ impl KeyProvider for DeviceKeyFile {
     }
 }
 
+/// Now by the system clock, corrected by the server time stored in the vault (`tessera time`).
+pub fn vault_now(vault: &Vault) -> Result<u64, CliError> {
+    Ok(vault.corrected_now(tessera_core::otp::unix_now())?)
+}
+
+/// [`vault_now`] in milliseconds.
+pub fn vault_now_millis(vault: &Vault) -> Result<u64, CliError> {
+    Ok(vault.corrected_millis(tessera_core::otp::unix_now_millis())?)
+}
+
 /// Opens the vault named by the arguments by core's unlock policy: the key file, else — when
 /// core says the password is required — the vault password. A key file that was missing (or
 /// belongs to another vault) is then registered, so the next command needs no password.

@@ -14,11 +14,11 @@ use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, uri};
 use zeroize::Zeroizing;
 
 use crate::CliError;
-use crate::render::{
-    display_name, name_of, now_millis, print_codes, print_summaries, short, watch_codes,
-};
+use crate::render::{display_name, name_of, print_codes, print_summaries, short, watch_codes};
 use crate::sensitive::Sensitive;
-use crate::session::{GlobalArgs, init_vault, key_path, new_password, open_vault, vault_path};
+use crate::session::{
+    GlobalArgs, init_vault, key_path, new_password, open_vault, vault_now_millis, vault_path,
+};
 use crate::term::{Safe, safe};
 
 /// Which accounts `list` and `codes` show.
@@ -247,7 +247,7 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
                     Some(seconds) => seconds.checked_mul(1000).ok_or_else(|| {
                         CliError::failed("--at is beyond any time a code can be made for")
                     })?,
-                    None => now_millis(),
+                    None => vault_now_millis(&vault)?,
                 };
                 print_codes(&vault, &query, at, json)
             }
@@ -515,6 +515,6 @@ fn demo(global: &GlobalArgs) -> Result<(), CliError> {
     if std::io::stdout().is_terminal() {
         watch_codes(&vault, &every)
     } else {
-        print_codes(&vault, &every, now_millis(), false)
+        print_codes(&vault, &every, vault_now_millis(&vault)?, false)
     }
 }

@@ -27,6 +27,7 @@
 
 pub mod account;
 pub mod app;
+pub mod clock;
 pub mod container;
 pub mod crypto;
 pub mod error;

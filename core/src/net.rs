@@ -66,7 +66,7 @@ pub enum InsecureTransport {
     /// Refused: the connection would be untrusted.
     #[error(
         "refusing the server {url}: {explanation}; use an https:// server with a valid certificate, \
-         or accept the risk explicitly (tessera push enroll --insecure)",
+         or accept the risk explicitly",
         explanation = .weakness.explain()
     )]
     Refused {
@@ -220,7 +220,11 @@ mod tests {
                 },
                 "{url}"
             );
-            assert!(refused.to_string().contains("--insecure"), "{refused}");
+            assert!(
+                refused.to_string().contains("accept the risk explicitly")
+                    && !refused.to_string().contains("tessera "),
+                "{refused}"
+            );
             assert_eq!(
                 check_url(url, verify, INSECURE),
                 Ok(vec![weakness]),

@@ -8,10 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 use support::{PhoneVault, Pi, server, ticket_from_uri, unix_micros, unix_now};
+use tessera_core::clock::{Clock, SystemClock};
 use tessera_core::push::{
-    Answer, Challenge, DenyReason, HttpRequest, HttpResponse, NoProgress, PendingRequest, Push,
-    PushError, PushStore, Rejection, SoftwareKeys, Transport, TransportError, UreqTransport,
-    Verdict,
+    Answer, Challenge, DenyReason, DeviceKeys, HttpRequest, HttpResponse, Method, NoProgress,
+    PendingRequest, Push, PushError, PushStore, Rejection, SoftwareKeys, Transport, TransportError,
+    UreqTransport, Verdict, protocol,
 };
 
 const PIN: &str = "push-pin";
@@ -94,6 +95,13 @@ impl Phone {
         assert!(report.failed.is_empty(), "failed: {:?}", report.failed);
         assert_eq!(report.received.len(), 1, "one open request");
         report.received.into_iter().next().unwrap()
+    }
+
+    /// Push whose responses are measured against `clock` (the server time is learned).
+    fn with_clock<R>(&self, clock: &dyn Clock, f: impl FnOnce(&Push) -> R) -> R {
+        let keys = SoftwareKeys::new(&self.store.vault);
+        let push = Push::new(&self.store.vault, &keys, &self.transport).with_device_clock(clock);
+        f(&push)
     }
 
     fn answer(&self, id: &str, answer: Answer) -> Result<Verdict, PushError> {
@@ -272,16 +280,31 @@ fn code_to_phone_shows_the_code_the_login_page_accepts() {
     pi.delete_policy(&policy);
 }
 
-/// A request received, then taken out of the store so that a variant can be fed in.
+/// Triggers a request and fetches it from the server the way a poll does, without the phone
+/// receiving it (as a push payload would bring it): the phone has never seen its nonce.
 fn fresh_request(pi: &Pi, phone: &Phone, user: &str) -> (String, Challenge) {
     let tid = trigger(pi, user);
-    let request = phone.poll_one();
-    phone
-        .store
-        .vault
-        .remove_pending_request(request.id())
+    let token = phone.store.vault.push_tokens().unwrap().remove(0);
+    let keys = SoftwareKeys::new(&phone.store.vault);
+    let timestamp = protocol::iso8601_micros(unix_micros());
+    let signature = keys
+        .sign(
+            &token.key_alias,
+            protocol::poll_message(&token.serial, &timestamp).as_bytes(),
+        )
         .unwrap();
-    (tid, request.challenge)
+    let response = UreqTransport::new()
+        .send(&HttpRequest {
+            method: Method::Get,
+            url: token.url.clone(),
+            query: protocol::poll_query(&token.serial, &timestamp, &signature),
+            form: vec![],
+            verify_tls: token.sslverify,
+        })
+        .unwrap();
+    let mut open = protocol::read_poll_response(response.status, &response.body).unwrap();
+    assert_eq!(open.len(), 1, "one open request");
+    (tid, open.remove(0))
 }
 
 #[test]
@@ -353,10 +376,7 @@ fn expired_request_is_rejected_without_answering() {
     );
     assert!(still_pending(&pi, &tid), "nothing was answered");
     // ... and a request first seen 2 minutes ago is refused on arrival
-    let stale = PendingRequest {
-        challenge: challenge.clone(),
-        received_at: now - 120,
-    };
+    let stale = PendingRequest::new(challenge.clone(), now - 120, false);
     phone.store.vault.add_pending_request(&stale).unwrap();
     assert!(matches!(
         phone.receive(challenge),
@@ -485,4 +505,146 @@ fn enrolling_twice_with_the_same_qr_is_refused_by_the_server() {
         second.store.vault.push_tokens().unwrap().is_empty(),
         "a failed enrollment keeps nothing"
     );
+}
+
+/// Issue 9 item 8, as observed: a request expired at t+1,130 s was accepted again at
+/// t+5,000 s and was approvable. Now its nonce stays seen: delivered again (push payload or
+/// poll), it is refused as a replay, never shown, never answered.
+#[test]
+fn an_expired_request_delivered_again_later_is_never_shown_nor_approvable() {
+    let Some(pi) = server("an_expired_request_delivered_again_later_is_never_shown") else {
+        return;
+    };
+    let user = pi.create_user("replaylate");
+    let phone = Phone::new();
+    phone.enroll(&pi, &user, 2048);
+    let (tid, challenge) = fresh_request(&pi, &phone, &user);
+    let t = unix_now();
+    let id = phone
+        .with(|p| p.receive(challenge.clone(), t))
+        .unwrap()
+        .id()
+        .to_string();
+    assert!(
+        phone.with(|p| p.pending(t + 1_130)).unwrap().is_empty(),
+        "expired and dropped"
+    );
+    let again = phone.with(|p| p.receive(challenge.clone(), t + 5_000));
+    assert!(
+        matches!(again, Err(PushError::Rejected(Rejection::Replayed))),
+        "{again:?}"
+    );
+    assert!(phone.with(|p| p.pending(t + 5_000)).unwrap().is_empty());
+    let late = phone.with(|p| p.answer(&id, &Answer::Approve, t + 5_000));
+    assert!(
+        matches!(late, Err(PushError::Rejected(Rejection::Replayed))),
+        "{late:?}"
+    );
+    // the server still lists the open challenge: a poll now refuses it as well
+    let report = phone.with(|p| p.poll(unix_micros())).unwrap();
+    assert!(report.received.is_empty(), "{:?}", report.received);
+    assert!(
+        report
+            .rejected
+            .iter()
+            .any(|(_, why)| *why == Rejection::Replayed),
+        "{:?}",
+        report.rejected
+    );
+    assert!(still_pending(&pi, &tid), "nothing was answered");
+}
+
+/// The push inbox: a request carries its token's issuer and label, its "new" mark and when
+/// it expires; answering a request the phone has not polled yet polls once and answers.
+#[test]
+fn the_inbox_describes_each_request_and_answering_an_unseen_one_polls_first() {
+    let Some(pi) = server("the_inbox_describes_each_request") else {
+        return;
+    };
+    let user = pi.create_user("inbox");
+    let phone = Phone::new();
+    let serial = phone.enroll(&pi, &user, 2048);
+    let token = phone.store.vault.push_token(&serial).unwrap().unwrap();
+    assert!(!token.issuer.is_empty() && !token.label.is_empty());
+    assert_eq!(
+        token.force_unlock, None,
+        "the server sent no app_force_unlock"
+    );
+
+    let tid = trigger(&pi, &user);
+    let before = unix_now();
+    let first = phone.poll_one();
+    assert!(first.is_new, "arrived in this poll");
+    assert_eq!(
+        (first.issuer.as_str(), first.label.as_str()),
+        (token.issuer.as_str(), token.label.as_str())
+    );
+    // 120 s after receipt (privacyIDEA's default challenge validity)
+    assert!(first.expires_at() >= before + 120 && first.expires_at() <= unix_now() + 120);
+    let again = phone.poll_one();
+    assert!(!again.is_new, "still open from the previous poll: not new");
+    let inbox = phone.with(|p| p.pending(unix_now())).unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].label, token.label);
+    assert!(!inbox[0].is_new);
+    assert_eq!(
+        phone.answer(first.id(), Answer::Approve).unwrap(),
+        Verdict::Accepted { display_code: None }
+    );
+    assert_eq!(final_check(&pi, &user, "", &tid), "ACCEPT");
+
+    // a notification's id answered before any poll brought the request
+    let (tid, challenge) = fresh_request(&pi, &phone, &user);
+    assert!(phone.store.vault.pending_requests().unwrap().is_empty());
+    assert_eq!(
+        phone.answer(&challenge.nonce, Answer::Approve).unwrap(),
+        Verdict::Accepted { display_code: None }
+    );
+    assert_eq!(final_check(&pi, &user, "", &tid), "ACCEPT");
+
+    // removing the token is one call: token, requests and device key go
+    let removed = phone.with(|p| p.remove_token(&serial)).unwrap();
+    assert!(removed);
+    assert!(phone.store.vault.push_tokens().unwrap().is_empty());
+    use tessera_core::push::KeyStorage;
+    assert!(
+        phone
+            .store
+            .vault
+            .load_key(&token.key_alias)
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// A device clock 1,000 s behind: every push response's Date header teaches the vault the
+/// offset, so the corrected time is the server's (measured against the real server).
+#[test]
+fn every_push_response_teaches_the_vault_the_server_time() {
+    let Some(pi) = server("every_push_response_teaches_the_vault_the_server_time") else {
+        return;
+    };
+    struct Behind;
+    impl Clock for Behind {
+        fn now_millis(&self) -> i64 {
+            SystemClock.now_millis() - 1_000_000
+        }
+    }
+    let user = pi.create_user("clock");
+    let phone = Phone::new();
+    phone.enroll(&pi, &user, 2048);
+    assert_eq!(phone.store.vault.server_time().unwrap(), None);
+    let report = phone
+        .with_clock(&Behind, |p| p.poll(unix_micros()))
+        .unwrap();
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let time = phone.store.vault.server_time().unwrap().expect("learned");
+    // the server's clock is this machine's: the offset is the 1,000 s the fake clock lags,
+    // give or take the Date header's second
+    assert!((999..=1001).contains(&time.offset_secs), "{time:?}");
+    assert!(time.warning());
+    assert!(pi.base.contains(&time.source), "{time:?}");
+    let device = unix_now() - 1000;
+    let corrected = phone.store.vault.corrected_now(device).unwrap();
+    assert!(corrected.abs_diff(unix_now()) <= 2);
 }

@@ -10,11 +10,15 @@ use tessera_core::push::{
 use tessera_core::vault::{KeyFile, Vault};
 
 fn fixture(version: i64, dir: &Path) -> (PathBuf, KeyFile) {
+    fixture_named(&format!("vault-v{version}"), dir)
+}
+
+fn fixture_named(name: &str, dir: &Path) -> (PathBuf, KeyFile) {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let db = dir.join("vault.sqlite");
-    std::fs::copy(fixtures.join(format!("vault-v{version}.sqlite")), &db).unwrap();
+    std::fs::copy(fixtures.join(format!("{name}.sqlite")), &db).unwrap();
     let key_path = dir.join("vault.key");
-    std::fs::copy(fixtures.join(format!("vault-v{version}.key")), &key_path).unwrap();
+    std::fs::copy(fixtures.join(format!("{name}.key")), &key_path).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -33,6 +37,7 @@ fn token(serial: &str) -> PushToken {
         server_key: ServerKey(vec![0x30, 0x0a, 0x02, 0x03, 1, 0, 1]),
         key_alias: format!("tessera-push-{serial}"),
         enrolled_at: 1_700_000_000,
+        force_unlock: None,
     }
 }
 
@@ -49,10 +54,7 @@ fn request(serial: &str, nonce: &str, received_at: u64) -> PendingRequest {
         ("version", "2"),
     ])
     .unwrap();
-    PendingRequest {
-        challenge,
-        received_at,
-    }
+    PendingRequest::new(challenge, received_at, true)
 }
 
 #[test]
@@ -137,7 +139,7 @@ fn device_private_key_is_sealed_at_rest_and_bound_to_its_alias() {
 }
 
 #[test]
-fn answered_nonce_drops_its_request_and_survives_a_restart() {
+fn a_closed_nonce_drops_its_request_and_stays_seen_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let key = KeyFile::create(&dir.path().join("vault.key")).unwrap();
     let path = dir.path().join("vault.sqlite");
@@ -151,12 +153,12 @@ fn answered_nonce_drops_its_request_and_survives_a_restart() {
         .add_pending_request(&request("PIPU0002", "NONCEBBBB", 99))
         .unwrap();
     assert_eq!(vault.pending_requests().unwrap()[0].received_at, 10);
-    vault.mark_answered("NONCEBBBB", 20).unwrap();
+    vault.close_request("NONCEBBBB", 20).unwrap();
     assert!(vault.pending_requests().unwrap().is_empty());
     drop(vault);
     let vault = Vault::open_with_device(&path, &key).unwrap();
-    assert!(vault.is_answered("NONCEBBBB").unwrap());
-    assert!(!vault.is_answered("NONCECCCC").unwrap());
+    assert!(vault.is_seen("NONCEBBBB").unwrap());
+    assert!(!vault.is_seen("NONCECCCC").unwrap());
 }
 
 #[test]
@@ -179,4 +181,53 @@ fn duplicate_serial_is_refused_and_removal_takes_requests_and_key_along() {
     assert!(vault.pending_requests().unwrap().is_empty());
     assert!(vault.load_key("tessera-push-PIPU0003").unwrap().is_none());
     assert!(!vault.remove_push_token("PIPU0003").unwrap());
+}
+
+/// `vault-v3-push` was written by the schema-3 `tessera` (before the push inbox) against a
+/// real privacyIDEA: one TOTP account (RFC 6238's secret), push token PIPU000074AE enrolled
+/// with a 2048-bit software key, one request approved (nonce 7KGUPB6U…) and one left pending
+/// (RW67SY72…). Upgraded to schema 4 it keeps all of it, and both nonces count as seen.
+#[test]
+fn a_v3_vault_with_a_push_token_upgrades_with_its_token_key_and_nonces() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, key) = fixture_named("vault-v3-push", dir.path());
+    let vault = Vault::open_with_device(&db, &key).unwrap();
+    vault.check_storage().unwrap();
+    assert!(
+        vault.damaged_push_tokens().unwrap().is_empty(),
+        "its v3 tag still holds"
+    );
+    let tokens = vault.push_tokens().unwrap();
+    assert_eq!(tokens.len(), 1);
+    let enrolled = &tokens[0];
+    assert_eq!(enrolled.serial, "PIPU000074AE");
+    assert_eq!(enrolled.issuer, "privacyIDEA");
+    assert_eq!(
+        enrolled.force_unlock, None,
+        "schema 3 never stored a demand"
+    );
+    assert!(
+        vault.load_key(&enrolled.key_alias).unwrap().is_some(),
+        "the sealed device key opens"
+    );
+    assert!(
+        vault.is_seen("7KGUPB6UPUIIXPPH55VAZBZSVKIBCX4G").unwrap(),
+        "answered"
+    );
+    assert!(
+        vault.is_seen("RW67SY72J4GYTE2G3ROXQUZBKLWNXNBC").unwrap(),
+        "pending"
+    );
+    let pending = vault.pending_requests().unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].id(), "RW67SY72J4GYTE2G3ROXQUZBKLWNXNBC");
+    assert!(pending[0].is_new, "no poll since the upgrade");
+    // RFC 6238's SHA1 vector at t=59 is 94287082: six digits of it
+    let codes = vault.codes_at(59).unwrap();
+    assert_eq!(codes[0].code.as_ref().unwrap().as_str(), "287082");
+    // a token enrolled after the upgrade keeps its unlock demand, authenticated
+    let mut demanding = token("PIPU0009");
+    demanding.force_unlock = Some(tessera_core::push::ForceUnlock::Pin);
+    vault.add_push_token(&demanding).unwrap();
+    assert_eq!(vault.push_token("PIPU0009").unwrap(), Some(demanding));
 }

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{RFC_SEED, Scratch, rfc6238_sha1, seed, totp};
-use tessera_core::push::{PushError, PushStore, PushToken, ServerKey};
+use tessera_core::push::{ForceUnlock, PushError, PushStore, PushToken, ServerKey};
 use tessera_core::vault::{AccountId, AccountUpdate, KeyFile, ListFilter, Vault, VaultError};
 use tessera_core::{OtpParams, Secret};
 
@@ -218,6 +218,7 @@ fn token(serial: &str) -> PushToken {
         server_key: ServerKey(vec![0x30, 0x0a, 0x02, 0x03, 1, 0, 1]),
         key_alias: format!("tessera-push-{serial}"),
         enrolled_at: 1_700_000_000,
+        force_unlock: Some(ForceUnlock::Biometric),
     }
 }
 
@@ -256,10 +257,26 @@ fn every_authenticated_push_token_field_edited_breaks_only_that_token() {
             "tag removed",
             "UPDATE push_tokens SET row_mac = NULL WHERE serial = ?1",
         ),
+        (
+            "unlock demand removed",
+            "UPDATE push_tokens SET force_unlock = NULL WHERE serial = ?1",
+        ),
+        (
+            "unlock demand weakened",
+            "UPDATE push_tokens SET force_unlock = 'any' WHERE serial = ?1",
+        ),
+        (
+            "unlock demand added",
+            "UPDATE push_tokens SET force_unlock = 'pin' WHERE serial = ?1 AND force_unlock IS NULL",
+        ),
     ];
     for (what, sql) in edits {
         let (scratch, vault) = Scratch::new();
-        vault.add_push_token(&token("PIPU1")).unwrap();
+        let mut first = token("PIPU1");
+        if what == "unlock demand added" {
+            first.force_unlock = None;
+        }
+        vault.add_push_token(&first).unwrap();
         vault.add_push_token(&token("PIPU2")).unwrap();
         edit(&scratch.path, sql, "PIPU1");
         let intact: Vec<String> = vault

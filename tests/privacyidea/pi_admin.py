@@ -5,7 +5,9 @@ Runs with the privacyIDEA venv's Python (it has `requests`).
 
   pi_admin.py user NAME                      create a user (no-op when it exists)
   pi_admin.py token USER TYPE PIN [k=v...]   /token/init genkey=1; prints the enrollment URI
-  pi_admin.py policy NAME USER ACTION        an authentication policy for USER only
+  pi_admin.py policy NAME USER ACTION [SCOPE]
+                                             a policy for USER only (SCOPE: authentication
+                                             unless given, e.g. enrollment)
   pi_admin.py check USER PASS [TXID]         /validate/check; prints AUTH [TXID [PRESENCE]]
   pi_admin.py status TXID                    /validate/polltransaction; prints the status
 """
@@ -45,9 +47,10 @@ def main(cmd, *args):
         detail = ok(requests.post(base + "/token/init", headers=admin(), data=data))["detail"]
         print(detail["pushurl" if ttype == "push" else "googleurl"]["value"])
     elif cmd == "policy":
-        name, user, action = args
+        name, user, action, *scope = args
         ok(requests.post(f"{base}/policy/{name}", headers=admin(), json={
-            "scope": "authentication", "active": True, "action": action, "user": user, "realm": realm}))
+            "scope": scope[0] if scope else "authentication", "active": True, "action": action,
+            "user": user, "realm": realm}))
     elif cmd == "check":
         user, pw, *tid = args
         data = {"user": user, "realm": realm, "pass": pw}

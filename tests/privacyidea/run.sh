@@ -36,6 +36,8 @@ read -r AUTH TXID SHOWN < <(pi check "$U" push-pin)
 run tessera push poll --json
 if [ "$(json 'len(d)' <<<"$OUT")" = 1 ]; then ok "poll --json lists the request"; else bad "poll --json lists the request"; fi
 if [ "$(json '",".join(k for k in ("id","serial","title","question") if d[0].get(k))' <<<"$OUT")" = "id,serial,title,question" ]; then ok "request has id, serial, title, question"; else bad "request has id, serial, title, question"; fi
+if [ "$(json '",".join(k for k in ("issuer","label","received_at","expires_at") if d[0].get(k)) + "," + str(d[0]["is_new"])' <<<"$OUT")" = "issuer,label,received_at,expires_at,True" ]; then ok "request has its token's issuer and label, expires_at, and is new"; else bad "request has its token's issuer and label, expires_at, and is new"; fi
+if [ "$(json 'd[0]["expires_at"] - d[0]["received_at"]' <<<"$OUT")" = 120 ]; then ok "expires_at is 120 s after receipt"; else bad "expires_at is 120 s after receipt"; fi
 if [ "$(json "len(d[0]['choices']) == 3 and '$SHOWN' in d[0]['choices']" <<<"$OUT")" = True ]; then ok "choices are the offered numbers, the login screen's among them"; else bad "choices are the offered numbers, the login screen's among them"; fi
 ID=$(json 'd[0]["id"]' <<<"$OUT")
 WRONG=$(json "[c for c in d[0]['choices'] if c != '$SHOWN'][0]" <<<"$OUT")

@@ -46,9 +46,11 @@ bash tests/swift/generate.sh
 # (PushTests skips, saying why, without one). The root resets the environment: pass it on.
 PI_ENV="TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    eval "$(bash tests/privacyidea/push-fixture.sh swift swift)"
+    eval "$(bash tests/privacyidea/push-fixture.sh swift swift swiftinbox)"
     PI_ENV="$PI_ENV TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"
     PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swift='$TESSERA_PI_PUSH_URI_swift'"
+    PI_ENV="$PI_ENV TESSERA_PI_PUSH_USER_swiftinbox='$TESSERA_PI_PUSH_USER_swiftinbox'"
+    PI_ENV="$PI_ENV TESSERA_PI_PUSH_URI_swiftinbox='$TESSERA_PI_PUSH_URI_swiftinbox'"
     # one container per ContainerTests key holder: software keys, and the Swift (OpenSSL) holder
     # on P-256 (the Secure Enclave's curve) and on the QR's curve
     eval "$(bash tests/containers/fixture.sh swift swift enclave p384)"

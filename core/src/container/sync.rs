@@ -15,7 +15,7 @@ use super::crypto::SyncKey;
 use super::protocol;
 use super::service::{ContainerState, Containers, ManagedToken, TokenKind};
 use super::{ContainerError, Policies};
-use crate::push::{EnrollmentTicket, HttpRequest, Method, NoProgress, Push, PushStore};
+use crate::push::{HttpRequest, Method, NoProgress, Push, PushEnrollment, PushStore};
 use crate::uri::ParsedUri;
 use crate::vault::AccountId;
 
@@ -195,14 +195,9 @@ impl Containers<'_> {
                 ParsedUri::Otp(account) => {
                     self.take_otp(container, &serial, known, account, report)
                 }
-                ParsedUri::Push(push) => self.take_push(
-                    container,
-                    &serial,
-                    known,
-                    &EnrollmentTicket::from(push),
-                    now,
-                    report,
-                ),
+                ParsedUri::Push(push) => {
+                    self.take_push(container, &serial, known, &push, now, report)
+                }
             };
             if let Err(error) = outcome {
                 report.failed.push((serial, error.to_string()));
@@ -287,7 +282,7 @@ impl Containers<'_> {
         container: &str,
         serial: &str,
         known: Option<&ManagedToken>,
-        ticket: &EnrollmentTicket,
+        ticket: &PushEnrollment,
         now: u64,
         report: &mut SyncReport,
     ) -> Result<(), ContainerError> {
@@ -295,9 +290,7 @@ impl Containers<'_> {
         // the server re-rolled the token before sending it: an earlier enrollment is dead
         let was_enrolled = PushStore::push_token(self.vault, serial)?.is_some();
         if was_enrolled {
-            PushStore::remove_push_token(self.vault, serial)?;
-            self.push_keys
-                .delete(&crate::push::service::key_alias(serial))?;
+            push.remove_token(serial)?;
         }
         // the link is written only after the enrollment succeeded: a serial reported before
         // that would sit in `update` and never be re-delivered
@@ -327,9 +320,8 @@ impl Containers<'_> {
     fn drop_token(&self, container: &str, token: &ManagedToken) -> Result<(), ContainerError> {
         match token.kind {
             TokenKind::Push => {
-                PushStore::remove_push_token(self.vault, &token.serial)?;
-                self.push_keys
-                    .delete(&crate::push::service::key_alias(&token.serial))?;
+                Push::new(self.vault, self.push_keys, self.transport)
+                    .remove_token(&token.serial)?;
             }
             TokenKind::Totp | TokenKind::Hotp => {
                 if let Some(id) = token

@@ -66,7 +66,48 @@ impl std::fmt::Debug for PushEnrollment {
     }
 }
 
+/// How the app must be unlocked before it shows or answers a token's requests: the server's
+/// `app_force_unlock` enrollment parameter (privacyIDEA policy `push_force_app_unlock`, an
+/// app-side promise the server cannot check). Kept with the token, authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForceUnlock {
+    /// Any unlock the device offers (`any`; also any value this version does not know: a
+    /// demand Tessera cannot read is never dropped, it falls to the weakest unlock it knows).
+    Any,
+    /// A biometric unlock (`biometric`).
+    Biometric,
+    /// The device PIN or passcode (`pin`).
+    Pin,
+}
+
+impl ForceUnlock {
+    /// Reads the parameter's value (any case); unknown values are [`ForceUnlock::Any`].
+    pub fn from_param(value: &str) -> Self {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "biometric" => ForceUnlock::Biometric,
+            "pin" => ForceUnlock::Pin,
+            _ => ForceUnlock::Any,
+        }
+    }
+
+    /// The value as privacyIDEA writes it (and the vault stores it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ForceUnlock::Any => "any",
+            ForceUnlock::Biometric => "biometric",
+            ForceUnlock::Pin => "pin",
+        }
+    }
+}
+
 impl PushEnrollment {
+    /// The unlock the server demands before this token's requests are shown, if any.
+    pub fn force_unlock(&self) -> Option<ForceUnlock> {
+        self.app_force_unlock
+            .as_deref()
+            .map(ForceUnlock::from_param)
+    }
+
     /// Reads an `otpauth://pipush/…` or `pia://pipush/…` enrollment URI;
     /// [`PushError::NotPushUri`] for an OTP account URI.
     pub fn from_uri(uri: &str) -> Result<Self, PushError> {
@@ -252,6 +293,28 @@ mod tests {
         assert_eq!(p.url, "https://pi.example/ttype/push");
         assert!(!format!("{p:?}").contains("0123456789abcdef"));
     }
+    #[test]
+    fn app_force_unlock_is_read_and_an_unknown_demand_is_kept_as_any() {
+        let uri = |extra: &str| {
+            format!(
+                "otpauth://pipush/P?url=https%3A//pi.example/ttype/push&enrollment_credential=c&serial=P{extra}"
+            )
+        };
+        let unlock = |extra: &str| {
+            PushEnrollment::from_uri(&uri(extra))
+                .unwrap()
+                .force_unlock()
+        };
+        assert_eq!(unlock(""), None);
+        assert_eq!(
+            unlock("&app_force_unlock=biometric"),
+            Some(ForceUnlock::Biometric)
+        );
+        assert_eq!(unlock("&app_force_unlock=PIN"), Some(ForceUnlock::Pin));
+        assert_eq!(unlock("&app_force_unlock=any"), Some(ForceUnlock::Any));
+        assert_eq!(unlock("&app_force_unlock=face"), Some(ForceUnlock::Any));
+    }
+
     #[test]
     fn from_uri_refuses_an_otp_account() {
         assert!(matches!(

@@ -16,12 +16,14 @@ pub mod service;
 pub mod store;
 pub mod transport;
 
-pub use enrollment::PushEnrollment;
+pub use enrollment::{ForceUnlock, PushEnrollment};
 pub use keys::{
     DeviceKeys, KeyStorage, KeygenProgress, KeygenStep, NoProgress, SoftwareKey, SoftwareKeys,
 };
-pub use protocol::{Answer, Challenge, DenyReason, EnrollmentTicket, ServerKey, Verdict};
-pub use service::{PendingRequest, PollReport, Push, PushStore, PushToken};
+pub use protocol::{Answer, Challenge, DenyReason, ServerKey, Verdict};
+pub use service::{
+    PendingRequest, PollReport, Push, PushStore, PushToken, SEEN_NONCE_CAP, SEEN_NONCE_KEEP_SECS,
+};
 #[cfg(feature = "http")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -35,8 +37,9 @@ pub enum Rejection {
     /// It arrived more than 2 minutes ago (or past the server's shorter window).
     #[error("it has expired")]
     Expired,
-    /// Its nonce was answered already.
-    #[error("it repeats a request already answered")]
+    /// Its nonce was seen before (answered, denied or expired): the same signed request
+    /// delivered again is never shown again.
+    #[error("it repeats a request already answered or expired")]
     Replayed,
     /// It names a serial that no enrolled push token has.
     #[error("it names an unknown push token")]

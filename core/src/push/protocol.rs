@@ -11,7 +11,7 @@ use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{PushError, Rejection};
+use super::{PushEnrollment, PushError, Rejection};
 
 /// A request is answerable for 2 minutes after it was received (the reference app's rule;
 /// the server keeps a challenge open for 120 s by default).
@@ -20,15 +20,11 @@ pub const REQUEST_LIFETIME_SECS: u64 = 120;
 /// The literal privacyIDEA expects as `fbtoken` from a poll-only phone.
 pub const NO_FIREBASE_TOKEN: &str = "no_firebase_token";
 
-/// The enrollment as push reads it: the same type as [`crate::uri::PushEnrollment`] (the URI
-/// is parsed once, into one type); this name is kept for callers written against it.
-pub type EnrollmentTicket = super::PushEnrollment;
-
 /// The form that completes an enrollment: `pubkey` is the base64 of the device key's
 /// SubjectPublicKeyInfo DER (a 3.14 server stores anything and then fails every later call
 /// with HTTP 500 on PKCS#1, PEM or non-RSA keys, so this refuses anything but an RSA SPKI).
 pub fn enrollment_form(
-    ticket: &EnrollmentTicket,
+    ticket: &PushEnrollment,
     public_spki: &[u8],
 ) -> Result<Vec<(String, String)>, PushError> {
     use rsa::pkcs8::DecodePublicKey;
@@ -641,7 +637,7 @@ mod tests {
 
     #[test]
     fn enrollment_form_refuses_a_pkcs1_public_key() {
-        let ticket = EnrollmentTicket::from_uri(
+        let ticket = PushEnrollment::from_uri(
             "otpauth://pipush/l?url=http%3A//127.0.0.1/ttype/push&issuer=i\
              &enrollment_credential=abc&serial=PIPU1&sslverify=0",
         )

@@ -2,12 +2,12 @@
 //! holder and a [`Transport`]. Time is always passed in (`now`, Unix seconds; polls take
 //! microseconds), so every rule about expiry is testable.
 
-use serde::{Deserialize, Serialize};
-
+use super::enrollment::{ForceUnlock, PushEnrollment};
 use super::keys::{DeviceKeys, KeygenProgress};
-use super::protocol::{self, Answer, Challenge, EnrollmentTicket, ServerKey, Verdict};
-use super::transport::{HttpRequest, Method, Transport};
+use super::protocol::{self, Answer, Challenge, ServerKey, Verdict};
+use super::transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use super::{PushError, Rejection};
+use crate::clock::{Clock, ServerTime};
 use crate::net::{TransportPolicy, check_url};
 
 /// An enrolled push token.
@@ -29,18 +29,49 @@ pub struct PushToken {
     pub key_alias: String,
     /// Unix second of the enrollment.
     pub enrolled_at: u64,
+    /// The server's `app_force_unlock` at enrollment: the app must be unlocked this way
+    /// before it shows or answers this token's requests. `None`: no such demand.
+    pub force_unlock: Option<ForceUnlock>,
 }
 
-/// A verified request waiting for the user's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A verified request waiting for the user's answer, with what an inbox shows about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingRequest {
     /// The request as received (verified against its token's server key).
     pub challenge: Challenge,
     /// Unix second it was first received.
     pub received_at: u64,
+    /// True when it first arrived in the latest poll, or after it (a push payload): the
+    /// inbox's "new" mark. A request still open from an earlier poll is not new.
+    pub is_new: bool,
+    /// Its token's issuer, as enrolled (empty until [`Push`] joins the token in).
+    pub issuer: String,
+    /// Its token's label, as enrolled (empty until [`Push`] joins the token in).
+    pub label: String,
+    /// Its token's `app_force_unlock`: unlock the app this way before showing it.
+    pub force_unlock: Option<ForceUnlock>,
 }
 
 impl PendingRequest {
+    /// A request first received at `received_at`, before its token is joined in.
+    pub fn new(challenge: Challenge, received_at: u64, is_new: bool) -> Self {
+        PendingRequest {
+            challenge,
+            received_at,
+            is_new,
+            issuer: String::new(),
+            label: String::new(),
+            force_unlock: None,
+        }
+    }
+
+    fn with_token(mut self, token: &PushToken) -> Self {
+        self.issuer = token.issuer.clone();
+        self.label = token.label.clone();
+        self.force_unlock = token.force_unlock;
+        self
+    }
+
     /// The request's id: its nonce.
     pub fn id(&self) -> &str {
         &self.challenge.nonce
@@ -57,7 +88,17 @@ impl PendingRequest {
     }
 }
 
-/// Where push tokens, pending requests and answered nonces are kept (the vault).
+/// How long a seen nonce is remembered (30 days). privacyIDEA keeps a push challenge open for
+/// its challenge validity time (120 s by default; admins raise it to minutes, rarely hours):
+/// a server, or anyone who recorded a request, can deliver the same signed request again only
+/// within that window, so a month covers any configuration with a wide margin.
+pub const SEEN_NONCE_KEEP_SECS: u64 = 30 * 24 * 3600;
+
+/// At most this many seen nonces are kept (the oldest go first): a month of heavy use is a
+/// few thousand requests; the cap bounds the table should a server send a flood.
+pub const SEEN_NONCE_CAP: u64 = 20_000;
+
+/// Where push tokens, pending requests and seen nonces are kept (the vault).
 /// Each method is one complete write or none.
 pub trait PushStore {
     /// Every push token, ordered by enrollment.
@@ -68,22 +109,28 @@ pub trait PushStore {
     fn add_push_token(&self, token: &PushToken) -> Result<(), PushError>;
     /// Removes a token and its pending requests.
     fn remove_push_token(&self, serial: &str) -> Result<bool, PushError>;
-    /// Every pending request, oldest first.
+    /// Every pending request, oldest first, with `is_new` set (tokens not joined in).
     fn pending_requests(&self) -> Result<Vec<PendingRequest>, PushError>;
-    /// Keeps a request (no change when its nonce is pending already).
+    /// Keeps a request (no change when its nonce is pending already) and remembers its nonce
+    /// as seen, in one transaction; seen nonces older than [`SEEN_NONCE_KEEP_SECS`] before
+    /// its receipt, or beyond [`SEEN_NONCE_CAP`], are forgotten.
     fn add_pending_request(&self, request: &PendingRequest) -> Result<(), PushError>;
-    /// Drops a pending request.
-    fn remove_pending_request(&self, nonce: &str) -> Result<(), PushError>;
-    /// Whether the nonce was answered already.
-    fn is_answered(&self, nonce: &str) -> Result<bool, PushError>;
-    /// Records an answered nonce and drops its pending request, in one transaction.
-    fn mark_answered(&self, nonce: &str, at: u64) -> Result<(), PushError>;
+    /// Drops a pending request (answered or expired) and remembers its nonce as seen at
+    /// `at`, in one transaction.
+    fn close_request(&self, nonce: &str, at: u64) -> Result<(), PushError>;
+    /// Whether the nonce was seen (received, answered or expired) within the kept window.
+    fn is_seen(&self, nonce: &str) -> Result<bool, PushError>;
+    /// Starts a poll: requests received from now on are `is_new`, earlier ones no longer.
+    fn start_poll_round(&self) -> Result<(), PushError>;
+    /// Keeps the server time measured from a response (the vault stores it authenticated;
+    /// a store without a clock ignores it).
+    fn record_server_time(&self, time: &ServerTime) -> Result<(), PushError>;
 }
 
 /// What one poll of every token brought.
 #[derive(Debug, Default)]
 pub struct PollReport {
-    /// Requests received and verified by this poll (new or still open).
+    /// Requests received and verified by this poll (new or still open), tokens joined in.
     pub received: Vec<PendingRequest>,
     /// Requests refused, with the serial they named and the reason; never answered.
     pub rejected: Vec<(String, Rejection)>,
@@ -97,6 +144,7 @@ pub struct Push<'a> {
     store: &'a dyn PushStore,
     keys: &'a dyn DeviceKeys,
     transport: &'a dyn Transport,
+    device_clock: Option<&'a dyn Clock>,
 }
 
 /// Key alias of a token's device key.
@@ -115,7 +163,35 @@ impl<'a> Push<'a> {
             store,
             keys,
             transport,
+            device_clock: None,
         }
+    }
+
+    /// Learns the server's time from every response: with the device's clock (the raw one,
+    /// not corrected), each response's `Date` header is measured against the moments the
+    /// request left and the response arrived, and the offset is kept in the store
+    /// ([`crate::clock`]). Callers still pass `now` (corrected time) to each call.
+    pub fn with_device_clock(mut self, clock: &'a dyn Clock) -> Self {
+        self.device_clock = Some(clock);
+        self
+    }
+
+    /// Sends a request; with a device clock, keeps the server time its `Date` header gives.
+    /// A response without a usable `Date`, or a failure to store the time, changes nothing
+    /// and does not fail the call: the time is a by-product of the push call.
+    fn send(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let Some(clock) = self.device_clock else {
+            return self.transport.send(request);
+        };
+        let sent = clock.now_millis();
+        let response = self.transport.send(request)?;
+        if let Some(date) = response.date.as_deref() {
+            let received = clock.now_millis();
+            if let Ok(time) = ServerTime::measure(date, sent, received, &request.url) {
+                let _ = self.store.record_server_time(&time);
+            }
+        }
+        Ok(response)
     }
 
     /// Enrolls: creates a `bits` device key, completes the enrollment with the server and
@@ -125,7 +201,7 @@ impl<'a> Push<'a> {
     /// [`Push::enroll_with_policy`] to accept it explicitly.
     pub fn enroll(
         &self,
-        ticket: &EnrollmentTicket,
+        ticket: &PushEnrollment,
         bits: u32,
         progress: &dyn KeygenProgress,
         now: u64,
@@ -138,7 +214,7 @@ impl<'a> Push<'a> {
     /// sslverify=0 server is enrolled too.
     pub fn enroll_with_policy(
         &self,
-        ticket: &EnrollmentTicket,
+        ticket: &PushEnrollment,
         bits: u32,
         progress: &dyn KeygenProgress,
         now: u64,
@@ -154,7 +230,7 @@ impl<'a> Push<'a> {
         let spki = self.keys.generate(&alias, bits, progress)?;
         let result = (|| {
             let form = protocol::enrollment_form(ticket, &spki)?;
-            let response = self.transport.send(&HttpRequest {
+            let response = self.send(&HttpRequest {
                 method: Method::Post,
                 url: ticket.url.clone(),
                 query: vec![],
@@ -171,6 +247,7 @@ impl<'a> Push<'a> {
                 server_key,
                 key_alias: alias.clone(),
                 enrolled_at: now,
+                force_unlock: ticket.force_unlock(),
             };
             self.store.add_push_token(&token)?;
             Ok(token)
@@ -186,38 +263,47 @@ impl<'a> Push<'a> {
         self.store.push_tokens()
     }
 
+    /// Removes push token `serial` in one call: the token, its pending requests, and its
+    /// device key from whichever holder keeps it (software key in the vault, or the
+    /// platform keystore). A token whose stored data failed its integrity check is removed
+    /// too (that is how the user gets rid of it). `false` when there was no such token.
+    pub fn remove_token(&self, serial: &str) -> Result<bool, PushError> {
+        // the store first: a token left without its key would fail every call, while a key
+        // left without its token is harmless (and replaced by the next enrollment)
+        let removed = self.store.remove_push_token(serial)?;
+        self.keys.delete(&key_alias(serial))?;
+        Ok(removed)
+    }
+
     /// Takes in a request (from a poll or a push payload) at `now`: verifies it before
     /// anything else and keeps it as pending. A request already pending keeps its first
-    /// receipt time. Refused requests are not stored and never answered.
+    /// receipt time. Refused requests are not stored and never answered; a nonce seen
+    /// before (answered, denied or expired) is refused as [`Rejection::Replayed`].
     pub fn receive(&self, challenge: Challenge, now: u64) -> Result<PendingRequest, PushError> {
         let token = self
             .store
             .push_token(&challenge.serial)?
             .ok_or(Rejection::UnknownSerial)?;
         challenge.verify(&token.server_key)?;
-        if self.store.is_answered(&challenge.nonce)? {
-            return Err(Rejection::Replayed.into());
-        }
-        let pending = self
+        let earlier = self
             .store
             .pending_requests()?
             .into_iter()
-            .find(|p| p.challenge.nonce == challenge.nonce)
+            .find(|p| p.challenge.nonce == challenge.nonce);
+        let pending = match earlier {
             // the first receipt time counts; the content is the verified one just seen
-            .map(|p| PendingRequest {
-                challenge: challenge.clone(),
-                received_at: p.received_at,
-            })
-            .unwrap_or(PendingRequest {
-                challenge,
-                received_at: now,
-            });
+            Some(p) => PendingRequest { challenge, ..p },
+            None if self.store.is_seen(&challenge.nonce)? => {
+                return Err(Rejection::Replayed.into());
+            }
+            None => PendingRequest::new(challenge, now, true),
+        };
         if now >= pending.expires_at() {
-            self.store.remove_pending_request(pending.id())?;
+            self.store.close_request(pending.id(), now)?;
             return Err(Rejection::Expired.into());
         }
         self.store.add_pending_request(&pending)?;
-        Ok(pending)
+        Ok(pending.with_token(&token))
     }
 
     /// Takes in the data map a push service delivered (see [`Push::receive`]).
@@ -230,9 +316,12 @@ impl<'a> Push<'a> {
     }
 
     /// Polls every token once (signed `serial|timestamp`), receiving what the server holds.
+    /// `now_micros` is the corrected time: the server refuses a timestamp more than a minute
+    /// off its own clock.
     pub fn poll(&self, now_micros: i64) -> Result<PollReport, PushError> {
         let now = u64::try_from(now_micros / 1_000_000).unwrap_or(0);
         let mut report = PollReport::default();
+        self.store.start_poll_round()?;
         for token in self.store.push_tokens()? {
             match self.poll_token(&token, now_micros) {
                 Ok(challenges) => {
@@ -259,7 +348,7 @@ impl<'a> Push<'a> {
             &token.key_alias,
             protocol::poll_message(&token.serial, &timestamp).as_bytes(),
         )?;
-        let response = self.transport.send(&HttpRequest {
+        let response = self.send(&HttpRequest {
             method: Method::Get,
             url: token.url.clone(),
             query: protocol::poll_query(&token.serial, &timestamp, &signature),
@@ -269,14 +358,18 @@ impl<'a> Push<'a> {
         protocol::read_poll_response(response.status, &response.body)
     }
 
-    /// Requests still answerable at `now`, oldest first; expired ones are dropped.
+    /// The inbox: requests still answerable at `now`, oldest first, each with its token's
+    /// issuer, label and unlock demand. Expired ones are dropped (their nonces stay seen); a
+    /// request whose token is gone or failed its integrity check is not shown.
     pub fn pending(&self, now: u64) -> Result<Vec<PendingRequest>, PushError> {
+        let tokens = self.store.push_tokens()?;
         let mut open = Vec::new();
         for request in self.store.pending_requests()? {
             if now >= request.expires_at() {
-                self.store.remove_pending_request(request.id())?;
-            } else {
-                open.push(request);
+                self.store.close_request(request.id(), now)?;
+            } else if let Some(token) = tokens.iter().find(|t| t.serial == request.challenge.serial)
+            {
+                open.push(request.with_token(token));
             }
         }
         Ok(open)
@@ -292,7 +385,7 @@ impl<'a> Push<'a> {
             .filter(|p| !wanted.is_empty() && p.id().starts_with(&wanted));
         match (hits.next(), hits.next()) {
             (Some(hit), None) => Ok(hit),
-            _ if !wanted.is_empty() && self.store.is_answered(&wanted)? => {
+            _ if !wanted.is_empty() && self.store.is_seen(&wanted)? => {
                 Err(Rejection::Replayed.into())
             }
             _ => Err(PushError::UnknownRequest(id.to_string())),
@@ -303,23 +396,32 @@ impl<'a> Push<'a> {
     pub fn find(&self, id: &str, now: u64) -> Result<PendingRequest, PushError> {
         let request = self.lookup(id)?;
         if now >= request.expires_at() {
-            self.store.remove_pending_request(request.id())?;
+            self.store.close_request(request.id(), now)?;
             return Err(Rejection::Expired.into());
         }
-        Ok(request)
+        let token = self
+            .store
+            .push_token(&request.challenge.serial)?
+            .ok_or(Rejection::UnknownSerial)?;
+        Ok(request.with_token(&token))
     }
 
-    /// Answers pending request `id` at `now`. The verdict is the server's: `Accepted`
-    /// (the nonce is then recorded and the request gone), `Refused` or `NetworkFailure`
-    /// (the request stays pending and can be answered again while it has not expired).
-    /// A request that does not fit the answer, expired, or was answered already is refused
-    /// locally with an error and nothing is sent.
+    /// Answers pending request `id` at `now`. A request this vault has not received yet
+    /// (the user acts on a notification before a poll brought it) is fetched with one poll
+    /// first. The verdict is the server's: `Accepted` (the request is then closed for good),
+    /// `Refused` or `NetworkFailure` (the request stays pending and can be answered again
+    /// while it has not expired). A request that does not fit the answer, expired, or was
+    /// answered already is refused locally with an error and nothing is sent.
     pub fn answer(&self, id: &str, answer: &Answer, now: u64) -> Result<Verdict, PushError> {
-        let request = self.find(id, now)?;
+        let request = match self.find(id, now) {
+            Err(PushError::UnknownRequest(_)) => {
+                let now_micros = i64::try_from(now).unwrap_or(i64::MAX / 1_000_000) * 1_000_000;
+                self.poll(now_micros)?;
+                self.find(id, now)?
+            }
+            other => other?,
+        };
         let challenge = &request.challenge;
-        if self.store.is_answered(&challenge.nonce)? {
-            return Err(Rejection::Replayed.into());
-        }
         let token = self
             .store
             .push_token(&challenge.serial)?
@@ -329,7 +431,7 @@ impl<'a> Push<'a> {
         let (message, mut form) = protocol::answer_form(challenge, answer)?;
         let signature = self.keys.sign(&token.key_alias, message.as_bytes())?;
         form.push(("signature".into(), protocol::encode_signature(&signature)));
-        let response = self.transport.send(&HttpRequest {
+        let response = self.send(&HttpRequest {
             method: Method::Post,
             url: challenge.url.clone(),
             query: vec![],
@@ -341,7 +443,7 @@ impl<'a> Push<'a> {
             Err(error) => Verdict::NetworkFailure(error.message),
         };
         if let Verdict::Accepted { .. } = verdict {
-            self.store.mark_answered(&challenge.nonce, now)?;
+            self.store.close_request(&challenge.nonce, now)?;
         }
         Ok(verdict)
     }

@@ -1,20 +1,19 @@
-//! Push data in the vault (schema version 2, token tags since 3): tokens, pending requests,
-//! answered nonces and Tessera's software device keys, the latter sealed with the vault key.
-//! Token rows are authenticated under the vault key (`row_mac`, see `vault::integrity`): a
-//! token whose server key, URL or TLS flag was edited is never polled or answered.
+//! Push data in the vault (schema version 2, token tags since 3, seen nonces and the unlock
+//! demand since 4): tokens, pending requests, seen nonces and Tessera's software device keys,
+//! the latter sealed with the vault key. Token rows are authenticated under the vault key
+//! (`row_mac`, see `vault::integrity`): a token whose server key, URL, TLS flag or unlock
+//! demand was edited is never polled or answered, and its requests are not shown.
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use zeroize::Zeroizing;
 
 use super::PushError;
+use super::enrollment::ForceUnlock;
 use super::keys::KeyStorage;
 use super::protocol::{Challenge, ServerKey};
-use super::service::{PendingRequest, PushStore, PushToken};
+use super::service::{PendingRequest, PushStore, PushToken, SEEN_NONCE_CAP, SEEN_NONCE_KEEP_SECS};
+use crate::clock::ServerTime;
 use crate::vault::{Binding, Field, Vault, VaultError, VaultKey};
-
-/// Answered nonces are kept this long for replay defense (a server keeps a challenge open
-/// for minutes, not days).
-const ANSWERED_KEEP_SECS: i64 = 30 * 24 * 3600;
 
 fn key_binding(alias: &str) -> Binding<'_> {
     Binding {
@@ -41,16 +40,20 @@ fn token_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(PushToken, Optio
         server_key: ServerKey(row.get_ref(5)?.as_blob().unwrap_or(&[]).to_vec()),
         key_alias: text(6)?,
         enrolled_at: int(7)?.max(0) as u64,
+        force_unlock: row.get_ref(9)?.as_str().ok().map(ForceUnlock::from_param),
     };
     Ok((token, row.get_ref(8)?.as_blob().ok().map(<[u8]>::to_vec)))
 }
 
-const TOKEN_COLUMNS: &str =
-    "serial, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac";
+const TOKEN_COLUMNS: &str = "serial, issuer, label, url, sslverify, server_key, key_alias, \
+     enrolled_at, row_mac, force_unlock";
 
-/// Every field of a token that decides where answers go and which requests are believed.
-fn token_fields(token: &PushToken) -> [Field<'_>; 7] {
-    [
+/// Every field of a token that decides where answers go, which requests are believed and
+/// how they are guarded. The unlock demand (schema 4) is appended only when there is one, so
+/// the tags of tokens enrolled before it stay valid; a demand added or removed by an edit
+/// changes the field list and fails the check.
+fn token_fields(token: &PushToken) -> Vec<Field<'_>> {
+    let mut fields = vec![
         Field::Text(&token.issuer),
         Field::Text(&token.label),
         Field::Text(&token.url),
@@ -58,7 +61,11 @@ fn token_fields(token: &PushToken) -> [Field<'_>; 7] {
         Field::Bytes(&token.server_key.0),
         Field::Text(&token.key_alias),
         Field::Int(token.enrolled_at as i64),
-    ]
+    ];
+    if let Some(unlock) = token.force_unlock {
+        fields.push(Field::Text(unlock.as_str()));
+    }
+    fields
 }
 
 fn token_tag(key: &VaultKey, token: &PushToken) -> Vec<u8> {
@@ -163,8 +170,8 @@ impl PushStore for Vault {
                 return Ok(false);
             }
             tx.execute(
-                "INSERT INTO push_tokens (serial, position, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac)
-                 VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM push_tokens), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO push_tokens (serial, position, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac, force_unlock)
+                 VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM push_tokens), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
                     token.serial,
                     token.issuer,
@@ -174,7 +181,8 @@ impl PushStore for Vault {
                     token.server_key.0,
                     token.key_alias,
                     token.enrolled_at as i64,
-                    token_tag(key, token)
+                    token_tag(key, token),
+                    token.force_unlock.map(ForceUnlock::as_str)
                 ],
             )?;
             tx.commit()?;
@@ -205,22 +213,26 @@ impl PushStore for Vault {
     }
 
     fn pending_requests(&self) -> Result<Vec<PendingRequest>, PushError> {
-        let rows: Vec<(String, i64)> = self.with_storage(|conn, _| {
+        let rows: Vec<(String, i64, bool)> = self.with_storage(|conn, _| {
+            let round = poll_round(conn)?;
             let mut stmt = conn.prepare(
-                "SELECT request, received_at FROM push_pending ORDER BY received_at, nonce",
+                "SELECT request, received_at, poll_round FROM push_pending ORDER BY received_at, nonce",
             )?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? >= round))
+            })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })?;
         rows.into_iter()
-            .map(|(json, received_at)| {
+            .map(|(json, received_at, is_new)| {
                 let challenge: Challenge = serde_json::from_str(&json).map_err(|_| {
                     PushError::Malformed("stored push request is unreadable".into())
                 })?;
-                Ok(PendingRequest {
+                Ok(PendingRequest::new(
                     challenge,
-                    received_at: received_at as u64,
-                })
+                    received_at.max(0) as u64,
+                    is_new,
+                ))
             })
             .collect()
     }
@@ -228,48 +240,87 @@ impl PushStore for Vault {
     fn add_pending_request(&self, request: &PendingRequest) -> Result<(), PushError> {
         let json = serde_json::to_string(&request.challenge)
             .map_err(|_| PushError::Malformed("push request cannot be stored".into()))?;
+        let at = request.received_at as i64;
         Ok(self.with_storage(|conn, _| {
-            conn.execute(
-                "INSERT OR IGNORE INTO push_pending (nonce, serial, request, received_at) VALUES (?1, ?2, ?3, ?4)",
-                params![request.challenge.nonce, request.challenge.serial, json, request.received_at as i64],
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let round = poll_round(&tx)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO push_pending (nonce, serial, request, received_at, poll_round) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![request.challenge.nonce, request.challenge.serial, json, at, round],
             )?;
+            remember_seen(&tx, &request.challenge.nonce, at)?;
+            tx.commit()?;
             Ok(())
         })?)
     }
 
-    fn remove_pending_request(&self, nonce: &str) -> Result<(), PushError> {
+    fn close_request(&self, nonce: &str, at: u64) -> Result<(), PushError> {
         Ok(self.with_storage(|conn, _| {
-            conn.execute("DELETE FROM push_pending WHERE nonce = ?1", [nonce])?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute("DELETE FROM push_pending WHERE nonce = ?1", [nonce])?;
+            remember_seen(&tx, nonce, at as i64)?;
+            tx.commit()?;
             Ok(())
         })?)
     }
 
-    fn is_answered(&self, nonce: &str) -> Result<bool, PushError> {
+    fn is_seen(&self, nonce: &str) -> Result<bool, PushError> {
         Ok(self.with_storage(|conn, _| {
             Ok(conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM push_answered WHERE nonce = ?1)",
+                "SELECT EXISTS (SELECT 1 FROM push_seen WHERE nonce = ?1)",
                 [nonce],
                 |r| r.get(0),
             )?)
         })?)
     }
 
-    fn mark_answered(&self, nonce: &str, at: u64) -> Result<(), PushError> {
+    fn start_poll_round(&self) -> Result<(), PushError> {
         Ok(self.with_storage(|conn, _| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute(
-                "INSERT OR REPLACE INTO push_answered (nonce, answered_at) VALUES (?1, ?2)",
-                params![nonce, at as i64],
+            conn.execute(
+                "INSERT INTO push_state (name, value) VALUES ('poll_round', 1)
+                 ON CONFLICT (name) DO UPDATE SET value = value + 1",
+                [],
             )?;
-            tx.execute("DELETE FROM push_pending WHERE nonce = ?1", [nonce])?;
-            tx.execute(
-                "DELETE FROM push_answered WHERE answered_at < ?1",
-                [at as i64 - ANSWERED_KEEP_SECS],
-            )?;
-            tx.commit()?;
             Ok(())
         })?)
     }
+
+    fn record_server_time(&self, time: &ServerTime) -> Result<(), PushError> {
+        Ok(self.set_server_time(time)?)
+    }
+}
+
+/// The current poll round (0 before the first poll).
+fn poll_round(conn: &rusqlite::Connection) -> Result<i64, VaultError> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM push_state WHERE name = 'poll_round'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// Remembers `nonce` as seen at `at` (the first sighting counts) and forgets what is older
+/// than the kept window or beyond the cap. Not authenticated, and need not be: a file writer
+/// who deletes a row only lets a request the real server signed be shown again, and the
+/// server itself refuses an answer to a challenge it closed.
+fn remember_seen(tx: &rusqlite::Transaction<'_>, nonce: &str, at: i64) -> Result<(), VaultError> {
+    tx.execute(
+        "INSERT OR IGNORE INTO push_seen (nonce, seen_at) VALUES (?1, ?2)",
+        params![nonce, at],
+    )?;
+    tx.execute(
+        "DELETE FROM push_seen WHERE seen_at < ?1",
+        [at.saturating_sub(SEEN_NONCE_KEEP_SECS as i64)],
+    )?;
+    tx.execute(
+        "DELETE FROM push_seen WHERE nonce IN (
+             SELECT nonce FROM push_seen ORDER BY seen_at DESC, nonce LIMIT -1 OFFSET ?1)",
+        [SEEN_NONCE_CAP as i64],
+    )?;
+    Ok(())
 }
 
 impl KeyStorage for Vault {

@@ -47,13 +47,16 @@ impl std::fmt::Debug for HttpRequest {
     }
 }
 
-/// The server's response: status and body. `Debug` shows the body's size, not its content.
+/// The server's response: status, body and `Date` header. `Debug` shows the body's size, not
+/// its content.
 #[derive(Clone)]
 pub struct HttpResponse {
     /// HTTP status code.
     pub status: u16,
     /// Response body (privacyIDEA answers JSON).
     pub body: Vec<u8>,
+    /// The `Date` header as sent, if any: the server's clock (see [`crate::clock`]).
+    pub date: Option<String>,
 }
 
 impl std::fmt::Debug for HttpResponse {
@@ -61,6 +64,7 @@ impl std::fmt::Debug for HttpResponse {
         f.debug_struct("HttpResponse")
             .field("status", &self.status)
             .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("date", &self.date)
             .finish()
     }
 }
@@ -186,13 +190,18 @@ impl Transport for UreqTransport {
             _ => fail("HTTP failure"),
         })?;
         let status = response.status().as_u16();
+        let date = response
+            .headers()
+            .get("date")
+            .and_then(|d| d.to_str().ok())
+            .map(str::to_owned);
         let body = response
             .body_mut()
             .with_config()
             .limit(1 << 20)
             .read_to_vec()
             .map_err(|_| fail("could not read the response"))?;
-        Ok(HttpResponse { status, body })
+        Ok(HttpResponse { status, body, date })
     }
 }
 

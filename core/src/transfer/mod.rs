@@ -19,8 +19,10 @@ mod andotp;
 mod appdb;
 mod authpro;
 mod authy;
+mod battlenet;
 mod bitwarden;
 mod bitwarden_enc;
+mod duo;
 pub mod export;
 mod freeotp;
 mod google;
@@ -91,11 +93,15 @@ pub enum Format {
     AuthenticatorPro,
     /// Authy's app storage (SharedPreferences XML), with plain or password-encrypted seeds.
     Authy,
+    /// Duo Mobile's account store (`accounts.json`).
+    Duo,
+    /// The Battle.net app's authenticator (SharedPreferences XML).
+    BattleNet,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 18] = [
+    pub const ALL: [Format; 20] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -112,6 +118,8 @@ impl Format {
         Format::GoogleAuthenticatorDb,
         Format::AuthenticatorPro,
         Format::Authy,
+        Format::Duo,
+        Format::BattleNet,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -137,6 +145,8 @@ impl Format {
             Format::GoogleAuthenticatorDb => "google-db",
             Format::AuthenticatorPro => "authpro",
             Format::Authy => "authy",
+            Format::Duo => "duo",
+            Format::BattleNet => "battlenet",
         }
     }
 
@@ -259,6 +269,9 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if authy::is_authy(&strings) {
             return Some(Format::Authy);
         }
+        if strings.iter().any(|s| s.name == battlenet::SECRET) {
+            return Some(Format::BattleNet);
+        }
         return strings
             .iter()
             .any(|s| s.name == freeotp::TOKEN_ORDER)
@@ -300,6 +313,7 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
 
 fn detect_json(json: &Value) -> Option<Format> {
     match json {
+        Value::Array(items) if duo::looks_like(items) => Some(Format::Duo),
         Value::Array(items) => {
             // andOTP: an array of objects with `secret` and `type` (an empty array is an empty
             // andOTP export too: no other format is a bare array).
@@ -375,6 +389,8 @@ pub(crate) fn read_as(
         Format::GoogleAuthenticatorDb => google_db::read(bytes, password),
         Format::AuthenticatorPro => authpro::read(bytes, password),
         Format::Authy => authy::read(bytes, password),
+        Format::Duo => duo::read(bytes, password),
+        Format::BattleNet => battlenet::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -694,6 +710,14 @@ mod tests {
                 Some(Format::Authy),
             ),
             (b"<map><int name=\"x\" value=\"1\" /></map>", None),
+            (
+                br#"[{"name":"me","otpGenerator":{"otpSecret":"JBSWY3DP"}}]"#,
+                Some(Format::Duo),
+            ),
+            (
+                b"<map><string name=\"com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET\">00</string></map>",
+                Some(Format::BattleNet),
+            ),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),
             (b"", None),

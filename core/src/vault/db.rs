@@ -244,6 +244,17 @@ impl Vault {
         result
     }
 
+    /// Runs `f` on the writer connection and the vault key like [`Vault::with_storage`], for a
+    /// module whose tables do not feed the code cache (the server time): the cache is kept.
+    pub(crate) fn with_storage_keep_cache<T>(
+        &self,
+        f: impl FnOnce(&mut Connection, &VaultKey) -> Result<T, VaultError>,
+    ) -> Result<T, VaultError> {
+        let mut inner = lock(&self.inner);
+        let inner = &mut *inner;
+        f(&mut inner.conn, &inner.key)
+    }
+
     /// Tells `listener` after every change made through this handle, for as long as it lives.
     pub(crate) fn on_change(&self, listener: Weak<dyn super::ChangeListener>) {
         let mut inner = lock(&self.inner);

@@ -12,7 +12,7 @@ use rusqlite::Transaction;
 use super::VaultError;
 
 /// The schema version this code writes. Every version that ever shipped must stay readable.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// `PRAGMA application_id` of a Tessera vault ("TSRA"), so `file(1)`-style checks and Tessera
 /// itself can tell a vault from any other SQLite database.
@@ -25,7 +25,7 @@ pub(crate) const APPLICATION_ID: i64 = 0x5453_5241;
 pub(crate) type TableOwner = fn(&Transaction<'_>, i64) -> Result<(), VaultError>;
 
 /// Every module with tables in the vault, besides the vault's own.
-const TABLE_OWNERS: &[TableOwner] = &[crate::push::schema::migrate];
+const TABLE_OWNERS: &[TableOwner] = &[crate::push::schema::migrate, crate::clock::migrate];
 
 /// Brings a database at `from` up to [`SCHEMA_VERSION`], inside `tx`.
 pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError> {
@@ -42,6 +42,8 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError>
             // Version 2 added only other modules' tables (push).
             1 => {}
             2 => migrate_to_v3(tx)?,
+            // Version 4 added only other modules' tables (push inbox, server time).
+            3 => {}
             // Every version below SCHEMA_VERSION has an arm above; this one is unreachable
             // unless the constant is bumped without a step.
             other => {

@@ -239,7 +239,7 @@ impl PhoneVault {
 }
 
 /// Reads the enrollment fields of an `otpauth://pipush/…` URI with Tessera's parser.
-pub fn ticket_from_uri(uri: &str) -> tessera_core::push::EnrollmentTicket {
-    tessera_core::push::EnrollmentTicket::from_uri(uri)
+pub fn ticket_from_uri(uri: &str) -> tessera_core::push::PushEnrollment {
+    tessera_core::push::PushEnrollment::from_uri(uri)
         .expect("Tessera reads the server's pipush URI")
 }

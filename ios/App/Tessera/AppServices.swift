@@ -56,9 +56,9 @@ final class AppServices {
         session = Session(
             codes: CodesModel(vault: vault, sleeper: SystemSleeper(), pasteboard: SystemPasteboard()),
             add: AddAccountModel(vault: vault, push: push),
-            inbox: InboxModel(push: push, notifier: notifier),
+            inbox: InboxModel(push: push, notifier: notifier, presence: DevicePresence()),
             transfer: TransferModel(vault: vault),
-            settings: SettingsModel(vault: vault, defaults: defaults, unlock: unlock))
+            settings: SettingsModel(vault: vault, push: push, defaults: defaults, unlock: unlock))
     }
 
     /// BGAppRefreshTask: polls when the vault is open. When it is locked, it is opened only if
@@ -73,7 +73,7 @@ final class AppServices {
         guard let vault = try? await Task.detached(operation: { try Vault.open(path: path, keys: silent, clock: nil) }).value
         else { return }
         let push = PushClient(vault: vault, deviceKeys: KeychainPushKeys(), transport: URLSessionTransport())
-        await InboxModel(push: push, notifier: notifier).refreshInBackground()
+        await InboxModel(push: push, notifier: notifier, presence: nil).refreshInBackground()
         vault.lock()
     }
 }

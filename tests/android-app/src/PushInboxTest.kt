@@ -60,5 +60,8 @@ class PushInboxTest {
         assertTrue(inbox.state.value.requests.isEmpty())
         assertEquals("REJECT", PrivacyIdea.check(user, "", transaction).first())
         assertEquals(0, inbox.refresh(), "nothing new after the answer")
+        inbox.removeToken(inbox.state.value.tokens.single().serial)
+        assertTrue(inbox.state.value.tokens.isEmpty(), "the token is gone")
+        assertEquals(null, inbox.state.value.error)
     }
 }

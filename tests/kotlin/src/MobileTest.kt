@@ -47,7 +47,9 @@ class JvmTransport : PushTransport {
             // The reason names the host, never the query or form values.
             throw TesseraException.Network("could not reach ${URI.create(request.url).host}")
         }
-        return org.tessera.HttpResponse(response.statusCode().toUShort(), response.body())
+        // the Date header teaches Tessera the server's clock
+        val date = response.headers().firstValue("date").orElse(null)
+        return org.tessera.HttpResponse(response.statusCode().toUShort(), response.body(), date)
     }
 }
 

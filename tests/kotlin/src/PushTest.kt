@@ -122,6 +122,42 @@ class PushTest {
     fun approvesAPushWithPlatformDeviceKeysAgainstPrivacyIdea() = approveThroughTheBindings("platform", JvmPushKeys())
 
     @Test
+    fun theInboxDescribesEachRequestAndTheServerTeachesItsTime() {
+        val (user, uri) = fixture("inbox") ?: return assumeTrue(false, "no privacyIDEA server")
+        val page = ResetPage(System.getenv("TESSERA_PI_URL"), user)
+        Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
+            // the platform's stack in both builds: its Date header is what teaches the time
+            PushClient(vault, JvmPushKeys(), JvmTransport()).use { push ->
+                val token = push.enroll(uri, 2048u)
+                assertEquals(null, token.forceUnlock, "the server sent no app_force_unlock")
+                // the enrollment response's Date: this JVM's clock is the server's
+                val time = vault.serverTime() ?: error("the enrollment response taught the server time")
+                assertTrue(kotlin.math.abs(time.offsetSeconds) <= 2, "offset ${time.offsetSeconds}")
+                assertTrue(!time.warning)
+                assertTrue(System.getenv("TESSERA_PI_URL").contains(time.source), time.source)
+
+                val transaction = page.trigger()
+                val request = push.poll().received.single()
+                assertEquals(token.issuer, request.issuer)
+                assertEquals(token.label, request.label)
+                assertTrue(request.isNew, "arrived in this poll")
+                assertEquals(request.receivedAt + 120u, request.expiresAt)
+                assertEquals(null, request.forceUnlock)
+                assertTrue(!push.poll().received.single().isNew, "open from the previous poll")
+                val inbox = push.pending().single()
+                assertEquals(request.id, inbox.id)
+                assertTrue(!inbox.isNew)
+
+                assertEquals(PushVerdict.Accepted(null), push.approve(request.id))
+                assertEquals("ACCEPT", page.finish(transaction))
+                assertTrue(push.removeToken(token.serial), "one call removes the token")
+                assertTrue(push.tokens().isEmpty())
+                assertTrue(!push.removeToken(token.serial))
+            }
+        }
+    }
+
+    @Test
     fun rejectsATamperedPushPayloadWithoutAServer() {
         Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
             PushClient(vault).use { push ->

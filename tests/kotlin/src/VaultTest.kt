@@ -13,6 +13,7 @@ import org.tessera.OtpKind
 import org.tessera.TesseraException
 import org.tessera.Vault
 import org.tessera.importIntoVault
+import org.tessera.offsetWarningSeconds
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 
@@ -87,6 +88,32 @@ class VaultTest {
         Vault.create(tempVaultPath(), JvmKeyProvider(), FixedClock(59)).use { vault ->
             vault.add(otpAccount("RFC", "sha1", digits = 8))
             assertEquals("94287082", vault.codes().single().code)
+        }
+    }
+
+    @Test
+    fun serverTimeCorrectsCodesWhenTheDeviceClockIsAnHourBehind() {
+        // RFC 6238's SHA1 vector at Unix 2000000000 is 69279037; the device believes it is an
+        // hour earlier, and a server's Date header says the true time.
+        Vault.create(tempVaultPath(), JvmKeyProvider(), FixedClock(2_000_000_000L - 3600)).use { vault ->
+            vault.add(otpAccount("RFC", "sha1", digits = 8))
+            assertNull(vault.serverTime())
+            val status = vault.recordServerDate(
+                "Wed, 18 May 2033 03:33:20 GMT", "https://user:pw@pi.example/ttype/push?serial=X")
+            assertTrue(status.offsetSeconds in 3599L..3601L, "offset ${status.offsetSeconds}")
+            assertTrue(status.warning, "an hour is above the ${offsetWarningSeconds()} s threshold")
+            assertEquals("pi.example", status.source, "host only: no password, path or query")
+            assertEquals(2_000_000_000uL, status.syncedAt)
+            assertEquals("69279037", vault.codes().single().code)
+            assertTrue(vault.nowUnix() in 1_999_999_999uL..2_000_000_001uL)
+            assertEquals(status, vault.serverTime())
+
+            assertFailsWith<TesseraException.InvalidInput> { vault.recordServerDate("yesterday", "https://pi.example/") }
+            assertEquals(status, vault.serverTime(), "a bad date changes nothing")
+            vault.resetServerTime()
+            assertNull(vault.serverTime())
+            assertEquals(1_999_996_400uL, vault.nowUnix(), "the device clock again")
+            assertEquals(30L, offsetWarningSeconds())
         }
     }
 

@@ -21,9 +21,10 @@ final class LocalNotifier: NSObject, RequestNotifier, UNUserNotificationCenterDe
 
     func notify(_ item: InboxItem) {
         let content = UNMutableNotificationContent()
-        // Issuer and question only: no code, nothing secret, on the lock screen.
+        // Issuer and question only: no code, nothing secret, on the lock screen. A request
+        // whose token demands an unlock comes without its question (the model hides it).
         content.title = item.issuer.isEmpty ? "Sign-in request" : item.issuer
-        content.body = item.question
+        content.body = item.hidden ? "Open Tessera to see this sign-in request." : item.question
         content.sound = .default
         content.userInfo = [Self.requestKey: item.id]
         UNUserNotificationCenter.current().add(UNNotificationRequest(identifier: item.id, content: content, trigger: nil))

@@ -17,6 +17,10 @@ struct CodesView: View {
     var body: some View {
         NavigationStack {
             List {
+                if let time = model.clockWarning {
+                    Label("This device's clock is off by \(time.offsetSeconds) s; codes use the server's time.", systemImage: "clock.badge.exclamationmark")
+                        .foregroundStyle(.orange)
+                }
                 if !model.groups.isEmpty {
                     GroupChips(groups: model.groups, selected: model.query.group) { group in
                         Task { await model.showGroup(group) }

@@ -48,6 +48,23 @@ struct RequestCard: View {
     let highlighted: Bool
 
     var body: some View {
+        if item.hidden {
+            VStack(alignment: .leading, spacing: 12) {
+                Text(item.issuer).font(.headline)
+                Text(item.label).foregroundStyle(.secondary)
+                Button { Task { await model.reveal(item.id) } } label: {
+                    Label(item.forceUnlock == .biometric ? "Unlock with Face ID to see it" : "Unlock to see it", systemImage: "lock")
+                        .frame(maxWidth: .infinity)
+                }
+                .buttonStyle(.borderedProminent).controlSize(.large)
+            }
+            .padding(.vertical, 8)
+        } else {
+            card
+        }
+    }
+
+    private var card: some View {
         VStack(alignment: .leading, spacing: 12) {
             Text(item.issuer).font(.headline)
             Text(item.label).foregroundStyle(.secondary)

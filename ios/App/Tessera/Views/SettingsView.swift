@@ -23,6 +23,19 @@ struct SettingsView: View {
                     }
                     Button("Lock now", action: lock)
                 }
+                Section("Time") {
+                    if let time = model.serverTime {
+                        LabeledContent("Device clock off by", value: "\(time.offsetSeconds) s")
+                        LabeledContent("Measured at", value: time.source)
+                        if time.warning {
+                            Text("Your device clock is wrong; codes use the server's time.").foregroundStyle(.orange)
+                        }
+                        Button("Use the device clock again") { Task { await model.resetServerTime() } }
+                    } else {
+                        Text("Codes use the device clock.").foregroundStyle(.secondary)
+                    }
+                    Button("Sync with the sign-in server") { Task { await model.syncTime() } }
+                }
                 Section("Move accounts") {
                     NavigationLink("Import and export") { TransferView(model: transfer) }
                 }

@@ -21,6 +21,9 @@ public final class CodesModel {
     public private(set) var message: String?
     /// The account just moved to the trash, while its undo is offered.
     public private(set) var undoable: CodeItem?
+    /// The device clock is off by more than core's threshold (codes are corrected with the
+    /// server time all the same): show the offset.
+    public private(set) var clockWarning: ServerTimeStatus?
 
     @ObservationIgnored private let vault: Vault
     @ObservationIgnored private let sleeper: Sleeper
@@ -56,8 +59,11 @@ public final class CodesModel {
         let query = self.query
         let vault = self.vault
         do {
-            let (list, groups) = try await offMain { (try vault.codeList(query: query), try vault.groups()) }
+            let (list, groups, time) = try await offMain {
+                (try vault.codeList(query: query), try vault.groups(), try vault.serverTime())
+            }
             items = list.items.map(CodeItem.init)
+            clockWarning = time?.warning == true ? time : nil
             nextChangeAt = list.nextChangeAt
             nextChangeInMs = list.nextChangeInMs
             self.groups = groups

@@ -20,9 +20,24 @@ public struct InboxItem: Identifiable, Equatable, Sendable {
     public let choices: [String]
     /// Unix second after which it can no longer be answered.
     public let expiresAt: UInt64
+    /// It arrived in the latest poll (or later): the ones to notify about.
+    public let isNew: Bool
+    /// The server's `app_force_unlock`: the user must authenticate this way before the request
+    /// is shown or answered.
+    public let forceUnlock: ForceUnlock?
+    /// Shown only after that authentication: until then `title`, `question` and `choices`
+    /// are empty here, so no view or notification can show them early.
+    public let hidden: Bool
 
     /// Seconds left to answer at `now` (0 once expired).
     public func secondsLeft(at now: UInt64) -> UInt64 { expiresAt > now ? expiresAt - now : 0 }
+}
+
+/// Asks the user to prove presence the way a request demands (`app_force_unlock`): Face ID /
+/// Touch ID for `.biometric`, the device passcode for `.pin`, either for `.any`.
+public protocol UserPresence: AnyObject {
+    /// True when the user authenticated as `demand` asks; false when they cancelled or failed.
+    func confirm(_ demand: ForceUnlock, reason: String) async -> Bool
 }
 
 /// Posts the local notification for a request found in the background (BGAppRefreshTask);
@@ -61,15 +76,22 @@ public final class InboxModel {
 
     @ObservationIgnored private let push: PushClient
     @ObservationIgnored private let notifier: RequestNotifier?
+    @ObservationIgnored private let presence: UserPresence?
+    @ObservationIgnored private var pending: [PushRequest] = []
+    /// Requests whose `app_force_unlock` the user satisfied in this session.
+    @ObservationIgnored private var revealed: Set<String> = []
 
-    /// The inbox of `push`; `notifier` posts requests found by `refreshInBackground`.
-    public init(push: PushClient, notifier: RequestNotifier?) {
+    /// The inbox of `push`; `notifier` posts requests found by `refreshInBackground`;
+    /// `presence` asks for the authentication a request's `app_force_unlock` demands (without
+    /// one, such requests stay hidden and cannot be answered).
+    public init(push: PushClient, notifier: RequestNotifier?, presence: UserPresence?) {
         self.push = push
         self.notifier = notifier
+        self.presence = presence
     }
 
     /// Polls every token's server, then shows what is pending (on open, pull-to-refresh).
-    /// Returns the requests this poll brought in.
+    /// Returns the requests that are new since the previous poll.
     @discardableResult
     public func refresh() async -> [InboxItem] {
         let push = self.push
@@ -77,39 +99,51 @@ public final class InboxModel {
         defer { busy = false }
         do {
             let (poll, pending, tokens) = try await offMain { (try push.poll(), try push.pending(), try push.tokens()) }
-            self.tokens = tokens
-            items = pending.map { Self.item($0, tokens) }
+            show(pending, tokens)
             let failed = poll.failed.map { "\($0.serial): \($0.reason)" }
             message = failed.isEmpty ? nil : "Not reached: " + failed.joined(separator: "; ")
-            return poll.received.map { Self.item($0, tokens) }
+            return items.filter(\.isNew)
         } catch {
             message = userMessage(error)
             return []
         }
     }
 
-    /// BGAppRefreshTask: polls and posts a notification for each new request.
+    /// BGAppRefreshTask: polls and posts a notification for each new request (a hidden one
+    /// without its question).
     public func refreshInBackground() async {
         for item in await refresh() { notifier?.notify(item) }
+    }
+
+    /// Asks for the authentication a hidden request demands; shows it when the user passed.
+    public func reveal(_ id: String) async {
+        guard let request = pending.first(where: { $0.id == id }), let demand = request.forceUnlock else { return }
+        guard let presence, await presence.confirm(demand, reason: "Show the sign-in request from \(request.issuer)") else {
+            message = "The request stays hidden until you unlock."
+            return
+        }
+        revealed.insert(id)
+        message = nil
+        show(pending, tokens)
     }
 
     /// Approves a request without number matching.
     public func approve(_ id: String) async {
         let push = self.push
-        await answer { try push.approve(id: id) }
+        await answer(id) { try push.approve(id: id) }
     }
 
     /// Number matching: approves with the number the user picked.
     public func choose(_ id: String, _ number: String) async {
         let push = self.push
-        await answer { try push.choose(id: id, choice: number) }
+        await answer(id) { try push.choose(id: id, choice: number) }
     }
 
     /// Denies: `.notMe` ("this wasn't me": the server may alert) or `.cancel` (the user
     /// simply changed their mind).
     public func deny(_ id: String, _ reason: DenyReason) async {
         let push = self.push
-        await answer { try push.deny(id: id, reason: reason) }
+        await answer(id) { try push.deny(id: id, reason: reason) }
     }
 
     /// Removes a push token (and its requests and device key).
@@ -123,7 +157,12 @@ public final class InboxModel {
         }
     }
 
-    private func answer(_ call: @escaping @Sendable () throws -> PushVerdict) async {
+    private func answer(_ id: String, _ call: @escaping @Sendable () throws -> PushVerdict) async {
+        // Core's app_force_unlock demand: no answer before the user authenticated.
+        guard items.first(where: { $0.id == id })?.hidden != true else {
+            message = "Unlock to answer this request."
+            return
+        }
         busy = true
         defer { busy = false }
         do {
@@ -144,17 +183,23 @@ public final class InboxModel {
         let push = self.push
         do {
             let (pending, tokens) = try await offMain { (try push.pending(), try push.tokens()) }
-            self.tokens = tokens
-            items = pending.map { Self.item($0, tokens) }
+            show(pending, tokens)
         } catch {
             message = userMessage(error)
         }
     }
 
-    private static func item(_ request: PushRequest, _ tokens: [PushTokenInfo]) -> InboxItem {
-        let token = tokens.first { $0.serial == request.serial }
-        return InboxItem(
-            id: request.id, serial: request.serial, issuer: token?.issuer ?? "", label: token?.label ?? "",
-            title: request.title, question: request.question, choices: request.choices, expiresAt: request.expiresAt)
+    private func show(_ pending: [PushRequest], _ tokens: [PushTokenInfo]) {
+        self.pending = pending
+        self.tokens = tokens
+        revealed.formIntersection(pending.map(\.id))
+        items = pending.map { request in
+            let hidden = request.forceUnlock != nil && !revealed.contains(request.id)
+            return InboxItem(
+                id: request.id, serial: request.serial, issuer: request.issuer, label: request.label,
+                title: hidden ? "" : request.title, question: hidden ? "" : request.question,
+                choices: hidden ? [] : request.choices, expiresAt: request.expiresAt, isNew: request.isNew,
+                forceUnlock: request.forceUnlock, hidden: hidden)
+        }
     }
 }

@@ -12,6 +12,8 @@ public final class SettingsModel {
     public private(set) var hasPassword = false
     /// The last outcome, for a banner.
     public private(set) var message: String?
+    /// The server time as last measured (offset, source, warning); nil before any.
+    public private(set) var serverTime: ServerTimeStatus?
     /// Lock after this long in the background; saved in `defaults`, applied to `unlock`.
     public var idleTimeout: TimeInterval {
         didSet {
@@ -24,15 +26,17 @@ public final class SettingsModel {
     public static let idleTimeoutChoices: [TimeInterval] = [0, 30, 60, 300, 900]
 
     @ObservationIgnored private let vault: Vault
+    @ObservationIgnored private let push: PushClient?
     @ObservationIgnored private let defaults: UserDefaults
     @ObservationIgnored private weak var unlock: UnlockModel?
     @ObservationIgnored private let kdf: KdfParams?
     static let idleTimeoutKey = "appLockIdleTimeout"
 
-    /// Settings of `vault`, persisted in `defaults`; `unlock` receives the idle timeout;
-    /// `kdf` is the password cost (nil: core's default).
-    public init(vault: Vault, defaults: UserDefaults, unlock: UnlockModel?, kdf: KdfParams? = nil) {
+    /// Settings of `vault` (`push` syncs the server time), persisted in `defaults`; `unlock`
+    /// receives the idle timeout; `kdf` is the password cost (nil: core's default).
+    public init(vault: Vault, push: PushClient?, defaults: UserDefaults, unlock: UnlockModel?, kdf: KdfParams? = nil) {
         self.vault = vault
+        self.push = push
         self.defaults = defaults
         self.unlock = unlock
         self.kdf = kdf
@@ -44,14 +48,39 @@ public final class SettingsModel {
         defaults.object(forKey: idleTimeoutKey) as? TimeInterval ?? 60
     }
 
-    /// Reads the trash and whether a password is set.
+    /// Reads the trash, whether a password is set and the server time.
     public func load() async {
         let vault = self.vault
         do {
-            (trash, hasPassword) = try await offMain { (try vault.trash(), try vault.hasPassword()) }
+            (trash, hasPassword, serverTime) = try await offMain {
+                (try vault.trash(), try vault.hasPassword(), try vault.serverTime())
+            }
         } catch {
             message = userMessage(error)
         }
+    }
+
+    /// Measures the server time at `url`, or at the first push token's server when nil (as the
+    /// `tessera time sync` command does); codes use the corrected time from then on.
+    public func syncTime(url: String? = nil) async {
+        guard let push else { return }
+        do {
+            serverTime = try await offMain {
+                guard let url = try url ?? push.tokens().first?.url else {
+                    throw TesseraError.InvalidInput(reason: "no push token whose server could give the time: enter a URL")
+                }
+                return try push.syncTime(url: url, allowInsecureTransport: false)
+            }
+            message = nil
+        } catch {
+            message = userMessage(error)
+        }
+    }
+
+    /// Forgets the server time: codes use the device clock again.
+    public func resetServerTime() async {
+        let vault = self.vault
+        await act("The device clock is used again.") { try vault.resetServerTime() }
     }
 
     /// Brings an account back from the trash.

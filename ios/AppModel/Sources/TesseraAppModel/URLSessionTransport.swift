@@ -49,7 +49,10 @@ public final class URLSessionTransport: PushTransport, @unchecked Sendable {
             let why = error.map { ($0 as NSError).localizedDescription } ?? "no response"
             throw TesseraError.Network(reason: "request to \(host) failed: \(why)")
         }
-        return HttpResponse(status: UInt16(clamping: response.statusCode), body: data ?? Data())
+        // The Date header lets core learn the server's clock (the codes' time correction).
+        return HttpResponse(
+            status: UInt16(clamping: response.statusCode), body: data ?? Data(),
+            date: response.value(forHTTPHeaderField: "Date"))
     }
 
     /// `application/x-www-form-urlencoded`: everything but unreserved characters escaped, so a

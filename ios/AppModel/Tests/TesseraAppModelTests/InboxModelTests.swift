@@ -25,11 +25,25 @@ struct LoginPage {
         return (detail["transaction_id"] as? String ?? "", detail["presence_answer"] as? String)
     }
 
+    /// The challenge's state without ending it: pending, accept or declined.
+    func status(_ transaction: String) throws -> String {
+        let response = try transport.send(request: HttpRequest(
+            post: false, url: base + "/validate/polltransaction",
+            query: [HttpField(name: "transaction_id", value: transaction)], form: [], verifyTls: true))
+        let json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return (json?["detail"] as? [String: Any])?["challenge_status"] as? String ?? ""
+    }
+
     /// ACCEPT or REJECT once the phone answered.
     func finish(_ transaction: String) throws -> String {
         let result = try check(["user": user, "pass": "", "transaction_id": transaction])["result"] as? [String: Any]
         return result?["authentication"] as? String ?? ""
     }
+}
+
+/// A push enrollment that did not happen (the test fails with it).
+struct NotEnrolled: Error {
+    let result: AddResult
 }
 
 /// The push inbox against the real privacyIDEA of tests/ios-app/run.sh (TESSERA_PI_*), over
@@ -47,17 +61,14 @@ final class InboxModelTests: XCTestCase {
     }
 
     /// Enrolls the fixture's push token through the add-account screen, as a scanned QR would.
-    private func enrolledInbox(_ uri: String) async throws -> (InboxModel, RecordingNotifier, String) {
+    private func enrolledInbox(_ uri: String, presence: UserPresence? = nil) async throws -> (InboxModel, RecordingNotifier, String) {
         let vault = try makeVault()
         let push = PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport())
         let add = AddAccountModel(vault: vault, push: push)
         let enrolled = await add.open(link: uri)
-        guard case .enrolled(let serial, _, _) = enrolled else {
-            XCTFail("not enrolled: \(enrolled)")
-            throw XCTSkip("enrollment failed")
-        }
+        guard case .enrolled(let serial, _, _) = enrolled else { throw NotEnrolled(result: enrolled) }
         let notifier = RecordingNotifier()
-        return (InboxModel(push: push, notifier: notifier), notifier, serial)
+        return (InboxModel(push: push, notifier: notifier, presence: presence), notifier, serial)
     }
 
     func testShowsARequestWithItsTokenAndAnswersApproveAndNotMe() async throws {
@@ -76,6 +87,9 @@ final class InboxModelTests: XCTestCase {
         XCTAssertEqual(item.label, inbox.tokens[0].label)
         XCTAssertFalse(item.question.isEmpty)
         XCTAssertEqual(item.choices, [])
+        XCTAssertTrue(item.isNew)
+        XCTAssertNil(item.forceUnlock)
+        XCTAssertFalse(item.hidden)
         XCTAssertGreaterThan(item.secondsLeft(at: UInt64(Date().timeIntervalSince1970) - 1), 0)
         XCTAssertEqual(notifier.posted.map(\.id), [item.id], "the background refresh posts the new request")
 
@@ -87,6 +101,9 @@ final class InboxModelTests: XCTestCase {
         let second = try page.trigger()
         let fetched = await inbox.refresh()
         XCTAssertEqual(fetched.count, 1)
+        let again = await inbox.refresh()
+        XCTAssertEqual(again, [], "polled again: nothing new")
+        XCTAssertEqual(inbox.items.map(\.isNew), [false])
         await inbox.deny(try XCTUnwrap(inbox.items.first).id, .notMe)
         XCTAssertEqual(inbox.items, [])
         XCTAssertEqual(try page.finish(second.transaction), "REJECT")
@@ -114,5 +131,59 @@ final class InboxModelTests: XCTestCase {
         await inbox.choose(item.id, shown)
         XCTAssertEqual(inbox.lastAnswer, .accepted(displayCode: nil))
         XCTAssertEqual(try page.finish(sign.transaction), "ACCEPT")
+    }
+
+    func testAppForceUnlockHidesTheRequestUntilTheUserAuthenticates() async throws {
+        let pi = try fixture("locked")
+        let presence = ScriptedPresence([false, true])
+        let (inbox, notifier, _) = try await enrolledInbox(pi.uri, presence: presence)
+        let page = LoginPage(base: pi.base, user: pi.user)
+
+        let sign = try page.trigger()
+        await inbox.refreshInBackground()
+        let item = try XCTUnwrap(inbox.items.first)
+        XCTAssertEqual(item.forceUnlock, .biometric, "the enrollment policy push_app_force_unlock=biometric")
+        XCTAssertTrue(item.hidden)
+        XCTAssertEqual(item.question, "", "nothing of the request before the user authenticated")
+        XCTAssertEqual(notifier.posted.map(\.question), [""], "nor in the notification")
+
+        await inbox.approve(item.id)
+        XCTAssertNil(inbox.lastAnswer, "no answer before the authentication")
+        XCTAssertEqual(try page.status(sign.transaction), "pending", "the server still waits")
+
+        await inbox.reveal(item.id)
+        XCTAssertTrue(try XCTUnwrap(inbox.items.first).hidden, "the user cancelled the prompt")
+        await inbox.reveal(item.id)
+        XCTAssertEqual(presence.demands, [.biometric, .biometric])
+        let shown = try XCTUnwrap(inbox.items.first)
+        XCTAssertFalse(shown.hidden)
+        XCTAssertFalse(shown.question.isEmpty)
+
+        await inbox.approve(shown.id)
+        XCTAssertEqual(inbox.lastAnswer, .accepted(displayCode: nil))
+        XCTAssertEqual(try page.finish(sign.transaction), "ACCEPT")
+    }
+
+    func testSettingsSyncTheServerTimeFromThePushTokensServer() async throws {
+        let pi = try fixture("time")
+        let vault = try makeVault()
+        let push = PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport())
+        let settings = SettingsModel(vault: vault, push: push, defaults: UserDefaults(suiteName: UUID().uuidString)!, unlock: nil)
+        await settings.syncTime()
+        XCTAssertNil(settings.serverTime, "no token yet: nothing to sync with")
+        XCTAssertNotNil(settings.message)
+
+        guard case .enrolled = await AddAccountModel(vault: vault, push: push).open(link: pi.uri) else {
+            return XCTFail("not enrolled")
+        }
+        await settings.syncTime()
+        let time = try XCTUnwrap(settings.serverTime, settings.message ?? "")
+        XCTAssertTrue(time.source.contains(try XCTUnwrap(URL(string: pi.base)?.host)), time.source)
+        // Server and phone share this machine's clock; an HTTP Date has whole seconds.
+        XCTAssertLessThanOrEqual(abs(time.offsetSeconds), 1)
+        XCTAssertFalse(time.warning)
+
+        await settings.resetServerTime()
+        XCTAssertNil(settings.serverTime)
     }
 }

@@ -133,3 +133,15 @@ func randomSecret() -> String {
     let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     return String((0..<32).map { _ in alphabet.randomElement()! })
 }
+
+/// The user's answers to the authentication prompts `app_force_unlock` demands, in order;
+/// records each demand.
+final class ScriptedPresence: UserPresence {
+    var answers: [Bool]
+    var demands: [ForceUnlock] = []
+    init(_ answers: [Bool]) { self.answers = answers }
+    func confirm(_ demand: ForceUnlock, reason: String) async -> Bool {
+        demands.append(demand)
+        return answers.isEmpty ? false : answers.removeFirst()
+    }
+}

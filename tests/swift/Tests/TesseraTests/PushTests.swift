@@ -95,6 +95,42 @@ final class PushTests: XCTestCase {
         assertThrows("Rejected", try push.approve(id: request.id))
     }
 
+    func testTheInboxDescribesEachRequestAndTheServerTeachesItsTime() throws {
+        let env = ProcessInfo.processInfo.environment
+        guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_PUSH_USER_swiftinbox"],
+            let uri = env["TESSERA_PI_PUSH_URI_swiftinbox"]
+        else {
+            throw XCTSkip("no privacyIDEA push fixture (TESSERA_PI_URL unset): run ./tests/run-all.sh")
+        }
+        if mobileBuild { throw XCTSkip("software device keys are not in the mobile library") }
+        let page = ResetPage(base: base, user: user)
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        let push = PushClient(vault: vault)
+        let token = try push.enroll(uri: uri, keyBits: 2048)
+        XCTAssertNil(token.forceUnlock, "the server sent no app_force_unlock")
+        // the enrollment response's Date header: this machine's clock is the server's
+        let time = try XCTUnwrap(try vault.serverTime(), "the enrollment taught the server time")
+        XCTAssertLessThanOrEqual(abs(time.offsetSeconds), 2)
+        XCTAssertFalse(time.warning)
+        XCTAssertTrue(base.contains(time.source), time.source)
+
+        let transaction = try page.trigger()
+        let request = try XCTUnwrap(try push.poll().received.first)
+        XCTAssertEqual(request.issuer, token.issuer)
+        XCTAssertEqual(request.label, token.label)
+        XCTAssertTrue(request.isNew, "arrived in this poll")
+        XCTAssertEqual(request.expiresAt, request.receivedAt + 120)
+        XCTAssertNil(request.forceUnlock)
+        XCTAssertEqual(try push.poll().received.map(\.isNew), [false], "open from the previous poll")
+        XCTAssertEqual(try push.pending().map(\.id), [request.id])
+
+        XCTAssertEqual(try push.approve(id: request.id), .accepted(displayCode: nil))
+        XCTAssertEqual(try page.finish(transaction), "ACCEPT")
+        XCTAssertTrue(try push.removeToken(serial: token.serial), "one call removes the token")
+        XCTAssertEqual(try push.tokens(), [])
+        XCTAssertFalse(try push.removeToken(serial: token.serial))
+    }
+
     func testRejectsAPushPayloadForAnUnknownToken() throws {
         let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
         let push = PushClient(vault: vault)

@@ -64,6 +64,30 @@ final class VaultTests: XCTestCase {
         XCTAssertEqual(try vault.codes().first?.code, "94287082")
     }
 
+    func testServerTimeCorrectsCodesWhenTheDeviceClockIsAnHourBehind() throws {
+        // RFC 6238's SHA1 vector at Unix 2000000000 is 69279037; the device believes it is an
+        // hour earlier, and a server's Date header says the true time.
+        let vault = try Vault.create(
+            path: tempVaultPath(), keys: PadKeyProvider(), clock: FixedClock(2_000_000_000 - 3600))
+        _ = try vault.add(account: otpAccount("RFC", "sha1", digits: 8))
+        XCTAssertNil(try vault.serverTime())
+        let status = try vault.recordServerDate(
+            date: "Wed, 18 May 2033 03:33:20 GMT", url: "https://user:pw@pi.example/ttype/push?serial=X")
+        XCTAssertTrue((3599...3601).contains(status.offsetSeconds), "\(status.offsetSeconds)")
+        XCTAssertTrue(status.warning, "an hour is above \(offsetWarningSeconds()) s")
+        XCTAssertEqual(status.source, "pi.example", "host only: no password, path or query")
+        XCTAssertEqual(status.syncedAt, 2_000_000_000)
+        XCTAssertEqual(try vault.codes().first?.code, "69279037")
+        XCTAssertEqual(try vault.serverTime(), status)
+
+        assertThrows("InvalidInput", try vault.recordServerDate(date: "yesterday", url: "https://pi.example/"))
+        XCTAssertEqual(try vault.serverTime(), status, "a bad date changes nothing")
+        try vault.resetServerTime()
+        XCTAssertNil(try vault.serverTime())
+        XCTAssertEqual(try vault.nowUnix(), 1_999_996_400, "the device clock again")
+        XCTAssertEqual(offsetWarningSeconds(), 30)
+    }
+
     func testBackupRoundTripRestoresEveryAccountOnce() throws {
         let source = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
         _ = try source.add(account: otpAccount("RFC", "sha1", digits: 8))

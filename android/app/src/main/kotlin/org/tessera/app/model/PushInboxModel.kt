@@ -82,6 +82,14 @@ class PushInboxModel(
         return result?.first?.received?.size
     }
 
+    /** Removes a push token with its requests and device key (one core call). */
+    suspend fun removeToken(serial: String) {
+        coreCall(io, ::fail) { push.removeToken(serial) } ?: return
+        coreCall(io, ::fail) { push.tokens() to push.pending() }?.let { (tokens, pending) ->
+            _state.update { it.copy(tokens = tokens, requests = pending, error = null) }
+        }
+    }
+
     /** Approves a request without number matching. */
     suspend fun approve(id: String) = answer { push.approve(id) }
 

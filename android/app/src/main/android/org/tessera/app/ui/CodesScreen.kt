@@ -1,0 +1,229 @@
+package org.tessera.app.ui
+
+import android.content.ClipData
+import android.content.ClipDescription
+import android.content.ClipboardManager
+import android.content.Context
+import android.os.PersistableBundle
+import androidx.compose.animation.core.Animatable
+import androidx.compose.animation.core.LinearEasing
+import androidx.compose.animation.core.tween
+import androidx.compose.foundation.ExperimentalFoundationApi
+import androidx.compose.foundation.combinedClickable
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.size
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.LazyRow
+import androidx.compose.foundation.lazy.items
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.ArrowDownward
+import androidx.compose.material.icons.filled.ArrowUpward
+import androidx.compose.material.icons.filled.Refresh
+import androidx.compose.material.icons.filled.Star
+import androidx.compose.material.icons.filled.StarBorder
+import androidx.compose.material3.CircularProgressIndicator
+import androidx.compose.material3.DropdownMenu
+import androidx.compose.material3.DropdownMenuItem
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.Icon
+import androidx.compose.material3.IconButton
+import androidx.compose.material3.ListItem
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.SnackbarDuration
+import androidx.compose.material3.SnackbarHostState
+import androidx.compose.material3.SnackbarResult
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.graphics.asImageBitmap
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import androidx.compose.ui.text.font.FontFamily
+import androidx.compose.ui.unit.dp
+import kotlinx.coroutines.launch
+import org.tessera.app.model.CodeRow
+import org.tessera.app.model.CodesModel
+
+/**
+ * The codes screen: search, group chips, one row per account. Draws [CodesModel]'s state and
+ * forwards taps; the list refreshes when the model says (its next-change time), and the rings
+ * animate from each code's `validUntil` without asking core anything.
+ */
+@Composable
+fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
+    val state by model.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    val context = androidx.compose.ui.platform.LocalContext.current
+    var sheet by remember { mutableStateOf<Pair<String, Boolean>?>(null) } // (id, true = QR / false = edit)
+    LaunchedEffect(model) { model.run() }
+    sheet?.let { (id, qr) ->
+        val row = state.rows.firstOrNull { it.id == id }
+        if (row == null) sheet = null
+        else if (qr) AccountQrDialog(model, row, onClose = { sheet = null })
+        else EditDialog(model, row, onClose = { sheet = null })
+    }
+    LaunchedEffect(state.undoTrash) {
+        if (state.undoTrash == null) return@LaunchedEffect
+        val result = snackbar.showSnackbar("Moved to the trash", actionLabel = "Undo", duration = SnackbarDuration.Short)
+        if (result == SnackbarResult.ActionPerformed) model.undoTrash() else model.dismissUndo()
+    }
+    Column(Modifier.fillMaxSize()) {
+        OutlinedTextField(
+            value = state.query, onValueChange = model::search, singleLine = true,
+            label = { Text("Search") }, modifier = Modifier.fillMaxWidth().padding(8.dp),
+        )
+        if (state.groups.isNotEmpty()) {
+            LazyRow(horizontalArrangement = Arrangement.spacedBy(8.dp), modifier = Modifier.padding(horizontal = 8.dp)) {
+                item { FilterChip(selected = state.group == null, onClick = { model.filter(null) }, label = { Text("All") }) }
+                items(state.groups) { g -> FilterChip(selected = state.group == g, onClick = { model.filter(g) }, label = { Text(g) }) }
+            }
+        }
+        state.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(8.dp)) }
+        LazyColumn(Modifier.fillMaxSize()) {
+            items(state.rows, key = { it.id }) { row ->
+                CodeRowItem(
+                    row = row,
+                    index = state.rows.indexOf(row),
+                    onCopy = { row.code?.let { copySensitive(context, it) } },
+                    onNext = { scope.launch { model.nextHotp(row.id) } },
+                    onFavorite = { scope.launch { model.setFavorite(row.id, !row.favorite) } },
+                    onMove = { to -> scope.launch { model.move(row.id, to) } },
+                    onTrash = { scope.launch { model.trash(row.id) } },
+                    onShowQr = { sheet = row.id to true },
+                    onEdit = { sheet = row.id to false },
+                )
+            }
+        }
+    }
+}
+
+@OptIn(ExperimentalFoundationApi::class)
+@Composable
+private fun CodeRowItem(
+    row: CodeRow, index: Int, onCopy: () -> Unit, onNext: () -> Unit, onFavorite: () -> Unit,
+    onMove: (Int) -> Unit, onTrash: () -> Unit, onShowQr: () -> Unit, onEdit: () -> Unit,
+) {
+    var menu by remember { mutableStateOf(false) }
+    ListItem(
+        modifier = Modifier.combinedClickable(onClick = onCopy, onLongClick = { menu = true }, onClickLabel = "Copy code", onLongClickLabel = "More actions"),
+        headlineContent = { Text(row.name) },
+        supportingContent = {
+            val code = row.displayCode
+            if (code == null) {
+                Text(row.problem ?: "No code", color = MaterialTheme.colorScheme.error)
+            } else {
+                // TalkBack reads the code digit by digit, not as one large number.
+                Text(
+                    code, style = MaterialTheme.typography.headlineMedium, fontFamily = FontFamily.Monospace,
+                    modifier = Modifier.semantics { contentDescription = "Code " + code.filterNot { it.isWhitespace() }.toList().joinToString(" ") },
+                )
+            }
+        },
+        leadingContent = {
+            IconButton(onClick = onFavorite) {
+                Icon(if (row.favorite) Icons.Filled.Star else Icons.Filled.StarBorder, contentDescription = if (row.favorite) "Unpin" else "Pin to top")
+            }
+        },
+        trailingContent = {
+            if (row.hotp) {
+                IconButton(onClick = onNext) { Icon(Icons.Filled.Refresh, contentDescription = "Next code") }
+            } else if (row.fractionLeft != null && row.period != null) {
+                CountdownRing(row.validUntil, row.fractionLeft!!, row.period!!)
+            }
+        },
+    )
+    DropdownMenu(expanded = menu, onDismissRequest = { menu = false }) {
+        DropdownMenuItem(text = { Text("Edit") }, onClick = { menu = false; onEdit() })
+        DropdownMenuItem(text = { Text("Show QR code to move it") }, onClick = { menu = false; onShowQr() })
+        DropdownMenuItem(text = { Text("Move up") }, leadingIcon = { Icon(Icons.Filled.ArrowUpward, null) }, onClick = { menu = false; onMove(maxOf(0, index - 1)) })
+        DropdownMenuItem(text = { Text("Move down") }, leadingIcon = { Icon(Icons.Filled.ArrowDownward, null) }, onClick = { menu = false; onMove(index + 1) })
+        DropdownMenuItem(text = { Text("Move to trash") }, onClick = { menu = false; onTrash() })
+    }
+}
+
+/**
+ * The time left of one code: starts at core's fraction left when the list was made and runs
+ * down over the rest of the period (a drawing; the list itself is refreshed by the model at
+ * core's next-change time). Keyed by [validUntil], so each new code restarts it.
+ */
+@Composable
+private fun CountdownRing(validUntil: Long?, fractionLeft: Double, period: Int) {
+    val progress = remember(validUntil) { Animatable(fractionLeft.toFloat()) }
+    LaunchedEffect(validUntil) {
+        progress.animateTo(0f, tween((fractionLeft * period * 1000).toInt(), easing = LinearEasing))
+    }
+    CircularProgressIndicator(
+        progress = { progress.value }, modifier = Modifier.size(28.dp)
+            .semantics { contentDescription = "Time left" },
+    )
+}
+
+/** Copies a code marked sensitive (hidden from the clipboard preview) and clears it after a while. */
+private fun copySensitive(context: Context, code: String) {
+    val clipboard = context.getSystemService(ClipboardManager::class.java)
+    val clip = ClipData.newPlainText("code", code).apply {
+        description.extras = PersistableBundle().apply {
+            putBoolean(if (android.os.Build.VERSION.SDK_INT >= 33) ClipDescription.EXTRA_IS_SENSITIVE else "android.content.extra.IS_SENSITIVE", true)
+        }
+    }
+    clipboard.setPrimaryClip(clip)
+    ClipboardClearer.schedule(context, CLEAR_CLIPBOARD_AFTER_MS)
+}
+
+private const val CLEAR_CLIPBOARD_AFTER_MS = 45_000L
+
+/** The account's otpauth QR code, for moving it to another app (core writes the URI and the image). */
+@Composable
+private fun AccountQrDialog(model: CodesModel, row: CodeRow, onClose: () -> Unit) {
+    val png by androidx.compose.runtime.produceState<ByteArray?>(null, row.id) { value = model.qrCode(row.id) }
+    androidx.compose.material3.AlertDialog(
+        onDismissRequest = onClose,
+        confirmButton = { androidx.compose.material3.TextButton(onClick = onClose) { Text("Done") } },
+        title = { Text(row.name) },
+        text = {
+            png?.let { bytes ->
+                val bitmap = remember(bytes) { android.graphics.BitmapFactory.decodeByteArray(bytes, 0, bytes.size).asImageBitmap() }
+                androidx.compose.foundation.Image(bitmap, contentDescription = "QR code of ${row.name} for another authenticator app", modifier = Modifier.size(260.dp))
+            } ?: CircularProgressIndicator()
+        },
+    )
+}
+
+/** Renames an account and sets its groups (comma-separated). */
+@Composable
+private fun EditDialog(model: CodesModel, row: CodeRow, onClose: () -> Unit) {
+    val scope = rememberCoroutineScope()
+    var issuer by remember { mutableStateOf(row.issuer) }
+    var label by remember { mutableStateOf(row.label) }
+    var groups by remember { mutableStateOf(row.groups.joinToString(", ")) }
+    androidx.compose.material3.AlertDialog(
+        onDismissRequest = onClose,
+        confirmButton = {
+            androidx.compose.material3.TextButton(onClick = {
+                scope.launch { model.edit(row.id, issuer, label, groups.split(',').map { it.trim() }.filter { it.isNotEmpty() }); onClose() }
+            }) { Text("Save") }
+        },
+        dismissButton = { androidx.compose.material3.TextButton(onClick = onClose) { Text("Cancel") } },
+        title = { Text("Edit account") },
+        text = {
+            Column {
+                OutlinedTextField(issuer, { issuer = it }, label = { Text("Service") }, singleLine = true)
+                OutlinedTextField(label, { label = it }, label = { Text("Account name") }, singleLine = true)
+                OutlinedTextField(groups, { groups = it }, label = { Text("Groups, separated by commas") }, singleLine = true)
+            }
+        },
+    )
+}

@@ -1,0 +1,132 @@
+package org.tessera.app.ui
+
+import android.content.Intent
+import android.os.Bundle
+import android.os.SystemClock
+import android.view.WindowManager
+import androidx.activity.compose.setContent
+import androidx.compose.foundation.layout.padding
+import androidx.compose.material.icons.Icons
+import androidx.compose.material.icons.filled.Add
+import androidx.compose.material.icons.filled.Notifications
+import androidx.compose.material.icons.filled.Pin
+import androidx.compose.material.icons.filled.Settings
+import androidx.compose.material3.Icon
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.Scaffold
+import androidx.compose.material3.SnackbarHost
+import androidx.compose.material3.SnackbarHostState
+import androidx.compose.material3.Text
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.fragment.app.FragmentActivity
+import org.tessera.app.model.AppLock
+import org.tessera.app.model.UnlockState
+import org.tessera.app.platform.AndroidKeystore
+
+/**
+ * The one activity: blocks screenshots unless the user allowed them, locks after the chosen idle
+ * time, takes links from other apps, and shows the unlock screen or the tabs.
+ */
+class MainActivity : FragmentActivity() {
+    private val graph get() = (application as TesseraApplication).graph
+    private val appLock by lazy { AppLock { graph.preferences.load().lockAfterSeconds } }
+    // Made in onCreate: the application (and so the graph) is not there before.
+    private var unlock by mutableStateOf<org.tessera.app.model.UnlockModel?>(null)
+    private var pendingLink by mutableStateOf<String?>(null)
+    private var openInbox by mutableStateOf(false)
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        applySecureScreen()
+        graph.authorizer = AndroidKeystore.biometricAuthorizer(this, "Unlock Tessera", "Use password")
+        unlock = graph.unlockModel()
+        take(intent)
+        setContent { TesseraTheme { unlock?.let { Root(it) } } }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        take(intent)
+    }
+
+    override fun onStop() {
+        super.onStop()
+        appLock.onBackground(SystemClock.elapsedRealtime())
+    }
+
+    override fun onStart() {
+        super.onStart()
+        applySecureScreen()
+        if (appLock.onForeground(SystemClock.elapsedRealtime())) {
+            graph.lock()
+            unlock = graph.unlockModel()
+        }
+    }
+
+    /** FLAG_SECURE hides the window from screenshots, screen recording and the recent-apps preview. */
+    fun applySecureScreen() {
+        if (graph.preferences.load().secureScreen) window.addFlags(WindowManager.LayoutParams.FLAG_SECURE)
+        else window.clearFlags(WindowManager.LayoutParams.FLAG_SECURE)
+    }
+
+    private fun take(intent: Intent?) {
+        intent?.dataString?.let { pendingLink = it }
+        if (intent?.getBooleanExtra(EXTRA_OPEN_INBOX, false) == true) openInbox = true
+    }
+
+    @androidx.compose.runtime.Composable
+    private fun Root(unlock: org.tessera.app.model.UnlockModel) {
+        val state by unlock.state.collectAsState()
+        LaunchedEffect(unlock) { unlock.start() }
+        val unlocked = state as? UnlockState.Unlocked
+        if (unlocked == null) {
+            UnlockScreen(unlock)
+            return
+        }
+        val session = remember(unlocked.vault) { graph.open(unlocked.vault) }
+        val snackbar = remember { SnackbarHostState() }
+        var tab by remember { mutableStateOf(if (openInbox) Tab.INBOX else Tab.CODES) }
+        LaunchedEffect(unlocked.notice) { unlocked.notice?.let { snackbar.showSnackbar(it) } }
+        LaunchedEffect(pendingLink) {
+            val link = pendingLink ?: return@LaunchedEffect
+            pendingLink = null
+            tab = Tab.ADD
+            session.add.open(link)
+        }
+        Scaffold(
+            snackbarHost = { SnackbarHost(snackbar) },
+            bottomBar = {
+                NavigationBar {
+                    Tab.entries.forEach { t ->
+                        NavigationBarItem(selected = tab == t, onClick = { tab = t }, icon = { Icon(t.icon, contentDescription = null) }, label = { Text(t.label) })
+                    }
+                }
+            },
+        ) { padding ->
+            androidx.compose.foundation.layout.Box(Modifier.padding(padding)) {
+                when (tab) {
+                    Tab.CODES -> CodesScreen(session.codes, snackbar)
+                    Tab.INBOX -> PushScreen(session.inbox, openRequestId = null)
+                    Tab.ADD -> AddScreen(session.add, onDone = { session.codes.reload(); tab = Tab.CODES })
+                    Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::applySecureScreen, onLock = { graph.lock(); unlock = graph.unlockModel() })
+                }
+            }
+        }
+    }
+
+    private enum class Tab(val label: String, val icon: androidx.compose.ui.graphics.vector.ImageVector) {
+        CODES("Codes", Icons.Filled.Pin), INBOX("Sign-ins", Icons.Filled.Notifications), ADD("Add", Icons.Filled.Add), SETTINGS("Settings", Icons.Filled.Settings)
+    }
+
+    companion object {
+        /** Set by the push notification: open the inbox. */
+        const val EXTRA_OPEN_INBOX = "org.tessera.app.OPEN_INBOX"
+    }
+}
