@@ -48,7 +48,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::io::stdin().read_to_string(&mut uri)?;
             let ticket = PushEnrollment::from_uri(uri.trim())?;
             let token = push.enroll(&ticket, 2048, &NoProgress, now)?;
-            println!("enrolled {} ({} {})", token.serial, token.issuer, token.label);
+            println!(
+                "enrolled {} ({} {})",
+                token.serial, token.issuer, token.label
+            );
         }
         "approve" => {
             let number = args.next();
