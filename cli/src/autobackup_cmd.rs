@@ -57,6 +57,33 @@ pub fn auto(
     Ok(())
 }
 
+/// `tessera backup restore --dir DIR`: the newest intact automatic backup in DIR, added to
+/// the vault (a fresh install after a lost phone). Half-written and damaged files are skipped
+/// and named; a wrong password changes nothing.
+pub fn restore(global: &GlobalArgs, dir: &std::path::Path) -> Result<(), CliError> {
+    let vault = open_vault(global)?;
+    let password = crate::session::read_password(global, "Backup password: ")?;
+    let found = tessera_core::vault::read_latest_backup(&DirDestination::new(dir), &password)?;
+    for (name, why) in &found.skipped {
+        eprintln!(
+            "tessera: skipped {}: {}",
+            crate::term::safe(name),
+            crate::term::safe(why)
+        );
+    }
+    let outcomes = vault.add_many(found.accounts)?;
+    let added = outcomes
+        .iter()
+        .filter(|o| matches!(o, tessera_core::vault::AddOutcome::Added(_)))
+        .count();
+    println!(
+        "restored {added} of {} accounts from {}",
+        outcomes.len(),
+        crate::term::safe(&found.name)
+    );
+    Ok(())
+}
+
 /// `tessera backup status [--json]`.
 pub fn status(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
     let status = open_vault(global)?.auto_backup_status(now())?;

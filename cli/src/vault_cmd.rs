@@ -140,6 +140,12 @@ pub enum BackupCommand {
         #[arg(long)]
         off: bool,
     },
+    /// Restore the newest intact automatic backup in a directory (e.g. into a fresh vault).
+    Restore {
+        /// The directory of automatic backups.
+        #[arg(long)]
+        dir: PathBuf,
+    },
     /// Where automatic backups stand: last verified backup, changes not backed up, reminders.
     Status {
         /// Print a JSON object.
@@ -306,6 +312,9 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
         }
         VaultCommand::Backup(BackupCommand::Auto { dir, keep, off }) => {
             crate::autobackup_cmd::auto(global, dir, keep, off)
+        }
+        VaultCommand::Backup(BackupCommand::Restore { dir }) => {
+            crate::autobackup_cmd::restore(global, &dir)
         }
         VaultCommand::Backup(BackupCommand::Status { json }) => {
             crate::autobackup_cmd::status(global, json)

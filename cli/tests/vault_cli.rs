@@ -825,16 +825,33 @@ fn automatic_backups_follow_every_change_and_restore_into_a_fresh_vault() {
     assert_eq!(status["unbacked_changes"], false);
     assert!(status["last_verified_at"].is_u64());
 
-    // A fresh install restores the newest backup with the backup password.
+    // A fresh install restores the newest intact backup with the backup password; a
+    // half-written newer file (an interrupted copy) is skipped and named.
     let newest = files.iter().max().unwrap();
+    let bytes = std::fs::read(newest).unwrap();
+    let torn = dir.join("tessera-auto-999999999999-000001.tsrbackup");
+    std::fs::write(&torn, &bytes[..bytes.len() / 2]).unwrap();
     let fresh = Env::new();
     fresh.init();
-    let out = fresh.with_password(&["backup", "import", newest.to_str().unwrap()], "backup pw");
+    let dir_arg = dir.to_str().unwrap();
+    let out = fresh.with_password(&["backup", "restore", "--dir", dir_arg], "wrong");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong backup password"));
+    assert!(
+        fresh
+            .json(&["list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let out = fresh.with_password(&["backup", "restore", "--dir", dir_arg], "backup pw");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped tessera-auto-999999999999"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("restored 3 of 3"));
     assert_eq!(fresh.json(&["list", "--json"]).as_array().unwrap().len(), 3);
 
     env.ok(&["backup", "auto", "--off"]);
