@@ -7,7 +7,7 @@
 //! seven groups of four separated by `-`:
 //!
 //! ```text
-//! 7KQ2-M9XD-0WTR-4HBN-Z6CE-VP3F-1GSA
+//! QYFE-07H6-6Z69-HG2K-6J5W-W3Z8-A678
 //! ```
 //!
 //! - symbols 1–26 are random (26 × 5 = 130 bits of entropy from the operating system);
@@ -327,6 +327,14 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_documented_example_is_a_valid_key() {
+        // The example printed in the module docs and docs/vault.md must be a real key, so
+        // that someone implementing the format can check their reader against it.
+        let data = parse("QYFE-07H6-6Z69-HG2K-6J5W-W3Z8-A678").unwrap();
+        assert_eq!(&data[..], b"QYFE07H66Z69HG2K6J5WW3Z8A6");
     }
 
     #[test]
