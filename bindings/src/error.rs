@@ -180,6 +180,7 @@ impl From<VaultError> for TesseraError {
             | V::NoPassword
             | V::NoRecoveryKey
             | V::AutoBackupOff
+            | V::InvalidBackupSetting(_)
             | V::InvalidRecoveryKey(_)
             | V::InvalidPassword(_)
             | V::InvalidKdfParams(_)

@@ -295,7 +295,7 @@ impl Vault {
         now: u64,
     ) -> Result<(), VaultError> {
         if keep == 0 {
-            return Err(VaultError::InvalidKdfParams(
+            return Err(VaultError::InvalidBackupSetting(
                 "keep at least one automatic backup".into(),
             ));
         }

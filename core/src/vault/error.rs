@@ -143,6 +143,9 @@ pub enum VaultError {
     /// the platform gave it.
     #[error("the backup destination failed: {0}")]
     BackupDestination(String),
+    /// An automatic backup setting that cannot be used (e.g. keeping no backup at all).
+    #[error("invalid automatic backup setting: {0}")]
+    InvalidBackupSetting(String),
     /// Automatic backups are not switched on.
     #[error("automatic backups are off")]
     AutoBackupOff,
