@@ -137,6 +137,37 @@ def pi_seeds():
     return count + 1
 
 
+def container_seeds():
+    """Token containers: registration QR codes and the server's envelopes per call."""
+    qr = ("pia://container/SMPH0001?issuer=privacyIDEA&ttl=10&nonce=abc"
+          "&time=2026-11-30T12%3A00%3A00.000000%2B00%3A00&url=https%3A%2F%2Fpi.example%2F"
+          "&serial=SMPH0001&key_algorithm=secp384r1&hash_algorithm=SHA256&ssl_verify=True")
+    seeds = [bytes([0]) + qr.encode(), bytes([0]) + (qr + "&passphrase=Your+PIN%3F").encode()]
+    bodies = {
+        1: [{"result": {"status": True, "value": {"success": True, "policies": {
+                "container_client_rollover": True, "initially_add_tokens_to_container": False,
+                "disable_client_token_deletion": True,
+                "disable_client_container_unregister": False}}}},
+            {"result": {"status": False, "error": {"code": 3002, "message": "invalid signature"}}}],
+        2: [{"result": {"status": True, "value": {"nonce": "n0nce", "time_stamp":
+                "2026-11-30T12:00:00.000000+00:00", "enc_key_algorithm": "x25519"}}}],
+        3: [{"result": {"status": True, "value": {"encryption_algorithm": "AES",
+                "encryption_params": {"mode": "GCM", "init_vector": "A" * 22, "tag": "B" * 22},
+                "public_server_key": "C" * 44, "container_dict_server": "D" * 64,
+                "policies": {}}}},
+            {"result": {"status": False, "error": {"code": 3001}}}],
+        4: [{"result": {"status": True, "value": {"container_url": {"value": qr}}}}],
+        5: [{"result": {"status": True, "value": {"success": True}}}],
+    }
+    for selector, docs in bodies.items():
+        for doc in docs:
+            seeds.append(bytes([selector]) + json.dumps(doc).encode())
+            seeds.append(bytes([selector | 0x80]) + json.dumps(doc).encode())
+    for data in seeds:
+        seed("container", data)
+    return len(seeds)
+
+
 def backup_seeds(path):
     if path and os.path.exists(path):
         with open(path, "rb") as f:
@@ -154,7 +185,7 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--backup":
         backup = sys.argv[2]
     counts = {"import": import_seeds(), "uri": uri_seeds(), "pi_response": pi_seeds(),
-              "backup": backup_seeds(backup)}
+              "backup": backup_seeds(backup), "container": container_seeds()}
     print("seeds: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
 
 

@@ -18,7 +18,8 @@ pub enum TesseraError {
         /// What is wrong, in words fit for the user. Never contains the input itself.
         reason: String,
     },
-    /// The password does not open this vault or backup. Nothing was changed.
+    /// The password (or the recovery key) does not open this vault or backup. Nothing was
+    /// changed.
     #[error("wrong password")]
     WrongPassword,
     /// The device key (the `KeyProvider`) does not open this vault, or the platform invalidated
@@ -31,6 +32,8 @@ pub enum TesseraError {
     /// A password is needed to go on: the file being imported is encrypted and none was given,
     /// or the device key did not open the vault and the vault has a password
     /// (`Unlocker.deviceKeyFailure` says why). Ask the user for it and call again with it.
+    /// A vault with no password but a recovery key asks for that instead
+    /// (`VaultStatus.hasPassword` false, `hasRecoveryKey` true): `Unlocker.unlockWithRecoveryKey`.
     #[error("password required: {reason}")]
     PasswordRequired {
         /// Why, for the user.
@@ -151,11 +154,15 @@ impl From<VaultError> for TesseraError {
         use VaultError as V;
         let reason = error.to_string();
         match error {
-            V::WrongPassword | V::BackupWrongPassword => TesseraError::WrongPassword,
+            V::WrongPassword | V::BackupWrongPassword | V::WrongRecoveryKey => {
+                TesseraError::WrongPassword
+            }
             V::WrongDeviceKey => TesseraError::WrongKey,
             V::KeyProvider(e) => e.into(),
             V::DeviceKeyUnverified => TesseraError::Locked { reason },
-            V::PasswordRequired(_) => TesseraError::PasswordRequired { reason },
+            V::PasswordRequired(_) | V::RecoveryKeyRequired(_) => {
+                TesseraError::PasswordRequired { reason }
+            }
             V::KeyLost => TesseraError::KeyLost { reason },
             V::NewerSchema { .. } | V::BackupNewerVersion { .. } => {
                 TesseraError::NewerVersion { reason }
@@ -167,10 +174,14 @@ impl From<VaultError> for TesseraError {
             V::Integrity { .. } | V::Corrupt(_) | V::BackupDamaged(_) => {
                 TesseraError::Integrity { reason }
             }
-            V::Busy | V::Storage(_) => TesseraError::Storage { reason },
+            V::Busy | V::Storage(_) | V::BackupDestination(_) => TesseraError::Storage { reason },
             V::AlreadyExists { .. }
             | V::NotAVault { .. }
             | V::NoPassword
+            | V::NoRecoveryKey
+            | V::AutoBackupOff
+            | V::InvalidBackupSetting(_)
+            | V::InvalidRecoveryKey(_)
             | V::InvalidPassword(_)
             | V::InvalidKdfParams(_)
             | V::InvalidAccount(_) => TesseraError::InvalidInput { reason },

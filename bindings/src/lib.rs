@@ -46,6 +46,7 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod autobackup;
 pub mod codes;
 pub mod container;
 pub mod error;

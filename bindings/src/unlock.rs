@@ -29,6 +29,9 @@ pub struct VaultStatus {
     pub has_password: bool,
     /// A device key is registered.
     pub has_device_key: bool,
+    /// A recovery key can unlock the vault: offer it beside the password ("forgot your
+    /// password?") and instead of it when there is none.
+    pub has_recovery_key: bool,
     /// Written by a newer Tessera: unlocking fails with `NewerVersion`; ask the user to
     /// update the app.
     pub newer_version: bool,
@@ -40,6 +43,7 @@ impl From<core::VaultStatus> for VaultStatus {
             exists: s.exists,
             has_password: s.has_password,
             has_device_key: s.has_device_key,
+            has_recovery_key: s.has_recovery_key,
             newer_version: s.newer_version,
         }
     }
@@ -84,6 +88,8 @@ pub enum UnlockMethod {
     DeviceKey,
     /// The vault password.
     Password,
+    /// The recovery key.
+    RecoveryKey,
 }
 
 /// An unlocked vault and how it was unlocked.
@@ -143,6 +149,28 @@ impl Unlocker {
     pub fn unlock(&self, password: Option<String>) -> Result<UnlockResult> {
         let password = password.map(zeroize::Zeroizing::new);
         let unlocked = self.inner.unlock(password.as_deref().map(|p| p.as_str()))?;
+        Ok(self.result(unlocked))
+    }
+
+    /// Unlocks with the recovery key (as the user types it: case, spaces and dashes do not
+    /// matter) when the device key is gone and the password forgotten, and registers a new
+    /// device key as after a password. `InvalidInput` for a typing error (its check symbols
+    /// catch any one wrong symbol and any two neighbours swapped; the file is not touched),
+    /// `WrongPassword` for a key that does not open this vault.
+    pub fn unlock_with_recovery_key(&self, recovery_key: String) -> Result<UnlockResult> {
+        let recovery_key = zeroize::Zeroizing::new(recovery_key);
+        Ok(self.result(self.inner.unlock_with_recovery_key(&recovery_key)?))
+    }
+
+    /// Why the device key failed at the last `unlock()` without a password, if it did: to
+    /// explain the password screen ("your biometrics changed" vs "cancelled").
+    pub fn device_key_failure(&self) -> Option<DeviceKeyFailure> {
+        self.inner.device_failure().map(Into::into)
+    }
+}
+
+impl Unlocker {
+    fn result(&self, unlocked: core::Unlocked) -> UnlockResult {
         let (device_key_renewed, device_key_problem) = match unlocked.device_key {
             core::DeviceKeyRenewal::NotNeeded => (false, None),
             core::DeviceKeyRenewal::Renewed => (true, None),
@@ -150,20 +178,15 @@ impl Unlocker {
                 (false, Some(crate::TesseraError::from(e).to_string()))
             }
         };
-        Ok(UnlockResult {
+        UnlockResult {
             vault: Vault::wrap(unlocked.vault, self.clock.clone()),
             method: match unlocked.method {
                 core::UnlockMethod::DeviceKey => UnlockMethod::DeviceKey,
                 core::UnlockMethod::Password => UnlockMethod::Password,
+                core::UnlockMethod::RecoveryKey => UnlockMethod::RecoveryKey,
             },
             device_key_renewed,
             device_key_problem,
-        })
-    }
-
-    /// Why the device key failed at the last `unlock()` without a password, if it did: to
-    /// explain the password screen ("your biometrics changed" vs "cancelled").
-    pub fn device_key_failure(&self) -> Option<DeviceKeyFailure> {
-        self.inner.device_failure().map(Into::into)
+        }
     }
 }

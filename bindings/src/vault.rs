@@ -272,7 +272,7 @@ impl From<KdfParams> for core::KdfParams {
 }
 
 /// The cost an app asked for, or the default; refused below OWASP's floor.
-fn kdf(params: Option<KdfParams>) -> Result<core::KdfParams> {
+pub(crate) fn kdf(params: Option<KdfParams>) -> Result<core::KdfParams> {
     let params = params.map_or(core::KdfParams::DEFAULT, Into::into);
     params.check_floor()?;
     Ok(params)
@@ -299,6 +299,11 @@ pub struct Vault {
 }
 
 impl Vault {
+    /// The app's clock, if it gave one.
+    pub(crate) fn clock(&self) -> Option<&Arc<dyn Clock>> {
+        self.clock.as_ref()
+    }
+
     pub(crate) fn wrap(vault: core::Vault, clock: Option<Arc<dyn Clock>>) -> Arc<Self> {
         Arc::new(Vault {
             inner: RwLock::new(Some(Arc::new(vault))),
@@ -604,6 +609,28 @@ impl Vault {
     /// True when a password can unlock the vault.
     pub fn has_password(&self) -> Result<bool> {
         Ok(self.unlocked()?.has_password()?)
+    }
+
+    /// Makes a new recovery key, replacing (revoking) any earlier one, and returns it as it is
+    /// to be printed or written down: seven groups of four symbols. Show it once and let it
+    /// go; Tessera keeps no readable copy. It unlocks the vault through
+    /// `Unlocker.unlockWithRecoveryKey` when the device key is gone and the password forgotten.
+    pub fn create_recovery_key(&self) -> Result<String> {
+        let key = self.unlocked()?.create_recovery_key()?;
+        // The foreign side owns the string from here (a Kotlin or Swift string cannot be
+        // wiped); the Rust copy is wiped when `key` drops.
+        Ok(key.as_str().to_owned())
+    }
+
+    /// Removes the recovery key; it no longer opens the vault. Refused (`Locked`) when it
+    /// might be the only way in left: no password, and the device key not proven this session.
+    pub fn revoke_recovery_key(&self) -> Result<()> {
+        Ok(self.unlocked()?.revoke_recovery_key()?)
+    }
+
+    /// True when a recovery key can unlock the vault.
+    pub fn has_recovery_key(&self) -> Result<bool> {
+        Ok(self.unlocked()?.has_recovery_key()?)
     }
 
     /// Registers a (new) device key, e.g. after the platform invalidated the old one and the

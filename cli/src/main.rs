@@ -8,9 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod autobackup_cmd;
 mod container_cmd;
 mod otp_cmd;
 mod push_cmd;
+mod recovery_cmd;
 mod render;
 mod sensitive;
 mod session;
@@ -41,6 +43,9 @@ enum Command {
     Push(push_cmd::PushCommand),
     #[command(flatten)]
     Container(container_cmd::ContainerCommand),
+    /// The recovery key: a printed way in when the key file is gone and the password forgotten.
+    #[command(subcommand)]
+    Recovery(recovery_cmd::RecoveryCommand),
     #[command(flatten)]
     Time(time_cmd::TimeCommand),
 }
@@ -69,14 +74,27 @@ impl<E: Into<tessera_core::Error>> From<E> for CliError {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every command that may change the vault is followed by an automatic backup (when they
+    // are on); code generation without a vault and the backup commands themselves are not.
+    let may_change = !matches!(
+        cli.command,
+        Command::Otp(_)
+            | Command::Vault(vault_cmd::VaultCommand::Backup(
+                vault_cmd::BackupCommand::Auto { .. } | vault_cmd::BackupCommand::Status { .. }
+            ))
+    );
     let result = match cli.command {
         Command::Otp(cmd) => otp_cmd::run(cmd),
         Command::Vault(cmd) => vault_cmd::run(cmd, &cli.global),
         Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
         Command::Container(cmd) => container_cmd::run(cmd, &cli.global),
+        Command::Recovery(cmd) => recovery_cmd::run(cmd, &cli.global),
         Command::Time(cmd) => time_cmd::run(cmd, &cli.global),
     };
+    if result.is_ok() && may_change {
+        autobackup_cmd::after_command(&cli.global);
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Messages can quote names from files and servers: escaped like every other line.

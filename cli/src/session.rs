@@ -142,14 +142,7 @@ pub fn vault_now_millis(vault: &Vault) -> Result<u64, CliError> {
 /// core says the password is required — the vault password. A key file that was missing (or
 /// belongs to another vault) is then registered, so the next command needs no password.
 pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
-    let path = vault_path(global)?;
-    let key_file = key_path(&path);
-    let unlocker = Unlocker::new(
-        &path,
-        Box::new(DeviceKeyFile {
-            path: key_file.clone(),
-        }),
-    );
+    let (unlocker, key_file) = device_unlocker(global)?;
     let unlocked = match unlocker.unlock_with_device() {
         Ok(unlocked) => unlocked,
         Err(VaultError::PasswordRequired(_)) if password_available(global) => {
@@ -158,7 +151,50 @@ pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
         }
         Err(error) => return Err(unlock_failure(&error, &key_file)),
     };
-    match unlocked.device_key {
+    report_renewal(&unlocked.device_key, &key_file);
+    Ok(unlocked.vault)
+}
+
+/// Core's unlocker for the chosen vault with the CLI's device key, and that key file's path.
+fn device_unlocker(global: &GlobalArgs) -> Result<(Unlocker, PathBuf), CliError> {
+    let path = vault_path(global)?;
+    let key_file = key_path(&path);
+    let unlocker = Unlocker::new(
+        &path,
+        Box::new(DeviceKeyFile {
+            path: key_file.clone(),
+        }),
+    );
+    Ok((unlocker, key_file))
+}
+
+/// Opens the vault with its recovery key, by core's policy: the key file is tried first (so
+/// core knows whether it is lost), then the recovery key, after which a lost or missing key
+/// file is registered again. The flag is false when the key file still opened the vault (the
+/// recovery key was not needed).
+pub fn open_with_recovery_key(
+    global: &GlobalArgs,
+    recovery_key: &str,
+) -> Result<(Vault, bool), CliError> {
+    let (unlocker, key_file) = device_unlocker(global)?;
+    match unlocker.unlock_with_device() {
+        Ok(unlocked) => return Ok((unlocked.vault, false)),
+        Err(
+            VaultError::PasswordRequired(_)
+            | VaultError::RecoveryKeyRequired(_)
+            | VaultError::KeyLost,
+        ) => {}
+        Err(VaultError::KeyProvider(_)) => {}
+        Err(error) => return Err(unlock_failure(&error, &key_file)),
+    }
+    let unlocked = unlocker.unlock_with_recovery_key(recovery_key)?;
+    report_renewal(&unlocked.device_key, &key_file);
+    Ok((unlocked.vault, true))
+}
+
+/// Tells the user what happened to the key file after an unlock by password or recovery key.
+fn report_renewal(renewal: &DeviceKeyRenewal, key_file: &Path) {
+    match renewal {
         DeviceKeyRenewal::NotNeeded => {}
         DeviceKeyRenewal::Renewed => {
             eprintln!(
@@ -173,7 +209,6 @@ pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
             );
         }
     }
-    Ok(unlocked.vault)
 }
 
 /// Core's unlock error with the CLI's advice: which file and which command or option helps.
@@ -190,6 +225,9 @@ fn unlock_failure(error: &VaultError, key_file: &Path) -> CliError {
         VaultError::PasswordRequired(_) => format!(
             "{error} ({key_state}): give it with --password-file FILE or TESSERA_PASSWORD, or run on a terminal"
         ),
+        VaultError::RecoveryKeyRequired(_) => {
+            format!("{error} ({key_state}): `tessera recovery unlock -` reads it from stdin")
+        }
         VaultError::KeyLost => format!("{error} ({key_state})"),
         other => other.to_string(),
     })

@@ -128,6 +128,30 @@ pub enum BackupCommand {
         /// The backup file.
         file: PathBuf,
     },
+    /// Automatic backups: after every change, an encrypted, verified backup in a directory.
+    Auto {
+        /// The directory (asks for the backup password once; never again until a restore).
+        #[arg(long, conflicts_with = "off")]
+        dir: Option<PathBuf>,
+        /// How many backups to keep [default: 10]; the last verified one is never deleted.
+        #[arg(long, conflicts_with = "off")]
+        keep: Option<u32>,
+        /// Switch automatic backups off (and forget the backup key).
+        #[arg(long)]
+        off: bool,
+    },
+    /// Restore the newest intact automatic backup in a directory (e.g. into a fresh vault).
+    Restore {
+        /// The directory of automatic backups.
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Where automatic backups stand: last verified backup, changes not backed up, reminders.
+    Status {
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `tessera add …`
@@ -285,6 +309,15 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
         }
         VaultCommand::Backup(BackupCommand::Export { file, force }) => {
             backup_export(global, &file, force)
+        }
+        VaultCommand::Backup(BackupCommand::Auto { dir, keep, off }) => {
+            crate::autobackup_cmd::auto(global, dir, keep, off)
+        }
+        VaultCommand::Backup(BackupCommand::Restore { dir }) => {
+            crate::autobackup_cmd::restore(global, &dir)
+        }
+        VaultCommand::Backup(BackupCommand::Status { json }) => {
+            crate::autobackup_cmd::status(global, json)
         }
         VaultCommand::Backup(BackupCommand::Import { file }) => crate::transfer_cmd::import_file(
             &file,

@@ -692,3 +692,169 @@ fn init_finishes_an_interrupted_init_and_never_replaces_a_vault() {
     env.fails(&["init"], 1);
     assert!(!env.vault().with_extension("key").exists());
 }
+
+/// Runs `args` with `input` on stdin; returns the output.
+fn with_stdin(env: &Env, args: &[&str], input: &str, password: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut cmd = env.cmd(args);
+    if let Some(password) = password {
+        cmd.env("TESSERA_PASSWORD", password);
+    }
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn recovery_key_unlocks_when_the_key_file_is_lost_and_the_password_forgotten() {
+    let env = Env::new();
+    env.init();
+    env.ok(&["add", &rfc_uri()]);
+    assert!(env.with_password(&["passwd"], "forgotten").status.success());
+    let printed = env.ok(&["recovery", "create"]);
+    let printed = printed.trim();
+    assert_eq!(printed.len(), 34, "seven groups of four: {}", printed.len());
+    // Shown once: a second create is refused unless it replaces the key.
+    let err = env.fails(&["recovery", "create"], 1);
+    assert!(err.contains("--replace"), "{err}");
+    assert!(!err.contains(&printed[5..9]), "the key is shown again");
+
+    let key = env.vault().with_extension("key");
+    std::fs::remove_file(&key).unwrap();
+    // A typing error is caught and changes nothing.
+    let mut typo: Vec<char> = printed.chars().collect();
+    typo.swap(0, 1);
+    if typo[0] == typo[1] {
+        typo[0] = if typo[0] == 'A' { 'B' } else { 'A' };
+    }
+    let typo: String = typo.into_iter().collect();
+    let out = with_stdin(&env, &["recovery", "unlock", "-"], &typo, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("typing error"));
+    assert!(!key.exists(), "a wrong recovery key creates nothing");
+
+    // The right key, with a new password: a new key file is registered.
+    let out = with_stdin(
+        &env,
+        &["recovery", "unlock", "-", "--new-password"],
+        &format!("{}\n", printed.to_lowercase()),
+        Some("remembered"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("now unlocks this vault"));
+    assert!(key.exists());
+    assert_eq!(
+        env.json(&["codes", "--json", "--at", "59"])[0]["code"],
+        "94287082"
+    );
+    std::fs::remove_file(&key).unwrap();
+    let out = env.with_password(&["list"], "remembered");
+    assert!(out.status.success(), "the new password unlocks");
+
+    // Revoked, the key opens nothing.
+    env.ok(&["recovery", "revoke"]);
+    std::fs::remove_file(&key).unwrap();
+    let out = with_stdin(&env, &["recovery", "unlock", "-"], printed, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no recovery key"));
+}
+
+#[test]
+fn automatic_backups_follow_every_change_and_restore_into_a_fresh_vault() {
+    let env = Env::new();
+    env.init();
+    let dir = env.dir.path().join("backups");
+    std::fs::create_dir(&dir).unwrap();
+    let status = env.json(&["backup", "status", "--json"]);
+    assert_eq!(status["enabled"], false);
+    let out = env.with_password(
+        &[
+            "backup",
+            "auto",
+            "--dir",
+            dir.to_str().unwrap(),
+            "--keep",
+            "2",
+        ],
+        "backup pw",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Each change is followed by a verified backup, with no password asked.
+    for n in 0..3 {
+        let out = env.run(&[
+            "add",
+            "--secret",
+            RFC_SEED_B32,
+            "--issuer",
+            &format!("I{n}"),
+            "--digits",
+            &format!("{}", 6 + n),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("backed up and verified"));
+    }
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 2, "kept the newest two: {files:?}");
+    let status = env.json(&["backup", "status", "--json"]);
+    assert_eq!(status["enabled"], true);
+    assert_eq!(status["unbacked_changes"], false);
+    assert!(status["last_verified_at"].is_u64());
+
+    // A fresh install restores the newest intact backup with the backup password; a
+    // half-written newer file (an interrupted copy) is skipped and named.
+    let newest = files.iter().max().unwrap();
+    let bytes = std::fs::read(newest).unwrap();
+    let torn = dir.join("tessera-auto-999999999999-000001.tsrbackup");
+    std::fs::write(&torn, &bytes[..bytes.len() / 2]).unwrap();
+    let fresh = Env::new();
+    fresh.init();
+    let dir_arg = dir.to_str().unwrap();
+    let out = fresh.with_password(&["backup", "restore", "--dir", dir_arg], "wrong");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrong backup password"));
+    assert!(
+        fresh
+            .json(&["list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let out = fresh.with_password(&["backup", "restore", "--dir", dir_arg], "backup pw");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("skipped tessera-auto-999999999999"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("restored 3 of 3"));
+    assert_eq!(fresh.json(&["list", "--json"]).as_array().unwrap().len(), 3);
+
+    env.ok(&["backup", "auto", "--off"]);
+    let out = env.run(&["add", "--secret", "JBSWY3DPEHPK3PXP", "--issuer", "off"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("backed up"));
+}

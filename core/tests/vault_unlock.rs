@@ -187,6 +187,7 @@ fn status_tells_the_first_screen_without_unlocking() {
             exists: true,
             has_password: false,
             has_device_key: true,
+            has_recovery_key: false,
             newer_version: false,
         }
     );

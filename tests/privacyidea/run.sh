@@ -74,6 +74,18 @@ if [ "$RC" = 1 ] && [[ $ERR == *"no pending push request"* ]]; then ok "deny of 
 run tessera push enroll "otpauth://totp/x?secret=JBSWY3DPEHPK3PXP"
 if [ "$RC" = 1 ] && [[ $ERR == *"not a push enrollment"* ]] && [[ $ERR != *JBSWY3DP* ]]; then ok "enroll of an otpauth TOTP URI exits 1, naming the problem"; else bad "enroll of an otpauth TOTP URI exits 1, naming the problem"; fi
 
+step "privacyidea: core/examples/push_answer.rs, the push example of the API docs"
+cargo build -q --locked -p tessera-core --example push_answer
+example() { ./target/debug/examples/push_answer "$WORK/example.sqlite" "$@"; }
+U3=ex-$(date +%s%N | tail -c 7)
+pi user "$U3"
+run example enroll <<<"$(pi token "$U3" push push-pin)"
+if [ "$RC" = 0 ] && [[ $OUT == "enrolled PIPU"* ]]; then ok "the example enrolls a push token"; else bad "the example enrolls a push token ($ERR)"; fi
+read -r AUTH TXID _ < <(pi check "$U3" push-pin)
+run example approve
+if [ "$RC" = 0 ] && [[ $OUT == *": accepted"* ]]; then ok "the example polls and approves"; else bad "the example polls and approves ($OUT $ERR)"; fi
+if [ "$(pi check "$U3" "" "$TXID" | cut -d' ' -f1)" = ACCEPT ]; then ok "after the example's approval the login page gets ACCEPT"; else bad "after the example's approval the login page gets ACCEPT"; fi
+
 step "privacyidea: the password-reset scenario (README)"
 if bash tests/privacyidea/reset-demo.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 

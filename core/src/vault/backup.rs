@@ -177,9 +177,16 @@ pub(super) fn encode<'a>(
     password: &str,
     params: KdfParams,
 ) -> Result<Vec<u8>, VaultError> {
-    params.validate()?;
-    // Never write a backup that the reader below would refuse.
-    check_backup_kdf(&params).map_err(VaultError::InvalidKdfParams)?;
+    // Checks the password and the cost first: never write a backup the reader would refuse.
+    let kek = BackupKek::derive(password, params)?;
+    let plain = payload_json(accounts)?;
+    seal_payload(&plain, &kek)
+}
+
+/// The payload of a backup: every account as JSON, in a buffer wiped when dropped.
+pub(super) fn payload_json<'a>(
+    accounts: impl Iterator<Item = &'a Account>,
+) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     let payload = Payload {
         format: PAYLOAD_FORMAT.into(),
         version: BACKUP_FORMAT_VERSION,
@@ -190,13 +197,47 @@ pub(super) fn encode<'a>(
     // outgrows, not a `Vec` that would free them unwiped.
     let mut plain = SecretBuf::new();
     serde_json::to_writer(&mut plain, &payload).map_err(|e| VaultError::Storage(e.to_string()))?;
-    let plain = plain.into_bytes();
-    drop(payload);
+    Ok(plain.into_bytes())
+}
 
-    let mut salt = [0u8; SALT_LEN];
-    keys::fill_random(&mut salt)?;
-    let kek = params.derive_key(password, &salt)?;
-    let (payload_key, verifier) = subkeys(&kek[..])?;
+/// The Argon2id output a backup's keys come from, with the salt and parameters that made it:
+/// what automatic backups keep (sealed in the vault) so that they need no password.
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(super) struct BackupKek {
+    pub(super) kek: [u8; KEY_LEN],
+    pub(super) salt: [u8; SALT_LEN],
+    #[zeroize(skip)]
+    pub(super) params: KdfParams,
+}
+
+impl BackupKek {
+    /// Derives a new backup key from `password` with a fresh salt (Argon2id; slow by design).
+    pub(super) fn derive(password: &str, params: KdfParams) -> Result<BackupKek, VaultError> {
+        keys::check_new_password(password)?;
+        params.validate()?;
+        // Never write a backup that the reader would refuse.
+        check_backup_kdf(&params).map_err(VaultError::InvalidKdfParams)?;
+        let mut salt = [0u8; SALT_LEN];
+        keys::fill_random(&mut salt)?;
+        let kek = params.derive_key(password, &salt)?;
+        Ok(BackupKek {
+            kek: *kek,
+            salt,
+            params,
+        })
+    }
+
+    /// True when `password` derives this key (constant-time comparison).
+    pub(super) fn matches(&self, password: &str) -> Result<bool, VaultError> {
+        let kek = self.params.derive_key(password, &self.salt)?;
+        Ok(crypto::ct_eq(&kek[..], &self.kek))
+    }
+}
+
+/// Encrypts a JSON payload into a whole backup file under `kek`.
+pub(super) fn seal_payload(plain: &[u8], kek: &BackupKek) -> Result<Vec<u8>, VaultError> {
+    let (params, salt) = (kek.params, kek.salt);
+    let (payload_key, verifier) = subkeys(&kek.kek)?;
 
     let mut out = Vec::with_capacity(HEADER_LEN + plain.len() + TAG_LEN + CHECKSUM_LEN);
     out.extend_from_slice(BACKUP_MAGIC);
@@ -206,7 +247,7 @@ pub(super) fn encode<'a>(
     out.extend_from_slice(&params.parallelism.to_be_bytes());
     out.extend_from_slice(&salt);
     out.extend_from_slice(&verifier);
-    let sealed = seal_header_bound(&payload_key[..], &out, &plain)?;
+    let sealed = seal_header_bound(&payload_key[..], &out, plain)?;
     out.extend_from_slice(&sealed);
     let checksum = crypto::mac::sha256(&out);
     out.extend_from_slice(&checksum);
@@ -239,6 +280,15 @@ pub fn read_backup(bytes: &[u8], password: &str) -> Result<Vec<Account>, VaultEr
 /// Decrypts a backup file into accounts. Nothing is returned unless the whole file is intact
 /// and the password right.
 pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, VaultError> {
+    let params = check_file(bytes)?;
+    let salt = &bytes[22..22 + SALT_LEN];
+    let kek = params.derive_key(password, salt)?;
+    open_payload(bytes, &kek[..])
+}
+
+/// Every check that needs no key: magic, version, length, checksum, parameter bounds. Returns
+/// the file's key derivation parameters.
+fn check_file(bytes: &[u8]) -> Result<KdfParams, VaultError> {
     let damaged = |why: &str| VaultError::BackupDamaged(why.to_owned());
     if bytes.len() < 8 || &bytes[..8] != BACKUP_MAGIC {
         return Err(damaged("not a Tessera backup file"));
@@ -282,10 +332,23 @@ pub(super) fn decode(bytes: &[u8], password: &str) -> Result<Vec<Account>, Vault
         .map_err(|_| damaged("its key derivation parameters are out of range"))?;
     check_backup_kdf(&params)
         .map_err(|why| VaultError::BackupDamaged(format!("its header asks for {why}")))?;
-    let salt = &bytes[22..22 + SALT_LEN];
+    Ok(params)
+}
+
+/// Decrypts a backup file with the key its password derives (the Argon2id output), checking
+/// the file's integrity first: what an automatic backup's verification does with the key kept
+/// in the vault.
+pub(super) fn decode_with_kek(bytes: &[u8], kek: &[u8]) -> Result<Vec<Account>, VaultError> {
+    check_file(bytes)?;
+    open_payload(bytes, kek)
+}
+
+/// Steps after the key derivation: the verifier, the AEAD, the JSON. The file was checked.
+fn open_payload(bytes: &[u8], kek: &[u8]) -> Result<Vec<Account>, VaultError> {
+    let damaged = |why: &str| VaultError::BackupDamaged(why.to_owned());
+    let body = &bytes[..bytes.len() - CHECKSUM_LEN];
     let stored_verifier = &bytes[22 + SALT_LEN..22 + SALT_LEN + VERIFIER_LEN];
-    let kek = params.derive_key(password, salt)?;
-    let (payload_key, verifier) = subkeys(&kek[..])?;
+    let (payload_key, verifier) = subkeys(kek)?;
     if !crypto::ct_eq(&verifier, stored_verifier) {
         return Err(VaultError::BackupWrongPassword);
     }

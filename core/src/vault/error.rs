@@ -61,6 +61,22 @@ pub enum VaultError {
         "the device key of this vault was not verified in this session; unlock with the device key (or re-register it) before removing the password"
     )]
     DeviceKeyUnverified,
+    /// The device key did not open the vault (see why), and the vault has no password but a
+    /// recovery key: ask for it and unlock with it (see [`super::Unlocker`]).
+    #[error("{0}; the vault has no password: unlock it with its recovery key")]
+    RecoveryKeyRequired(DeviceKeyFailure),
+    /// A typed recovery key is malformed (a symbol outside the alphabet, the wrong length, or
+    /// a typing error caught by its check symbols). Never repeats the input.
+    #[error("this is not a valid recovery key: {0}")]
+    InvalidRecoveryKey(String),
+    /// A well-formed recovery key that does not open this vault (another vault's, or revoked).
+    #[error(
+        "this recovery key does not open this vault (it belongs to another vault or was replaced)"
+    )]
+    WrongRecoveryKey,
+    /// The vault has no recovery key.
+    #[error("this vault has no recovery key")]
+    NoRecoveryKey,
     /// A new password that cannot be used (e.g. empty).
     #[error("unusable password: {0}")]
     InvalidPassword(String),
@@ -123,6 +139,16 @@ pub enum VaultError {
         /// Highest version this code reads.
         supported: u16,
     },
+    /// An automatic backup's destination (a folder, a cloud provider) failed; its reason as
+    /// the platform gave it.
+    #[error("the backup destination failed: {0}")]
+    BackupDestination(String),
+    /// An automatic backup setting that cannot be used (e.g. keeping no backup at all).
+    #[error("invalid automatic backup setting: {0}")]
+    InvalidBackupSetting(String),
+    /// Automatic backups are not switched on.
+    #[error("automatic backups are off")]
+    AutoBackupOff,
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,

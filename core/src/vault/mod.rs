@@ -16,6 +16,7 @@
 //! not at all, and once a call returns `Ok` the change survives a crash or a power cut.
 
 mod accounts;
+mod autobackup;
 mod backup;
 mod codes;
 mod db;
@@ -24,6 +25,7 @@ mod integrity;
 pub(crate) use integrity::retag_account;
 mod keys;
 mod model;
+mod recovery;
 mod schema;
 mod slots;
 mod unlock;
@@ -34,6 +36,10 @@ use std::sync::{Mutex, Weak};
 
 use rusqlite::Connection;
 
+pub use autobackup::{
+    AutoBackupOutcome, AutoBackupStatus, BackupDestination, DEFAULT_KEEP, DirDestination,
+    FoundBackup, MAX_WAIT_SECONDS, PASSWORD_CHECK_SECONDS, QUIET_SECONDS, read_latest_backup,
+};
 pub use backup::{
     BACKUP_FORMAT_VERSION, BACKUP_KDF_MAX, BACKUP_MAGIC, MAX_BACKUP_BYTES, read_backup,
 };

@@ -11,8 +11,11 @@
 //!    is registered again with the same provider, so the next unlock needs no password. A key
 //!    that was only cancelled or unavailable is left as it is.
 //!
-//! A recovery key (a third way in) will be one more `unlock_with_*` ending in
-//! [`Unlocker::after_fallback`], like the password.
+//! The recovery key (`vault::recovery`) is the third way in: a vault without a password but
+//! with a recovery key answers step 2 with [`VaultError::RecoveryKeyRequired`], and
+//! [`Unlocker::unlock_with_recovery_key`] ends in step 3 like the password. A shell may offer
+//! the recovery key beside the password whenever [`VaultStatus::has_recovery_key`] is true
+//! (the user who forgot the password).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -33,6 +36,8 @@ pub struct VaultStatus {
     pub has_password: bool,
     /// The vault has a device slot (a key registered with a platform keystore).
     pub has_device_key: bool,
+    /// The vault has a recovery key: offer it beside the password ("forgot your password?").
+    pub has_recovery_key: bool,
     /// The vault was written by a newer Tessera: it cannot be opened until the app is updated.
     pub newer_version: bool,
 }
@@ -91,6 +96,8 @@ pub enum UnlockMethod {
     DeviceKey,
     /// The vault password.
     Password,
+    /// The recovery key.
+    RecoveryKey,
 }
 
 /// What happened to the device key after a fallback unlock.
@@ -201,8 +208,12 @@ impl Unlocker {
             return Err(error);
         };
         self.remember(Some(failure.clone()));
-        if Vault::status(&self.path)?.has_password {
+        let status = Vault::status(&self.path)?;
+        if status.has_password {
             return Err(VaultError::PasswordRequired(failure));
+        }
+        if status.has_recovery_key {
+            return Err(VaultError::RecoveryKeyRequired(failure));
         }
         Err(match failure {
             DeviceKeyFailure::Lost => VaultError::KeyLost,
@@ -214,6 +225,13 @@ impl Unlocker {
     pub fn unlock_with_password(&self, password: &str) -> Result<Unlocked, VaultError> {
         let vault = Vault::open_with_password(&self.path, password)?;
         Ok(self.after_fallback(vault, UnlockMethod::Password))
+    }
+
+    /// Step 2 with the recovery key instead of the password (typed as printed; case, spaces
+    /// and dashes do not matter), then step 3 for the device key.
+    pub fn unlock_with_recovery_key(&self, recovery_key: &str) -> Result<Unlocked, VaultError> {
+        let vault = Vault::open_with_recovery_key(&self.path, recovery_key)?;
+        Ok(self.after_fallback(vault, UnlockMethod::RecoveryKey))
     }
 
     /// Step 3, after any way in other than the device key: register the device key again when
@@ -268,14 +286,10 @@ impl Vault {
             return Err(not_a_vault());
         }
         let newer_version = version > SCHEMA_VERSION;
-        let slot = |kind: &str| -> Result<bool, VaultError> {
-            let found = conn
-                .query_row(
-                    "SELECT 1 FROM key_slots WHERE kind = ?1",
-                    [kind],
-                    |_| Ok(()),
-                )
-                .optional();
+        const KEY_SLOT: &str = "SELECT 1 FROM key_slots WHERE kind = ?1";
+        const META: &str = "SELECT 1 FROM vault_meta WHERE name = ?1";
+        let slot = |sql: &str, name: &str| -> Result<bool, VaultError> {
+            let found = conn.query_row(sql, [name], |_| Ok(())).optional();
             match found {
                 Ok(found) => Ok(found.is_some()),
                 // A newer schema may keep its slots differently: not knowing is not an error,
@@ -286,8 +300,9 @@ impl Vault {
         };
         Ok(VaultStatus {
             exists: true,
-            has_password: slot("password")?,
-            has_device_key: slot("device")?,
+            has_password: slot(KEY_SLOT, "password")?,
+            has_device_key: slot(KEY_SLOT, "device")?,
+            has_recovery_key: slot(META, super::recovery::RECOVERY_SLOT)?,
             newer_version,
         })
     }

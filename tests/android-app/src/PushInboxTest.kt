@@ -36,8 +36,11 @@ class PushInboxTest {
     fun numberMatchingOffersTheNumbersAndOnlyTheShownOneSignsIn() = withInbox("numbers") { inbox, user ->
         val (auth, transaction, shown) = PrivacyIdea.check(user, "push-pin")
         assertEquals("CHALLENGE", auth)
-        assertEquals(1, inbox.refresh(), "one request arrived in this fetch")
+        assertEquals(1, inbox.refresh(), "one request is new")
         val request = inbox.state.value.requests.single()
+        assertTrue(request.isNew)
+        assertEquals(inbox.state.value.tokens.single().issuer, request.issuer, "the inbox names the token's issuer")
+        assertEquals(false, inbox.state.value.hidden(request), "no app_force_unlock on this token")
         assertEquals(3, request.choices.size)
         assertTrue(shown in request.choices, "the login screen's number is among the buttons")
 

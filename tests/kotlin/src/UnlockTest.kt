@@ -126,4 +126,35 @@ class UnlockTest {
             assertFailsWith<TesseraException.NewerVersion> { unlocker.unlock("correct horse") }
         }
     }
+    @Test
+    fun theRecoveryKeyOpensTheVaultWhenTheKeyIsGoneAndThePasswordForgotten() {
+        val oldPhone = JvmKeyProvider()
+        val path = vaultWithPassword(oldPhone)
+        val printed = Unlocker(path, oldPhone).use { it.unlock().vault.use { vault -> vault.createRecoveryKey() } }
+        assertEquals(7, printed.split("-").size, "seven groups")
+        assertTrue(vaultStatus(path).hasRecoveryKey)
+        val newPhone = JvmKeyProvider()
+        Unlocker(path, newPhone).use { unlocker ->
+            assertFailsWith<TesseraException.PasswordRequired> { unlocker.unlock() }
+            // One symbol mistyped: caught by the check symbols, nothing changes.
+            val typo = printed.replaceRange(0, 1, if (printed[0] == 'A') "B" else "A")
+            val invalid = assertFailsWith<TesseraException.InvalidInput> { unlocker.unlockWithRecoveryKey(typo) }
+            assertTrue(invalid.reason.contains("typing error"), invalid.reason)
+            assertFalse(invalid.reason.contains(printed.substring(5, 9)), "the key is repeated")
+            val result = unlocker.unlockWithRecoveryKey(printed.lowercase().replace("-", " "))
+            assertEquals(UnlockMethod.RECOVERY_KEY, result.method)
+            assertTrue(result.deviceKeyRenewed)
+            result.vault.use { vault ->
+                assertEquals(listOf("alice"), vault.list().map { it.label })
+                vault.setPassword("a new one", CHEAP_KDF)
+                vault.revokeRecoveryKey()
+                assertFalse(vault.hasRecoveryKey())
+            }
+        }
+        Unlocker(path, newPhone).use { assertEquals(UnlockMethod.DEVICE_KEY, it.unlock().method) }
+        Unlocker(path, JvmKeyProvider()).use { unlocker ->
+            runCatching { unlocker.unlock() }
+            assertFailsWith<TesseraException.InvalidInput> { unlocker.unlockWithRecoveryKey(printed) }
+        }
+    }
 }

@@ -88,4 +88,32 @@ final class UnlockTests: XCTestCase {
         assertThrows("NewerVersion", try unlocker.unlock())
         assertThrows("NewerVersion", try unlocker.unlock(password: "correct horse"))
     }
+    func testTheRecoveryKeyOpensTheVaultWhenTheKeyIsGoneAndThePasswordForgotten() throws {
+        let oldPhone = PadKeyProvider()
+        let path = try vaultWithPassword(oldPhone)
+        let printed = try Unlocker(path: path, keys: oldPhone).unlock().vault.createRecoveryKey()
+        XCTAssertEqual(printed.split(separator: "-").count, 7)
+        XCTAssertTrue(try vaultStatus(path: path).hasRecoveryKey)
+        let newPhone = PadKeyProvider()
+        let unlocker = try Unlocker(path: path, keys: newPhone)
+        assertThrows("PasswordRequired", try unlocker.unlock())
+        // One symbol mistyped: caught by the check symbols, nothing changes.
+        let first = printed.first == "A" ? "B" : "A"
+        let typo = first + printed.dropFirst()
+        do {
+            _ = try unlocker.unlockWithRecoveryKey(recoveryKey: typo)
+            XCTFail("a typo unlocked")
+        } catch TesseraError.InvalidInput(let reason) {
+            XCTAssertTrue(reason.contains("typing error"), reason)
+        }
+        let sloppy = printed.lowercased().replacingOccurrences(of: "-", with: " ")
+        let result = try unlocker.unlockWithRecoveryKey(recoveryKey: sloppy)
+        XCTAssertEqual(result.method, .recoveryKey)
+        XCTAssertTrue(result.deviceKeyRenewed)
+        XCTAssertEqual(try result.vault.list().map(\.label), ["alice"])
+        try result.vault.setPassword(password: "a new one", kdf: cheapKdf)
+        try result.vault.revokeRecoveryKey()
+        XCTAssertFalse(try result.vault.hasRecoveryKey())
+        XCTAssertEqual(try Unlocker(path: path, keys: newPhone).unlock().method, .deviceKey)
+    }
 }

@@ -113,12 +113,25 @@ class MainActivity : FragmentActivity() {
             androidx.compose.foundation.layout.Box(Modifier.padding(padding)) {
                 when (tab) {
                     Tab.CODES -> CodesScreen(session.codes, snackbar)
-                    Tab.INBOX -> PushScreen(session.inbox, openRequestId = null)
+                    Tab.INBOX -> PushScreen(session.inbox, openRequestId = null, confirmUser = ::confirmUser)
                     Tab.ADD -> AddScreen(session.add, onDone = { session.codes.reload(); tab = Tab.CODES })
                     Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::applySecureScreen, onLock = { graph.lock(); unlock = graph.unlockModel() })
                 }
             }
         }
+    }
+
+    /** A biometric or device-credential check without a key (for push tokens that demand an unlock). */
+    private fun confirmUser(onConfirmed: () -> Unit) {
+        val prompt = androidx.biometric.BiometricPrompt(this, androidx.core.content.ContextCompat.getMainExecutor(this),
+            object : androidx.biometric.BiometricPrompt.AuthenticationCallback() {
+                override fun onAuthenticationSucceeded(result: androidx.biometric.BiometricPrompt.AuthenticationResult) = onConfirmed()
+            })
+        prompt.authenticate(
+            androidx.biometric.BiometricPrompt.PromptInfo.Builder().setTitle("Confirm it is you")
+                .setAllowedAuthenticators(androidx.biometric.BiometricManager.Authenticators.BIOMETRIC_STRONG or androidx.biometric.BiometricManager.Authenticators.DEVICE_CREDENTIAL)
+                .build(),
+        )
     }
 
     private enum class Tab(val label: String, val icon: androidx.compose.ui.graphics.vector.ImageVector) {

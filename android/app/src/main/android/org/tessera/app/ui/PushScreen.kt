@@ -37,7 +37,7 @@ import org.tessera.app.model.PushInboxModel
  */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun PushScreen(model: PushInboxModel, openRequestId: String?) {
+fun PushScreen(model: PushInboxModel, openRequestId: String?, confirmUser: (onConfirmed: () -> Unit) -> Unit) {
     val state by model.state.collectAsState()
     val scope = rememberCoroutineScope()
     LaunchedEffect(model) { model.refresh() }
@@ -57,6 +57,15 @@ fun PushScreen(model: PushInboxModel, openRequestId: String?) {
             // A request opened from its notification comes first.
             val ordered = state.requests.sortedByDescending { it.id == openRequestId }
             items(ordered, key = { it.id }) { request ->
+                if (state.hidden(request)) {
+                    // The server asked for an unlock before this request is shown (app_force_unlock).
+                    Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                        Button(onClick = { confirmUser { model.confirmedUnlock() } }, modifier = Modifier.fillMaxWidth().heightIn(min = 64.dp).padding(16.dp)) {
+                            Text("Unlock to see this sign-in request")
+                        }
+                    }
+                    return@items
+                }
                 RequestCard(
                     request,
                     onApprove = { scope.launch { model.approve(request.id) } },
@@ -72,6 +81,7 @@ fun PushScreen(model: PushInboxModel, openRequestId: String?) {
 private fun RequestCard(request: PushRequest, onApprove: () -> Unit, onChoose: (String) -> Unit, onDeny: (DenyReason) -> Unit) {
     Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
+            Text(listOf(request.issuer, request.label).filter { it.isNotBlank() }.joinToString(" · "), style = MaterialTheme.typography.labelLarge)
             Text(request.title, style = MaterialTheme.typography.titleLarge)
             Text(request.question, style = MaterialTheme.typography.bodyLarge)
             ExpiresIn(request.expiresAt.toLong())

@@ -72,6 +72,9 @@ fun SettingsScreen(session: Session, preferences: PreferenceStore, onPreferences
         Section("Move accounts")
         TransferSection(session)
 
+        Section("Server time")
+        ServerTimeSection(session)
+
         Section("Trash")
         if (vaultState.trash.isEmpty()) Text("Empty")
         vaultState.trash.forEach { account ->
@@ -195,4 +198,25 @@ private fun Section(title: String) {
 @Composable
 private fun Toggle(label: String, checked: Boolean, onChange: (Boolean) -> Unit) {
     ListItem(headlineContent = { Text(label) }, trailingContent = { Switch(checked = checked, onCheckedChange = onChange) })
+}
+
+/** The offset core measured between this phone's clock and a server's, and a sync button. */
+@Composable
+private fun ServerTimeSection(session: Session) {
+    val model = session.time
+    val state by model.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    LaunchedEffect(model) { model.load() }
+    val status = state.status
+    if (status == null) {
+        Text("Codes use this phone's clock.")
+    } else {
+        Text("This phone's clock is ${kotlin.math.abs(status.offsetSeconds)} s ${if (status.offsetSeconds >= 0) "behind" else "ahead of"} ${status.source}; codes are corrected.")
+        if (status.warning) Text("Your phone's clock is wrong. Codes still work, but other apps may not.", color = MaterialTheme.colorScheme.error)
+    }
+    state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+    Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+        Button(onClick = { scope.launch { model.sync() } }) { Text("Sync with the push server") }
+        if (status != null) TextButton(onClick = { scope.launch { model.reset() } }) { Text("Use the phone's clock") }
+    }
 }

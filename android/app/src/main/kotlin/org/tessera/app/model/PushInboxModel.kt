@@ -41,9 +41,18 @@ data class InboxState(
     val unreachable: List<String> = emptyList(),
     /** What the last answer did. */
     val lastAnswer: AnswerResult? = null,
+    /** The user confirmed who they are in this session (for tokens enrolled with `app_force_unlock`). */
+    val confirmedForForcedUnlock: Boolean = false,
     /** A failure to show, cleared by the next success. */
     val error: String? = null,
-)
+) {
+    /**
+     * True when [request]'s token demands an unlock (`app_force_unlock`) that this session has
+     * not had yet: show it hidden behind an unlock button, and answer it only after
+     * [PushInboxModel.confirmedUnlock].
+     */
+    fun hidden(request: PushRequest): Boolean = request.forceUnlock != null && !confirmedForForcedUnlock
+}
 
 /**
  * The push inbox's state holder: fetches requests (when the app opens, on pull-to-refresh, from
@@ -62,8 +71,9 @@ class PushInboxModel(
     private fun fail(message: String) = _state.update { it.copy(error = message) }
 
     /**
-     * Asks every token's server for requests; returns how many arrived in this fetch (the
-     * background worker posts a notification for them), or `null` when it failed.
+     * Asks every token's server for requests; returns how many are new since the last fetch
+     * (core's mark: the background worker posts a notification for them), or `null` when the
+     * fetch failed.
      */
     suspend fun refresh(): Int? {
         _state.update { it.copy(refreshing = true) }
@@ -79,8 +89,11 @@ class PushInboxModel(
                 unreachable = poll.failed.map { "${it.serial}: ${it.reason}" },
             )
         }
-        return result?.first?.received?.size
+        return result?.second?.count { it.isNew }
     }
+
+    /** The user passed the unlock a token demands (`app_force_unlock`): its requests are shown. */
+    fun confirmedUnlock() = _state.update { it.copy(confirmedForForcedUnlock = true) }
 
     /** Removes a push token with its requests and device key (one core call). */
     suspend fun removeToken(serial: String) {
@@ -91,13 +104,13 @@ class PushInboxModel(
     }
 
     /** Approves a request without number matching. */
-    suspend fun approve(id: String) = answer { push.approve(id) }
+    suspend fun approve(id: String) = answer(id) { push.approve(id) }
 
     /** Number matching: approves with the number the user tapped. */
-    suspend fun choose(id: String, choice: String) = answer { push.choose(id, choice) }
+    suspend fun choose(id: String, choice: String) = answer(id) { push.choose(id, choice) }
 
     /** Denies a request: [DenyReason.NOT_ME] ("this wasn't me") or [DenyReason.CANCEL]. */
-    suspend fun deny(id: String, reason: DenyReason) = answer(denial = true) { push.deny(id, reason) }
+    suspend fun deny(id: String, reason: DenyReason) = answer(id, denial = true) { push.deny(id, reason) }
 
     /** Enrolls the push token of a scanned or opened `otpauth://pipush/…` / `pia://…` link. */
     suspend fun enroll(uri: String, allowInsecureTransport: Boolean = false): PushTokenInfo? {
@@ -106,7 +119,12 @@ class PushInboxModel(
         return token
     }
 
-    private suspend fun answer(denial: Boolean = false, call: () -> PushVerdict) {
+    private suspend fun answer(id: String, denial: Boolean = false, call: () -> PushVerdict) {
+        val request = _state.value.requests.firstOrNull { it.id == id }
+        if (request != null && _state.value.hidden(request)) {
+            fail("This sign-in asks you to unlock first")
+            return
+        }
         val verdict = coreCall(io, ::fail, call) ?: return
         val result = when (verdict) {
             is PushVerdict.Accepted -> if (denial) AnswerResult.Denied else AnswerResult.Approved(verdict.displayCode)

@@ -32,6 +32,9 @@ class Session(
     /** Import and export. */
     val transfer = TransferModel(vault, io)
 
+    /** Server time (the clock offset core corrects codes by). */
+    val time = ServerTimeModel(vault, push, io)
+
     /** Settings that act on the vault (password, trash). */
     val settings = VaultSettingsModel(vault, io)
 

@@ -65,7 +65,8 @@ class HttpPushTransport(
             // Any status is a response: core reads privacyIDEA's JSON error bodies too.
             val stream = if (status >= 400) connection.errorStream else connection.inputStream
             val body = stream?.use { readBounded(it) } ?: ByteArray(0)
-            return HttpResponse(status.toUShort(), body)
+            // Core learns the server's clock from the Date header of every response.
+            return HttpResponse(status.toUShort(), body, connection.getHeaderField("Date"))
         } catch (e: IOException) {
             // The reason names the host only: queries and forms carry credentials and signatures.
             throw TesseraException.Network("could not reach $host (${e.javaClass.simpleName})")
