@@ -53,6 +53,17 @@ FLAGS="--disable-swift-testing"
 step "ios-app: parse the SwiftUI app's files (syntax only)"
 swift_run "$REPO/ios/App" 'for f in $(find Tessera -name "*.swift"); do swiftc -parse "$f" || exit 1; done'
 
+# SwiftPM does not always rebuild this package when the path dependency's generated bindings
+# change (seen: a record gained a field, the stale test binary crashed in libswiftCore), so a
+# build made from other bindings is thrown away.
+stamp=$(cat tests/swift/Sources/TesseraFFI/generated/TesseraFFI.h \
+    tests/swift/Sources/Tessera/generated/Tessera.swift | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$PKG/.build/tessera-bindings.sha256" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$PKG/.build"
+    mkdir -p "$PKG/.build"
+    echo "$stamp" >"$PKG/.build/tessera-bindings.sha256"
+fi
+
 step "ios-app: swift test (XCTest)"
 rc=0
 out=$(swift_run "$PKG" "env $ENV swift test $FLAGS 2>&1") || rc=$?
