@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tessera_core::push::EnrollmentTicket;
+use tessera_core::push::PushEnrollment;
 use tessera_core::uri;
 
 fuzz_target!(|data: &[u8]| {
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = uri::parse(text);
-    let _ = EnrollmentTicket::from_uri(text);
+    let _ = PushEnrollment::from_uri(text);
     if let Ok(account) = uri::parse_otp(text) {
         let canonical = uri::format(&account);
         let again = uri::parse_otp(&canonical).expect("a canonical URI reads back");
