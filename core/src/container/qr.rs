@@ -153,7 +153,9 @@ impl RegistrationQr {
     /// Unix second at which the QR code stops being valid.
     pub fn expires_at(&self) -> u64 {
         let made = parse_iso_seconds(&self.time).unwrap_or(0);
-        made.max(0) as u64 + self.ttl_minutes.max(1) * 60
+        // Saturating: `ttl` comes from the QR code, and a huge one (found by the `container`
+        // fuzz target) overflowed here; it only means "does not expire in our lifetime".
+        (made.max(0) as u64).saturating_add(self.ttl_minutes.max(1).saturating_mul(60))
     }
 
     /// [`ContainerError::QrExpired`] when `now` is past the registration window.
@@ -240,6 +242,14 @@ mod tests {
     use super::*;
 
     const QR: &str = "pia://container/SMPH0A1B2C3D?issuer=privacyIDEA&ttl=10&nonce=0123456789abcdef0123456789abcdef01234567&time=2026-11-30T18%3A26%3A12.386644%2B00%3A00&url=http%3A//127.0.0.1%3A5078&serial=SMPH0A1B2C3D&key_algorithm=secp384r1&hash_algorithm=SHA256&ssl_verify=False&passphrase=&send_passphrase=False&site=Berlin";
+
+    #[test]
+    fn a_huge_ttl_saturates_instead_of_overflowing() {
+        let qr =
+            RegistrationQr::parse(&QR.replace("ttl=10", &format!("ttl={}", u64::MAX))).unwrap();
+        assert_eq!(qr.expires_at(), u64::MAX);
+        assert!(qr.check_fresh(4_000_000_000).is_ok());
+    }
 
     #[test]
     fn reads_the_qr_as_the_server_writes_it() {
