@@ -24,9 +24,9 @@ bash tests/swift/generate.sh
 # instead of the XCFramework. The root resets the environment: pass everything on.
 ENV="TESSERA_BINDINGS=host TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    step "ios-app: privacyIDEA push users (plain, number matching, app_force_unlock, time sync)"
+    step "ios-app: privacyIDEA push users (plain, number matching, app_force_unlock, time sync, opened notification)"
     PI_ADMIN=("$TESSERA_CACHE/privacyidea-3.14/bin/python" tests/privacyidea/pi_admin.py)
-    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match time)"
+    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match time opened)"
     "${PI_ADMIN[@]}" policy "tessera-nm-$TESSERA_PI_PUSH_USER_match" "$TESSERA_PI_PUSH_USER_match" \
         "push_require_presence, push_presence_options=NUMERIC, push_presence_num_options=4"
     # app_force_unlock comes from an enrollment policy, so it must exist before the token.
@@ -36,7 +36,7 @@ if [ -n "${TESSERA_PI_URL:-}" ]; then
         "push_app_force_unlock=biometric" enrollment
     TESSERA_PI_PUSH_URI_locked=$("${PI_ADMIN[@]}" token "$TESSERA_PI_PUSH_USER_locked" push push-pin)
     ENV="$ENV TESSERA_PI_URL='$TESSERA_PI_URL'"
-    for name in plain match locked time; do
+    for name in plain match locked time opened; do
         user=TESSERA_PI_PUSH_USER_$name uri=TESSERA_PI_PUSH_URI_$name
         ENV="$ENV $user='${!user}' $uri='${!uri}'"
     done
