@@ -7,6 +7,7 @@ use zeroize::Zeroize;
 use super::accounts::{account_binding, groups_by_account};
 use super::db::{lock, now};
 use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
+use super::keys::VaultKey;
 use super::{AccountId, CodeEntry, Inner, Vault, VaultError};
 use crate::account::{OtpKind, OtpParams};
 use crate::otp::{Code, Generator};
@@ -40,53 +41,112 @@ impl Inner {
         let mut rows = stmt.query([])?;
         // One query for every membership instead of one per account.
         let mut groups = groups_by_account(&self.conn)?;
-        let mut out = Vec::new();
-        let mut positions = Vec::new();
+        let mut read = Vec::new();
         while let Some(row) = rows.next()? {
             let row = AccountRow::read(row)?;
-            let id = row.id.clone();
-            let params = row.params();
-            // An edited row shows no code: its label might belong to another account.
-            let intact = row.is_intact(&self.key);
-            let generator = match (
-                params.filter(|_| intact),
-                self.key.open(account_binding(&id.0, "secret"), &row.secret),
-            ) {
-                (Some(params), Some(mut plain)) => {
-                    // Move the buffer into the Secret instead of copying it.
-                    let secret = Secret::from_bytes(std::mem::take(&mut *plain));
-                    Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
-                        account: id.clone(),
-                    })
-                }
-                _ => Err(VaultError::Integrity {
-                    account: id.clone(),
-                }),
-            };
-            positions.push(row.position);
-            out.push(CachedAccount {
-                issuer: row.issuer,
-                label: row.label,
-                params: params.unwrap_or_default(),
-                favorite: row.favorite,
-                icon: row.icon,
-                groups: groups.remove(&id.0).unwrap_or_default(),
-                generator,
-                id,
-            });
+            let groups = groups.remove(&row.id.0).unwrap_or_default();
+            read.push((row, groups));
         }
-        // The list order (ORDER): favorites first, then position, then id.
+        // Checking each row's tag, decrypting its secret and preparing its generator is most
+        // of a cold start's work and independent per row: it runs on several cores when the
+        // vault is large (SQLite's reading above stays on this thread).
+        let key = &self.key;
+        let mut out = parallel_map(read, |(row, groups)| prepare(row, groups, key));
+        // The list order (ORDER): favorites first, then position, then id. Sorting indices
+        // moves no entry; entries are then moved, never cloned, into a vector of the exact
+        // size.
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_unstable_by(|&a, &b| {
-            (!out[a].favorite, positions[a], &out[a].id).cmp(&(
-                !out[b].favorite,
-                positions[b],
-                &out[b].id,
-            ))
+            let (a, b) = (&out[a], &out[b]);
+            (!a.0.favorite, a.1, &a.0.id).cmp(&(!b.0.favorite, b.1, &b.0.id))
         });
-        let mut slots: Vec<Option<CachedAccount>> = out.into_iter().map(Some).collect();
-        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+        let mut slots: Vec<Option<CachedAccount>> =
+            out.drain(..).map(|(account, _)| Some(account)).collect();
+        let mut sorted = Vec::with_capacity(slots.len());
+        sorted.extend(order.into_iter().filter_map(|i| slots[i].take()));
+        Ok(sorted)
     }
+}
+
+/// One account row made ready for codes, with its list position: the row's tag checked, its
+/// secret decrypted into the generator. A row that fails either shows no code (an edited
+/// row's label might belong to another account).
+fn prepare(row: AccountRow, groups: Vec<String>, key: &VaultKey) -> (CachedAccount, i64) {
+    let id = row.id.clone();
+    let params = row.params();
+    let intact = row.is_intact(key);
+    let generator = match (
+        params.filter(|_| intact),
+        key.open(account_binding(&id.0, "secret"), &row.secret),
+    ) {
+        (Some(params), Some(mut plain)) => {
+            // Move the buffer into the Secret instead of copying it.
+            let secret = Secret::from_bytes(std::mem::take(&mut *plain));
+            Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
+                account: id.clone(),
+            })
+        }
+        _ => Err(VaultError::Integrity {
+            account: id.clone(),
+        }),
+    };
+    let position = row.position;
+    (
+        CachedAccount {
+            issuer: row.issuer,
+            label: row.label,
+            params: params.unwrap_or_default(),
+            favorite: row.favorite,
+            icon: row.icon,
+            groups,
+            generator,
+            id,
+        },
+        position,
+    )
+}
+
+/// Below this many rows a cold start stays on one thread: starting threads would cost more
+/// than they save.
+const PARALLEL_MIN_ROWS: usize = 512;
+/// At most this many threads prepare rows (phones have 4–8 cores; more buys little).
+const PARALLEL_MAX_THREADS: usize = 4;
+
+/// `items.map(f)` in order, split into contiguous chunks over a few scoped threads when there
+/// are enough items. A panic in `f` is re-raised on this thread (and caught at the FFI like
+/// any other).
+fn parallel_map<T: Send, U: Send>(mut items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(PARALLEL_MAX_THREADS)
+        .min(items.len() / (PARALLEL_MIN_ROWS / 2))
+        .max(1);
+    if threads == 1 || items.len() < PARALLEL_MIN_ROWS {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    while items.len() > chunk {
+        chunks.push(items.split_off(items.len() - chunk));
+    }
+    chunks.push(items);
+    chunks.reverse();
+    let total = chunks.iter().map(Vec::len).sum();
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        let mut out = Vec::with_capacity(total);
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }
 
 impl Vault {
