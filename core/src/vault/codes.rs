@@ -41,30 +41,73 @@ impl Inner {
         let mut rows = stmt.query([])?;
         // One query for every membership instead of one per account.
         let mut groups = groups_by_account(&self.conn)?;
-        let mut read = Vec::new();
-        while let Some(row) = rows.next()? {
-            let row = AccountRow::read(row)?;
-            let groups = groups.remove(&row.id.0).unwrap_or_default();
-            read.push((row, groups));
-        }
         // Checking each row's tag, decrypting its secret and preparing its generator is most
         // of a cold start's work and independent per row: it runs on several cores when the
-        // vault is large (SQLite's reading above stays on this thread).
+        // vault is large (SQLite's reading stays on this thread). Rows are read and prepared
+        // a batch at a time, so a large vault's raw rows (every column, for the tag) are never
+        // all in memory at once.
         let key = &self.key;
-        let mut out = parallel_map(read, |(row, groups)| prepare(row, groups, key));
-        // The list order (ORDER): favorites first, then position, then id. Sorting indices
-        // moves no entry; entries are then moved, never cloned, into a vector of the exact
-        // size.
+        // The cache lives as long as the vault is open: sized exactly, rather than grown by
+        // doubling to up to twice its size (counting costs a pass over pages that the query
+        // below then finds in SQLite's cache).
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM accounts WHERE trashed_at IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        let mut out: Vec<(CachedAccount, i64)> =
+            Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut batch = Vec::with_capacity(PREPARE_BATCH);
+        loop {
+            let row = rows.next()?;
+            let done = row.is_none();
+            if let Some(row) = row {
+                let row = AccountRow::read(row)?;
+                let groups = groups.remove(&row.id.0).unwrap_or_default();
+                batch.push((row, groups));
+            }
+            if batch.len() == PREPARE_BATCH || (done && !batch.is_empty()) {
+                let rows = std::mem::replace(&mut batch, Vec::with_capacity(PREPARE_BATCH));
+                out.extend(parallel_map(rows, |(row, groups)| {
+                    prepare(row, groups, key)
+                }));
+            }
+            if done {
+                break;
+            }
+        }
+        // The list order (ORDER): favorites first, then position, then id. Indices are
+        // sorted, then the entries permuted in place: no entry is cloned or copied twice.
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let (a, b) = (&out[a], &out[b]);
             (!a.0.favorite, a.1, &a.0.id).cmp(&(!b.0.favorite, b.1, &b.0.id))
         });
-        let mut slots: Vec<Option<CachedAccount>> =
-            out.drain(..).map(|(account, _)| Some(account)).collect();
-        let mut sorted = Vec::with_capacity(slots.len());
-        sorted.extend(order.into_iter().filter_map(|i| slots[i].take()));
-        Ok(sorted)
+        permute(&mut out, order);
+        // Reuses the allocation (same alignment, smaller element).
+        Ok(out.into_iter().map(|(account, _)| account).collect())
+    }
+}
+
+/// Rows read from SQLite before they are prepared (on several threads when the vault is
+/// large): bounds the raw rows held at once.
+const PREPARE_BATCH: usize = 2048;
+
+/// Rearranges `items` so that the element at `k` is the one that was at `order[k]`, by
+/// swapping along the permutation's cycles (`order` must be a permutation of the indices).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut k = start;
+        while order[k] != DONE {
+            let from = order[k];
+            order[k] = DONE;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
     }
 }
 
@@ -134,11 +177,14 @@ fn parallel_map<T: Send, U: Send>(mut items: Vec<T>, f: impl Fn(T) -> U + Sync) 
     let total = chunks.iter().map(Vec::len).sum();
     let f = &f;
     std::thread::scope(|scope| {
+        // This thread maps the first chunk itself: one thread fewer to start.
+        let mut chunks = chunks.into_iter();
+        let first = chunks.next().unwrap_or_default();
         let handles: Vec<_> = chunks
-            .into_iter()
             .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
             .collect();
         let mut out = Vec::with_capacity(total);
+        out.extend(first.into_iter().map(f));
         for handle in handles {
             match handle.join() {
                 Ok(part) => out.extend(part),
@@ -254,5 +300,47 @@ impl Drop for Inner {
             }
         }
         self.cache = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parallel_map, permute};
+
+    #[test]
+    fn permute_puts_each_element_where_the_order_says() {
+        // Every permutation of 5 elements, and a few long ones with long cycles.
+        let mut orders: Vec<Vec<usize>> = Vec::new();
+        let mut perm: Vec<usize> = (0..5).collect();
+        fn all(k: usize, perm: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+            if k == perm.len() {
+                out.push(perm.clone());
+                return;
+            }
+            for i in k..perm.len() {
+                perm.swap(k, i);
+                all(k + 1, perm, out);
+                perm.swap(k, i);
+            }
+        }
+        all(0, &mut perm, &mut orders);
+        assert_eq!(orders.len(), 120);
+        orders.push((0..1000).map(|i| (i * 7 + 3) % 1000).collect());
+        orders.push((0..1000).rev().collect());
+        for order in orders {
+            let original: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let mut items = original.clone();
+            permute(&mut items, order.clone());
+            let expected: Vec<String> = order.iter().map(|&i| original[i].clone()).collect();
+            assert_eq!(items, expected);
+        }
+    }
+
+    #[test]
+    fn parallel_map_keeps_order_at_every_size() {
+        for n in [0, 1, 511, 512, 513, 2048, 3001] {
+            let out = parallel_map((0..n).collect::<Vec<u64>>(), |x| x * 3 + 1);
+            assert_eq!(out, (0..n).map(|x| x * 3 + 1).collect::<Vec<u64>>(), "{n}");
+        }
     }
 }
