@@ -7,7 +7,8 @@
 # Ends with one line `ios-app: N passed, N failed`; exits non-zero on failure.
 #
 # The SwiftUI views, the Secure Enclave / Keychain / AVFoundation / BackgroundTasks services
-# and the Xcode project (ios/App) need Apple's SDKs: they are never built here (ios/README.md).
+# and the Xcode project (ios/App) need Apple's SDKs: they are never built here (ios/README.md);
+# their syntax is parsed, and AppServices.swift alone is type-checked (below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -67,4 +68,17 @@ fi
 step "ios-app: swift test (XCTest)"
 rc=0
 out=$(swift_run "$PKG" "env $ENV swift test $FLAGS 2>&1") || rc=$?
+
+# Of the app itself, AppServices.swift (the wiring of the models) imports nothing Apple-only:
+# it is type-checked against the modules just built, with the Apple-only classes it names
+# declared by their signatures (AppleSignatures.swift). A failure counts as one more failure.
+step "ios-app: type-check ios/App's AppServices.swift against the view models"
+MODULES=$PKG/.build/debug/Modules
+if ! swift_run "$REPO/ios/App" "swiftc -typecheck -I '$MODULES' \
+    -Xcc -fmodule-map-file='$REPO/tests/swift/Sources/TesseraFFI/module.modulemap' \
+    Tessera/AppServices.swift '$REPO/tests/ios-app/AppleSignatures.swift'"; then
+    out="$out
+ios-app: ios/App/Tessera/AppServices.swift does not type-check against the view models (above)"
+    rc=1
+fi
 xctest_summary ios-app "$out" "$rc"
