@@ -632,6 +632,7 @@ fn parse_account(raw: &RawUri<'_>, kind: OtpKind) -> Result<Account, UriError> {
         params,
         meta: AccountMeta {
             icon,
+            picture: None,
             ..AccountMeta::default()
         },
         extra,
