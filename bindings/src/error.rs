@@ -264,7 +264,7 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::Uri(_)
             | P::InsecureTransport(_)
             | P::NotPushUri
-            | P::NotRsaSpki
+            | P::BadDevicePublicKey
             | P::WrongEnrollmentCredential => TesseraError::InvalidInput { reason },
             P::KeyGeneration
             | P::NotInThisBuild(_)

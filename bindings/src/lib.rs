@@ -46,6 +46,7 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod app;
 pub mod autobackup;
 pub mod codes;
 pub mod container;
@@ -62,6 +63,7 @@ pub mod uri;
 pub mod vault;
 
 pub use account::{OtpAccount, UriParameter};
+pub use app::{LockTimeout, default_lock_timeout, display_name, lock_timeout_choices, should_lock};
 pub use codes::{CodeList, CodesListener, CodesQuery, CodesWatch, DisplayCode, otp_defaults};
 pub use container::{
     ContainerClient, ContainerCurve, ContainerHash, ContainerInfo, ContainerKeys,
@@ -78,9 +80,9 @@ pub use push::{
 };
 pub use time::{ServerTimeStatus, offset_warning_seconds};
 pub use transfer::{
-    ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
-    SkippedAccount, detect_import_format, export_from_vault, import_into_vault, import_qr_luma,
-    qr_code_png, scan_qr_luma,
+    ExportFile, ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
+    SkippedAccount, detect_import_format, export_file, export_from_vault, import_into_vault,
+    import_qr_luma, qr_code_png, scan_qr_luma,
 };
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use unlock::{

@@ -22,6 +22,8 @@ pub struct PushTokenInfo {
     pub issuer: String,
     /// Account label to show.
     pub label: String,
+    /// The name to show for the token (core's `display_name` of issuer and label).
+    pub display_name: String,
     /// The server URL polls go to.
     pub url: String,
     /// Whether TLS certificates are verified.
@@ -37,6 +39,7 @@ impl From<&core::PushToken> for PushTokenInfo {
             serial: t.serial.clone(),
             issuer: t.issuer.clone(),
             label: t.label.clone(),
+            display_name: tessera_core::app::display_name(&t.issuer, &t.label),
             url: t.url.clone(),
             sslverify: t.sslverify,
             force_unlock: t.force_unlock.map(Into::into),
@@ -77,6 +80,8 @@ pub struct PushRequest {
     pub issuer: String,
     /// The token's label, as enrolled.
     pub label: String,
+    /// The name to show for the token it is for (core's `display_name`).
+    pub display_name: String,
     /// True when it arrived in the latest poll (or after it, by a push notification); a
     /// request still open from an earlier poll is not new.
     pub is_new: bool,
@@ -91,17 +96,24 @@ pub struct PushRequest {
     pub choices: Vec<String>,
     /// Unix second it arrived.
     pub received_at: u64,
-    /// Unix second after which it can no longer be answered.
+    /// Unix second after which it can no longer be answered, on the vault's server-corrected
+    /// clock (not the device's: compare it with nothing; show `seconds_left`).
     pub expires_at: u64,
+    /// Whole seconds left to answer it when this record was made, judged by the vault's
+    /// server-corrected clock as the answer will be. An inbox shows it and counts it down on
+    /// a timer (or fetches `pending()` again); 0 once it can no longer be answered.
+    pub seconds_left: u64,
 }
 
-impl From<&core::PendingRequest> for PushRequest {
-    fn from(r: &core::PendingRequest) -> Self {
+impl PushRequest {
+    /// The inbox row of `r` at `now` (Unix seconds, the vault's corrected clock).
+    fn at(r: &core::PendingRequest, now: u64) -> Self {
         PushRequest {
             id: r.id().to_string(),
             serial: r.challenge.serial.clone(),
             issuer: r.issuer.clone(),
             label: r.label.clone(),
+            display_name: tessera_core::app::display_name(&r.issuer, &r.label),
             is_new: r.is_new,
             force_unlock: r.force_unlock.map(Into::into),
             title: r.challenge.title.clone(),
@@ -109,6 +121,7 @@ impl From<&core::PendingRequest> for PushRequest {
             choices: r.choices(),
             received_at: r.received_at,
             expires_at: r.expires_at(),
+            seconds_left: r.seconds_left(now),
         }
     }
 }
@@ -255,7 +268,9 @@ impl core::KeygenProgress for Listener {
 #[uniffi::export(foreign)]
 pub trait PushDeviceKeys: Send + Sync {
     /// Creates a key pair of `bits` under `alias`; returns the public key as
-    /// SubjectPublicKeyInfo DER.
+    /// SubjectPublicKeyInfo DER (Android's `PublicKey.encoded`) or PKCS#1 `RSAPublicKey` DER
+    /// (iOS's `SecKeyCopyExternalRepresentation`, as it is): core detects which, and refuses
+    /// anything but an RSA key of at least 2048 bits.
     fn generate(&self, alias: String, bits: u32) -> Result<Vec<u8>>;
     /// Signs `message` (PKCS#1 v1.5, SHA-256) with the key under `alias`.
     fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>>;
@@ -545,9 +560,13 @@ impl PushClient {
     /// Polls every token's server for requests. `received` holds what this poll brought
     /// (those that arrived for the first time have `is_new`); `pending()` is the whole inbox.
     pub fn poll(&self) -> Result<PollResult> {
-        let report = self.with(|p, now| p.poll(now))?;
+        let (report, now) = self.with(|p, now| Ok((p.poll(now)?, secs(now))))?;
         Ok(PollResult {
-            received: report.received.iter().map(PushRequest::from).collect(),
+            received: report
+                .received
+                .iter()
+                .map(|r| PushRequest::at(r, now))
+                .collect(),
             rejected: report
                 .rejected
                 .into_iter()
@@ -571,19 +590,22 @@ impl PushClient {
     /// expired, repeats an answered request or names an unknown token: never show it then.
     pub fn receive(&self, data: HashMap<String, String>) -> Result<PushRequest> {
         self.with(|p, now| {
-            p.receive_payload(
-                data.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                secs(now),
-            )
+            let now = secs(now);
+            p.receive_payload(data.iter().map(|(k, v)| (k.as_str(), v.as_str())), now)
+                .map(|r| PushRequest::at(&r, now))
         })
-        .map(|r| PushRequest::from(&r))
     }
 
     /// The push inbox: the requests still answerable, oldest first, each with its token's
     /// issuer and label, its "new" mark, its unlock demand and when it expires.
     pub fn pending(&self) -> Result<Vec<PushRequest>> {
-        self.with(|p, now| p.pending(secs(now)))
-            .map(|rs| rs.iter().map(PushRequest::from).collect())
+        self.with(|p, now| {
+            let now = secs(now);
+            Ok(p.pending(now)?
+                .iter()
+                .map(|r| PushRequest::at(r, now))
+                .collect())
+        })
     }
 
     /// The state of request `id` (a notification's), without reaching the server: pending

@@ -28,6 +28,9 @@ pub struct AccountInfo {
     pub issuer: String,
     /// Account name at the service.
     pub label: String,
+    /// The name to show (core's `display_name` of issuer and label), in every list: accounts,
+    /// trash, search results.
+    pub display_name: String,
     /// How codes are computed (for HOTP, `counter` is the counter of the code on display).
     pub params: OtpParams,
     /// Groups, sorted by name.
@@ -51,6 +54,7 @@ impl From<core::AccountSummary> for AccountInfo {
     fn from(value: core::AccountSummary) -> Self {
         AccountInfo {
             id: value.id.to_string(),
+            display_name: tessera_core::app::display_name(&value.issuer, &value.label),
             issuer: value.issuer,
             label: value.label,
             params: value.params.into(),

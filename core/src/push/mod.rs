@@ -88,9 +88,12 @@ pub enum PushError {
     /// The URI is an otpauth account, not a push enrollment.
     #[error("this is not a push enrollment URI (otpauth://pipush/…)")]
     NotPushUri,
-    /// The public key to enroll is not an RSA SubjectPublicKeyInfo.
-    #[error("the device public key is not an RSA SubjectPublicKeyInfo")]
-    NotRsaSpki,
+    /// The device public key to enroll is not an RSA key of at least 2048 bits in
+    /// SubjectPublicKeyInfo or PKCS#1 DER.
+    #[error(
+        "the device public key is not an RSA key of at least 2048 bits (SubjectPublicKeyInfo or PKCS#1 DER)"
+    )]
+    BadDevicePublicKey,
     /// Data from the server or a push payload does not have the expected shape.
     #[error("malformed data: {0}")]
     Malformed(String),

@@ -82,6 +82,13 @@ impl PendingRequest {
         self.challenge.expires_at(self.received_at)
     }
 
+    /// Whole seconds left to answer it at `now` (Unix seconds on the vault's server-corrected
+    /// clock, the clock expiry is judged by); 0 once it can no longer be answered. An inbox
+    /// shows this and counts it down with a timer, never subtracting clocks itself.
+    pub fn seconds_left(&self, now: u64) -> u64 {
+        self.expires_at().saturating_sub(now)
+    }
+
     /// Number matching options (empty without number matching).
     pub fn choices(&self) -> Vec<String> {
         self.challenge.choices()
@@ -446,5 +453,29 @@ impl<'a> Push<'a> {
             self.store.close_request(&challenge.nonce, now)?;
         }
         Ok(verdict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_left_count_down_to_zero_at_expiry() {
+        let challenge = Challenge::from_payload([
+            ("nonce", "NONCE234567ABCDEFGHIJKLMNOPQRSTU"),
+            ("url", "https://pi.example/ttype/push"),
+            ("serial", "PIPU0001"),
+            ("question", "Log in?"),
+            ("title", "privacyIDEA"),
+            ("sslverify", "1"),
+            ("signature", "AEBAG==="),
+        ])
+        .unwrap();
+        // received at 1000 without a ttl: answerable for two minutes, until 1120
+        let request = PendingRequest::new(challenge, 1000, true);
+        for (now, left) in [(1000, 120), (1119, 1), (1120, 0), (5000, 0), (0, 1120)] {
+            assert_eq!(request.seconds_left(now), left, "at {now}");
+        }
     }
 }

@@ -24,6 +24,7 @@ mod bitwarden;
 mod bitwarden_enc;
 mod duo;
 pub mod export;
+pub mod export_file;
 mod freeotp;
 mod google;
 mod google_db;
@@ -231,6 +232,12 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// andOTP file has no such alignment. Only used to explain a failure, never to refuse a file
 /// that opens.
 const DB_PAGE: usize = 1024;
+
+/// True when `uri` is one Google Authenticator transfer URI whose payload decodes (the link
+/// router's test, [`crate::uri::link_kind`]).
+pub(crate) fn is_google_migration_uri(uri: &str) -> bool {
+    google::decode_uri(uri).is_ok()
+}
 
 /// Guesses the format of `bytes`; `None` when nothing matches.
 ///
