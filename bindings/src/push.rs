@@ -614,7 +614,7 @@ impl PushClient {
     pub fn request_state(&self, id: String) -> Result<RequestState> {
         let found = self.with(|p, now| match p.find(&id, secs(now)) {
             Ok(request) => Ok(RequestState::Pending {
-                request: PushRequest::from(&request),
+                request: PushRequest::at(&request, secs(now)),
             }),
             Err(core::PushError::Rejected(core::Rejection::Expired)) => Ok(RequestState::Expired),
             Err(core::PushError::Rejected(core::Rejection::Replayed)) => Ok(RequestState::Closed),

@@ -35,7 +35,7 @@ final class AppServices {
         try? FileManager.default.createDirectory(at: support, withIntermediateDirectories: true)
         path = support.appendingPathComponent("vault.db").path
         let keys = SecureEnclaveKeys(requireBiometry: Self.requireBiometry(defaults))
-        unlock = UnlockModel(path: path, keys: keys, clock: nil, idleTimeout: SettingsModel.savedIdleTimeout(defaults))
+        unlock = UnlockModel(path: path, keys: keys, clock: nil, lockTimeout: SettingsModel.savedLockTimeout(defaults))
         notifier.onOpen = { [weak self] id in self?.openRequest = id }
     }
 
@@ -68,9 +68,9 @@ final class AppServices {
 
     /// The app goes to the background: what is not backed up yet is written first (core's
     /// flush), then the app lock's idle time starts.
-    func enteredBackground(at date: Date) async {
+    func enteredBackground(atMillis now: UInt64) async {
         await session?.backup.flush()
-        unlock.enteredBackground(at: date)
+        unlock.enteredBackground(atMillis: now)
     }
 
     /// BGAppRefreshTask: polls when the vault is open. When it is locked, it is opened only if

@@ -16,11 +16,11 @@ struct TesseraApp: App {
         .onChange(of: scenePhase) { _, phase in
             switch phase {
             case .background:
-                let now = Date()
-                Task { await services.enteredBackground(at: now) }
+                let now = Uptime.millis()
+                Task { await services.enteredBackground(atMillis: now) }
                 BackgroundRefresh.schedule()
             case .active:
-                services.unlock.enteredForeground(at: Date())
+                services.unlock.enteredForeground()
             default:
                 break
             }

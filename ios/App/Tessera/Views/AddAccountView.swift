@@ -106,7 +106,7 @@ struct ResultText: View {
     static func describe(_ result: AddResult) -> String {
         switch result {
         case .added: return "Account added."
-        case .enrolled(_, let issuer, let label): return "Sign-in approvals set up for \(issuer) \(label)."
+        case .enrolled(_, let issuer, let label): return "Sign-in approvals set up for \(displayName(issuer: issuer, label: label))."
         case .imported(let report):
             return "\(report.imported) added, \(report.duplicates) already there, \(report.failed) failed."
         case .several(let results): return results.map(describe).joined(separator: "\n")

@@ -28,7 +28,7 @@ struct CodesView: View {
                 }
                 ForEach(model.items) { item in
                     CodeRow(item: item, copied: copied == item.id) {
-                        if model.copy(item.id) { copied = item.id }
+                        Task { if await model.copy(item.id) { copied = item.id } }
                     } next: {
                         Task { await model.nextCode(item.id) }
                     }
@@ -82,7 +82,7 @@ struct CodesView: View {
     @ViewBuilder private var banner: some View {
         if let item = model.undoable {
             HStack {
-                Text("\(item.issuer) moved to the trash")
+                Text("\(item.displayName) moved to the trash")
                 Spacer()
                 Button("Undo") { Task { await model.undoTrash() } }
             }

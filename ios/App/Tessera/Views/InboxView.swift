@@ -30,8 +30,7 @@ struct InboxView: View {
                     Section("Sign-in approvals set up") {
                         ForEach(model.tokens, id: \.serial) { token in
                             VStack(alignment: .leading) {
-                                Text(token.issuer).font(.headline)
-                                Text(token.label).foregroundStyle(.secondary)
+                                Text(token.displayName).font(.headline)
                             }
                             .swipeActions {
                                 Button("Remove", role: .destructive) { Task { await model.removeToken(token.serial) } }
@@ -94,7 +93,7 @@ struct RequestCard: View {
             Text(item.label).foregroundStyle(.secondary)
             Text(item.question).font(.title3)
             TimelineView(.periodic(from: .now, by: 1)) { context in
-                Text("\(item.secondsLeft(at: UInt64(context.date.timeIntervalSince1970))) s left")
+                Text("\(item.secondsLeft(at: context.date)) s left")
                     .font(.footnote).foregroundStyle(.secondary)
             }
             if item.choices.isEmpty {

@@ -16,10 +16,9 @@ struct SettingsView: View {
         NavigationStack {
             Form {
                 Section("App lock") {
-                    Picker("Lock after", selection: $model.idleTimeout) {
-                        ForEach(SettingsModel.idleTimeoutChoices, id: \.self) { seconds in
-                            Text(seconds == 0 ? "Immediately" : Duration.seconds(seconds).formatted(.units(allowed: [.minutes, .seconds])))
-                                .tag(seconds)
+                    Picker("Lock after", selection: $model.lockTimeout) {
+                        ForEach(lockTimeoutChoices(), id: \.self) { timeout in
+                            Text(Self.title(timeout)).tag(timeout)
                         }
                     }
                     Button("Lock now", action: lock)
@@ -60,7 +59,7 @@ struct SettingsView: View {
                     if model.trash.isEmpty { Text("Empty").foregroundStyle(.secondary) }
                     ForEach(model.trash, id: \.id) { account in
                         HStack {
-                            Text("\(account.issuer) \(account.label)")
+                            Text(account.displayName)
                             Spacer()
                             Button("Restore") { Task { await model.restore(account.id) } }.buttonStyle(.borderless)
                         }
@@ -79,6 +78,17 @@ struct SettingsView: View {
         .task {
             await model.load()
             await backup.load()
+        }
+    }
+}
+
+extension SettingsView {
+    /// A lock timeout in words.
+    static func title(_ timeout: LockTimeout) -> String {
+        switch timeout {
+        case .immediately: return "Immediately"
+        case .never: return "Never"
+        case .after(let seconds): return Duration.seconds(seconds).formatted(.units(allowed: [.minutes, .seconds]))
         }
     }
 }
@@ -239,7 +249,7 @@ struct TransferView: View {
             guard let data = try? Data(contentsOf: url) else { return }
             Task { await model.importFile(data) }
         }
-        .fileExporter(isPresented: exporting, document: exportDocument, contentType: .data, defaultFilename: exportName) { _ in
+        .fileExporter(isPresented: exporting, document: exportDocument, contentType: exportType, defaultFilename: exportName) { _ in
             model.finishExport()
         }
     }
@@ -304,8 +314,14 @@ struct TransferView: View {
         if case .ready(let data, _, _) = model.exportStage { ExportDocument(data: data) } else { nil }
     }
 
+    /// Core's file name for the export.
     private var exportName: String? {
-        if case .ready(_, let name, _) = model.exportStage { name } else { nil }
+        if case .ready(_, let file, _) = model.exportStage { file.fileName } else { nil }
+    }
+
+    /// The export's type from core's MIME type (`data` when iOS knows none for it).
+    private var exportType: UTType {
+        if case .ready(_, let file, _) = model.exportStage { UTType(mimeType: file.mimeType) ?? .data } else { .data }
     }
 }
 

@@ -86,19 +86,24 @@ public final class CodesModel {
         await refresh()
     }
 
-    /// Copies the row's code (as typed, not as grouped) to the pasteboard, expiring when the
-    /// code does (HOTP: `hotpCopyLifetime` from `now`). Returns false when the row has no code.
+    /// Copies the row's code (as typed, not as grouped) to the pasteboard, which clears it
+    /// when core says (`clipboardClearAfterSeconds`: when the code changes or after a minute,
+    /// whichever is sooner, never sooner than a few seconds), counted from the device's `now`.
+    /// Returns false when the row has no code.
     @discardableResult
-    public func copy(_ id: String, now: Date = Date()) -> Bool {
+    public func copy(_ id: String, now: Date = Date()) async -> Bool {
         guard let item = items.first(where: { $0.id == id }), let code = item.code else { return false }
-        let expires = item.validUntil.map { Date(timeIntervalSince1970: TimeInterval($0)) }
-            ?? now.addingTimeInterval(Self.hotpCopyLifetime)
-        pasteboard?.copy(code, expiresAt: expires)
+        let vault = self.vault
+        let seconds: UInt64
+        do {
+            seconds = try await offMain { try vault.clipboardClearAfterSeconds(validUntil: item.validUntil) }
+        } catch {
+            message = userMessage(error)
+            return false
+        }
+        pasteboard?.copy(code, expiresAt: now.addingTimeInterval(TimeInterval(seconds)))
         return true
     }
-
-    /// How long a copied HOTP code stays on the pasteboard (it never expires by itself).
-    public static let hotpCopyLifetime: TimeInterval = 60
 
     /// HOTP: advances the counter (saved before the code is shown) and refreshes.
     public func nextCode(_ id: String) async {

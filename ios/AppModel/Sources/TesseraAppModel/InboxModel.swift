@@ -12,14 +12,22 @@ public struct InboxItem: Identifiable, Equatable, Sendable {
     public let issuer: String
     /// The token's account label.
     public let label: String
+    /// The one line naming the token (core's `displayName` of issuer and label).
+    public let displayName: String
     /// The server's title.
     public let title: String
     /// The server's question ("Do you want to sign in to …?").
     public let question: String
     /// Number matching: the numbers to offer as large buttons; empty without it.
     public let choices: [String]
-    /// Unix second after which it can no longer be answered.
+    /// Unix second after which it can no longer be answered (the vault's server-corrected
+    /// clock: compare it with nothing on the device; show `secondsLeft`).
     public let expiresAt: UInt64
+    /// Seconds left to answer when the inbox was listed, judged by core on the vault's
+    /// server-corrected clock (a device clock that is off does not shorten or lengthen it).
+    public let secondsLeft: UInt64
+    /// When the inbox was listed (device time), from which the countdown is drawn.
+    public let listedAt: Date
     /// It arrived in the latest poll (or later): the ones to notify about.
     public let isNew: Bool
     /// The server's `app_force_unlock`: the user must authenticate this way before the request
@@ -29,8 +37,13 @@ public struct InboxItem: Identifiable, Equatable, Sendable {
     /// are empty here, so no view or notification can show them early.
     public let hidden: Bool
 
-    /// Seconds left to answer at `now` (0 once expired).
-    public func secondsLeft(at now: UInt64) -> UInt64 { expiresAt > now ? expiresAt - now : 0 }
+    /// Seconds left at `date` for drawing the countdown between two lists: core's
+    /// `secondsLeft` less the time since `listedAt` (an elapsed time, so the device clock's
+    /// error cancels out); 0 once expired.
+    public func secondsLeft(at date: Date) -> UInt64 {
+        let elapsed = UInt64(max(0, date.timeIntervalSince(listedAt)))
+        return secondsLeft > elapsed ? secondsLeft - elapsed : 0
+    }
 }
 
 /// Asks the user to prove presence the way a request demands (`app_force_unlock`): Face ID /
@@ -236,13 +249,15 @@ public final class InboxModel {
         revealed.formIntersection(pending.map(\.id))
         // An opened request that was answered (or expired) leaves the inbox: nothing to point at.
         if case .pending(let id) = opened, !pending.contains(where: { $0.id == id }) { opened = nil }
+        let listedAt = Date()
         items = pending.map { request in
             let hidden = request.forceUnlock != nil && !revealed.contains(request.id)
             return InboxItem(
                 id: request.id, serial: request.serial, issuer: request.issuer, label: request.label,
-                title: hidden ? "" : request.title, question: hidden ? "" : request.question,
-                choices: hidden ? [] : request.choices, expiresAt: request.expiresAt, isNew: request.isNew,
-                forceUnlock: request.forceUnlock, hidden: hidden)
+                displayName: request.displayName, title: hidden ? "" : request.title,
+                question: hidden ? "" : request.question, choices: hidden ? [] : request.choices,
+                expiresAt: request.expiresAt, secondsLeft: request.secondsLeft, listedAt: listedAt,
+                isNew: request.isNew, forceUnlock: request.forceUnlock, hidden: hidden)
         }
     }
 }

@@ -31,3 +31,16 @@ public protocol Pasteboard: AnyObject {
     /// Puts `text` (a code) on the pasteboard until `expiresAt`.
     func copy(_ text: String, expiresAt: Date)
 }
+
+/// A monotonic clock for the app lock: core's `shouldLock` compares two readings of one clock
+/// that counts while the phone sleeps and that setting the wall clock does not move
+/// (`ContinuousClock`), in milliseconds since this process first asked.
+public enum Uptime {
+    private static let origin = ContinuousClock.now
+
+    /// Milliseconds since the first reading.
+    public static func millis() -> UInt64 {
+        let elapsed = origin.duration(to: .now).components
+        return UInt64(max(0, elapsed.seconds)) * 1000 + UInt64(max(0, elapsed.attoseconds)) / 1_000_000_000_000_000
+    }
+}

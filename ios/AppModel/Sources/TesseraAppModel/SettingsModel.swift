@@ -2,7 +2,7 @@ import Foundation
 import Observation
 import Tessera
 
-/// Settings: the app lock's idle timeout, the trash, the vault password.
+/// Settings: the app lock's timeout, the trash, the vault password, the server time.
 @MainActor
 @Observable
 public final class SettingsModel {
@@ -14,38 +14,48 @@ public final class SettingsModel {
     public private(set) var message: String?
     /// The server time as last measured (offset, source, warning); nil before any.
     public private(set) var serverTime: ServerTimeStatus?
-    /// Lock after this long in the background; saved in `defaults`, applied to `unlock`.
-    public var idleTimeout: TimeInterval {
+    /// How long the app may be left before it locks; saved in `defaults`, applied to `unlock`.
+    public var lockTimeout: LockTimeout {
         didSet {
-            defaults.set(idleTimeout, forKey: Self.idleTimeoutKey)
-            unlock?.idleTimeout = idleTimeout
+            defaults.set(Self.stored(lockTimeout), forKey: Self.lockTimeoutKey)
+            unlock?.lockTimeout = lockTimeout
         }
     }
-
-    /// The choices the settings screen offers for `idleTimeout`, in seconds.
-    public static let idleTimeoutChoices: [TimeInterval] = [0, 30, 60, 300, 900]
 
     @ObservationIgnored private let vault: Vault
     @ObservationIgnored private let push: PushClient?
     @ObservationIgnored private let defaults: UserDefaults
     @ObservationIgnored private weak var unlock: UnlockModel?
     @ObservationIgnored private let kdf: KdfParams?
-    static let idleTimeoutKey = "appLockIdleTimeout"
+    static let lockTimeoutKey = "appLockTimeout"
 
     /// Settings of `vault` (`push` syncs the server time), persisted in `defaults`; `unlock`
-    /// receives the idle timeout; `kdf` is the password cost (nil: core's default).
+    /// receives the lock timeout; `kdf` is the password cost (nil: core's default).
     public init(vault: Vault, push: PushClient?, defaults: UserDefaults, unlock: UnlockModel?, kdf: KdfParams? = nil) {
         self.vault = vault
         self.push = push
         self.defaults = defaults
         self.unlock = unlock
         self.kdf = kdf
-        idleTimeout = Self.savedIdleTimeout(defaults)
+        lockTimeout = Self.savedLockTimeout(defaults)
     }
 
-    /// The saved idle timeout (60 s when never set).
-    public static func savedIdleTimeout(_ defaults: UserDefaults) -> TimeInterval {
-        defaults.object(forKey: idleTimeoutKey) as? TimeInterval ?? 60
+    /// The saved lock timeout (core's default when never set, or unreadable).
+    public nonisolated static func savedLockTimeout(_ defaults: UserDefaults) -> LockTimeout {
+        let text = defaults.string(forKey: lockTimeoutKey) ?? ""
+        if text == "immediately" { return .immediately }
+        if text == "never" { return .never }
+        if text.hasPrefix("after:"), let seconds = UInt32(text.dropFirst("after:".count)) { return .after(seconds: seconds) }
+        return defaultLockTimeout()
+    }
+
+    /// How a timeout is kept in `defaults` (a storage format, read back by `savedLockTimeout`).
+    private nonisolated static func stored(_ timeout: LockTimeout) -> String {
+        switch timeout {
+        case .immediately: return "immediately"
+        case .never: return "never"
+        case .after(let seconds): return "after:\(seconds)"
+        }
     }
 
     /// Reads the trash, whether a password is set and the server time.

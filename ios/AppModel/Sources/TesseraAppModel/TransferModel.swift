@@ -28,8 +28,9 @@ public final class TransferModel {
         case idle
         /// The export would be readable by anyone holding the file: ask before writing it.
         case needsConsent(ExportFormat)
-        /// Ready for `fileExporter`: the file's bytes, a suggested name, accounts left out.
-        case ready(data: Data, fileName: String, skipped: [SkippedAccount])
+        /// Ready for `fileExporter`: the file's bytes, core's name, extension and MIME type for
+        /// it, and the accounts left out.
+        case ready(data: Data, file: ExportFile, skipped: [SkippedAccount])
         /// Nothing was exported; why.
         case failed(String)
     }
@@ -133,20 +134,12 @@ public final class TransferModel {
             let result = try await offMain {
                 try exportFromVault(vault: vault, format: format, password: password, unencrypted: unencrypted)
             }
-            exportStage = .ready(data: result.data, fileName: Self.fileName(format), skipped: result.skipped)
+            let file = try exportFile(
+                format: format, encrypted: !unencrypted, unixTime: UInt64(Date().timeIntervalSince1970),
+                utcOffsetSeconds: Int32(TimeZone.current.secondsFromGMT()))
+            exportStage = .ready(data: result.data, file: file, skipped: result.skipped)
         } catch {
             exportStage = .failed(userMessage(error))
-        }
-    }
-
-    private static func fileName(_ format: ExportFormat) -> String {
-        switch format {
-        case .aegis: return "tessera-aegis.json"
-        case .otpauthList: return "tessera-otpauth.txt"
-        case .googleMigration: return "tessera-google-migration.txt"
-        case .tesseraBackup: return "tessera-backup.tessera"
-        // A format added to the bindings later still gets a name before it gets its own.
-        default: return "tessera-export"
         }
     }
 }

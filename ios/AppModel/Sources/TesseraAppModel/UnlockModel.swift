@@ -50,24 +50,27 @@ public final class UnlockModel {
     public private(set) var busy = false
     /// The vault was just created: offer to import accounts from another app right away.
     public private(set) var offerImport = false
-    /// Lock after the app spent this long in the background (0: at once).
-    public var idleTimeout: TimeInterval
+    /// How long the app may be left before it locks (core's choices; from settings).
+    public var lockTimeout: LockTimeout
 
     @ObservationIgnored private let path: String
     @ObservationIgnored private let keys: KeyProvider
     @ObservationIgnored private let clock: Clock?
     @ObservationIgnored private let kdf: KdfParams?
     @ObservationIgnored private var unlocker: Unlocker?
-    @ObservationIgnored private var backgroundSince: Date?
+    /// When the app was left, in milliseconds of a monotonic clock (`Uptime`).
+    @ObservationIgnored private var leftAt: UInt64?
 
     /// The vault at `path`, its device key `keys` (the Secure Enclave provider in the app), the
-    /// codes' `clock`, the password cost `kdf` (nil: core's default), `idleTimeout` from settings.
-    public init(path: String, keys: KeyProvider, clock: Clock?, kdf: KdfParams? = nil, idleTimeout: TimeInterval = 60) {
+    /// codes' `clock`, the password cost `kdf` (nil: core's default), `lockTimeout` from settings.
+    public init(
+        path: String, keys: KeyProvider, clock: Clock?, kdf: KdfParams? = nil, lockTimeout: LockTimeout = defaultLockTimeout()
+    ) {
         self.path = path
         self.keys = keys
         self.clock = clock
         self.kdf = kdf
-        self.idleTimeout = idleTimeout
+        self.lockTimeout = lockTimeout
     }
 
     /// App start: first run when there is no vault, an update notice for a newer one,
@@ -142,18 +145,20 @@ public final class UnlockModel {
         stage = .locked
     }
 
-    /// The app went to the background (the app-switcher snapshot is hidden by the view).
-    public func enteredBackground(at date: Date) {
-        backgroundSince = date
-        if idleTimeout <= 0 { lock() }
+    /// The app went to the background (the app-switcher snapshot is hidden by the view) at
+    /// `now` milliseconds of a monotonic clock; core's `shouldLock` says whether that alone
+    /// locks (`Immediately`).
+    public func enteredBackground(atMillis now: UInt64 = Uptime.millis()) {
+        leftAt = now
+        if shouldLock(timeout: lockTimeout, leftAtMillis: now, nowMillis: now) { lock() }
     }
 
-    /// The app came back: locks when it was away for `idleTimeout` or longer. (Which idle
-    /// time locks is an app-lock rule that core does not have yet; see ios/README.md.)
-    public func enteredForeground(at date: Date) {
-        defer { backgroundSince = nil }
-        guard stage == .unlocked, let since = backgroundSince else { return }
-        if date.timeIntervalSince(since) >= idleTimeout { lock() }
+    /// The app came back at `now` (the same monotonic clock): locks when core's `shouldLock`
+    /// says the time away was too long.
+    public func enteredForeground(atMillis now: UInt64 = Uptime.millis()) {
+        defer { leftAt = nil }
+        guard stage == .unlocked, let leftAt else { return }
+        if shouldLock(timeout: lockTimeout, leftAtMillis: leftAt, nowMillis: now) { lock() }
     }
 
     /// The lock screen's unlocker, made on first use. One per lock screen: it remembers why

@@ -89,17 +89,23 @@ final class AddAndTransferTests: XCTestCase {
         await transfer.export(.otpauthList, password: nil)
         XCTAssertEqual(transfer.exportStage, .needsConsent(.otpauthList))
         await transfer.confirmPlainExport()
-        guard case .ready(let data, let name, let skipped) = transfer.exportStage else {
+        guard case .ready(let data, let file, let skipped) = transfer.exportStage else {
             return XCTFail("\(transfer.exportStage)")
         }
         XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("secret=\(rfcSecret)"))
-        XCTAssertTrue(name.hasSuffix(".txt"))
+        // Core names the file (docs of `export_file`): its format, the date, the extension.
+        XCTAssertTrue(file.fileName.hasPrefix("tessera-"), file.fileName)
+        XCTAssertTrue(file.fileName.hasSuffix(".txt"), file.fileName)
+        XCTAssertEqual(file.extension, "txt")
+        XCTAssertEqual(file.mimeType, "text/plain")
         XCTAssertEqual(skipped, [])
         transfer.finishExport()
         XCTAssertEqual(transfer.exportStage, .idle)
 
         await transfer.export(.aegis, password: "export password 7")
-        guard case .ready(let encrypted, _, _) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
+        guard case .ready(let encrypted, let aegisFile, _) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
+        XCTAssertEqual(aegisFile.mimeType, "application/json")
+        XCTAssertFalse(aegisFile.fileName.contains("plain"), "an encrypted Aegis file is not called plain")
         XCTAssertFalse(String(decoding: encrypted, as: UTF8.self).contains(rfcSecret), "encrypted")
         XCTAssertEqual(detectImportFormat(data: encrypted), .aegis)
         transfer.finishExport()
@@ -111,7 +117,8 @@ final class AddAndTransferTests: XCTestCase {
         guard case .failed(let why) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
         XCTAssertFalse(why.isEmpty)
         await transfer.export(.tesseraBackup, password: "backup password 42")
-        guard case .ready(let backup, _, _) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
+        guard case .ready(let backup, let backupFile, _) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
+        XCTAssertEqual(backupFile.extension, "tsrbackup")
         XCTAssertEqual(detectImportFormat(data: backup), .tesseraBackup)
     }
 }

@@ -99,11 +99,20 @@ final class CodesModelTests: XCTestCase {
         let codes = model(vault, pasteboard: pasteboard)
         await codes.start()
 
-        XCTAssertTrue(codes.copy(id, now: Date(timeIntervalSince1970: 59)))
-        // RFC 6238: T = 59 → 94287082, valid until the period ends at 60.
+        // RFC 6238: T = 59 → 94287082, valid until the period ends at 60. Copied in its last
+        // second, it stays the 10 s core's rule (docs of `clipboard_clear_after`) never goes
+        // below, counted on the device's clock.
+        let copied = await codes.copy(id, now: Date(timeIntervalSince1970: 1_000))
+        XCTAssertTrue(copied)
         XCTAssertEqual(pasteboard.copies.map(\.text), ["94287082"])
-        XCTAssertEqual(pasteboard.copies.first?.expiresAt, Date(timeIntervalSince1970: 60))
-        XCTAssertFalse(codes.copy("no-such-id"))
+        XCTAssertEqual(pasteboard.copies.first?.expiresAt, Date(timeIntervalSince1970: 1_010))
+        // Copied with 25 s left (T = 35, valid until 60): gone when the code changes.
+        clock.now = 35
+        await codes.refresh()
+        _ = await codes.copy(id, now: Date(timeIntervalSince1970: 2_000))
+        XCTAssertEqual(pasteboard.copies.last?.expiresAt, Date(timeIntervalSince1970: 2_025))
+        let none = await codes.copy("no-such-id")
+        XCTAssertFalse(none)
 
 
         await codes.trash(id)
@@ -126,10 +135,11 @@ final class CodesModelTests: XCTestCase {
         let codes = model(vault, pasteboard: pasteboard)
         await codes.start()
         XCTAssertEqual(code(codes, id), "755224")
-        // HOTP codes never expire by themselves: the pasteboard item lasts hotpCopyLifetime.
-        XCTAssertTrue(codes.copy(id, now: Date(timeIntervalSince1970: 59)))
+        // HOTP codes never expire by themselves: core's rule keeps them a minute at most.
+        let copied = await codes.copy(id, now: Date(timeIntervalSince1970: 1_000))
+        XCTAssertTrue(copied)
         XCTAssertEqual(pasteboard.copies.map(\.text), ["755224"])
-        XCTAssertEqual(pasteboard.copies.last?.expiresAt, Date(timeIntervalSince1970: 59 + CodesModel.hotpCopyLifetime))
+        XCTAssertEqual(pasteboard.copies.last?.expiresAt, Date(timeIntervalSince1970: 1_060))
         XCTAssertNil(codes.nextChangeAt, "nothing expires: no refresh is scheduled")
         await codes.nextCode(id)
         XCTAssertEqual(code(codes, id), "287082")

@@ -90,7 +90,10 @@ final class InboxModelTests: XCTestCase {
         XCTAssertTrue(item.isNew)
         XCTAssertNil(item.forceUnlock)
         XCTAssertFalse(item.hidden)
-        XCTAssertGreaterThan(item.secondsLeft(at: UInt64(Date().timeIntervalSince1970) - 1), 0)
+        XCTAssertEqual(item.displayName, inbox.tokens[0].displayName)
+        XCTAssertGreaterThan(item.secondsLeft, 0, "just sent: time left to answer")
+        XCTAssertEqual(item.secondsLeft(at: item.listedAt), item.secondsLeft)
+        XCTAssertEqual(item.secondsLeft(at: item.listedAt.addingTimeInterval(TimeInterval(item.secondsLeft))), 0)
         XCTAssertEqual(notifier.posted.map(\.id), [item.id], "the background refresh posts the new request")
 
         await inbox.approve(item.id)

@@ -122,18 +122,34 @@ final class UnlockModelTests: XCTestCase {
         XCTAssertEqual(next.stage, .unlocked)
     }
 
-    func testIdleTimeoutLocksOnlyAfterTheTimeAway() async throws {
+    func testTheAppLockFollowsCoresTimeout() async throws {
         let unlock = unlockModel(tempVaultPath(), SwitchableKeys())
         await unlock.start()
         await unlock.create(password: nil)
-        unlock.idleTimeout = 60
-        let left = Date(timeIntervalSince1970: 1_000)
-        unlock.enteredBackground(at: left)
-        unlock.enteredForeground(at: left.addingTimeInterval(59))
+        XCTAssertEqual(unlock.lockTimeout, defaultLockTimeout(), "a new installation starts with core's default")
+        unlock.lockTimeout = .after(seconds: 60)
+        unlock.enteredBackground(atMillis: 1_000)
         XCTAssertEqual(unlock.stage, .unlocked)
-        unlock.enteredBackground(at: left)
-        unlock.enteredForeground(at: left.addingTimeInterval(60))
-        XCTAssertEqual(unlock.stage, .locked)
+        unlock.enteredForeground(atMillis: 60_999)
+        XCTAssertEqual(unlock.stage, .unlocked, "59.999 s away")
+        unlock.enteredBackground(atMillis: 1_000)
+        unlock.enteredForeground(atMillis: 61_000)
+        XCTAssertEqual(unlock.stage, .locked, "a minute away")
         XCTAssertNil(unlock.vault)
+
+        await unlock.unlockWithDevice()
+        unlock.lockTimeout = .never
+        unlock.enteredBackground(atMillis: 0)
+        unlock.enteredForeground(atMillis: 86_400_000)
+        XCTAssertEqual(unlock.stage, .unlocked, "never locks by itself")
+        unlock.lockTimeout = .immediately
+        unlock.enteredBackground(atMillis: 5)
+        XCTAssertEqual(unlock.stage, .locked, "locked as it leaves, before any snapshot")
+
+        await unlock.unlockWithDevice()
+        unlock.lockTimeout = .after(seconds: 60)
+        unlock.enteredBackground(atMillis: 10_000)
+        unlock.enteredForeground(atMillis: 9_000)
+        XCTAssertEqual(unlock.stage, .locked, "a clock that went back: the time away is unknown, so lock")
     }
 }
