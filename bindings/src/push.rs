@@ -128,6 +128,9 @@ impl PushRequest {
 
 /// What became of the request a notification named (`PushClient.requestState`), so that
 /// tapping an old notification says what happened instead of showing nothing.
+// A transient value lowered into uniffi's buffer at once, and uniffi cannot lift a boxed
+// record: the size difference between the variants costs nothing here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum RequestState {
     /// Still answerable: show it (with its token's issuer, label and unlock demand).
