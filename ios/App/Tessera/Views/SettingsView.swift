@@ -341,6 +341,8 @@ struct EntryRow: View {
 /// The export's bytes for `fileExporter`.
 struct ExportDocument: FileDocument {
     static var readableContentTypes: [UTType] { [.data] }
+    /// What core's MIME types (`exportFile`) become: JSON, plain text, or bytes.
+    static var writableContentTypes: [UTType] { [.data, .json, .plainText] }
     let data: Data
     init(data: Data) { self.data = data }
     init(configuration: ReadConfiguration) throws { data = configuration.file.regularFileContents ?? Data() }
