@@ -99,6 +99,8 @@ class CodesModel(
     private val vault: Vault,
     private val wakeups: Wakeups = DelayWakeups(),
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** Called after each change this model made to the vault (automatic backups). */
+    private val onChanged: () -> Unit = {},
 ) {
     private val _state = MutableStateFlow(CodesState())
 
@@ -234,6 +236,7 @@ class CodesModel(
 
     private suspend fun changeThenReload(change: () -> Unit) {
         act(change) ?: return
+        onChanged()
         reload()
     }
 
