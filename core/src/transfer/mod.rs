@@ -32,6 +32,7 @@ mod otpauth_list;
 mod prefs_xml;
 mod report;
 mod steam;
+mod totpauth;
 mod twofas;
 mod winauth;
 // Ente Auth and Proton Authenticator (each with its own encrypted format) and QR images.
@@ -97,11 +98,14 @@ pub enum Format {
     Duo,
     /// The Battle.net app's authenticator (SharedPreferences XML).
     BattleNet,
+    /// TOTP Authenticator (Binary Boxes): its backup (`.bin`, base64 of AES-CBC, with the
+    /// user's password or the app's default one) or its app storage (SharedPreferences XML).
+    TotpAuthenticator,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 21] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -120,6 +124,7 @@ impl Format {
         Format::Authy,
         Format::Duo,
         Format::BattleNet,
+        Format::TotpAuthenticator,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -147,6 +152,7 @@ impl Format {
             Format::Authy => "authy",
             Format::Duo => "duo",
             Format::BattleNet => "battlenet",
+            Format::TotpAuthenticator => "totpauth",
         }
     }
 
@@ -272,10 +278,16 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if strings.iter().any(|s| s.name == battlenet::SECRET) {
             return Some(Format::BattleNet);
         }
+        if strings.iter().any(|s| s.name == totpauth::PREF_KEY) {
+            return Some(Format::TotpAuthenticator);
+        }
         return strings
             .iter()
             .any(|s| s.name == freeotp::TOKEN_ORDER)
             .then_some(Format::FreeOtpPlus);
+    }
+    if totpauth::looks_like_backup(text) {
+        return Some(Format::TotpAuthenticator);
     }
     let mut lines = text
         .lines()
@@ -391,6 +403,7 @@ pub(crate) fn read_as(
         Format::Authy => authy::read(bytes, password),
         Format::Duo => duo::read(bytes, password),
         Format::BattleNet => battlenet::read(bytes, password),
+        Format::TotpAuthenticator => totpauth::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -717,6 +730,14 @@ mod tests {
             (
                 b"<map><string name=\"com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET\">00</string></map>",
                 Some(Format::BattleNet),
+            ),
+            (
+                b"<map><string name=\"STATIC_TOTP_CODES_LIST\">[]</string></map>",
+                Some(Format::TotpAuthenticator),
+            ),
+            (
+                b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n",
+                Some(Format::TotpAuthenticator),
             ),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),
