@@ -25,8 +25,10 @@ mod bitwarden_enc;
 mod duo;
 pub mod export;
 mod freeotp;
+mod freeotp_backup;
 mod google;
 mod google_db;
+mod javaser;
 mod microsoft;
 mod otpauth_list;
 mod prefs_xml;
@@ -63,7 +65,8 @@ pub enum Format {
     TwoFas,
     /// andOTP JSON (plain) or its encrypted binary formats.
     AndOtp,
-    /// FreeOTP+ JSON, or the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+.
+    /// FreeOTP: FreeOTP+ JSON, the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+, and
+    /// FreeOTP 2's encrypted backup (a Java-serialized map, or the app's `tokenBackup.xml`).
     FreeOtpPlus,
     /// Bitwarden JSON export, unencrypted or password-protected.
     BitwardenJson,
@@ -256,6 +259,10 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     if authpro::is_encrypted(bytes) {
         return Some(Format::AuthenticatorPro);
     }
+    // Java serialization: the only such file an authenticator writes is FreeOTP 2's backup.
+    if bytes.starts_with(&javaser::MAGIC) {
+        return Some(Format::FreeOtpPlus);
+    }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
     }
@@ -283,7 +290,7 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         }
         return strings
             .iter()
-            .any(|s| s.name == freeotp::TOKEN_ORDER)
+            .any(|s| s.name == freeotp::TOKEN_ORDER || s.name == freeotp_backup::MASTER_KEY)
             .then_some(Format::FreeOtpPlus);
     }
     if totpauth::looks_like_backup(text) {
@@ -453,8 +460,8 @@ pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
     Ok(())
 }
 
-/// Why nothing matched: a JSON document that does not parse (typically a truncated export)
-/// is damaged; anything else is of an unknown format.
+/// Why nothing matched: a JSON document or a preferences file that does not parse (typically a
+/// truncated export) is damaged; anything else is of an unknown format.
 fn undetected(bytes: &[u8]) -> TransferError {
     if bytes.starts_with(SQLITE_MAGIC) {
         return TransferError::Unsupported(
@@ -469,6 +476,12 @@ fn undetected(bytes: &[u8]) -> TransferError {
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if (text.starts_with('{') || text.starts_with('['))
         && let Err(e) = parse_json(text.as_bytes())
+    {
+        return e;
+    }
+    // Likewise a preferences file that does not parse (cut short, typically).
+    if prefs_xml::looks_like(text)
+        && let Err(e) = prefs_xml::strings(text.as_bytes())
     {
         return e;
     }
