@@ -61,7 +61,7 @@ class LinkTest {
             assertEquals(Destination.ADD, session.openLink(totp))
             assertEquals("Example · alice", assertIs<AddState.Confirm>(session.add.state.value).title)
             assertEquals(Destination.INBOX, session.openLink(requestLink("NO-SUCH-REQUEST")))
-            assertEquals(OpenedRequest.Gone, session.inbox.state.value.opened, "a request that is not waiting is said to be gone")
+            assertEquals(OpenedRequest.Unknown, session.inbox.state.value.opened, "a request this vault never had is said to be unknown")
         }
     }
 
