@@ -189,6 +189,12 @@ fn write_parts(outdir: &Path, transfer: &MoveTransfer) -> Result<(), CliError> {
 
 fn report_sent(transfer: &MoveTransfer) {
     println!("accounts: {}", transfer.accounts);
+    if transfer.pictures_left_behind > 0 {
+        println!(
+            "pictures: {} too large for QR codes stay here (their accounts move; a backup file carries them)",
+            transfer.pictures_left_behind
+        );
+    }
     for token in &transfer.tokens_moved {
         println!(
             "push token {} ({}: {}): moves",

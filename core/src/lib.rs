@@ -33,6 +33,7 @@ pub mod crypto;
 pub mod error;
 pub mod files;
 pub mod handover;
+pub mod icon;
 pub mod net;
 pub mod otp;
 pub mod push;

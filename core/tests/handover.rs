@@ -8,14 +8,32 @@ mod common;
 
 use common::{Scratch, seed, totp};
 use tessera_core::handover::{
-    HandoverError, LeftBehindReason, MAX_PARTS, OFFER_TTL_SECONDS, TokenOutcome, read_offer,
-    scan_progress,
+    HandoverError, LeftBehindReason, MAX_PARTS, OFFER_TTL_SECONDS, PICTURE_PARTS, TokenOutcome,
+    read_offer, scan_progress,
 };
+use tessera_core::icon::{Icon, IconImage};
 use tessera_core::push::{DeviceKeys, NoProgress, PushStore, PushToken, ServerKey, SoftwareKeys};
 use tessera_core::vault::{AccountUpdate, AddOutcome, ListFilter, Vault};
 use tessera_core::{Account, OtpParams, Secret};
 
 const T0: u64 = 1_800_000_000;
+
+/// A PNG picture of `size` bytes (the signature, then filler: pictures are checked by type,
+/// not decoded).
+fn picture(size: usize) -> Icon {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend((0..size - 8).map(|i| (i * 7 % 251) as u8));
+    Icon::Image(IconImage::new(bytes, Some("image/png")).unwrap())
+}
+
+fn pictures(vault: &Vault) -> Vec<Option<Icon>> {
+    vault
+        .export_accounts()
+        .unwrap()
+        .into_iter()
+        .map(|(_, a)| a.meta.picture)
+        .collect()
+}
 
 fn token(serial: &str) -> PushToken {
     PushToken {
@@ -39,6 +57,7 @@ fn old_phone() -> (Scratch, Vault) {
     github.meta.note = "recovery codes in the safe".into();
     github.meta.groups = vec!["Work".into(), "Code".into()];
     github.meta.icon = Some("github".into());
+    github.meta.picture = Some(picture(600));
     let mut bank = totp("Bank", "alice@bank", &seed(2));
     bank.meta.favorite = true;
     bank.meta.groups = vec!["Money".into()];
@@ -155,6 +174,8 @@ fn the_whole_vault_moves_and_arrives_complete() {
     assert_eq!(outcomes.iter().filter(|o| **o == "added").count(), 3);
     assert_eq!(outcomes.iter().filter(|o| **o == "duplicate").count(), 1);
     assert_eq!(order(&new), order(&old), "order, groups, favourites, icons");
+    assert_eq!(pictures(&new), pictures(&old), "pictures");
+    assert_eq!(transfer.pictures_left_behind, 0);
     for summary in new.list(&ListFilter::default()).unwrap() {
         let moved = new.get(&summary.id).unwrap();
         let original = old
@@ -355,4 +376,43 @@ fn each_code_fits_a_version_15_qr_code_in_alphanumeric_mode() {
         )
         .unwrap_or_else(|e| panic!("{} characters do not fit: {e}", text.len()));
     }
+}
+
+#[test]
+fn pictures_too_large_for_qr_codes_stay_behind_largest_first() {
+    let (_old_dir, old) = Scratch::new();
+    // Together the pictures need more than PICTURE_PARTS codes; without the largest they fit.
+    for (n, size) in [(1, 6_000), (2, 9_000), (3, 500)] {
+        let mut account = totp(&format!("Pictured {n}"), "alice", &seed(n));
+        account.meta.picture = Some(picture(size));
+        old.add(&account).unwrap();
+    }
+    let (_new_dir, new) = Scratch::new();
+    let offer = new.create_move_offer(T0).unwrap();
+    let transfer = old.send_move(&offer.text, T0).unwrap();
+    assert_eq!(transfer.pictures_left_behind, 1);
+    assert_eq!(transfer.accounts, 3);
+    assert!(transfer.parts.len() <= PICTURE_PARTS);
+    new.accept_move(&transfer.parts, T0).unwrap();
+    let sizes: Vec<(String, usize)> = new
+        .export_accounts()
+        .unwrap()
+        .into_iter()
+        .map(|(_, a)| {
+            let size = match &a.meta.picture {
+                Some(Icon::Image(image)) => image.bytes().len(),
+                _ => 0,
+            };
+            (a.issuer, size)
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        vec![
+            ("Pictured 1".to_string(), 6_000),
+            ("Pictured 2".to_string(), 0),
+            ("Pictured 3".to_string(), 500)
+        ],
+        "the largest picture stayed behind, the account moved"
+    );
 }

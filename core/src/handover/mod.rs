@@ -19,10 +19,11 @@
 //! device encrypts to the key the new one shows, not to one someone slipped in front of it.
 //!
 //! What moves is what a backup holds (the same JSON, so whatever backups carry, a move carries:
-//! accounts with their secrets, notes, groups, order, favourites, icons) plus every push token
-//! whose device key lives in the vault (a software key). A token whose key is held by a
-//! platform keystore cannot leave the device: it is reported per token, on both sides
-//! ([`TokenLeftBehind`]), to be enrolled again. The trash, pending push requests, the server
+//! accounts with their secrets, notes, groups, order, favourites, icons and pictures — a
+//! picture that would take the transfer past [`PICTURE_PARTS`] codes stays behind, reported)
+//! plus every push token whose device key lives in the vault (a software key). A token whose
+//! key is held by a platform keystore cannot leave the device: it is reported per token, on
+//! both sides ([`TokenLeftBehind`]), to be enrolled again. The trash, pending push requests, the server
 //! time and container registrations (a container moves by its own rollover) stay behind.
 //!
 //! `docs/move.md` describes the payloads, the key derivation, the AEAD, the chunking and the
@@ -52,6 +53,9 @@ pub const PART_BYTES: usize = 440;
 /// The most QR codes one transfer may have, written or read (110 KiB of ciphertext): a bound
 /// on what a reader collects, and a vault that needs more moves by an encrypted backup file.
 pub const MAX_PARTS: usize = 255;
+/// Account pictures ride along while the transfer stays within this many codes (17 KiB);
+/// beyond, the largest stay behind (reported) rather than make the user scan dozens more.
+pub const PICTURE_PARTS: usize = 40;
 
 /// A move offer as the old device reads it from the new device's QR code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +158,10 @@ pub struct MoveTransfer {
     pub tokens_moved: Vec<TokenMoved>,
     /// The push tokens that cannot move, each with why.
     pub tokens_left_behind: Vec<TokenLeftBehind>,
+    /// How many account pictures stayed behind because with them the transfer would need more
+    /// than [`PICTURE_PARTS`] codes (largest first; their accounts moved without them). A
+    /// backup file carries them.
+    pub pictures_left_behind: usize,
 }
 
 /// What happened to a push token on the new device.

@@ -25,6 +25,8 @@ const INFO: &[u8] = b"tessera/move/v1";
 const AAD_LABEL: &[u8] = b"TESSERA-MOVE:1:";
 /// Offer id and ephemeral public key.
 const HEADER_LEN: usize = ID_LEN + x25519::KEY_LEN;
+/// What a transfer adds to its content: the header and the tag.
+pub(crate) const OVERHEAD: usize = HEADER_LEN + TAG_LEN;
 
 /// The AEAD key and nonce of a transfer (see the module docs).
 fn transfer_key(

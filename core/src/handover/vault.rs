@@ -8,9 +8,11 @@ use super::content::{self, MovingToken};
 use super::wire::{self, ID_LEN};
 use super::{
     HandoverError, LeftBehindReason, MAX_PARTS, MoveOffer, MoveReport, MoveTransfer,
-    OFFER_TTL_SECONDS, PART_BYTES, TokenLeftBehind, TokenOutcome, seal,
+    OFFER_TTL_SECONDS, PART_BYTES, PICTURE_PARTS, TokenLeftBehind, TokenOutcome, seal,
 };
+use crate::account::Account;
 use crate::crypto::{random, x25519};
+use crate::icon::Icon;
 use crate::push::PushError;
 use crate::push::keys::KeyStorage;
 use crate::push::service::PushStore;
@@ -116,6 +118,29 @@ fn offer_of(secret: &x25519::Secret, offer_id: &[u8; ID_LEN], expires_at: u64) -
     }
 }
 
+/// Removes image pictures from `accounts`, largest first, until their base64 (what they take
+/// in the content) adds up to `excess` bytes or none is left; returns how many went.
+fn drop_largest_pictures(accounts: &mut [Account], excess: usize) -> usize {
+    let size = |account: &Account| match &account.meta.picture {
+        Some(Icon::Image(image)) => image.bytes().len().div_ceil(3) * 4,
+        _ => 0,
+    };
+    let mut order: Vec<usize> = (0..accounts.len())
+        .filter(|&i| size(&accounts[i]) > 0)
+        .collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(size(&accounts[i])));
+    let (mut freed, mut dropped) = (0, 0);
+    for i in order {
+        if freed >= excess {
+            break;
+        }
+        freed += size(&accounts[i]);
+        accounts[i].meta.picture = None;
+        dropped += 1;
+    }
+    dropped
+}
+
 impl Vault {
     /// On the new device: makes a one-time key and returns the offer to show as a QR code,
     /// valid for [`OFFER_TTL_SECONDS`] from `now`. The key's secret stays in this vault until
@@ -171,25 +196,46 @@ impl Vault {
             });
         }
         let offer_id = wire::offer_id_bytes(&offer)?;
-        let accounts = self.export_accounts()?;
-        let accounts_json = crate::vault::backup_payload_json(accounts.iter().map(|(_, a)| a))?;
+        let mut accounts: Vec<Account> = self
+            .export_accounts()?
+            .into_iter()
+            .map(|(_, account)| account)
+            .collect();
         let (moving, left_behind) = self.push_tokens_to_move()?;
-        let plain = content::write(&accounts_json, &moving, &left_behind)?;
+        // The room the content may take: all of MAX_PARTS codes, or PICTURE_PARTS while
+        // pictures ride along (less the header and the tag).
+        let budget = MAX_PARTS * PART_BYTES - seal::OVERHEAD;
+        let picture_budget = PICTURE_PARTS * PART_BYTES - seal::OVERHEAD;
+        let mut pictures_left_behind = 0;
+        let plain = loop {
+            let accounts_json = crate::vault::backup_payload_json(accounts.iter())?;
+            let plain = content::write(&accounts_json, &moving, &left_behind)?;
+            if plain.len() <= picture_budget {
+                break plain;
+            }
+            // Pictures (up to 256 KiB each) would make the sequence long: they stay behind,
+            // largest first, until the rest fits; a backup file carries them.
+            let dropped = drop_largest_pictures(&mut accounts, plain.len() - picture_budget);
+            if dropped == 0 {
+                if plain.len() <= budget {
+                    break plain;
+                }
+                return Err(HandoverError::TooLarge {
+                    parts: (plain.len() + seal::OVERHEAD).div_ceil(PART_BYTES),
+                    max: MAX_PARTS,
+                });
+            }
+            pictures_left_behind += dropped;
+        };
         let transfer_id = random::array::<ID_LEN>()?;
         let bytes = seal::seal(&offer_id, &offer.public_key, &transfer_id, &plain)?;
-        let count = bytes.len().div_ceil(PART_BYTES);
-        if count > MAX_PARTS {
-            return Err(HandoverError::TooLarge {
-                parts: count,
-                max: MAX_PARTS,
-            });
-        }
         Ok(MoveTransfer {
             parts: wire::split(&transfer_id, &bytes, PART_BYTES),
             check_code: offer.check_code,
             accounts: accounts.len(),
             tokens_moved: moving.iter().map(MovingToken::moved).collect(),
             tokens_left_behind: left_behind,
+            pictures_left_behind,
         })
     }
 
