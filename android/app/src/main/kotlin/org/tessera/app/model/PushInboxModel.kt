@@ -11,6 +11,7 @@ import org.tessera.PushClient
 import org.tessera.PushRequest
 import org.tessera.PushTokenInfo
 import org.tessera.PushVerdict
+import org.tessera.RequestState
 
 /** What the last answer did, for the inbox to say. Printing it does not show a display code. */
 sealed interface AnswerResult {
@@ -29,6 +30,21 @@ sealed interface AnswerResult {
     data class NotDelivered(val reason: String) : AnswerResult
 }
 
+/** A request the user opened from its notification ([PushInboxModel.open]), as core found it. */
+sealed interface OpenedRequest {
+    /** It still waits for an answer: show it first, marked. */
+    data class Waiting(val id: String) : OpenedRequest
+
+    /** Its time ran out before it was answered. */
+    data object Expired : OpenedRequest
+
+    /** It was answered (here or on another device) or withdrawn: nothing is left to do. */
+    data object Closed : OpenedRequest
+
+    /** This vault has no such request: it never arrived, or its push account was removed. */
+    data object Unknown : OpenedRequest
+}
+
 /** The push inbox screen. */
 data class InboxState(
     /** Requests waiting for an answer, oldest first. */
@@ -43,6 +59,8 @@ data class InboxState(
     val lastAnswer: AnswerResult? = null,
     /** The user confirmed who they are in this session (for tokens enrolled with `app_force_unlock`). */
     val confirmedForForcedUnlock: Boolean = false,
+    /** The request a notification opened, or what became of it. */
+    val opened: OpenedRequest? = null,
     /** A failure to show, cleared by the next success. */
     val error: String? = null,
 ) {
@@ -71,11 +89,12 @@ class PushInboxModel(
     private fun fail(message: String) = _state.update { it.copy(error = message) }
 
     /**
-     * Asks every token's server for requests; returns how many are new since the last fetch
-     * (core's mark: the background worker posts a notification for them), or `null` when the
-     * fetch failed.
+     * Asks every token's server for requests; returns the ids of those new since the last
+     * fetch (core's mark: the background worker posts one notification for each, opening it
+     * through [requestLink][org.tessera.app.platform.requestLink]), or `null` when the fetch
+     * failed.
      */
-    suspend fun refresh(): Int? {
+    suspend fun refresh(): List<String>? {
         _state.update { it.copy(refreshing = true) }
         val result = coreCall(io, ::fail) {
             val poll = push.poll()
@@ -89,8 +108,28 @@ class PushInboxModel(
                 unreachable = poll.failed.map { "${it.serial}: ${it.reason}" },
             )
         }
-        return result?.second?.count { it.isNew }
+        return result?.second?.filter { it.isNew }?.map { it.id }
     }
+
+    /**
+     * The user tapped a request's notification: fetches (the notification may be newer than
+     * the inbox), then core says what became of the request: still waiting (shown first),
+     * expired, closed or unknown. A failed fetch still shows what the vault holds.
+     */
+    suspend fun open(id: String) {
+        refresh()
+        val (found, pending) = coreCall(io, ::fail) { push.requestState(id) to push.pending() } ?: return
+        val opened = when (found) {
+            is RequestState.Pending -> OpenedRequest.Waiting(found.request.id)
+            RequestState.Expired -> OpenedRequest.Expired
+            RequestState.Closed -> OpenedRequest.Closed
+            RequestState.Unknown -> OpenedRequest.Unknown
+        }
+        _state.update { it.copy(requests = pending, opened = opened) }
+    }
+
+    /** The user saw what [InboxState.opened] said. */
+    fun closeOpened() = _state.update { it.copy(opened = null) }
 
     /** The user passed the unlock a token demands (`app_force_unlock`): its requests are shown. */
     fun confirmedUnlock() = _state.update { it.copy(confirmedForForcedUnlock = true) }
