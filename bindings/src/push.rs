@@ -129,6 +129,9 @@ impl PushRequest {
 /// What became of the request a notification named (`PushClient.requestState`), so that
 /// tapping an old notification says what happened instead of showing nothing.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+// uniffi enums cannot box a variant's record, and a value lives only until it is lowered
+// into the foreign buffer: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum RequestState {
     /// Still answerable: show it (with its token's issuer, label and unlock demand).
     Pending {
@@ -614,7 +617,7 @@ impl PushClient {
     pub fn request_state(&self, id: String) -> Result<RequestState> {
         let found = self.with(|p, now| match p.find(&id, secs(now)) {
             Ok(request) => Ok(RequestState::Pending {
-                request: PushRequest::from(&request),
+                request: PushRequest::at(&request, secs(now)),
             }),
             Err(core::PushError::Rejected(core::Rejection::Expired)) => Ok(RequestState::Expired),
             Err(core::PushError::Rejected(core::Rejection::Replayed)) => Ok(RequestState::Closed),
