@@ -55,6 +55,7 @@ pub mod container;
 pub mod error;
 pub mod otp;
 pub mod platform;
+pub mod poll_slot;
 pub mod push;
 mod redact;
 pub mod time;
@@ -78,6 +79,7 @@ pub use container::{
 pub use error::{Result, TesseraError};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
+pub use poll_slot::PollSlot;
 pub use push::{
     DenyReason, FailedPoll, ForceUnlock, HttpField, HttpRequest, HttpResponse, KeygenListener,
     KeygenStep, PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport,
