@@ -106,8 +106,8 @@ pub struct PushRequest {
 }
 
 impl PushRequest {
-    /// The inbox row of `r` at `now` (Unix seconds, the vault's corrected clock).
-    fn at(r: &core::PendingRequest, now: u64) -> Self {
+    /// The inbox row of `r` at `now` (Unix seconds, the corrected clock).
+    pub(crate) fn at(r: &core::PendingRequest, now: u64) -> Self {
         PushRequest {
             id: r.id().to_string(),
             serial: r.challenge.serial.clone(),
@@ -132,6 +132,9 @@ impl PushRequest {
 // record: the size difference between the variants costs nothing here.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+// uniffi enums cannot box a variant's record, and a value lives only until it is lowered
+// into the foreign buffer: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum RequestState {
     /// Still answerable: show it (with its token's issuer, label and unlock demand).
     Pending {
@@ -173,6 +176,35 @@ pub struct PollResult {
     pub rejected: Vec<RejectedPush>,
     /// Tokens that could not be polled.
     pub failed: Vec<FailedPoll>,
+}
+
+impl PollResult {
+    /// The result of `report`, its requests' time left at `now` (Unix seconds, corrected).
+    pub(crate) fn at(report: core::PollReport, now: u64) -> Self {
+        PollResult {
+            received: report
+                .received
+                .iter()
+                .map(|r| PushRequest::at(r, now))
+                .collect(),
+            rejected: report
+                .rejected
+                .into_iter()
+                .map(|(serial, r)| RejectedPush {
+                    serial,
+                    reason: r.to_string(),
+                })
+                .collect(),
+            failed: report
+                .failed
+                .into_iter()
+                .map(|(serial, e)| FailedPoll {
+                    serial,
+                    reason: e.to_string(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The server's verdict on an answer. Printing it does not show a display code.
@@ -473,12 +505,35 @@ pub struct PushClient {
 }
 
 impl PushClient {
+    /// [`PushClient::with`] after taking in what background polls fetched through the poll
+    /// slot (`Vault.enable_poll_slot`): the inbox, a tapped notification's request and the
+    /// answers see those requests too. A slot that
+    /// cannot be read never hides the inbox: its requests are still on the server, and this
+    /// call's poll (or the next) fetches them.
+    fn with_inbox<T>(
+        &self,
+        f: impl FnOnce(&Push, i64) -> std::result::Result<T, core::PushError>,
+    ) -> Result<T> {
+        self.with_vault(|vault, p, now| {
+            let _ = core::slot::take_in(vault, p, secs(now));
+            f(p, now)
+        })
+    }
+
     /// Runs `f` with push over the vault, at the vault's time: `f` gets the corrected time in
     /// microseconds (the vault's clock plus the server offset), and every server response
     /// refreshes the offset.
     fn with<T>(
         &self,
         f: impl FnOnce(&Push, i64) -> std::result::Result<T, core::PushError>,
+    ) -> Result<T> {
+        self.with_vault(|_, p, now| f(p, now))
+    }
+
+    /// [`PushClient::with`], `f` also getting the open core vault.
+    fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&CoreVault, &Push, i64) -> std::result::Result<T, core::PushError>,
     ) -> Result<T> {
         let vault: Arc<CoreVault> = self.vault.unlocked()?;
         let software = core::SoftwareKeys::new(vault.clone());
@@ -496,7 +551,7 @@ impl PushClient {
             .saturating_add(offset.saturating_mul(1000))
             .saturating_mul(1000);
         let push = Push::new(&*vault, keys, &*self.transport).with_device_clock(&*device);
-        Ok(f(&push, now_micros)?)
+        Ok(f(&vault, &push, now_micros)?)
     }
 }
 
@@ -563,30 +618,8 @@ impl PushClient {
     /// Polls every token's server for requests. `received` holds what this poll brought
     /// (those that arrived for the first time have `is_new`); `pending()` is the whole inbox.
     pub fn poll(&self) -> Result<PollResult> {
-        let (report, now) = self.with(|p, now| Ok((p.poll(now)?, secs(now))))?;
-        Ok(PollResult {
-            received: report
-                .received
-                .iter()
-                .map(|r| PushRequest::at(r, now))
-                .collect(),
-            rejected: report
-                .rejected
-                .into_iter()
-                .map(|(serial, r)| RejectedPush {
-                    serial,
-                    reason: r.to_string(),
-                })
-                .collect(),
-            failed: report
-                .failed
-                .into_iter()
-                .map(|(serial, e)| FailedPoll {
-                    serial,
-                    reason: e.to_string(),
-                })
-                .collect(),
-        })
+        let (report, now) = self.with_inbox(|p, now| Ok((p.poll(now)?, secs(now))))?;
+        Ok(PollResult::at(report, now))
     }
 
     /// Takes in the data map a push service delivered. `Rejected` when it fails verification,
@@ -602,7 +635,7 @@ impl PushClient {
     /// The push inbox: the requests still answerable, oldest first, each with its token's
     /// issuer and label, its "new" mark, its unlock demand and when it expires.
     pub fn pending(&self) -> Result<Vec<PushRequest>> {
-        self.with(|p, now| {
+        self.with_inbox(|p, now| {
             let now = secs(now);
             Ok(p.pending(now)?
                 .iter()
@@ -615,7 +648,7 @@ impl PushClient {
     /// (show it), expired, closed (answered or expired earlier) or unknown. Poll first when
     /// the notification may be newer than this vault's inbox.
     pub fn request_state(&self, id: String) -> Result<RequestState> {
-        let found = self.with(|p, now| match p.find(&id, secs(now)) {
+        let found = self.with_inbox(|p, now| match p.find(&id, secs(now)) {
             Ok(request) => Ok(RequestState::Pending {
                 request: PushRequest::at(&request, secs(now)),
             }),
@@ -633,14 +666,14 @@ impl PushClient {
     /// Approves request `id` (not for number matching: use `choose`). A request this vault
     /// has not received yet (the user tapped a notification) is fetched by one poll first.
     pub fn approve(&self, id: String) -> Result<PushVerdict> {
-        self.with(|p, now| p.answer(&id, &core::Answer::Approve, secs(now)))
+        self.with_inbox(|p, now| p.answer(&id, &core::Answer::Approve, secs(now)))
             .map(Into::into)
     }
 
     /// Number matching: approves request `id` with the number the user picked (polls once
     /// first when the request is not known yet, as `approve`).
     pub fn choose(&self, id: String, choice: String) -> Result<PushVerdict> {
-        self.with(|p, now| p.answer(&id, &core::Answer::Choose(choice), secs(now)))
+        self.with_inbox(|p, now| p.answer(&id, &core::Answer::Choose(choice), secs(now)))
             .map(Into::into)
     }
 
@@ -650,7 +683,7 @@ impl PushClient {
             DenyReason::NotMe => core::DenyReason::NotMe,
             DenyReason::Cancel => core::DenyReason::Cancel,
         };
-        self.with(|p, now| p.answer(&id, &core::Answer::Deny(reason), secs(now)))
+        self.with_inbox(|p, now| p.answer(&id, &core::Answer::Deny(reason), secs(now)))
             .map(Into::into)
     }
 

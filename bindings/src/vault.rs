@@ -318,15 +318,7 @@ impl Vault {
     /// The device clock: the app's `Clock` (read once and carried on by a monotonic timer, so
     /// a round trip's two readings agree) or the system's. Not corrected.
     pub(crate) fn device_clock(&self) -> Result<Box<dyn tessera_core::clock::Clock>> {
-        Ok(match &self.clock {
-            Some(clock) => {
-                let millis = i64::try_from(clock.now_unix()?)
-                    .unwrap_or(i64::MAX / 1000)
-                    .saturating_mul(1000);
-                Box::new(tessera_core::clock::SteadyClock::starting_at(millis))
-            }
-            None => Box::new(tessera_core::clock::SystemClock),
-        })
+        crate::platform::device_clock(self.clock.as_ref())
     }
 
     /// The vault's time in Unix seconds: its clock plus the stored server-time offset (see

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod protocol;
 pub(crate) mod schema;
 pub mod service;
+pub mod slot;
 pub mod store;
 pub mod transport;
 
@@ -24,6 +25,7 @@ pub use protocol::{Answer, Challenge, DenyReason, ServerKey, Verdict};
 pub use service::{
     PendingRequest, PollReport, Push, PushStore, PushToken, SEEN_NONCE_CAP, SEEN_NONCE_KEEP_SECS,
 };
+pub use slot::PollSlot;
 #[cfg(feature = "http")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -147,6 +149,12 @@ pub enum PushError {
     /// No response from the server.
     #[error(transparent)]
     Network(#[from] TransportError),
+    /// Background polling is off for this vault (no poll slot, or its file is gone).
+    #[error("background polling is off: turn it on in the unlocked app")]
+    NoPollSlot,
+    /// The poll slot only polls: enrolling, removing and answering need the unlocked vault.
+    #[error("the poll slot only fetches requests: unlock the app to do this")]
+    PollSlotReadOnly,
     /// The vault failed.
     #[error(transparent)]
     Vault(crate::vault::VaultError),

@@ -287,6 +287,18 @@ impl<'a> Push<'a> {
     /// receipt time. Refused requests are not stored and never answered; a nonce seen
     /// before (answered, denied or expired) is refused as [`Rejection::Replayed`].
     pub fn receive(&self, challenge: Challenge, now: u64) -> Result<PendingRequest, PushError> {
+        self.receive_at(challenge, now, now)
+    }
+
+    /// [`Push::receive`] of a request first fetched at `fetched_at` (by a background poll
+    /// through the poll slot): a new request keeps that receipt time (never later than `now`),
+    /// so its time to answer is not extended by being taken in later.
+    pub fn receive_at(
+        &self,
+        challenge: Challenge,
+        fetched_at: u64,
+        now: u64,
+    ) -> Result<PendingRequest, PushError> {
         let token = self
             .store
             .push_token(&challenge.serial)?
@@ -303,7 +315,7 @@ impl<'a> Push<'a> {
             None if self.store.is_seen(&challenge.nonce)? => {
                 return Err(Rejection::Replayed.into());
             }
-            None => PendingRequest::new(challenge, now, true),
+            None => PendingRequest::new(challenge, fetched_at.min(now), true),
         };
         if now >= pending.expires_at() {
             self.store.close_request(pending.id(), now)?;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use tessera_ffi::*;
+use crate::*;
 
 const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 /// The cheapest cost the FFI accepts: OWASP's last Argon2id row (7 MiB, 5 passes).
@@ -443,6 +443,7 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::Authy),
         Some(ImportFormat::Duo),
         Some(ImportFormat::BattleNet),
+        Some(ImportFormat::TotpAuthenticator),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());
