@@ -128,9 +128,6 @@ impl PushRequest {
 
 /// What became of the request a notification named (`PushClient.requestState`), so that
 /// tapping an old notification says what happened instead of showing nothing.
-// A transient value lowered into uniffi's buffer at once, and uniffi cannot lift a boxed
-// record: the size difference between the variants costs nothing here.
-#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 // uniffi enums cannot box a variant's record, and a value lives only until it is lowered
 // into the foreign buffer: the size difference costs nothing.
