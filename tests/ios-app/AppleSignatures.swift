@@ -15,7 +15,10 @@ final class LocalNotifier: RequestNotifier {
 }
 
 final class SecureEnclaveKeys: KeyProvider, @unchecked Sendable {
-    init(tag: String = "org.tessera.app.vault-key", requireBiometry: Bool, interactive: Bool = true) {}
+    init(
+        tag: String = "org.tessera.app.vault-key", requireBiometry: Bool, interactive: Bool = true,
+        usableWhileLocked: Bool = false
+    ) {}
     func wrap(key: Data) throws -> Data { fatalError("signature only") }
     func unwrap(wrapped: Data) throws -> Data { fatalError("signature only") }
 }

@@ -64,7 +64,17 @@ final class AppServices {
             backup: BackupModel(
                 vault: vault, folders: BackupFolderBookmark(defaults: defaults), clock: nil, sleeper: SystemSleeper()))
         session?.backup.start()
+        // Background polling through core's poll slot, renewed at every unlock: the
+        // background refresh then never needs the vault (nor its Face ID).
+        Task { _ = await BackgroundPolling.enable(vault: vault, keys: Self.pollSlotKeys) }
     }
+
+    /// The poll slot's device key: a Secure Enclave key like the vault's, but with no Face ID
+    /// and usable after the first unlock since the phone started, so a background task can
+    /// open the slot while the phone is locked. It opens only the slot, which can fetch
+    /// requests and never answer them (docs/security.md).
+    static let pollSlotKeys = SecureEnclaveKeys(
+        tag: "org.tessera.app.poll-slot-key", requireBiometry: false, interactive: false, usableWhileLocked: true)
 
     /// The app goes to the background: what is not backed up yet is written first (core's
     /// flush), then the app lock's idle time starts.
@@ -73,19 +83,15 @@ final class AppServices {
         unlock.enteredBackground(atMillis: now)
     }
 
-    /// BGAppRefreshTask: polls when the vault is open. When it is locked, it is opened only if
-    /// that needs no prompt (no Face ID requirement, phone unlocked) and locked again after.
+    /// BGAppRefreshTask: polls through the open vault, or, when it is locked, through its
+    /// poll slot without opening it (core fetches; nothing can be answered in the background).
     func backgroundRefresh() async {
         if let session {
             await session.inbox.refreshInBackground()
             return
         }
-        let silent = SecureEnclaveKeys(requireBiometry: Self.requireBiometry(defaults), interactive: false)
-        let path = self.path
-        guard let vault = try? await Task.detached(operation: { try Vault.open(path: path, keys: silent, clock: nil) }).value
-        else { return }
-        let push = PushClient(vault: vault, deviceKeys: KeychainPushKeys(), transport: URLSessionTransport())
-        await InboxModel(push: push, notifier: notifier, presence: nil).refreshInBackground()
-        vault.lock()
+        _ = await BackgroundPolling.run(
+            vaultPath: path, keys: Self.pollSlotKeys, deviceKeys: KeychainPushKeys(), transport: URLSessionTransport(),
+            clock: nil, notifier: notifier)
     }
 }

@@ -16,13 +16,20 @@ final class SecureEnclaveKeys: KeyProvider, @unchecked Sendable {
     private let tag: Data
     private let requireBiometry: Bool
     private let interactive: Bool
+    private let usableWhileLocked: Bool
 
     /// The key under `tag`. `interactive: false` (the background refresh) never shows a prompt:
-    /// a key that would need one fails with `Cancelled` instead.
-    init(tag: String = "org.tessera.app.vault-key", requireBiometry: Bool, interactive: Bool = true) {
+    /// a key that would need one fails with `Cancelled` instead. `usableWhileLocked`: stored
+    /// `AfterFirstUnlockThisDeviceOnly` instead of `WhenUnlockedThisDeviceOnly` (the poll
+    /// slot's key, which a background task uses while the phone is locked).
+    init(
+        tag: String = "org.tessera.app.vault-key", requireBiometry: Bool, interactive: Bool = true,
+        usableWhileLocked: Bool = false
+    ) {
         self.tag = Data(tag.utf8)
         self.requireBiometry = requireBiometry
         self.interactive = interactive
+        self.usableWhileLocked = usableWhileLocked
     }
 
     func wrap(key: Data) throws -> Data {
@@ -76,7 +83,8 @@ final class SecureEnclaveKeys: KeyProvider, @unchecked Sendable {
         var flags: SecAccessControlCreateFlags = [.privateKeyUsage]
         if requireBiometry { flags.insert(.biometryCurrentSet) }
         var error: Unmanaged<CFError>?
-        guard let access = SecAccessControlCreateWithFlags(nil, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, flags, &error) else {
+        let accessible = usableWhileLocked ? kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly : kSecAttrAccessibleWhenUnlockedThisDeviceOnly
+        guard let access = SecAccessControlCreateWithFlags(nil, accessible, flags, &error) else {
             throw Self.failure(error)
         }
         var attributes: [String: Any] = [

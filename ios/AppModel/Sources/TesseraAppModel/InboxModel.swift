@@ -46,6 +46,20 @@ public struct InboxItem: Identifiable, Equatable, Sendable {
     }
 }
 
+extension InboxItem {
+    /// The row of core's `request` listed at `listedAt`; a request whose token demands an
+    /// unlock (`forceUnlock`) keeps its title, question and numbers out until `revealed`.
+    init(_ request: PushRequest, revealed: Bool, listedAt: Date) {
+        let hidden = request.forceUnlock != nil && !revealed
+        self.init(
+            id: request.id, serial: request.serial, issuer: request.issuer, label: request.label,
+            displayName: request.displayName, title: hidden ? "" : request.title,
+            question: hidden ? "" : request.question, choices: hidden ? [] : request.choices,
+            expiresAt: request.expiresAt, secondsLeft: request.secondsLeft, listedAt: listedAt,
+            isNew: request.isNew, forceUnlock: request.forceUnlock, hidden: hidden)
+    }
+}
+
 /// Asks the user to prove presence the way a request demands (`app_force_unlock`): Face ID /
 /// Touch ID for `.biometric`, the device passcode for `.pin`, either for `.any`.
 public protocol UserPresence: AnyObject {
@@ -250,14 +264,6 @@ public final class InboxModel {
         // An opened request that was answered (or expired) leaves the inbox: nothing to point at.
         if case .pending(let id) = opened, !pending.contains(where: { $0.id == id }) { opened = nil }
         let listedAt = Date()
-        items = pending.map { request in
-            let hidden = request.forceUnlock != nil && !revealed.contains(request.id)
-            return InboxItem(
-                id: request.id, serial: request.serial, issuer: request.issuer, label: request.label,
-                displayName: request.displayName, title: hidden ? "" : request.title,
-                question: hidden ? "" : request.question, choices: hidden ? [] : request.choices,
-                expiresAt: request.expiresAt, secondsLeft: request.secondsLeft, listedAt: listedAt,
-                isNew: request.isNew, forceUnlock: request.forceUnlock, hidden: hidden)
-        }
+        items = pending.map { InboxItem($0, revealed: revealed.contains($0.id), listedAt: listedAt) }
     }
 }
