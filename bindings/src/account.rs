@@ -89,6 +89,7 @@ impl TryFrom<OtpAccount> for Account {
         account.meta = AccountMeta {
             note: value.note,
             icon: value.icon,
+            picture: None,
             groups: value.groups,
             favorite: value.favorite,
         };

@@ -174,7 +174,9 @@ impl From<VaultError> for TesseraError {
             V::Integrity { .. } | V::Corrupt(_) | V::BackupDamaged(_) => {
                 TesseraError::Integrity { reason }
             }
-            V::Busy | V::Storage(_) | V::BackupDestination(_) => TesseraError::Storage { reason },
+            V::Busy | V::Storage(_) | V::BackupDestination(_) | V::BackupTooLarge { .. } => {
+                TesseraError::Storage { reason }
+            }
             V::AlreadyExists { .. }
             | V::NotAVault { .. }
             | V::NoPassword

@@ -198,6 +198,9 @@ pub struct AccountMeta {
     pub note: String,
     /// An icon reference (URL from an `image` parameter, or an identifier); never fetched automatically.
     pub icon: Option<String>,
+    /// The icon itself, as another app carried it: an image (Aegis) or a reference into that
+    /// app's icon collection (2FAS, Ente). Stored sealed; lists only say that there is one.
+    pub picture: Option<crate::icon::Icon>,
     /// Names of the groups (folders) the account belongs to.
     pub groups: Vec<String>,
     /// Pinned to the top by the user.
@@ -212,6 +215,7 @@ impl fmt::Debug for AccountMeta {
                 &format_args!("<{} chars redacted>", self.note.chars().count()),
             )
             .field("icon", &self.icon)
+            .field("picture", &self.picture)
             .field("groups", &self.groups)
             .field("favorite", &self.favorite)
             .finish()
@@ -230,7 +234,7 @@ pub struct Account {
     pub secret: Secret,
     /// How codes are derived.
     pub params: OtpParams,
-    /// Note, icon, groups, favorite.
+    /// Note, icon, picture, groups, favorite.
     pub meta: AccountMeta,
     /// URI parameters Tessera does not interpret but keeps (`pin`, `serial`, `creator`, …),
     /// in the order they appeared, so an export gives back what was imported.

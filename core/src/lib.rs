@@ -32,6 +32,7 @@ pub mod container;
 pub mod crypto;
 pub mod error;
 pub mod files;
+pub mod icon;
 pub mod net;
 pub mod otp;
 pub mod push;

@@ -597,6 +597,7 @@ fn parse_account(raw: &RawUri<'_>, kind: OtpKind) -> Result<Account, UriError> {
         params,
         meta: AccountMeta {
             icon,
+            picture: None,
             ..AccountMeta::default()
         },
         extra,

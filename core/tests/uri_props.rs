@@ -62,6 +62,7 @@ fn account() -> impl Strategy<Value = Account> {
                     params,
                     meta: AccountMeta {
                         icon,
+                        picture: None,
                         ..AccountMeta::default()
                     },
                     extra,

@@ -33,6 +33,7 @@ fn added_account_comes_back_identical_after_reopen() {
     account.meta = AccountMeta {
         note: "recovery: 1234-5678".into(),
         icon: Some("https://example.org/icon.png".into()),
+        picture: None,
         groups: vec!["Work".into(), "Mail".into()],
         favorite: true,
     };

@@ -383,3 +383,64 @@ fn a_version_2_vault_opened_with_its_password_is_authenticated_too() {
     let entry = codes.iter().find(|e| e.id == rfc).unwrap();
     assert_eq!(entry.code.as_ref().unwrap().as_str(), "94287082");
 }
+
+/// A vault large enough that its rows are checked and prepared on several threads (above
+/// 512 rows): every code still belongs to its own account, the list order is the user's
+/// (favorites first), and one edited row is the only one without a code.
+#[test]
+fn a_large_vault_prepared_in_parallel_keeps_each_code_with_its_account() {
+    use tessera_core::otp::Generator;
+    use tessera_core::vault::AddOutcome;
+
+    let (scratch, vault) = Scratch::new();
+    let accounts: Vec<_> = (0..1_300u64)
+        .map(|n| totp(&format!("Issuer {n}"), &format!("user{n}"), &seed(n)))
+        .collect();
+    let ids: Vec<AccountId> = vault
+        .add_many(accounts.clone())
+        .unwrap()
+        .into_iter()
+        .map(|outcome| match outcome {
+            AddOutcome::Added(id) => id,
+            other => panic!("not added: {other:?}"),
+        })
+        .collect();
+    // Two favorites from the end of the list, so the order has to move them to the front.
+    for n in [1_299, 1_100] {
+        let favorite = AccountUpdate {
+            favorite: Some(true),
+            ..AccountUpdate::default()
+        };
+        vault.update(&ids[n], &favorite).unwrap();
+    }
+    drop(vault);
+    edit(
+        &scratch.path,
+        "UPDATE accounts SET label = 'someone else' WHERE id = ?1",
+        ids[700].as_str(),
+    );
+
+    let vault = scratch.reopen();
+    let at = 1_700_000_000;
+    let codes = vault.codes_at(at).unwrap();
+    assert_eq!(codes.len(), 1_300);
+    let listed: Vec<AccountId> = vault
+        .list(&ListFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let shown: Vec<AccountId> = codes.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(shown, listed, "codes come in the list's order");
+    assert_eq!(&shown[..2], &[ids[1_100].clone(), ids[1_299].clone()]);
+    for entry in &codes {
+        let n = ids.iter().position(|id| *id == entry.id).unwrap();
+        if n == 700 {
+            assert_eq!(entry.code, Err(integrity(&ids[700])));
+            continue;
+        }
+        assert_eq!(entry.label, format!("user{n}"));
+        let expected = Generator::for_account(&accounts[n]).unwrap().code_at(at);
+        assert_eq!(entry.code.as_ref().unwrap(), &expected, "account {n}");
+    }
+}

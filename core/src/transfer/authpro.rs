@@ -20,8 +20,10 @@
 //! **App database** (`proauth.db3`, in `/data/data/me.jmh.authenticatorpro/files/` on a rooted
 //! phone; plain SQLite unless the app's database encryption is on, which makes it SQLCipher and
 //! unreadable here): table `authenticator` with the same fields in lowercase (`type`, `issuer`,
-//! `username`, `secret`, `algorithm`, `digits`, `period`, `counter`). Its categories are not
-//! read from the database.
+//! `username`, `secret`, `algorithm`, `digits`, `period`, `counter`); its categories are the
+//! tables `category` (`id`, `name`) and `authenticatorcategory` (`categoryId`,
+//! `authenticatorSecret`), linked by secret as in the backup. A database from before the app
+//! had categories has neither table, and its accounts come without groups.
 
 use std::collections::HashMap;
 
@@ -57,13 +59,7 @@ pub(crate) fn is_encrypted(bytes: &[u8]) -> bool {
 /// Reads a backup (plain or encrypted) or the app's database.
 pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
     if bytes.starts_with(super::SQLITE_MAGIC) {
-        return appdb::read_table(
-            bytes,
-            "authenticator",
-            &["type", "issuer", "secret"],
-            &["username", "algorithm", "digits", "period", "counter"],
-            read_row,
-        );
+        return read_db(bytes);
     }
     if is_encrypted(bytes) {
         let password = password.ok_or(TransferError::PasswordRequired)?;
@@ -112,19 +108,16 @@ fn read_json(doc: &Scrubbed) -> Result<Vec<ImportItem>, TransferError> {
         .get("Authenticators")
         .and_then(Value::as_array)
         .ok_or_else(|| TransferError::Damaged("the backup has no `Authenticators` list".into()))?;
-    // Category names by id, then each authenticator's categories by its secret.
-    let names: HashMap<&str, &str> = array(&doc.0, "Categories")
-        .filter_map(|c| Some((str_field(c, "Id")?, str_field(c, "Name")?)))
-        .collect();
-    let mut groups: HashMap<&str, Vec<String>> = HashMap::new();
-    for link in array(&doc.0, "AuthenticatorCategories") {
-        if let (Some(secret), Some(name)) = (
-            str_field(link, "AuthenticatorSecret"),
-            str_field(link, "CategoryId").and_then(|id| names.get(id)),
-        ) {
-            groups.entry(secret).or_default().push((*name).to_owned());
-        }
-    }
+    let groups = groups_by_secret(
+        array(&doc.0, "Categories")
+            .filter_map(|c| Some((str_field(c, "Id")?, str_field(c, "Name")?))),
+        array(&doc.0, "AuthenticatorCategories").filter_map(|link| {
+            Some((
+                str_field(link, "AuthenticatorSecret")?,
+                str_field(link, "CategoryId")?,
+            ))
+        }),
+    );
     Ok(list
         .iter()
         .map(|a| {
@@ -139,6 +132,67 @@ fn read_json(doc: &Scrubbed) -> Result<Vec<ImportItem>, TransferError> {
                 name: entry_name(issuer, label),
                 result,
             }
+        })
+        .collect())
+}
+
+/// Each authenticator's category names, by its secret: the app links an authenticator to a
+/// category by the authenticator's secret (its primary key), in the backup and the database
+/// alike. `categories` gives `(id, name)`, `links` `(secret, category id)`; a link to a
+/// category that does not exist is ignored, as the app ignores it.
+fn groups_by_secret<'a>(
+    categories: impl Iterator<Item = (&'a str, &'a str)>,
+    links: impl Iterator<Item = (&'a str, &'a str)>,
+) -> HashMap<&'a str, Vec<String>> {
+    let names: HashMap<&str, &str> = categories.collect();
+    let mut groups: HashMap<&str, Vec<String>> = HashMap::new();
+    for (secret, id) in links {
+        if let Some(name) = names.get(id) {
+            groups.entry(secret).or_default().push((*name).to_owned());
+        }
+    }
+    groups
+}
+
+/// Reads `proauth.db3`: the authenticators, and their categories when the database has them.
+fn read_db(bytes: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
+    let conn = appdb::open(bytes)?;
+    let rows = appdb::read_rows(
+        &conn,
+        "authenticator",
+        &["type", "issuer", "secret"],
+        &["username", "algorithm", "digits", "period", "counter"],
+    )?;
+    // Both category tables or none: a link table alone names nothing.
+    let with_categories = appdb::table_columns(&conn, "category").is_some()
+        && appdb::table_columns(&conn, "authenticatorcategory").is_some();
+    let (categories, links) = if with_categories {
+        (
+            appdb::read_rows(&conn, "category", &["id", "name"], &[])?,
+            appdb::read_rows(
+                &conn,
+                "authenticatorcategory",
+                &["categoryId", "authenticatorSecret"],
+                &[],
+            )?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let groups = groups_by_secret(
+        categories.iter().map(|c| (c.text("id"), c.text("name"))),
+        links
+            .iter()
+            .map(|l| (l.text("authenticatorSecret"), l.text("categoryId"))),
+    );
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let mut item = read_row(row);
+            if let Ok(account) = &mut item.result {
+                account.meta.groups = groups.get(row.text("secret")).cloned().unwrap_or_default();
+            }
+            item
         })
         .collect())
 }

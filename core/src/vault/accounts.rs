@@ -76,6 +76,9 @@ pub(super) fn check_account(account: &Account) -> Result<(), String> {
     if account.secret.is_empty() {
         return Err("the secret is empty".into());
     }
+    if let Some(crate::icon::Icon::Reference(reference)) = &account.meta.picture {
+        reference.check().map_err(|e| e.to_string())?;
+    }
     Ok(())
 }
 
@@ -168,6 +171,9 @@ impl Inner {
         )?;
         let id = row.id;
         set_groups(tx, &id, &account.meta.groups)?;
+        if let Some(picture) = &account.meta.picture {
+            super::icons::write_icon(key, tx, &id, Some(picture))?;
+        }
         Ok(AddOutcome::Added(id))
     }
 
@@ -205,6 +211,7 @@ impl Inner {
             row.trashed_at,
         );
         let groups = groups_of(&self.conn, id)?;
+        let picture = super::icons::read_icon(&self.key, &self.conn, id)?;
         let account = Account {
             issuer,
             label,
@@ -213,6 +220,7 @@ impl Inner {
             meta: AccountMeta {
                 note,
                 icon,
+                picture,
                 groups,
                 favorite,
             },
@@ -583,6 +591,7 @@ pub(super) fn summaries_where(
     args: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<AccountSummary>, VaultError> {
     let mut groups = groups_by_account(conn)?;
+    let with_icons = super::icons::ids_with_icons(conn)?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM accounts {clause} {ORDER}"
     ))?;
@@ -601,6 +610,7 @@ pub(super) fn summaries_where(
             params: params.unwrap_or_default(),
             favorite: row.favorite,
             icon: row.icon,
+            has_picture: with_icons.contains(&row.id.0),
             position: row.position,
             created_at: row.created_at.max(0) as u64,
             trashed_at: row.trashed_at.map(|t| t.max(0) as u64),

@@ -230,14 +230,15 @@ impl Inner {
     }
 
     /// A digest of everything a backup holds or depends on, read without decrypting: every
-    /// column of every account (sealed fields change with every write, fresh nonce) and the
-    /// groups. Equal digests mean nothing to back up.
+    /// column of every account (sealed fields change with every write, fresh nonce), the
+    /// groups and the pictures. Equal digests mean nothing to back up.
     fn content_digest(&self) -> Result<String, VaultError> {
         let mut hash = crypto::mac::Sha256::default();
         for sql in [
             "SELECT * FROM accounts ORDER BY id",
             "SELECT account_id, group_id FROM account_groups ORDER BY account_id, group_id",
             "SELECT id, name FROM groups ORDER BY id",
+            "SELECT account_id, icon FROM account_icons ORDER BY account_id",
         ] {
             let mut stmt = self.conn.prepare(sql)?;
             let columns = stmt.column_count();

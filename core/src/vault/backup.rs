@@ -32,6 +32,7 @@ use super::keys::{self, KEY_LEN, KdfParams, NONCE_LEN, SALT_LEN, TAG_LEN};
 use super::{AddOutcome, Vault, VaultError};
 use crate::account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams};
 use crate::crypto;
+use crate::icon::{Icon, IconWire};
 use crate::secret::Secret;
 use crate::secret_buf::SecretBuf;
 
@@ -52,9 +53,10 @@ pub const BACKUP_KDF_MAX: KdfParams = KdfParams {
 };
 /// The most Argon2 work (KiB × passes) a backup may ask for: 1 GiB × 1 pass.
 const BACKUP_KDF_MAX_WORK: u64 = 1 << 20;
-/// The largest backup file read (16 MiB: some 50,000 accounts). Its JSON is read into typed
-/// entries, which take at most a few times its size.
-pub const MAX_BACKUP_BYTES: usize = 16 << 20;
+/// The largest backup file written or read (32 MiB: some 100,000 accounts without icons, or
+/// a few thousand with icons of ordinary size; an icon takes up to 4/3 of its bytes). Its
+/// JSON is read into typed entries, which take at most a few times its size.
+pub const MAX_BACKUP_BYTES: usize = 32 << 20;
 
 /// Checks that `params` are within [`BACKUP_KDF_MAX`]; `Err` says which bound is passed.
 fn check_backup_kdf(params: &KdfParams) -> Result<(), String> {
@@ -106,6 +108,12 @@ struct Entry {
     favorite: bool,
     #[serde(default)]
     extra: Vec<(String, String)>,
+    /// The account's picture (`crate::icon`), since schema version 5. Left out when there is
+    /// none; older Tessera versions skip it (unknown fields are ignored), so the backup format
+    /// version stays 1 and their restores keep working, without the pictures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[zeroize(skip)]
+    picture: Option<IconWire>,
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -135,6 +143,7 @@ impl Entry {
             groups: account.meta.groups.clone(),
             favorite: account.meta.favorite,
             extra: account.extra.clone(),
+            picture: account.meta.picture.as_ref().map(Icon::to_wire),
         }
     }
 
@@ -155,6 +164,12 @@ impl Entry {
             meta: AccountMeta {
                 note: self.note.clone(),
                 icon: self.icon.clone(),
+                // A picture that fails the checks (one of a kind a later Tessera keeps) is
+                // left behind rather than costing the account: the codes matter more.
+                picture: self
+                    .picture
+                    .clone()
+                    .and_then(|wire| Icon::from_wire(wire).ok()),
                 groups: self.groups.clone(),
                 favorite: self.favorite,
             },
@@ -251,6 +266,13 @@ pub(super) fn seal_payload(plain: &[u8], kek: &BackupKek) -> Result<Vec<u8>, Vau
     out.extend_from_slice(&sealed);
     let checksum = crypto::mac::sha256(&out);
     out.extend_from_slice(&checksum);
+    // Never write a backup that the reader would refuse.
+    if out.len() > MAX_BACKUP_BYTES {
+        return Err(VaultError::BackupTooLarge {
+            size_mib: out.len().div_ceil(1 << 20),
+            max_mib: MAX_BACKUP_BYTES >> 20,
+        });
+    }
     Ok(out)
 }
 

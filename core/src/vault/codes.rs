@@ -7,6 +7,7 @@ use zeroize::Zeroize;
 use super::accounts::{account_binding, groups_by_account};
 use super::db::{lock, now};
 use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
+use super::keys::VaultKey;
 use super::{AccountId, CodeEntry, Inner, Vault, VaultError};
 use crate::account::{OtpKind, OtpParams};
 use crate::otp::{Code, Generator};
@@ -40,53 +41,158 @@ impl Inner {
         let mut rows = stmt.query([])?;
         // One query for every membership instead of one per account.
         let mut groups = groups_by_account(&self.conn)?;
-        let mut out = Vec::new();
-        let mut positions = Vec::new();
-        while let Some(row) = rows.next()? {
-            let row = AccountRow::read(row)?;
-            let id = row.id.clone();
-            let params = row.params();
-            // An edited row shows no code: its label might belong to another account.
-            let intact = row.is_intact(&self.key);
-            let generator = match (
-                params.filter(|_| intact),
-                self.key.open(account_binding(&id.0, "secret"), &row.secret),
-            ) {
-                (Some(params), Some(mut plain)) => {
-                    // Move the buffer into the Secret instead of copying it.
-                    let secret = Secret::from_bytes(std::mem::take(&mut *plain));
-                    Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
-                        account: id.clone(),
-                    })
-                }
-                _ => Err(VaultError::Integrity {
-                    account: id.clone(),
-                }),
-            };
-            positions.push(row.position);
-            out.push(CachedAccount {
-                issuer: row.issuer,
-                label: row.label,
-                params: params.unwrap_or_default(),
-                favorite: row.favorite,
-                icon: row.icon,
-                groups: groups.remove(&id.0).unwrap_or_default(),
-                generator,
-                id,
-            });
+        // Checking each row's tag, decrypting its secret and preparing its generator is most
+        // of a cold start's work and independent per row: it runs on several cores when the
+        // vault is large (SQLite's reading stays on this thread). Rows are read and prepared
+        // a batch at a time, so a large vault's raw rows (every column, for the tag) are never
+        // all in memory at once.
+        let key = &self.key;
+        // The cache lives as long as the vault is open: sized exactly, rather than grown by
+        // doubling to up to twice its size (counting costs a pass over pages that the query
+        // below then finds in SQLite's cache).
+        let count: i64 = self.conn.query_row(
+            "SELECT count(*) FROM accounts WHERE trashed_at IS NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        let mut out: Vec<(CachedAccount, i64)> =
+            Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut batch = Vec::with_capacity(PREPARE_BATCH);
+        loop {
+            let row = rows.next()?;
+            let done = row.is_none();
+            if let Some(row) = row {
+                let row = AccountRow::read(row)?;
+                let groups = groups.remove(&row.id.0).unwrap_or_default();
+                batch.push((row, groups));
+            }
+            if batch.len() == PREPARE_BATCH || (done && !batch.is_empty()) {
+                let rows = std::mem::replace(&mut batch, Vec::with_capacity(PREPARE_BATCH));
+                out.extend(parallel_map(rows, |(row, groups)| {
+                    prepare(row, groups, key)
+                }));
+            }
+            if done {
+                break;
+            }
         }
-        // The list order (ORDER): favorites first, then position, then id.
+        // The list order (ORDER): favorites first, then position, then id. Indices are
+        // sorted, then the entries permuted in place: no entry is cloned or copied twice.
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_unstable_by(|&a, &b| {
-            (!out[a].favorite, positions[a], &out[a].id).cmp(&(
-                !out[b].favorite,
-                positions[b],
-                &out[b].id,
-            ))
+            let (a, b) = (&out[a], &out[b]);
+            (!a.0.favorite, a.1, &a.0.id).cmp(&(!b.0.favorite, b.1, &b.0.id))
         });
-        let mut slots: Vec<Option<CachedAccount>> = out.into_iter().map(Some).collect();
-        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
+        permute(&mut out, order);
+        // Reuses the allocation (same alignment, smaller element).
+        Ok(out.into_iter().map(|(account, _)| account).collect())
     }
+}
+
+/// Rows read from SQLite before they are prepared (on several threads when the vault is
+/// large): bounds the raw rows held at once.
+const PREPARE_BATCH: usize = 2048;
+
+/// Rearranges `items` so that the element at `k` is the one that was at `order[k]`, by
+/// swapping along the permutation's cycles (`order` must be a permutation of the indices).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut k = start;
+        while order[k] != DONE {
+            let from = order[k];
+            order[k] = DONE;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
+}
+
+/// One account row made ready for codes, with its list position: the row's tag checked, its
+/// secret decrypted into the generator. A row that fails either shows no code (an edited
+/// row's label might belong to another account).
+fn prepare(row: AccountRow, groups: Vec<String>, key: &VaultKey) -> (CachedAccount, i64) {
+    let id = row.id.clone();
+    let params = row.params();
+    let intact = row.is_intact(key);
+    let generator = match (
+        params.filter(|_| intact),
+        key.open(account_binding(&id.0, "secret"), &row.secret),
+    ) {
+        (Some(params), Some(mut plain)) => {
+            // Move the buffer into the Secret instead of copying it.
+            let secret = Secret::from_bytes(std::mem::take(&mut *plain));
+            Generator::new(&secret, &params).map_err(|_| VaultError::Integrity {
+                account: id.clone(),
+            })
+        }
+        _ => Err(VaultError::Integrity {
+            account: id.clone(),
+        }),
+    };
+    let position = row.position;
+    (
+        CachedAccount {
+            issuer: row.issuer,
+            label: row.label,
+            params: params.unwrap_or_default(),
+            favorite: row.favorite,
+            icon: row.icon,
+            groups,
+            generator,
+            id,
+        },
+        position,
+    )
+}
+
+/// Below this many rows a cold start stays on one thread: starting threads would cost more
+/// than they save.
+const PARALLEL_MIN_ROWS: usize = 512;
+/// At most this many threads prepare rows (phones have 4–8 cores; more buys little).
+const PARALLEL_MAX_THREADS: usize = 4;
+
+/// `items.map(f)` in order, split into contiguous chunks over a few scoped threads when there
+/// are enough items. A panic in `f` is re-raised on this thread (and caught at the FFI like
+/// any other).
+fn parallel_map<T: Send, U: Send>(mut items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(PARALLEL_MAX_THREADS)
+        .min(items.len() / (PARALLEL_MIN_ROWS / 2))
+        .max(1);
+    if threads == 1 || items.len() < PARALLEL_MIN_ROWS {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks = Vec::with_capacity(threads);
+    while items.len() > chunk {
+        chunks.push(items.split_off(items.len() - chunk));
+    }
+    chunks.push(items);
+    chunks.reverse();
+    let total = chunks.iter().map(Vec::len).sum();
+    let f = &f;
+    std::thread::scope(|scope| {
+        // This thread maps the first chunk itself: one thread fewer to start.
+        let mut chunks = chunks.into_iter();
+        let first = chunks.next().unwrap_or_default();
+        let handles: Vec<_> = chunks
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        let mut out = Vec::with_capacity(total);
+        out.extend(first.into_iter().map(f));
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }
 
 impl Vault {
@@ -194,5 +300,47 @@ impl Drop for Inner {
             }
         }
         self.cache = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parallel_map, permute};
+
+    #[test]
+    fn permute_puts_each_element_where_the_order_says() {
+        // Every permutation of 5 elements, and a few long ones with long cycles.
+        let mut orders: Vec<Vec<usize>> = Vec::new();
+        let mut perm: Vec<usize> = (0..5).collect();
+        fn all(k: usize, perm: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+            if k == perm.len() {
+                out.push(perm.clone());
+                return;
+            }
+            for i in k..perm.len() {
+                perm.swap(k, i);
+                all(k + 1, perm, out);
+                perm.swap(k, i);
+            }
+        }
+        all(0, &mut perm, &mut orders);
+        assert_eq!(orders.len(), 120);
+        orders.push((0..1000).map(|i| (i * 7 + 3) % 1000).collect());
+        orders.push((0..1000).rev().collect());
+        for order in orders {
+            let original: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let mut items = original.clone();
+            permute(&mut items, order.clone());
+            let expected: Vec<String> = order.iter().map(|&i| original[i].clone()).collect();
+            assert_eq!(items, expected);
+        }
+    }
+
+    #[test]
+    fn parallel_map_keeps_order_at_every_size() {
+        for n in [0, 1, 511, 512, 513, 2048, 3001] {
+            let out = parallel_map((0..n).collect::<Vec<u64>>(), |x| x * 3 + 1);
+            assert_eq!(out, (0..n).map(|x| x * 3 + 1).collect::<Vec<u64>>(), "{n}");
+        }
     }
 }

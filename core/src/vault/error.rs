@@ -139,6 +139,17 @@ pub enum VaultError {
         /// Highest version this code reads.
         supported: u16,
     },
+    /// A backup would be larger than [`super::MAX_BACKUP_BYTES`], so no Tessera could read
+    /// it back; nothing was written. Large icons are the likely cause.
+    #[error(
+        "the backup would be {size_mib} MiB, more than the {max_mib} MiB a backup may hold; remove some large icons"
+    )]
+    BackupTooLarge {
+        /// Its size, in MiB (rounded up).
+        size_mib: usize,
+        /// The bound, in MiB.
+        max_mib: usize,
+    },
     /// An automatic backup's destination (a folder, a cloud provider) failed; its reason as
     /// the platform gave it.
     #[error("the backup destination failed: {0}")]

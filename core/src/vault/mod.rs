@@ -21,6 +21,7 @@ mod backup;
 mod codes;
 mod db;
 mod error;
+mod icons;
 mod integrity;
 pub(crate) use integrity::retag_account;
 mod keys;

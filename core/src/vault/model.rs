@@ -75,6 +75,8 @@ pub struct AccountSummary {
     pub favorite: bool,
     /// Icon reference.
     pub icon: Option<String>,
+    /// The account has a picture ([`Vault::icon`](super::Vault::icon) returns it).
+    pub has_picture: bool,
     /// Position in the user's order (smaller first, after favorites).
     pub position: i64,
     /// Unix time the account was added.

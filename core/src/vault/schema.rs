@@ -12,7 +12,7 @@ use rusqlite::Transaction;
 use super::VaultError;
 
 /// The schema version this code writes. Every version that ever shipped must stay readable.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// `PRAGMA application_id` of a Tessera vault ("TSRA"), so `file(1)`-style checks and Tessera
 /// itself can tell a vault from any other SQLite database.
@@ -44,6 +44,7 @@ pub(crate) fn migrate(tx: &Transaction<'_>, from: i64) -> Result<(), VaultError>
             2 => migrate_to_v3(tx)?,
             // Version 4 added only other modules' tables (push inbox, server time).
             3 => {}
+            4 => migrate_to_v5(tx)?,
             // Every version below SCHEMA_VERSION has an arm above; this one is unreachable
             // unless the constant is bumped without a step.
             other => {
@@ -132,5 +133,23 @@ fn migrate_to_v1(tx: &Transaction<'_>) -> Result<(), VaultError> {
 /// at the first unlock after this step, not here.
 fn migrate_to_v3(tx: &Transaction<'_>) -> Result<(), VaultError> {
     tx.execute_batch("ALTER TABLE accounts ADD COLUMN row_mac BLOB;")?;
+    Ok(())
+}
+
+/// Version 5: account icons (`crate::icon`), one row per account that has one, in their own
+/// table so that lists and codes never read image bytes. `icon` is the icon's stored form
+/// sealed like the note (AES-256-GCM bound to `(account_icons, account id, icon)`), which also
+/// authenticates it: an icon cannot be forged or moved to another account without the key.
+/// Sealed rather than in clear although issuers are in clear: an icon may be a picture the user
+/// chose, and nothing needs to search it.
+fn migrate_to_v5(tx: &Transaction<'_>) -> Result<(), VaultError> {
+    // IF NOT EXISTS: a file whose version number was edited back down still has the table,
+    // and must open (its rows then fail their checks; the pictures stay bound to their ids).
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS account_icons (
+            account_id TEXT PRIMARY KEY NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+            icon       BLOB NOT NULL
+        ) STRICT;",
+    )?;
     Ok(())
 }
