@@ -30,7 +30,8 @@ VARIANT_PREFIX = {"OtpauthList": "otpauth", "GoogleMigration": "google", "Aegis"
                   "WinAuth": "winauth", "QrImage": "qr", "TesseraBackup": "tessera",
                   "MicrosoftAuthenticator": "microsoft", "GoogleAuthenticatorDb": "google-db",
                   "AuthenticatorPro": "authpro", "Authy": "authy",
-                  "Duo": "duo", "BattleNet": "battlenet"}
+                  "Duo": "duo", "BattleNet": "battlenet",
+                  "TotpAuthenticator": "totpauth"}
 
 
 def format_order():
@@ -66,7 +67,7 @@ def format_of(name):
         return "microsoft"
     if prefix == "googleauth":
         return "google-db"
-    if prefix in ("authpro", "authy", "duo", "battlenet"):
+    if prefix in ("authpro", "authy", "duo", "battlenet", "totpauth"):
         return prefix
     if prefix == "freeotp":
         return "freeotp"

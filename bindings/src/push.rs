@@ -113,6 +113,23 @@ impl From<&core::PendingRequest> for PushRequest {
     }
 }
 
+/// What became of the request a notification named (`PushClient.requestState`), so that
+/// tapping an old notification says what happened instead of showing nothing.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum RequestState {
+    /// Still answerable: show it (with its token's issuer, label and unlock demand).
+    Pending {
+        /// The request.
+        request: PushRequest,
+    },
+    /// Its time ran out before it was answered.
+    Expired,
+    /// It was answered (approved or denied) or expired earlier: nothing is left to do.
+    Closed,
+    /// This vault has no such request: it never arrived, or its push token was removed.
+    Unknown,
+}
+
 /// A request that was refused without being shown or answered.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RejectedPush {
@@ -567,6 +584,25 @@ impl PushClient {
     pub fn pending(&self) -> Result<Vec<PushRequest>> {
         self.with(|p, now| p.pending(secs(now)))
             .map(|rs| rs.iter().map(PushRequest::from).collect())
+    }
+
+    /// The state of request `id` (a notification's), without reaching the server: pending
+    /// (show it), expired, closed (answered or expired earlier) or unknown. Poll first when
+    /// the notification may be newer than this vault's inbox.
+    pub fn request_state(&self, id: String) -> Result<RequestState> {
+        let found = self.with(|p, now| match p.find(&id, secs(now)) {
+            Ok(request) => Ok(RequestState::Pending {
+                request: PushRequest::from(&request),
+            }),
+            Err(core::PushError::Rejected(core::Rejection::Expired)) => Ok(RequestState::Expired),
+            Err(core::PushError::Rejected(core::Rejection::Replayed)) => Ok(RequestState::Closed),
+            Err(
+                core::PushError::UnknownRequest(_)
+                | core::PushError::Rejected(core::Rejection::UnknownSerial),
+            ) => Ok(RequestState::Unknown),
+            Err(other) => Err(other),
+        })?;
+        Ok(found)
     }
 
     /// Approves request `id` (not for number matching: use `choose`). A request this vault

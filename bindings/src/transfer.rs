@@ -52,6 +52,8 @@ pub enum ImportFormat {
     Duo,
     /// The Battle.net app's authenticator (XML preferences).
     BattleNet,
+    /// TOTP Authenticator (Binary Boxes): its `.bin` backup or its app storage (XML).
+    TotpAuthenticator,
 }
 
 impl From<core::Format> for ImportFormat {
@@ -78,6 +80,7 @@ impl From<core::Format> for ImportFormat {
             F::Authy => ImportFormat::Authy,
             F::Duo => ImportFormat::Duo,
             F::BattleNet => ImportFormat::BattleNet,
+            F::TotpAuthenticator => ImportFormat::TotpAuthenticator,
         }
     }
 }
@@ -106,6 +109,7 @@ impl From<ImportFormat> for core::Format {
             ImportFormat::Authy => F::Authy,
             ImportFormat::Duo => F::Duo,
             ImportFormat::BattleNet => F::BattleNet,
+            ImportFormat::TotpAuthenticator => F::TotpAuthenticator,
         }
     }
 }

@@ -496,6 +496,17 @@ impl Vault {
         Ok(self.unlocked()?.update(&account_id(&id)?, &change.into())?)
     }
 
+    /// Moves account `id` to just before account `before` in the user's order (`None`: to the
+    /// end): the row a drag in the codes list was dropped on, whatever the list leaves out
+    /// (search, group, favorites drawn first). `NotFound` for an unknown or trashed account.
+    #[uniffi::method(default(before = None))]
+    pub fn move_before(&self, id: String, before: Option<String>) -> Result<()> {
+        let before = before.as_deref().map(account_id).transpose()?;
+        Ok(self
+            .unlocked()?
+            .move_before(&account_id(&id)?, before.as_ref())?)
+    }
+
     /// Moves an account to the trash (restore brings it back, purge deletes it for good).
     /// Refused (`Other`, naming the container) while a privacyIDEA container that manages the
     /// account forbids deleting its tokens on the device.

@@ -443,6 +443,7 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         Some(ImportFormat::Authy),
         Some(ImportFormat::Duo),
         Some(ImportFormat::BattleNet),
+        Some(ImportFormat::TotpAuthenticator),
     ];
     for (i, data) in inputs.iter().enumerate() {
         let _ = detect_import_format(data.to_vec());

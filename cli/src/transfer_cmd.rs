@@ -51,7 +51,9 @@ pub struct ImportArgs {
     /// PhoneFactor database), google-db (Google Authenticator's database), authpro
     /// (Authenticator Pro / Stratum backup, plain or encrypted, or its database), authy
     /// (Authy's XML app storage), duo (Duo Mobile's accounts.json), battlenet (the Battle.net
-    /// app's XML preferences), qr, tessera; freeotp also reads FreeOTP's tokens.xml.
+    /// app's XML preferences), totpauth (TOTP Authenticator's .bin backup or XML app
+    /// storage), qr, tessera; freeotp also reads FreeOTP 2's encrypted externalBackup.xml and
+    /// tokenBackup.xml, and FreeOTP's tokens.xml.
     #[arg(long = "from", value_name = "FORMAT", value_parser = parse_format)]
     from: Option<Format>,
     /// Show what would be imported without writing anything.

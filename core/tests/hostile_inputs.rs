@@ -471,6 +471,24 @@ fn input(case: &str) -> (Vec<u8>, Option<&'static str>) {
             );
             (xml.into_bytes(), pw)
         }
+        "freeotp_iterations_2_31" => {
+            // FreeOTP 2's tokenBackup.xml whose master key asks for 2^31 - 1 PBKDF2 rounds.
+            let master = r#"{"mEncryptedKey":{"mCipherText":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17],"mParameters":[48,17,4,12,0,0,0,0,0,0,0,0,0,0,0,0,2,1,16],"mCipher":"AES/GCM/NoPadding","mToken":"AES"},"mAlgorithm":"PBKDF2withHmacSHA512","mIterations":2147483647,"mSalt":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32]}"#;
+            let xml = format!(
+                "<map><string name=\"masterKey\">{}</string></map>",
+                master.replace('"', "&quot;")
+            );
+            (xml.into_bytes(), pw)
+        }
+        "freeotp_map_of_2_31_entries" => {
+            // A serialized HashMap that claims 2^31 - 1 entries in a few bytes.
+            let mut bytes = vec![0xac, 0xed, 0, 5, 0x73, 0x72, 0, 17];
+            bytes.extend_from_slice(b"java.util.HashMap");
+            bytes.extend_from_slice(&[0; 8]);
+            bytes.extend_from_slice(&[3, 0, 0, 0x78, 0x70, 0x77, 8, 0, 0, 0, 16]);
+            bytes.extend_from_slice(&i32::MAX.to_be_bytes());
+            (bytes, pw)
+        }
         other => panic!("no case named {other}"),
     }
 }
@@ -565,6 +583,18 @@ fn other_kdf_costs_from_files_are_capped() {
     assert_refused(
         "twofas_huge_salt",
         "servicesEncrypted is not ciphertext:salt:iv",
+    );
+}
+
+#[test]
+fn freeotp_backups_cap_their_kdf_and_their_map_size() {
+    assert_refused(
+        "freeotp_iterations_2_31",
+        "asks for 2147483647 PBKDF2 iterations; FreeOTP writes 100000",
+    );
+    assert_refused(
+        "freeotp_map_of_2_31_entries",
+        "the map claims more entries than the file holds",
     );
 }
 

@@ -38,6 +38,7 @@ fn format_of(name: &str) -> Option<Format> {
         "bitwarden" => Some(Format::BitwardenJson),
         "duo" => Some(Format::Duo),
         "battlenet" => Some(Format::BattleNet),
+        "totpauth" => Some(Format::TotpAuthenticator),
         _ => None,
     }
 }
@@ -97,7 +98,7 @@ fn check_items(name: &str, items: &[ImportItem], spec: &Value, expected: &Value)
 fn every_fixture_reads_as_its_generator_says() {
     let expected = expected();
     let fixtures = expected["fixtures"].as_object().unwrap();
-    assert_eq!(fixtures.len(), 22);
+    assert_eq!(fixtures.len(), 27);
     for (name, spec) in fixtures {
         let bytes = fixture(name);
         if let Some(format) = format_of(name) {
@@ -248,6 +249,48 @@ fn authy_encrypted_seeds_need_the_backup_password() {
     asks_for_its_password("authy_encrypted.xml");
 }
 
+#[test]
+fn totp_authenticator_backups_open_with_the_apps_password_or_the_users() {
+    // Made without a backup password: the app's own opens it, with or without one given.
+    let default = fixture("totpauth_default.bin");
+    let plain = transfer::read(&default, None, None).unwrap();
+    let with_any = transfer::read(&default, None, Some("anything")).unwrap();
+    assert_eq!(plain.len(), with_any.len());
+    asks_for_its_password("totpauth_password.bin");
+    // Damage that base64 or the block size shows is told apart from a wrong password.
+    let mut odd = fixture("totpauth_password.bin");
+    odd.truncate(odd.len() / 2);
+    odd.retain(|b| !b.is_ascii_whitespace());
+    odd.truncate(odd.len() / 4 * 4 - 4);
+    odd.extend_from_slice(b"AAA=");
+    assert!(matches!(
+        transfer::read(&odd, Some(Format::TotpAuthenticator), Some("pw")),
+        Err(TransferError::Damaged(_))
+    ));
+}
+
+#[test]
+fn freeotp_2_backups_tell_a_wrong_password_from_a_damaged_file_and_cap_their_kdf() {
+    for name in ["freeotp_externalbackup.xml", "freeotp_tokenbackup.xml"] {
+        let bytes = asks_for_its_password(name);
+        // Cut short, the file is damaged, and that is said before any key is derived.
+        let err = transfer::read(&bytes[..bytes.len() / 2], None, Some("pw")).unwrap_err();
+        assert!(matches!(err, TransferError::Damaged(_)), "{name}: {err}");
+    }
+    // The iteration count is read from the file: past FreeOTP's own, nothing is derived.
+    let xml = String::from_utf8(fixture("freeotp_tokenbackup.xml")).unwrap();
+    let more = xml.replace(
+        "&quot;mIterations&quot;:100000",
+        "&quot;mIterations&quot;:100001",
+    );
+    assert_ne!(more, xml);
+    let err = transfer::read(more.as_bytes(), None, Some("pw")).unwrap_err();
+    assert!(
+        matches!(&err, TransferError::Unsupported(m) if m.contains("100001")),
+        "{err}"
+    );
+}
+
 /// Issue 13, item 8: the README's table and `tessera import --from`'s help name every source.
 #[test]
 fn the_readme_table_and_the_cli_help_name_every_import_format() {
@@ -298,4 +341,39 @@ fn bitwarden_password_protected_exports_tell_a_wrong_password_and_cap_their_kdf(
         transfer::read(account_key, Some(Format::BitwardenJson), Some("pw")),
         Err(TransferError::Unsupported(m)) if m.contains("account's own key")
     ));
+}
+
+/// Every fixture of every generator is detected as its own format, and as nothing else: the
+/// format is named by the file's prefix; files no reader takes (foreign databases, an empty
+/// file) are detected as nothing or explained when read.
+#[test]
+fn every_fixture_is_detected_as_its_own_format() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let prefix = name.split(['_', '.']).next().unwrap();
+        let want = match prefix {
+            "aegis" => Format::Aegis,
+            "andotp" => Format::AndOtp,
+            "bitwarden" if name.ends_with(".csv") => Format::BitwardenCsv,
+            "ente" => Format::Ente,
+            "otpauth" => Format::OtpauthList,
+            "google" => Format::GoogleMigration,
+            "proton" => Format::Proton,
+            "qr" => Format::QrImage,
+            "twofas" => Format::TwoFas,
+            // Scripts, expectations and test vectors, and files no reader takes.
+            "make" | "check" | "expected" | "secretstream" | "empty" | "foreign"
+            | "FreeOtpBackup" => {
+                continue;
+            }
+            _ => format_of(&name).unwrap_or_else(|| panic!("{name}: no format for its prefix")),
+        };
+        assert_eq!(transfer::detect(&fixture(&name)), Some(want), "{name}");
+        checked += 1;
+    }
+    assert!(
+        checked >= 50,
+        "only {checked} fixtures: is the folder there?"
+    );
 }

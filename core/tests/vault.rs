@@ -209,6 +209,63 @@ fn list_keeps_user_order_and_filters() {
 }
 
 #[test]
+fn move_before_places_an_account_where_a_drag_dropped_it() {
+    let (_scratch, vault) = Scratch::new();
+    let mut ids_of = Vec::new();
+    for (n, label) in ["a", "b", "c", "d"].into_iter().enumerate() {
+        let mut account = totp("Site", label, &seed(20 + n as u64));
+        account.meta.groups = if label == "a" || label == "d" {
+            vec!["Work".into()]
+        } else {
+            vec![]
+        };
+        ids_of.push(vault.add(&account).unwrap());
+    }
+    let [a, b, c, d] = [&ids_of[0], &ids_of[1], &ids_of[2], &ids_of[3]];
+    let all = ListFilter::default();
+    let work = ListFilter {
+        group: Some("Work".into()),
+        ..Default::default()
+    };
+
+    // In the "Work" list (a, d) the user drags d above a: it lands just before a in the whole
+    // order, not at index 0 of a list the user never saw.
+    vault.move_before(d, Some(a)).unwrap();
+    assert_eq!(ids(&vault.list(&work).unwrap()), ["d", "a"]);
+    assert_eq!(ids(&vault.list(&all).unwrap()), ["d", "a", "b", "c"]);
+
+    // With a favorite drawn first, a drop on a row is still a drop on that row.
+    vault
+        .update(
+            c,
+            &AccountUpdate {
+                favorite: Some(true),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(ids(&vault.list(&all).unwrap()), ["c", "d", "a", "b"]);
+    vault.move_before(b, Some(d)).unwrap();
+    assert_eq!(ids(&vault.list(&all).unwrap()), ["c", "b", "d", "a"]);
+    vault.move_before(d, None).unwrap();
+    assert_eq!(ids(&vault.list(&all).unwrap()), ["c", "b", "a", "d"]);
+    vault.move_before(a, Some(a)).unwrap();
+    assert_eq!(ids(&vault.list(&all).unwrap()), ["c", "b", "a", "d"]);
+
+    // A trashed account is neither moved nor a place to move to; nothing changes.
+    vault.delete(b).unwrap();
+    assert!(matches!(
+        vault.move_before(b, None),
+        Err(VaultError::NotFound { .. })
+    ));
+    assert!(matches!(
+        vault.move_before(a, Some(b)),
+        Err(VaultError::NotFound { .. })
+    ));
+    assert_eq!(ids(&vault.list(&all).unwrap()), ["c", "a", "d"]);
+}
+
+#[test]
 fn update_changes_metadata_only() {
     let (scratch, vault) = Scratch::new();
     let original = totp("Old", "old", &seed(5));

@@ -7,7 +7,8 @@
 # Ends with one line `ios-app: N passed, N failed`; exits non-zero on failure.
 #
 # The SwiftUI views, the Secure Enclave / Keychain / AVFoundation / BackgroundTasks services
-# and the Xcode project (ios/App) need Apple's SDKs: they are never built here (ios/README.md).
+# and the Xcode project (ios/App) need Apple's SDKs: they are never built here (ios/README.md);
+# their syntax is parsed, and AppServices.swift alone is type-checked (below).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
@@ -24,9 +25,9 @@ bash tests/swift/generate.sh
 # instead of the XCFramework. The root resets the environment: pass everything on.
 ENV="TESSERA_BINDINGS=host TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    step "ios-app: privacyIDEA push users (plain, number matching, app_force_unlock, time sync)"
+    step "ios-app: privacyIDEA push users (plain, number matching, app_force_unlock, time sync, opened notification)"
     PI_ADMIN=("$TESSERA_CACHE/privacyidea-3.14/bin/python" tests/privacyidea/pi_admin.py)
-    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match time)"
+    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match time opened)"
     "${PI_ADMIN[@]}" policy "tessera-nm-$TESSERA_PI_PUSH_USER_match" "$TESSERA_PI_PUSH_USER_match" \
         "push_require_presence, push_presence_options=NUMERIC, push_presence_num_options=4"
     # app_force_unlock comes from an enrollment policy, so it must exist before the token.
@@ -36,7 +37,7 @@ if [ -n "${TESSERA_PI_URL:-}" ]; then
         "push_app_force_unlock=biometric" enrollment
     TESSERA_PI_PUSH_URI_locked=$("${PI_ADMIN[@]}" token "$TESSERA_PI_PUSH_USER_locked" push push-pin)
     ENV="$ENV TESSERA_PI_URL='$TESSERA_PI_URL'"
-    for name in plain match locked time; do
+    for name in plain match locked time opened; do
         user=TESSERA_PI_PUSH_USER_$name uri=TESSERA_PI_PUSH_URI_$name
         ENV="$ENV $user='${!user}' $uri='${!uri}'"
     done
@@ -67,4 +68,17 @@ fi
 step "ios-app: swift test (XCTest)"
 rc=0
 out=$(swift_run "$PKG" "env $ENV swift test $FLAGS 2>&1") || rc=$?
+
+# Of the app itself, AppServices.swift (the wiring of the models) imports nothing Apple-only:
+# it is type-checked against the modules just built, with the Apple-only classes it names
+# declared by their signatures (AppleSignatures.swift). A failure counts as one more failure.
+step "ios-app: type-check ios/App's AppServices.swift against the view models"
+MODULES=$PKG/.build/debug/Modules
+if ! swift_run "$REPO/ios/App" "swiftc -typecheck -I '$MODULES' \
+    -Xcc -fmodule-map-file='$REPO/tests/swift/Sources/TesseraFFI/module.modulemap' \
+    Tessera/AppServices.swift '$REPO/tests/ios-app/AppleSignatures.swift'"; then
+    out="$out
+ios-app: ios/App/Tessera/AppServices.swift does not type-check against the view models (above)"
+    rc=1
+fi
 xctest_summary ios-app "$out" "$rc"

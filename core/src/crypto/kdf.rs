@@ -107,6 +107,12 @@ pub fn pbkdf2_sha1(password: &[u8], salt: &[u8], iterations: u32) -> Zeroizing<[
     pbkdf2(ring::pbkdf2::PBKDF2_HMAC_SHA1, password, salt, iterations)
 }
 
+/// PBKDF2-HMAC-SHA512 to a 256-bit key (FreeOTP 2's backup password). Zero iterations count
+/// as one.
+pub fn pbkdf2_sha512(password: &[u8], salt: &[u8], iterations: u32) -> Zeroizing<[u8; KEY_LEN]> {
+    pbkdf2(ring::pbkdf2::PBKDF2_HMAC_SHA512, password, salt, iterations)
+}
+
 fn pbkdf2(
     algorithm: ring::pbkdf2::Algorithm,
     password: &[u8],

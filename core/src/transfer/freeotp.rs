@@ -3,24 +3,36 @@
 //! `shared_prefs/tokens.xml` (in `/data/data/org.fedorahosted.freeotp/` or
 //! `org.liberty.android.freeotpplus/`), a SharedPreferences file whose string `tokenOrder` is
 //! the JSON list of token ids and every other string one token, as JSON of the same shape.
-//! FreeOTP 2's encrypted backup is a Java-serialized file and is not read.
+//! FreeOTP 2's encrypted backup (a Java-serialized map, or the same map as the app's
+//! `tokenBackup.xml`) is read by `freeotp_backup`.
+//!
+//! The names: `issuerAlt` and `labelAlt` are the user's renaming (FreeOTP 1.x) and win over
+//! `issuerExt` (the QR code's label prefix) and `label`; `issuerInt` (the URI's `issuer`
+//! parameter) is the fallback. FreeOTP makes Steam codes for a TOTP token whose `issuerExt` is
+//! exactly `Steam`, so such a token is a Steam account.
 
 use serde_json::Value;
 
+use zeroize::Zeroizing;
+
 use super::{
-    EntryError, ImportItem, Scrubbed, TransferError, entry_name, kind_named, params_from,
-    parse_json, prefs_xml, printable, str_field,
+    EntryError, ImportItem, Scrubbed, TransferError, entry_name, freeotp_backup, javaser,
+    kind_named, params_from, parse_json, prefs_xml, printable, str_field,
 };
-use crate::account::Account;
+use crate::account::{Account, OtpKind};
 use crate::secret::Secret;
 
 /// Reads a FreeOTP+ backup or a `tokens.xml` (never encrypted).
-pub(crate) fn read(
-    bytes: &[u8],
-    _password: Option<&str>,
-) -> Result<Vec<ImportItem>, TransferError> {
+pub(crate) fn read(bytes: &[u8], password: Option<&str>) -> Result<Vec<ImportItem>, TransferError> {
+    if bytes.starts_with(&javaser::MAGIC) {
+        return freeotp_backup::read_serialized(bytes, password);
+    }
     if std::str::from_utf8(bytes).is_ok_and(prefs_xml::looks_like) {
-        return read_xml(bytes);
+        let strings = prefs_xml::strings(bytes)?;
+        if strings.iter().any(|s| s.name == freeotp_backup::MASTER_KEY) {
+            return freeotp_backup::read_prefs(strings, password);
+        }
+        return read_xml(strings);
     }
     let doc = parse_json(bytes)?;
     let tokens = doc
@@ -34,8 +46,7 @@ pub(crate) fn read(
 /// The id under which `tokens.xml` keeps its order.
 pub(crate) const TOKEN_ORDER: &str = "tokenOrder";
 
-fn read_xml(bytes: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
-    let strings = prefs_xml::strings(bytes)?;
+fn read_xml(strings: Vec<prefs_xml::PrefString>) -> Result<Vec<ImportItem>, TransferError> {
     let order = strings
         .iter()
         .find(|s| s.name == TOKEN_ORDER)
@@ -75,29 +86,51 @@ fn read_xml(bytes: &[u8]) -> Result<Vec<ImportItem>, TransferError> {
 }
 
 fn read_token(token: &Value) -> ImportItem {
-    let issuer = str_field(token, "issuerExt")
-        .filter(|i| !i.is_empty())
-        .or_else(|| str_field(token, "issuerInt"))
-        .unwrap_or("");
-    let label = str_field(token, "label").unwrap_or("");
-    let name = entry_name(issuer, label);
-    let result = to_account(token, issuer, label);
-    ImportItem { name, result }
+    read_token_with(token, || {
+        signed_bytes(token.get("secret")).map(|mut b| Secret::from_bytes(std::mem::take(&mut *b)))
+    })
 }
 
-fn to_account(token: &Value, issuer: &str, label: &str) -> Result<Account, EntryError> {
-    let kind = kind_named(str_field(token, "type"))?;
-    let secret = signed_bytes(token.get("secret"))?;
-    let params = params_from(token, kind, "algo")?;
-    Ok(Account::new(issuer, label, secret, params))
+/// One token of any FreeOTP source, its secret from `secret` (the token itself, or a key the
+/// backup keeps apart from it).
+pub(super) fn read_token_with(
+    token: &Value,
+    secret: impl FnOnce() -> Result<Secret, EntryError>,
+) -> ImportItem {
+    let (issuer, label) = names(token);
+    let result = (|| {
+        let kind = match kind_named(str_field(token, "type"))? {
+            OtpKind::Totp if str_field(token, "issuerExt") == Some("Steam") => OtpKind::Steam,
+            kind => kind,
+        };
+        let params = params_from(token, kind, "algo")?;
+        Ok(Account::new(issuer, label, secret()?, params))
+    })();
+    ImportItem {
+        name: entry_name(issuer, label),
+        result,
+    }
 }
 
-/// Java's signed bytes (-128..=127) back to raw bytes.
-fn signed_bytes(value: Option<&Value>) -> Result<Secret, EntryError> {
+/// A token's issuer and label, as the module notes describe.
+fn names(token: &Value) -> (&str, &str) {
+    let first = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| str_field(token, k).filter(|v| !v.is_empty()))
+            .unwrap_or("")
+    };
+    (
+        first(&["issuerAlt", "issuerExt", "issuerInt"]),
+        first(&["labelAlt", "label"]),
+    )
+}
+
+/// Java's signed bytes (-128..=127) back to raw bytes; an empty list is refused.
+pub(super) fn signed_bytes(value: Option<&Value>) -> Result<Zeroizing<Vec<u8>>, EntryError> {
     let list = value
         .and_then(Value::as_array)
         .ok_or_else(|| EntryError::Invalid("the token has no secret byte list".into()))?;
-    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(list.len()));
+    let mut bytes = Zeroizing::new(Vec::with_capacity(list.len()));
     for v in list {
         let b = v
             .as_i64()
@@ -110,7 +143,7 @@ fn signed_bytes(value: Option<&Value>) -> Result<Secret, EntryError> {
     if bytes.is_empty() {
         return Err(EntryError::Invalid("the secret is empty".into()));
     }
-    Ok(Secret::from_bytes(std::mem::take(&mut *bytes)))
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -25,13 +25,16 @@ mod bitwarden_enc;
 mod duo;
 pub mod export;
 mod freeotp;
+mod freeotp_backup;
 mod google;
 mod google_db;
+mod javaser;
 mod microsoft;
 mod otpauth_list;
 mod prefs_xml;
 mod report;
 mod steam;
+mod totpauth;
 mod twofas;
 mod winauth;
 // Ente Auth and Proton Authenticator (each with its own encrypted format) and QR images.
@@ -62,7 +65,8 @@ pub enum Format {
     TwoFas,
     /// andOTP JSON (plain) or its encrypted binary formats.
     AndOtp,
-    /// FreeOTP+ JSON, or the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+.
+    /// FreeOTP: FreeOTP+ JSON, the `tokens.xml` app storage of FreeOTP 1.x and FreeOTP+, and
+    /// FreeOTP 2's encrypted backup (a Java-serialized map, or the app's `tokenBackup.xml`).
     FreeOtpPlus,
     /// Bitwarden JSON export, unencrypted or password-protected.
     BitwardenJson,
@@ -97,11 +101,14 @@ pub enum Format {
     Duo,
     /// The Battle.net app's authenticator (SharedPreferences XML).
     BattleNet,
+    /// TOTP Authenticator (Binary Boxes): its backup (`.bin`, base64 of AES-CBC, with the
+    /// user's password or the app's default one) or its app storage (SharedPreferences XML).
+    TotpAuthenticator,
 }
 
 impl Format {
     /// Every format, in the order the CLI lists them.
-    pub const ALL: [Format; 20] = [
+    pub const ALL: [Format; 21] = [
         Format::OtpauthList,
         Format::GoogleMigration,
         Format::Aegis,
@@ -120,6 +127,7 @@ impl Format {
         Format::Authy,
         Format::Duo,
         Format::BattleNet,
+        Format::TotpAuthenticator,
         Format::QrImage,
         Format::TesseraBackup,
     ];
@@ -147,6 +155,7 @@ impl Format {
             Format::Authy => "authy",
             Format::Duo => "duo",
             Format::BattleNet => "battlenet",
+            Format::TotpAuthenticator => "totpauth",
         }
     }
 
@@ -250,6 +259,10 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     if authpro::is_encrypted(bytes) {
         return Some(Format::AuthenticatorPro);
     }
+    // Java serialization: the only such file an authenticator writes is FreeOTP 2's backup.
+    if bytes.starts_with(&javaser::MAGIC) {
+        return Some(Format::FreeOtpPlus);
+    }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
     }
@@ -272,10 +285,16 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
         if strings.iter().any(|s| s.name == battlenet::SECRET) {
             return Some(Format::BattleNet);
         }
+        if strings.iter().any(|s| s.name == totpauth::PREF_KEY) {
+            return Some(Format::TotpAuthenticator);
+        }
         return strings
             .iter()
-            .any(|s| s.name == freeotp::TOKEN_ORDER)
+            .any(|s| s.name == freeotp::TOKEN_ORDER || s.name == freeotp_backup::MASTER_KEY)
             .then_some(Format::FreeOtpPlus);
+    }
+    if totpauth::looks_like_backup(text) {
+        return Some(Format::TotpAuthenticator);
     }
     let mut lines = text
         .lines()
@@ -391,6 +410,7 @@ pub(crate) fn read_as(
         Format::Authy => authy::read(bytes, password),
         Format::Duo => duo::read(bytes, password),
         Format::BattleNet => battlenet::read(bytes, password),
+        Format::TotpAuthenticator => totpauth::read(bytes, password),
         Format::GoogleMigration => google::read(bytes, password),
         Format::Aegis => aegis::read(bytes, password),
         Format::TwoFas => twofas::read(bytes, password),
@@ -440,8 +460,8 @@ pub(crate) fn check_size(bytes: &[u8]) -> Result<(), TransferError> {
     Ok(())
 }
 
-/// Why nothing matched: a JSON document that does not parse (typically a truncated export)
-/// is damaged; anything else is of an unknown format.
+/// Why nothing matched: a JSON document or a preferences file that does not parse (typically a
+/// truncated export) is damaged; anything else is of an unknown format.
 fn undetected(bytes: &[u8]) -> TransferError {
     if bytes.starts_with(SQLITE_MAGIC) {
         return TransferError::Unsupported(
@@ -456,6 +476,12 @@ fn undetected(bytes: &[u8]) -> TransferError {
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if (text.starts_with('{') || text.starts_with('['))
         && let Err(e) = parse_json(text.as_bytes())
+    {
+        return e;
+    }
+    // Likewise a preferences file that does not parse (cut short, typically).
+    if prefs_xml::looks_like(text)
+        && let Err(e) = prefs_xml::strings(text.as_bytes())
     {
         return e;
     }
@@ -733,6 +759,14 @@ mod tests {
             (
                 b"<map><string name=\"com.blizzard.messenger.AUTHENTICATOR_DEVICE_SECRET\">00</string></map>",
                 Some(Format::BattleNet),
+            ),
+            (
+                b"<map><string name=\"STATIC_TOTP_CODES_LIST\">[]</string></map>",
+                Some(Format::TotpAuthenticator),
+            ),
+            (
+                b"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n",
+                Some(Format::TotpAuthenticator),
             ),
             (b"SQLite format 3\0rest", None),
             (b"hello world", None),

@@ -8,6 +8,13 @@
 //! reference does not open either) from a damaged file (it opens: the password is right).
 //! Its text is not compared: real backups of 2FAS 3.8 to 5.1 carry texts that differ from the
 //! one documented, and a reference that opens under the password proves the password anyway.
+//!
+//! A service's `icon` is 2FAS's choice of picture: `selected` (`Label`, `IconCollection`, or
+//! the old `Brand`), `label` (`text`, up to two letters, and `backgroundColor`, a 2FAS tint
+//! name) and `iconCollection.id` (an icon of 2FAS's own collection, which Tessera does not
+//! ship). It is kept as an [`IconRef`] of collection [`COLLECTION_2FAS`], so a shell can draw
+//! the label and an export to 2FAS gives it back; one that fails its checks is left behind,
+//! never the account.
 
 use std::collections::HashMap;
 
@@ -23,6 +30,7 @@ use super::{
 use crate::account::{Account, OtpKind};
 use crate::crypto::aead::{self, NONCE_LEN, TAG_LEN};
 use crate::crypto::{kdf, random};
+use crate::icon::{COLLECTION_2FAS, Icon, IconLabel, IconRef};
 
 /// 2FAS's iteration count for the backup key.
 const PBKDF2_ITERATIONS: u32 = 10_000;
@@ -190,7 +198,32 @@ fn to_account(
     if let Some(group) = str_field(service, "groupId").and_then(|id| groups.get(id)) {
         account.meta.groups = vec![(*group).to_owned()];
     }
+    account.meta.picture = read_icon(service);
     Ok(account)
+}
+
+/// The service's icon reference (see the module docs); `None` when it has none or it fails
+/// its checks.
+fn read_icon(service: &Value) -> Option<Icon> {
+    let icon = service.get("icon").filter(|i| i.is_object())?;
+    let id = icon
+        .get("iconCollection")
+        .and_then(|c| str_field(c, "id"))
+        .unwrap_or("");
+    let label = icon.get("label").and_then(|l| {
+        Some(IconLabel {
+            text: str_field(l, "text")?.to_owned(),
+            color: str_field(l, "backgroundColor").unwrap_or("").to_owned(),
+        })
+    });
+    let reference = IconRef {
+        collection: COLLECTION_2FAS.into(),
+        id: id.to_owned(),
+        label,
+        label_shown: str_field(icon, "selected") == Some("Label"),
+    };
+    reference.check().ok()?;
+    Some(Icon::Reference(reference))
 }
 
 /// Encrypts `plain` the way 2FAS does, for tests that check the importer against itself.
@@ -336,12 +369,52 @@ fn service_json(account: &Account, position: usize, now_ms: u64, group: Option<S
         },
         "order": { "position": position },
         "badge": null,
-        "icon": {
-            "selected": "IconCollection",
-            "label": null,
-            "iconCollection": { "id": DEFAULT_ICON_COLLECTION },
-        },
+        "icon": icon_json(account),
         "groupId": group,
+    })
+}
+
+/// 2FAS's tile colours (`Service.Tint`): Android reads the name with `enumValueOf`, so any
+/// other name would fail the whole import.
+const TINTS: [&str; 11] = [
+    "Default",
+    "Red",
+    "Orange",
+    "Yellow",
+    "Green",
+    "Turquoise",
+    "LightBlue",
+    "Indigo",
+    "Pink",
+    "Purple",
+    "Brown",
+];
+
+/// The service's `icon`: the 2FAS icon reference the account came with (its collection icon,
+/// or its label tile when that was shown), else 2FAS's generic icon. iOS requires
+/// `iconCollection.id`, so an empty one becomes the generic icon's.
+fn icon_json(account: &Account) -> Value {
+    let reference = match &account.meta.picture {
+        Some(Icon::Reference(r)) if r.collection == COLLECTION_2FAS => Some(r),
+        _ => None,
+    };
+    let id = reference
+        .map(|r| r.id.as_str())
+        .filter(|id| !id.is_empty())
+        .unwrap_or(DEFAULT_ICON_COLLECTION);
+    let label = reference.and_then(|r| r.label.as_ref()).map(|l| {
+        let color = if TINTS.contains(&l.color.as_str()) {
+            l.color.as_str()
+        } else {
+            "Default"
+        };
+        json!({ "text": l.text, "backgroundColor": color })
+    });
+    let shows_label = label.is_some() && reference.is_some_and(|r| r.label_shown);
+    json!({
+        "selected": if shows_label { "Label" } else { "IconCollection" },
+        "label": label,
+        "iconCollection": { "id": id },
     })
 }
 
@@ -420,6 +493,53 @@ mod tests {
                 TransferError::WrongPassword
             );
         }
+    }
+
+    #[test]
+    fn written_backups_give_2fas_icon_references_back_and_the_generic_icon_otherwise() {
+        let mut with_label = Account::new(
+            "GitHub",
+            "alice",
+            crate::secret::Secret::from_bytes(vec![1; 20]),
+            crate::account::OtpParams::totp(),
+        );
+        with_label.meta.picture = Some(Icon::Reference(IconRef {
+            collection: COLLECTION_2FAS.into(),
+            id: "0c3ae1ec-5e2a-4b67-8d46-4d5bd3ea7b70".into(),
+            label: Some(IconLabel {
+                text: "GH".into(),
+                color: "Orange".into(),
+            }),
+            label_shown: true,
+        }));
+        let mut odd_colour = with_label.clone();
+        odd_colour.issuer = "Odd".into();
+        if let Some(Icon::Reference(r)) = &mut odd_colour.meta.picture {
+            r.label.as_mut().unwrap().color = "Chartreuse".into();
+        }
+        let mut plain = with_label.clone();
+        plain.issuer = "Plain".into();
+        plain.meta.picture = None;
+        let (bytes, skipped) = write(&[with_label.clone(), odd_colour, plain], None).unwrap();
+        assert!(skipped.is_empty());
+        let items = read(&bytes, None).unwrap();
+        let back: Vec<&Account> = items.iter().map(|i| i.result.as_ref().unwrap()).collect();
+        assert_eq!(back[0].meta.picture, with_label.meta.picture);
+        let Some(Icon::Reference(odd)) = &back[1].meta.picture else {
+            panic!("{:?}", back[1].meta.picture)
+        };
+        assert_eq!(
+            odd.label.as_ref().unwrap().color,
+            "Default",
+            "a colour 2FAS knows"
+        );
+        let Some(Icon::Reference(generic)) = &back[2].meta.picture else {
+            panic!("{:?}", back[2].meta.picture)
+        };
+        assert_eq!(
+            (generic.id.as_str(), generic.label_shown),
+            (DEFAULT_ICON_COLLECTION, false)
+        );
     }
 
     #[test]

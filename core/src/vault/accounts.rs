@@ -454,24 +454,51 @@ impl Vault {
             if trashed {
                 return Err(VaultError::NotFound { id: id.0.clone() });
             }
-            let mut order: Vec<String> = {
-                let mut stmt = tx.prepare(
-                    "SELECT id FROM accounts WHERE trashed_at IS NULL ORDER BY position, id",
-                )?;
-                stmt.query_map([], |row| row.get(0))?
-                    .collect::<Result<_, _>>()?
-            };
+            let mut order = user_order(&tx)?;
             order.retain(|other| other != &id.0);
             let index = (index as usize).min(order.len());
             order.insert(index, id.0.clone());
-            // Renumber densely; trashed accounts keep their old numbers, which only matter
-            // relative to each other after a restore.
-            let mut stmt =
-                tx.prepare("UPDATE accounts SET position = ?2 WHERE id = ?1 AND position != ?2")?;
-            for (position, other) in order.iter().enumerate() {
-                stmt.execute(params![other, position as i64])?;
-            }
+            renumber(&tx, &order)?;
         }
+        tx.commit()?;
+        inner.invalidate();
+        Ok(())
+    }
+
+    /// Moves account `id` to just before account `before` in the user's order, or to the end
+    /// when `before` is `None`: what a drag in a list shows, whatever that list leaves out (a
+    /// search, a group, the favorites drawn first). A drag names the row it was dropped on,
+    /// not an index in the whole order, so both shells move through this one call.
+    /// `NotFound` when either account is unknown or in the trash; moving an account before
+    /// itself changes nothing.
+    pub fn move_before(
+        &self,
+        id: &AccountId,
+        before: Option<&AccountId>,
+    ) -> Result<(), VaultError> {
+        let mut inner = lock(&self.inner);
+        let inner = &mut *inner;
+        let tx = inner
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut order = user_order(&tx)?;
+        let not_found = |id: &AccountId| VaultError::NotFound { id: id.0.clone() };
+        if !order.contains(&id.0) {
+            return Err(not_found(id));
+        }
+        if before.is_some_and(|b| b == id) {
+            return Ok(());
+        }
+        order.retain(|other| other != &id.0);
+        let index = match before {
+            Some(before) => order
+                .iter()
+                .position(|other| other == &before.0)
+                .ok_or_else(|| not_found(before))?,
+            None => order.len(),
+        };
+        order.insert(index, id.0.clone());
+        renumber(&tx, &order)?;
         tx.commit()?;
         inner.invalidate();
         Ok(())
@@ -619,4 +646,24 @@ pub(super) fn summaries_where(
         });
     }
     Ok(out)
+}
+
+/// The ids of the accounts outside the trash in the user's order (favorites not drawn first).
+fn user_order(tx: &Transaction<'_>) -> Result<Vec<String>, VaultError> {
+    let mut stmt =
+        tx.prepare("SELECT id FROM accounts WHERE trashed_at IS NULL ORDER BY position, id")?;
+    Ok(stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Numbers `order` densely from 0. Trashed accounts keep their old numbers, which only matter
+/// relative to each other after a restore.
+fn renumber(tx: &Transaction<'_>, order: &[String]) -> Result<(), VaultError> {
+    let mut stmt =
+        tx.prepare("UPDATE accounts SET position = ?2 WHERE id = ?1 AND position != ?2")?;
+    for (position, id) in order.iter().enumerate() {
+        stmt.execute(params![id, position as i64])?;
+    }
+    Ok(())
 }

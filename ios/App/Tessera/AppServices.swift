@@ -15,6 +15,7 @@ final class AppServices {
         let inbox: InboxModel
         let transfer: TransferModel
         let settings: SettingsModel
+        let backup: BackupModel
     }
 
     let unlock: UnlockModel
@@ -48,6 +49,7 @@ final class AppServices {
     func stageChanged() {
         guard unlock.stage == .unlocked, let vault = unlock.vault else {
             session?.codes.stop()
+            session?.backup.stop()
             session = nil
             return
         }
@@ -58,7 +60,17 @@ final class AppServices {
             add: AddAccountModel(vault: vault, push: push),
             inbox: InboxModel(push: push, notifier: notifier, presence: DevicePresence()),
             transfer: TransferModel(vault: vault),
-            settings: SettingsModel(vault: vault, push: push, defaults: defaults, unlock: unlock))
+            settings: SettingsModel(vault: vault, push: push, defaults: defaults, unlock: unlock),
+            backup: BackupModel(
+                vault: vault, folders: BackupFolderBookmark(defaults: defaults), clock: nil, sleeper: SystemSleeper()))
+        session?.backup.start()
+    }
+
+    /// The app goes to the background: what is not backed up yet is written first (core's
+    /// flush), then the app lock's idle time starts.
+    func enteredBackground(at date: Date) async {
+        await session?.backup.flush()
+        unlock.enteredBackground(at: date)
     }
 
     /// BGAppRefreshTask: polls when the vault is open. When it is locked, it is opened only if

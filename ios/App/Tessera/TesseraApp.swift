@@ -16,7 +16,8 @@ struct TesseraApp: App {
         .onChange(of: scenePhase) { _, phase in
             switch phase {
             case .background:
-                services.unlock.enteredBackground(at: Date())
+                let now = Date()
+                Task { await services.enteredBackground(at: now) }
                 BackgroundRefresh.schedule()
             case .active:
                 services.unlock.enteredForeground(at: Date())

@@ -17,6 +17,9 @@ import java.io.File
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.test.assertEquals
 import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import org.tessera.app.model.RowBounds
+import org.tessera.app.model.rowUnder
 
 /** A clock the test moves, and wake-ups the test releases: no test waits for real time. */
 class TestTime(start: Long) : Clock, Wakeups {
@@ -116,8 +119,9 @@ class CodesModelTest {
 
             model.setFavorite(mail, true)
             assertEquals(mail, model.state.first { it.rows.first().favorite }.rows.first().id, "favorites first")
-            model.move(gitlab, 0)
-            model.state.first { s -> s.rows.map { it.id }.let { it.indexOf(gitlab) < it.indexOf(github) } }
+            // Displayed: mail (favorite), github, gitlab; gitlab dragged above github.
+            model.drop(gitlab, 1)
+            assertEquals(listOf(mail, gitlab, github), model.state.first { s -> s.rows.map { it.id }.let { it.indexOf(gitlab) < it.indexOf(github) } }.rows.map { it.id })
 
             model.trash(gitlab)
             val trashed = model.state.first { s -> s.rows.none { it.id == gitlab } }
@@ -126,6 +130,94 @@ class CodesModelTest {
             model.state.first { s -> s.rows.any { it.id == gitlab } }
             assertNull(model.state.value.undoTrash)
             assertEquals(3, ids().size)
+            job.cancel()
+        }
+    }
+
+    @Test
+    fun dragKeepsFavoritesFirstAndPlacesTheAccountByItsNeighboursEvenWhenFiltered(): Unit = runBlocking {
+        val time = TestTime(1000)
+        vault(time).use { vault ->
+            // Added in this order: the user's order is a, b, c, d, e.
+            val (a, b, c, d, e) = listOf("A", "B", "C", "D", "E").map { name ->
+                val groups = if (name in setOf("A", "D", "E")) listOf("work") else emptyList()
+                vault.add(account(name, "x", groups, secret = name + RFC_SECRET.drop(1))) // distinct secrets: no duplicates
+            }
+            val model = CodesModel(vault, time)
+            val job = launch { model.run() }
+            suspend fun shown(expected: List<String>, why: String) =
+                assertEquals(expected, model.state.first { s -> s.rows.map { it.id } == expected }.rows.map { it.id }, why)
+            model.setFavorite(c, true)
+            shown(listOf(c, a, b, d, e), "the favorite first")
+
+            assertEquals(1, model.dropIndex(a, 0), "a row that is not a favorite cannot go above the favorites")
+            model.drop(a, 0)
+            assertEquals(listOf(c, a, b, d, e), model.state.value.rows.map { it.id }, "so dropping it there changes nothing")
+
+            model.drop(e, 1)
+            shown(listOf(c, e, a, b, d), "e dragged up to just below the favorite")
+
+            model.filter("work")
+            shown(listOf(e, a, d), "the work group only")
+            model.drop(d, 0)
+            shown(listOf(d, e, a), "d dragged to the top of the group")
+            model.filter(null)
+            shown(listOf(c, d, e, a, b), "d went in front of e in the whole order; b, hidden, kept its place after a")
+
+            model.drop(d, 4)
+            shown(listOf(c, e, a, b, d), "d dragged down to the end")
+
+            model.setFavorite(a, true)
+            shown(listOf(a, c, e, b, d), "two favorites, in the user's order")
+            assertEquals(1, model.dropIndex(c, 4), "a favorite stays among the favorites")
+            model.drop(c, 0)
+            shown(listOf(c, a, e, b, d), "c dragged above a")
+            assertNull(model.state.value.error)
+            job.cancel()
+        }
+    }
+
+    @Test
+    fun theRowUnderADraggedRowIsFoundFromTheLayout() {
+        // Three rows 100 px high, the first scrolled 20 px off the top.
+        val laidOut = listOf(RowBounds(4, 80, 100), RowBounds(3, -20, 100), RowBounds(5, 180, 100))
+        assertEquals(3, rowUnder(laidOut, 10f))
+        assertEquals(4, rowUnder(laidOut, 80f), "a top edge belongs to the row below it")
+        assertEquals(5, rowUnder(laidOut, 279f))
+        assertEquals(3, rowUnder(laidOut, -300f), "above every row: the first")
+        assertEquals(5, rowUnder(laidOut, 900f), "below every row: the last")
+        assertNull(rowUnder(emptyList(), 10f))
+    }
+
+    @Test
+    fun aClockOffBeyondCoresThresholdShowsABannerOnTheCodesScreen(): Unit = runBlocking {
+        // RFC 9110's example date is Unix 784111777 (`date -u -d 'Sun, 06 Nov 1994 08:49:37 GMT' +%s`).
+        val serverDate = "Sun, 06 Nov 1994 08:49:37 GMT"
+        val serverSecs = 784111777L
+        val behind = org.tessera.offsetWarningSeconds() + 65
+        val time = TestTime(serverSecs - behind)
+        vault(time).use { vault ->
+            vault.add(account("RFC", "6238"))
+            val model = CodesModel(vault, time)
+            val job = launch { model.run() }
+            time.asked.receive()
+            assertNull(model.state.value.drift, "never measured: no banner")
+
+            vault.recordServerDate(serverDate, "https://pi.example/ttype/push")
+            model.reload()
+            time.asked.receive()
+            val drift = model.state.value.drift
+            assertEquals("pi.example", drift?.source)
+            // A Date header has whole seconds: core counts the server half a second on, so a
+            // clock on the second's edge measures up to one second more.
+            assertTrue(drift!!.offsetSeconds in behind..behind + 1, "offset ${drift.offsetSeconds}")
+
+            // The clock set right (within core's threshold) and measured again: the banner goes.
+            time.now.set(serverSecs - 2)
+            vault.recordServerDate(serverDate, "https://pi.example/ttype/push")
+            model.reload()
+            time.asked.receive()
+            assertNull(model.state.value.drift, "2 s off is within the threshold")
             job.cancel()
         }
     }

@@ -5,6 +5,13 @@ import org.tessera.ImportFormat
 import org.tessera.Vault
 import org.tessera.app.platform.Link
 import org.tessera.app.platform.classifyLink
+import org.tessera.app.platform.requestLink
+import org.tessera.app.platform.HttpPushTransport
+import org.tessera.app.model.AddState
+import org.tessera.app.model.Destination
+import org.tessera.app.model.OpenedRequest
+import org.tessera.app.model.Session
+import kotlinx.coroutines.runBlocking
 import org.tessera.app.platform.packLuma
 import org.tessera.importQrLuma
 import org.tessera.qrCodePng
@@ -31,6 +38,31 @@ class LinkTest {
         val migration = File("tests/fixtures/transfer/google_migration.txt").readLines().first()
         val imported = assertIs<Link.Import>(classifyLink(migration))
         assertEquals(ImportFormat.GOOGLE_MIGRATION, imported.format)
+    }
+
+    @Test
+    fun aNotificationsLinkCarriesItsRequestsIdThere() {
+        // privacyIDEA's nonces are base32; an id with URL characters must come back intact too.
+        for (id in listOf("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", "a/b?c=d&e f#g%")) {
+            val link = requestLink(id)
+            assertTrue(link.startsWith("org.tessera.app://push-request/"), link)
+            assertEquals(id, assertIs<Link.PushRequest>(classifyLink(link)).id)
+        }
+        assertIs<Link.Unusable>(classifyLink("org.tessera.app://push-request/"), "no id")
+        assertIs<Link.Unusable>(classifyLink("org.tessera.app://push-request/%zz"), "not URL-encoded")
+    }
+
+    @Test
+    fun aSessionSendsAnAccountLinkToTheAddScreenAndARequestLinkToTheInbox(): Unit = runBlocking {
+        val keys = Pkcs12Store()
+        val vault = Vault.create(File(tempDir(), "v.db").path, keys.keyProvider())
+        Session(vault, keys.pushKeys(), HttpPushTransport()).use { session ->
+            val totp = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+            assertEquals(Destination.ADD, session.openLink(totp))
+            assertEquals("Example · alice", assertIs<AddState.Confirm>(session.add.state.value).title)
+            assertEquals(Destination.INBOX, session.openLink(requestLink("NO-SUCH-REQUEST")))
+            assertEquals(OpenedRequest.Gone, session.inbox.state.value.opened, "a request that is not waiting is said to be gone")
+        }
     }
 
     @Test

@@ -7,12 +7,14 @@ import org.tessera.DenyReason
 import org.tessera.PushClient
 import org.tessera.Vault
 import org.tessera.app.model.AnswerResult
+import org.tessera.app.model.OpenedRequest
 import org.tessera.app.model.PushInboxModel
 import org.tessera.app.platform.HttpPushTransport
 import java.io.File
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
+import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 /** The inbox state holder over the app's own adapters, against the real privacyIDEA. */
@@ -36,8 +38,9 @@ class PushInboxTest {
     fun numberMatchingOffersTheNumbersAndOnlyTheShownOneSignsIn() = withInbox("numbers") { inbox, user ->
         val (auth, transaction, shown) = PrivacyIdea.check(user, "push-pin")
         assertEquals("CHALLENGE", auth)
-        assertEquals(1, inbox.refresh(), "one request is new")
+        val new = inbox.refresh()
         val request = inbox.state.value.requests.single()
+        assertEquals(listOf(request.id), new, "one request is new: the worker posts one notification for it")
         assertTrue(request.isNew)
         assertEquals(inbox.state.value.tokens.single().issuer, request.issuer, "the inbox names the token's issuer")
         assertEquals(false, inbox.state.value.hidden(request), "no app_force_unlock on this token")
@@ -53,16 +56,25 @@ class PushInboxTest {
     }
 
     @Test
-    fun thisWasntMeDeniesTheSignIn() = withInbox("deny") { inbox, user ->
+    fun theNotificationOpensTheRequestAndThisWasntMeDeniesIt() = withInbox("deny") { inbox, user ->
         val (_, transaction) = PrivacyIdea.check(user, "push-pin")
-        inbox.refresh()
+        // What the worker does in the background, then the user taps the notification.
+        val id = inbox.refresh()!!.single()
+        inbox.open(id)
+        assertEquals(OpenedRequest.Waiting(id), inbox.state.value.opened)
         val request = inbox.state.value.requests.single()
+        assertEquals(id, request.id)
         assertTrue(request.choices.isEmpty())
         inbox.deny(request.id, DenyReason.NOT_ME)
         assertEquals(AnswerResult.Denied, inbox.state.value.lastAnswer)
         assertTrue(inbox.state.value.requests.isEmpty())
         assertEquals("REJECT", PrivacyIdea.check(user, "", transaction).first())
-        assertEquals(0, inbox.refresh(), "nothing new after the answer")
+        assertEquals(emptyList(), inbox.refresh(), "nothing new after the answer")
+        // The same notification tapped again (or another device answered first): it says so.
+        inbox.open(id)
+        assertEquals(OpenedRequest.Gone, inbox.state.value.opened)
+        inbox.closeOpened()
+        assertNull(inbox.state.value.opened)
         inbox.removeToken(inbox.state.value.tokens.single().serial)
         assertTrue(inbox.state.value.tokens.isEmpty(), "the token is gone")
         assertEquals(null, inbox.state.value.error)

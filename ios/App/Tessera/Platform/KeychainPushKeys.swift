@@ -4,9 +4,16 @@ import Tessera
 import TesseraAppModel
 
 /// The push device keys (`PushDeviceKeys`): RSA key pairs made by `SecKeyCreateRandomKey` in
-/// the Keychain (the Secure Enclave holds only P-256), not extractable, stored
-/// `AfterFirstUnlockThisDeviceOnly` so the background refresh can sign while the phone is
-/// locked; signing is RSASSA-PKCS1-v1_5 with SHA-256 (`rsaSignatureMessagePKCS1v15SHA256`).
+/// the Keychain (the Secure Enclave holds only P-256), not extractable; signing is
+/// RSASSA-PKCS1-v1_5 with SHA-256 (`rsaSignatureMessagePKCS1v15SHA256`). No software RSA: the
+/// mobile library has none, and the private key never exists outside the Keychain.
+///
+/// Stored `AfterFirstUnlockThisDeviceOnly`, not `WhenUnlocked…`: privacyIDEA's poll is signed
+/// with this key, and `BGAppRefreshTask` mostly runs while the phone is locked, where a
+/// `WhenUnlocked` key cannot be used and every background poll would fail. What the key can
+/// do in the background is fetch; answering a request needs the app open (and, for a token
+/// with `app_force_unlock`, Face ID). `ThisDeviceOnly`: never in a backup, never on another
+/// phone.
 final class KeychainPushKeys: PushDeviceKeys, @unchecked Sendable {
     private func tag(_ alias: String) -> Data { Data("org.tessera.app.push.\(alias)".utf8) }
 

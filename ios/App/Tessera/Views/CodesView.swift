@@ -50,11 +50,7 @@ struct CodesView: View {
                         }
                     }
                 }
-                .onMove { from, to in
-                    guard let index = from.first else { return }
-                    let id = model.items[index].id
-                    Task { await model.move(id, to: UInt32(to > index ? to - 1 : to)) }
-                }
+                .onMove { from, to in Task { await model.move(fromOffsets: from, toOffset: to) } }
             }
             .searchable(text: $search)
             .onChange(of: search) { _, text in Task { await model.search(text) } }

@@ -6,16 +6,23 @@ import TesseraAppModel
 /// cancel; number matching as large buttons. Fetched on open and on pull-to-refresh.
 struct InboxView: View {
     let model: InboxModel
+    /// The request a tapped notification named, until the inbox has looked it up.
     let openRequest: String?
+    /// The lookup is done: the app forgets the notification's request id.
+    let opened: () -> Void
 
     var body: some View {
         NavigationStack {
             List {
+                if let opened = model.opened, let text = Self.outcome(opened) {
+                    Label(text, systemImage: "info.circle")
+                        .swipeActions { Button("Dismiss") { model.dismissOpened() } }
+                }
                 if model.items.isEmpty {
                     Text("No sign-in requests.").foregroundStyle(.secondary)
                 }
                 ForEach(model.items) { item in
-                    RequestCard(item: item, model: model, highlighted: item.id == openRequest)
+                    RequestCard(item: item, model: model, highlighted: model.opened == .pending(id: item.id))
                 }
                 if let answer = model.lastAnswer { AnswerText(answer: answer) }
                 if let message = model.message { Text(message).foregroundStyle(.red) }
@@ -36,8 +43,25 @@ struct InboxView: View {
             .refreshable { await model.refresh() }
             .navigationTitle("Sign-ins")
         }
-        .task { await model.refresh() }
-        .onChange(of: openRequest) { _, _ in Task { await model.refresh() } }
+        .task(id: openRequest) {
+            // Opened from a notification: core says whether the request is still pending.
+            if let id = openRequest {
+                await model.open(requestId: id)
+                opened()
+            } else {
+                await model.refresh()
+            }
+        }
+    }
+
+    /// What to say about a notification's request that is no longer pending.
+    static func outcome(_ opened: OpenedRequest) -> String? {
+        switch opened {
+        case .pending: return nil
+        case .expired: return "That sign-in request expired before it was answered."
+        case .closed: return "That sign-in request was already answered."
+        case .unknown: return "That sign-in request is no longer on this iPhone."
+        }
     }
 }
 

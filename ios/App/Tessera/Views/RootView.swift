@@ -28,10 +28,10 @@ struct RootView: View {
                 CodesView(model: session.codes, add: session.add, services: services)
                     .tabItem { Label("Codes", systemImage: "number") }
                     .tag(Tab.codes)
-                InboxView(model: session.inbox, openRequest: services.openRequest)
+                InboxView(model: session.inbox, openRequest: services.openRequest) { services.openRequest = nil }
                     .tabItem { Label("Sign-ins", systemImage: "checkmark.shield") }
                     .tag(Tab.inbox)
-                SettingsView(model: session.settings, transfer: session.transfer, lock: services.unlock.lock)
+                SettingsView(model: session.settings, transfer: session.transfer, backup: session.backup, lock: services.unlock.lock)
                     .tabItem { Label("Settings", systemImage: "gear") }
                     .tag(Tab.settings)
             }

@@ -7,6 +7,7 @@ import UniformTypeIdentifiers
 struct SettingsView: View {
     @Bindable var model: SettingsModel
     let transfer: TransferModel
+    let backup: BackupModel
     let lock: () -> Void
     @State private var password = ""
     @State private var repeated = ""
@@ -35,6 +36,10 @@ struct SettingsView: View {
                         Text("Codes use the device clock.").foregroundStyle(.secondary)
                     }
                     Button("Sync with the sign-in server") { Task { await model.syncTime() } }
+                }
+                Section("Never lose an account") {
+                    NavigationLink("Automatic backups and recovery key") { BackupView(model: backup) }
+                    BackupReminder(status: backup.status)
                 }
                 Section("Move accounts") {
                     NavigationLink("Import and export") { TransferView(model: transfer) }
@@ -71,7 +76,130 @@ struct SettingsView: View {
             }
             .navigationTitle("Settings")
         }
+        .task {
+            await model.load()
+            await backup.load()
+        }
+    }
+}
+
+/// Core's backup status in one line, for the settings list.
+struct BackupReminder: View {
+    let status: AutoBackupStatus?
+
+    var body: some View {
+        if let status {
+            if !status.enabled {
+                Label("Automatic backups are off: losing this iPhone loses your accounts.", systemImage: "exclamationmark.triangle")
+                    .foregroundStyle(.orange)
+            } else if let failure = status.lastFailure {
+                Label("The last backup failed: \(failure)", systemImage: "exclamationmark.triangle").foregroundStyle(.red)
+            } else if status.askForPassword {
+                Label("Check that you still know your backup password.", systemImage: "key")
+            } else if let last = status.lastVerifiedAt {
+                Label("Backed up \(Date(timeIntervalSince1970: TimeInterval(last)).formatted(.relative(presentation: .named)))", systemImage: "checkmark.icloud")
+            }
+        }
+    }
+}
+
+/// Automatic backups to a folder picked in Files (security-scoped, remembered as a bookmark),
+/// the backup password check core asks for now and then, restoring the newest backup, and
+/// the recovery key (shown once, confirmed written down).
+struct BackupView: View {
+    let model: BackupModel
+    @State private var picking = false
+    @State private var restoring = false
+    @State private var folder: URL?
+    @State private var password = ""
+    @State private var repeated = ""
+    @State private var check = ""
+    @State private var restorePassword = ""
+
+    var body: some View {
+        Form {
+            Section("Automatic backups") {
+                BackupReminder(status: model.status)
+                if model.status?.enabled == true {
+                    if let name = model.folderName { LabeledContent("Folder", value: name) }
+                    if let keep = model.status?.keep { LabeledContent("Backups kept", value: "\(keep)") }
+                    if model.status?.askForPassword == true {
+                        SecureField("Backup password", text: $check)
+                        Button("Check it") { Task { await model.testPassword(check); check = "" } }
+                    }
+                    Button("Back up now") { Task { await model.flush() } }
+                    Button("Turn off", role: .destructive) { Task { await model.disable() } }
+                } else {
+                    Button(folder == nil ? "Choose a folder" : "Folder: \(folder!.lastPathComponent)") { picking = true }
+                    SecureField("Backup password", text: $password).textContentType(.newPassword)
+                    SecureField("Repeat it", text: $repeated).textContentType(.newPassword)
+                    Text("You need this password to restore a backup. Write it down.").font(.footnote)
+                    Button("Turn on") {
+                        guard let folder else { return }
+                        Task {
+                            await model.enable(folder: folder, password: password, repeated: repeated)
+                            password = ""
+                            repeated = ""
+                        }
+                    }
+                    .disabled(folder == nil || password.isEmpty || model.busy)
+                }
+            }
+            Section("Restore") {
+                SecureField("Backup password", text: $restorePassword)
+                Button("Restore the newest backup from a folder") { restoring = true }
+                    .disabled(restorePassword.isEmpty || model.busy)
+            }
+            Section("Recovery key") {
+                Text("A recovery key opens your vault when this iPhone's key is gone and you forgot your password. Print it or write it down; Tessera keeps no copy.")
+                    .font(.footnote)
+                Button(model.hasRecoveryKey ? "Make a new recovery key" : "Make a recovery key") {
+                    Task { await model.createRecoveryKey() }
+                }
+                if model.hasRecoveryKey {
+                    Button("Revoke the recovery key", role: .destructive) { Task { await model.revokeRecoveryKey() } }
+                }
+            }
+            if model.busy { ProgressView() }
+            if let message = model.message { Text(message) }
+        }
+        .navigationTitle("Backups")
+        .fileImporter(isPresented: $picking, allowedContentTypes: [.folder]) { result in
+            if case .success(let url) = result { folder = url }
+        }
+        .fileImporter(isPresented: $restoring, allowedContentTypes: [.folder]) { result in
+            guard case .success(let url) = result else { return }
+            Task {
+                await model.restoreLatest(from: url, password: restorePassword)
+                restorePassword = ""
+            }
+        }
+        .sheet(isPresented: Binding(get: { model.newRecoveryKey != nil }, set: { _ in })) {
+            RecoveryKeySheet(key: model.newRecoveryKey ?? "", saved: model.recoveryKeySaved)
+        }
         .task { await model.load() }
+    }
+}
+
+/// The new recovery key, shown once: it leaves the screen only when the user says it is
+/// written down (the sheet cannot be swiped away).
+struct RecoveryKeySheet: View {
+    let key: String
+    let saved: () -> Void
+    @State private var written = false
+
+    var body: some View {
+        VStack(spacing: 24) {
+            Text("Your recovery key").font(.title2.bold())
+            Text(key).font(.title3.monospaced()).multilineTextAlignment(.center).textSelection(.enabled)
+                .accessibilityLabel(key.map { $0 == "-" ? "," : String($0) }.joined(separator: " "))
+            Text("Write it down and keep it somewhere safe. It will not be shown again.")
+                .multilineTextAlignment(.center)
+            Toggle("I have written it down", isOn: $written)
+            Button("Done", action: saved).buttonStyle(.borderedProminent).disabled(!written)
+        }
+        .padding()
+        .interactiveDismissDisabled()
     }
 }
 

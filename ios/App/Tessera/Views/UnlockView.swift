@@ -7,6 +7,8 @@ struct UnlockView: View {
     @Bindable var model: UnlockModel
     @State private var password = ""
     @State private var repeated = ""
+    @State private var recoveryKey = ""
+    @State private var useRecoveryKey = false
 
     var body: some View {
         VStack(spacing: 20) {
@@ -30,18 +32,35 @@ struct UnlockView: View {
             case .locked:
                 Button("Unlock") { Task { await model.unlockWithDevice() } }
                     .buttonStyle(.borderedProminent)
-                Button("Use password") { model.usePassword() }
+                if model.hasPassword || model.hasRecoveryKey {
+                    Button(model.hasPassword ? "Use password" : "Use the recovery key") { model.usePassword() }
+                }
             case .passwordNeeded:
                 if model.deviceKeyFailure == .lost {
                     Text("This iPhone's key no longer opens the vault (were Face ID or the passcode changed?). Your password opens it and sets up a new key.")
                         .multilineTextAlignment(.center)
                 }
-                SecureField("Password", text: $password)
-                    .textContentType(.password)
-                    .onSubmit { Task { await model.unlockWithPassword(password) } }
-                Button("Unlock") { Task { await model.unlockWithPassword(password) } }
-                    .buttonStyle(.borderedProminent)
-                    .disabled(model.busy || password.isEmpty)
+                if model.hasPassword && !useRecoveryKey {
+                    SecureField("Password", text: $password)
+                        .textContentType(.password)
+                        .onSubmit { Task { await model.unlockWithPassword(password) } }
+                    Button("Unlock") { Task { await model.unlockWithPassword(password) } }
+                        .buttonStyle(.borderedProminent)
+                        .disabled(model.busy || password.isEmpty)
+                    if model.hasRecoveryKey {
+                        Button("Forgot your password? Use the recovery key") { useRecoveryKey = true }
+                    }
+                } else if model.hasRecoveryKey {
+                    Text("Type the recovery key you wrote down (28 symbols; case, spaces and dashes do not matter).")
+                        .multilineTextAlignment(.center)
+                    TextField("Recovery key", text: $recoveryKey)
+                        .textInputAutocapitalization(.characters)
+                        .autocorrectionDisabled()
+                        .font(.body.monospaced())
+                    Button("Unlock") { Task { await model.unlockWithRecoveryKey(recoveryKey) } }
+                        .buttonStyle(.borderedProminent)
+                        .disabled(model.busy || recoveryKey.isEmpty)
+                }
                 if let failure = model.deviceKeyFailure, failure != .lost {
                     Button("Try Face ID again") { Task { await model.unlockWithDevice() } }
                 }

@@ -37,10 +37,13 @@ public struct CodeItem: Identifiable, Equatable, Sendable {
         return min(1, max(0, (Double(validUntil) - now) / Double(period)))
     }
 
-    /// The code as VoiceOver should read it: one character at a time ("1 2 3 4 5 6"), never
-    /// as a number ("one hundred twenty-three thousand…").
+    /// The code as VoiceOver should read it: one character at a time, never as a number
+    /// ("one hundred twenty-three thousand…"), with a pause between core's groups as the eye
+    /// sees them ("123 456" → "1 2 3, 4 5 6").
     public var spokenCode: String? {
-        code.map { $0.map(String.init).joined(separator: " ") }
+        (displayCode ?? code).map { grouped in
+            grouped.split(separator: " ").map { $0.map(String.init).joined(separator: " ") }.joined(separator: ", ")
+        }
     }
 }
 

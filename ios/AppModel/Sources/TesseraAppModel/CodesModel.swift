@@ -110,9 +110,17 @@ public final class CodesModel {
         await act { vault in try vault.update(id: id, change: AccountChange(favorite: favorite)) }
     }
 
-    /// Moves an account to `position` (0-based) in the user's order.
-    public func move(_ id: String, to position: UInt32) async {
-        await act { vault in try vault.update(id: id, change: AccountChange(position: position)) }
+    /// A drag in the list on screen, as SwiftUI's `onMove` reports it: the rows at `offsets`
+    /// go before the row now at `destination` (`items.count`: after the last). The list may
+    /// be searched, filtered by group and show favorites first, so the move is by the row it
+    /// was dropped on (core's `moveBefore`), never an index into the whole order.
+    public func move(fromOffsets offsets: IndexSet, toOffset destination: Int) async {
+        let moved = offsets.filter { items.indices.contains($0) }.map { items[$0].id }
+        // The first row after the drop point that is not itself moving; none: to the end.
+        let before = items[min(destination, items.count)...].first { !moved.contains($0.id) }?.id
+        await act { vault in
+            for id in moved { try vault.moveBefore(id: id, before: before) }
+        }
     }
 
     /// Renames an account and sets its groups.

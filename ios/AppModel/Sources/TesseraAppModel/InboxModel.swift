@@ -57,6 +57,18 @@ public enum AnswerOutcome: Equatable, Sendable {
     case notDelivered(String)
 }
 
+/// What a tapped notification's request turned out to be (core's `requestState`).
+public enum OpenedRequest: Equatable, Sendable {
+    /// Still answerable: it is in `items` under this id (behind its unlock when `hidden`).
+    case pending(id: String)
+    /// Its time ran out before it was answered.
+    case expired
+    /// It was answered already (here or elsewhere), or expired earlier.
+    case closed
+    /// This phone does not have it (its push token was removed, or it never arrived).
+    case unknown
+}
+
 /// The push inbox: polls on open, on pull-to-refresh and in the background; shows each
 /// verified request with its token's issuer and label, its question and time left; answers
 /// approve, deny ("this wasn't me" or cancel) or a number; removes tokens.
@@ -73,6 +85,8 @@ public final class InboxModel {
     public private(set) var message: String?
     /// A poll or answer is running.
     public private(set) var busy = false
+    /// The request a notification opened, and what became of it; nil when none was opened.
+    public private(set) var opened: OpenedRequest?
 
     @ObservationIgnored private let push: PushClient
     @ObservationIgnored private let notifier: RequestNotifier?
@@ -114,6 +128,33 @@ public final class InboxModel {
     public func refreshInBackground() async {
         for item in await refresh() { notifier?.notify(item) }
     }
+
+    /// A notification was tapped: shows its request when it is still pending, and otherwise
+    /// says what became of it. Looks in the inbox first (no network); polls once when the
+    /// request is not there, as a notification can be newer than the inbox.
+    public func open(requestId id: String) async {
+        let push = self.push
+        do {
+            var state = try await offMain { try push.requestState(id: id) }
+            if state == .unknown {
+                await refresh()
+                state = try await offMain { try push.requestState(id: id) }
+            } else {
+                await reload()
+            }
+            switch state {
+            case .pending(let request): opened = .pending(id: request.id)
+            case .expired: opened = .expired
+            case .closed: opened = .closed
+            case .unknown: opened = .unknown
+            }
+        } catch {
+            message = userMessage(error)
+        }
+    }
+
+    /// The opened request was dealt with, or its outcome read.
+    public func dismissOpened() { opened = nil }
 
     /// Asks for the authentication a hidden request demands; shows it when the user passed.
     public func reveal(_ id: String) async {
@@ -193,6 +234,8 @@ public final class InboxModel {
         self.pending = pending
         self.tokens = tokens
         revealed.formIntersection(pending.map(\.id))
+        // An opened request that was answered (or expired) leaves the inbox: nothing to point at.
+        if case .pending(let id) = opened, !pending.contains(where: { $0.id == id }) { opened = nil }
         items = pending.map { request in
             let hidden = request.forceUnlock != nil && !revealed.contains(request.id)
             return InboxItem(

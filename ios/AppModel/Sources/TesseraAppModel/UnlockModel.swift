@@ -17,7 +17,9 @@ public final class UnlockModel {
         /// Locked: unlock with the device key (a button; also after a cancelled prompt when the
         /// vault has no password).
         case locked
-        /// Core asks for the password; `deviceKeyFailure` says why the device key did not do.
+        /// Core asks for the password (or, when the vault has none, the recovery key: see
+        /// `hasPassword` and `hasRecoveryKey`); `deviceKeyFailure` says why the device key
+        /// did not do.
         case passwordNeeded
         /// The device key is lost and the vault has no password: it cannot be opened on this
         /// phone any more (start over and restore a backup).
@@ -39,6 +41,11 @@ public final class UnlockModel {
     public private(set) var deviceKeyRenewed = false
     /// Why the last attempt failed, for the screen (never a secret).
     public private(set) var message: String?
+    /// The vault has a password: the password screen asks for it.
+    public private(set) var hasPassword = false
+    /// The vault has a recovery key: the password screen offers it ("forgot your password?"),
+    /// and asks for it instead when there is no password.
+    public private(set) var hasRecoveryKey = false
     /// A call is running (Argon2id takes a moment): disable the buttons.
     public private(set) var busy = false
     /// The vault was just created: offer to import accounts from another app right away.
@@ -69,6 +76,8 @@ public final class UnlockModel {
         let path = self.path
         do {
             let status = try await offMain { try vaultStatus(path: path) }
+            hasPassword = status.hasPassword
+            hasRecoveryKey = status.hasRecoveryKey
             if !status.exists {
                 stage = .firstRun
             } else if status.newerVersion {
@@ -108,6 +117,17 @@ public final class UnlockModel {
         await unlock(password: password, failStage: .passwordNeeded)
     }
 
+    /// Unlocks with the recovery key as the user typed it (core ignores case, spaces and
+    /// dashes, and names a mistyped symbol); a new device key is registered as after a
+    /// password. Then set a new password: the recovery key was for a forgotten one.
+    public func unlockWithRecoveryKey(_ recoveryKey: String) async {
+        guard let unlocker = screenUnlocker(failStage: .passwordNeeded) else { return }
+        await attempt(failStage: .passwordNeeded, wrong: "This recovery key does not open this vault.") {
+            let result = try unlocker.unlockWithRecoveryKey(recoveryKey: recoveryKey)
+            return (result.vault, result.deviceKeyRenewed)
+        }
+    }
+
     /// The user chose the password instead of the device key.
     public func usePassword() {
         message = nil
@@ -136,19 +156,24 @@ public final class UnlockModel {
         if date.timeIntervalSince(since) >= idleTimeout { lock() }
     }
 
-    private func unlock(password: String?, failStage: Stage) async {
-        let (path, keys, clock) = (self.path, self.keys, self.clock)
-        // One unlocker per lock screen: it remembers why the device key failed, which tells
-        // the password unlock after it whether to register a new device key.
-        let unlocker: Unlocker
+    /// The lock screen's unlocker, made on first use. One per lock screen: it remembers why
+    /// the device key failed, which tells the password or recovery-key unlock after it
+    /// whether to register a new device key.
+    private func screenUnlocker(failStage: Stage) -> Unlocker? {
+        if let unlocker { return unlocker }
         do {
-            unlocker = try self.unlocker ?? Unlocker(path: path, keys: keys, clock: clock)
+            let made = try Unlocker(path: path, keys: keys, clock: clock)
+            unlocker = made
+            return made
         } catch {
             message = userMessage(error)
             stage = failStage
-            return
+            return nil
         }
-        self.unlocker = unlocker
+    }
+
+    private func unlock(password: String?, failStage: Stage) async {
+        guard let unlocker = screenUnlocker(failStage: failStage) else { return }
         await attempt(failStage: failStage) {
             let result = try unlocker.unlock(password: password)
             return (result.vault, result.deviceKeyRenewed)
@@ -156,7 +181,11 @@ public final class UnlockModel {
         deviceKeyFailure = stage == .unlocked ? nil : unlocker.deviceKeyFailure()
     }
 
-    private func attempt(failStage: Stage, _ open: @escaping @Sendable () throws -> (Vault, Bool)) async {
+    /// Runs one unlock; `wrong` is what to say when the secret typed does not open the vault.
+    private func attempt(
+        failStage: Stage, wrong: String = userMessage(TesseraError.WrongPassword),
+        _ open: @escaping @Sendable () throws -> (Vault, Bool)
+    ) async {
         busy = true
         defer { busy = false }
         do {
@@ -168,6 +197,9 @@ public final class UnlockModel {
             // Why the device key failed is `deviceKeyFailure`; a cancelled prompt needs no text.
             message = nil
             stage = .passwordNeeded
+        } catch TesseraError.WrongPassword {
+            message = wrong
+            stage = failStage
         } catch TesseraError.Cancelled {
             message = nil
             stage = .locked

@@ -76,8 +76,18 @@ final class CodesModelTests: XCTestCase {
         XCTAssertEqual(codes.items.map(\.id), [gitlab])
         await codes.showGroup(nil)
 
-        await codes.move(gitlab, to: 0)
+        // Dragged from the third row onto the second (SwiftUI: offsets [2] to offset 1).
+        await codes.move(fromOffsets: [2], toOffset: 1)
         XCTAssertEqual(codes.items.map(\.id), [bank, gitlab, github], "favorites stay first; gitlab moved up")
+        // In a searched list the drop names a row, not a place in the whole order.
+        await codes.search("git")
+        XCTAssertEqual(codes.items.map(\.id), [gitlab, github])
+        await codes.move(fromOffsets: [1], toOffset: 0)
+        XCTAssertEqual(codes.items.map(\.id), [github, gitlab])
+        await codes.move(fromOffsets: [0], toOffset: 2)
+        XCTAssertEqual(codes.items.map(\.id), [gitlab, github], "dropped after the last row")
+        await codes.search("")
+        XCTAssertEqual(codes.items.map(\.id), [bank, gitlab, github])
         codes.stop()
     }
 
@@ -138,10 +148,15 @@ final class CodesModelTests: XCTestCase {
         XCTAssertNotNil(codes.message)
     }
 
-    nonisolated func testVoiceOverReadsTheCodeDigitByDigit() {
-        let item = CodeItem(
-            id: "x", issuer: "i", label: "l", displayName: "i (l)", displayCode: "123 456", code: "123456", problem: nil,
-            kind: .totp, period: 30, validUntil: 60, favorite: false, groups: [])
-        XCTAssertEqual(item.spokenCode, "1 2 3 4 5 6")
+    func testVoiceOverReadsTheCodeDigitByDigitInCoresGroups() async throws {
+        // RFC 6238, T = 59, SHA-1, 8 digits: 94287082, which core groups as two fours.
+        let vault = try makeVault(clock: TestClock(59))
+        let id = try vault.add(account: account("RFC", "totp", digits: 8))
+        let codes = model(vault)
+        await codes.start()
+        let item = try XCTUnwrap(codes.items.first { $0.id == id })
+        XCTAssertEqual(item.displayCode, "9428 7082")
+        XCTAssertEqual(item.spokenCode, "9 4 2 8, 7 0 8 2")
+        codes.stop()
     }
 }

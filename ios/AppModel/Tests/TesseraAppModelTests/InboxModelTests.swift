@@ -61,8 +61,8 @@ final class InboxModelTests: XCTestCase {
     }
 
     /// Enrolls the fixture's push token through the add-account screen, as a scanned QR would.
-    private func enrolledInbox(_ uri: String, presence: UserPresence? = nil) async throws -> (InboxModel, RecordingNotifier, String) {
-        let vault = try makeVault()
+    private func enrolledInbox(_ uri: String, presence: UserPresence? = nil, clock: Clock? = nil) async throws -> (InboxModel, RecordingNotifier, String) {
+        let vault = try makeVault(clock: clock)
         let push = PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport())
         let add = AddAccountModel(vault: vault, push: push)
         let enrolled = await add.open(link: uri)
@@ -110,6 +110,43 @@ final class InboxModelTests: XCTestCase {
 
         await inbox.removeToken(serial)
         XCTAssertEqual(inbox.tokens, [])
+    }
+
+    func testANotificationOpensItsRequestOrSaysWhatBecameOfIt() async throws {
+        let pi = try fixture("opened")
+        // The vault's clock starts at the real time (the server checks the poll's timestamp)
+        // and is moved on later to let a request expire without waiting for it.
+        let clock = TestClock(UInt64(Date().timeIntervalSince1970))
+        let (inbox, notifier, _) = try await enrolledInbox(pi.uri, clock: clock)
+        let page = LoginPage(base: pi.base, user: pi.user)
+
+        let first = try page.trigger()
+        await inbox.refreshInBackground()
+        let id = try XCTUnwrap(notifier.posted.first?.id, inbox.message ?? "no notification")
+        await inbox.open(requestId: id)
+        XCTAssertEqual(inbox.opened, .pending(id: id))
+        XCTAssertEqual(inbox.items.map(\.id), [id])
+
+        await inbox.approve(id)
+        XCTAssertEqual(inbox.lastAnswer, .accepted(displayCode: nil))
+        XCTAssertNil(inbox.opened, "answered: the opened request left the inbox")
+        XCTAssertEqual(try page.finish(first.transaction), "ACCEPT")
+        await inbox.open(requestId: id)
+        XCTAssertEqual(inbox.opened, .closed, "its notification tapped again")
+
+        _ = try page.trigger()
+        await inbox.refreshInBackground()
+        let late = try XCTUnwrap(notifier.posted.last?.id)
+        XCTAssertNotEqual(late, id)
+        clock.now += 600
+        await inbox.open(requestId: late)
+        XCTAssertEqual(inbox.opened, .expired, "tapped ten minutes later")
+        XCTAssertEqual(inbox.items, [])
+
+        await inbox.open(requestId: "4E4F5448494E47")
+        XCTAssertEqual(inbox.opened, .unknown)
+        inbox.dismissOpened()
+        XCTAssertNil(inbox.opened)
     }
 
     func testNumberMatchingRefusesAWrongNumberAndTakesTheRightOne() async throws {

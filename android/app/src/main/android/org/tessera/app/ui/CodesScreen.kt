@@ -8,18 +8,21 @@ import android.os.PersistableBundle
 import androidx.compose.animation.core.Animatable
 import androidx.compose.animation.core.LinearEasing
 import androidx.compose.animation.core.tween
-import androidx.compose.foundation.ExperimentalFoundationApi
-import androidx.compose.foundation.combinedClickable
+import androidx.compose.foundation.clickable
+import androidx.compose.foundation.gestures.detectDragGesturesAfterLongPress
+import androidx.compose.foundation.layout.Box
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
-import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.LazyRow
+import androidx.compose.foundation.lazy.LazyListState
 import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.lazy.itemsIndexed
+import androidx.compose.foundation.lazy.rememberLazyListState
 import androidx.compose.material.icons.Icons
 import androidx.compose.material.icons.filled.ArrowDownward
 import androidx.compose.material.icons.filled.ArrowUpward
@@ -38,6 +41,7 @@ import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.SnackbarDuration
 import androidx.compose.material3.SnackbarHostState
 import androidx.compose.material3.SnackbarResult
+import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
@@ -48,26 +52,45 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.draw.zIndex
 import androidx.compose.ui.graphics.asImageBitmap
+import androidx.compose.ui.graphics.graphicsLayer
+import androidx.compose.ui.input.pointer.pointerInput
+import androidx.compose.ui.platform.LocalViewConfiguration
+import androidx.compose.ui.semantics.CustomAccessibilityAction
+import androidx.compose.ui.semantics.LiveRegionMode
 import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.customActions
+import androidx.compose.ui.semantics.liveRegion
+import androidx.compose.ui.semantics.onLongClick
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.font.FontFamily
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.launch
 import org.tessera.app.model.CodeRow
 import org.tessera.app.model.CodesModel
+import org.tessera.app.model.RowBounds
+import org.tessera.app.model.describeOffset
+import org.tessera.app.model.rowUnder
+import kotlin.math.abs
 
 /**
  * The codes screen: search, group chips, one row per account. Draws [CodesModel]'s state and
  * forwards taps; the list refreshes when the model says (its next-change time), and the rings
- * animate from each code's `validUntil` without asking core anything.
+ * animate from each code's `validUntil` without asking core anything. A long press lifts a row:
+ * dragged, it is dropped where the model allows ([CodesModel.dropIndex]); released where it was,
+ * it opens the row's menu.
  */
 @Composable
 fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
     val state by model.state.collectAsState()
     val scope = rememberCoroutineScope()
     val context = androidx.compose.ui.platform.LocalContext.current
+    val touchSlop = LocalViewConfiguration.current.touchSlop
     var sheet by remember { mutableStateOf<Pair<String, Boolean>?>(null) } // (id, true = QR / false = edit)
+    var menuFor by remember { mutableStateOf<String?>(null) }
+    var drag by remember { mutableStateOf<Drag?>(null) }
+    val list = rememberLazyListState()
     LaunchedEffect(model) { model.run() }
     sheet?.let { (id, qr) ->
         val row = state.rows.firstOrNull { it.id == id }
@@ -81,6 +104,14 @@ fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
         if (result == SnackbarResult.ActionPerformed) model.undoTrash() else model.dismissUndo()
     }
     Column(Modifier.fillMaxSize()) {
+        state.drift?.let { d ->
+            Surface(color = MaterialTheme.colorScheme.errorContainer, modifier = Modifier.fillMaxWidth().semantics { liveRegion = LiveRegionMode.Polite }) {
+                Text(
+                    "This phone's clock is ${describeOffset(d.offsetSeconds, d.source)}. Codes here are corrected; set the clock right for other apps.",
+                    color = MaterialTheme.colorScheme.onErrorContainer, modifier = Modifier.padding(12.dp),
+                )
+            }
+        }
         OutlinedTextField(
             value = state.query, onValueChange = model::search, singleLine = true,
             label = { Text("Search") }, modifier = Modifier.fillMaxWidth().padding(8.dp),
@@ -92,15 +123,42 @@ fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
             }
         }
         state.error?.let { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(8.dp)) }
-        LazyColumn(Modifier.fillMaxSize()) {
-            items(state.rows, key = { it.id }) { row ->
+        LazyColumn(Modifier.fillMaxSize(), state = list) {
+            itemsIndexed(state.rows, key = { _, row -> row.id }) { index, row ->
+                val dragged = drag?.id == row.id
+                val rowModifier = (if (dragged) Modifier.zIndex(1f) else Modifier.animateItem())
+                    .graphicsLayer {
+                        translationY = if (dragged) drag?.offset ?: 0f else 0f
+                        shadowElevation = if (dragged) 8.dp.toPx() else 0f
+                    }
+                    .pointerInput(row.id) {
+                        detectDragGesturesAfterLongPress(
+                            onDragStart = { drag = Drag(row.id, 0f, state.rows.indexOfFirst { it.id == row.id }) },
+                            onDrag = { change, amount ->
+                                change.consume()
+                                drag = drag?.let { d -> d.copy(offset = d.offset + amount.y).let { it.copy(over = over(it, list, model)) } }
+                            },
+                            onDragEnd = {
+                                val d = drag
+                                drag = null
+                                if (d == null) return@detectDragGesturesAfterLongPress
+                                if (abs(d.offset) < touchSlop) menuFor = d.id else scope.launch { model.drop(d.id, d.over) }
+                            },
+                            onDragCancel = { drag = null },
+                        )
+                    }
                 CodeRowItem(
                     row = row,
-                    index = state.rows.indexOf(row),
+                    modifier = rowModifier,
+                    menuOpen = menuFor == row.id,
+                    onMenu = { open -> menuFor = if (open) row.id else null },
+                    // Dragging needs sight and a steady finger: the menu (and TalkBack's actions) move a row too.
+                    canMoveUp = model.dropIndex(row.id, index - 1) != index,
+                    canMoveDown = model.dropIndex(row.id, index + 1) != index,
                     onCopy = { row.code?.let { copySensitive(context, it) } },
                     onNext = { scope.launch { model.nextHotp(row.id) } },
                     onFavorite = { scope.launch { model.setFavorite(row.id, !row.favorite) } },
-                    onMove = { to -> scope.launch { model.move(row.id, to) } },
+                    onMove = { by -> scope.launch { model.drop(row.id, index + by) } },
                     onTrash = { scope.launch { model.trash(row.id) } },
                     onShowQr = { sheet = row.id to true },
                     onEdit = { sheet = row.id to false },
@@ -110,47 +168,67 @@ fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
     }
 }
 
-@OptIn(ExperimentalFoundationApi::class)
+/** A row being dragged: how far from where it was laid out, and the row index it would land at. */
+private data class Drag(val id: String, val offset: Float, val over: Int)
+
+/** The row index [d] would land at: the laid-out row under its centre, as the model allows it. */
+private fun over(d: Drag, list: LazyListState, model: CodesModel): Int {
+    val laidOut = list.layoutInfo.visibleItemsInfo
+    val self = laidOut.firstOrNull { it.key == d.id } ?: return d.over
+    val under = rowUnder(laidOut.map { RowBounds(it.index, it.offset, it.size) }, self.offset + self.size / 2f + d.offset) ?: return d.over
+    return model.dropIndex(d.id, under)
+}
+
 @Composable
 private fun CodeRowItem(
-    row: CodeRow, index: Int, onCopy: () -> Unit, onNext: () -> Unit, onFavorite: () -> Unit,
-    onMove: (Int) -> Unit, onTrash: () -> Unit, onShowQr: () -> Unit, onEdit: () -> Unit,
+    row: CodeRow, modifier: Modifier, menuOpen: Boolean, onMenu: (Boolean) -> Unit, canMoveUp: Boolean, canMoveDown: Boolean,
+    onCopy: () -> Unit, onNext: () -> Unit, onFavorite: () -> Unit, onMove: (Int) -> Unit, onTrash: () -> Unit, onShowQr: () -> Unit, onEdit: () -> Unit,
 ) {
-    var menu by remember { mutableStateOf(false) }
-    ListItem(
-        modifier = Modifier.combinedClickable(onClick = onCopy, onLongClick = { menu = true }, onClickLabel = "Copy code", onLongClickLabel = "More actions"),
-        headlineContent = { Text(row.name) },
-        supportingContent = {
-            val code = row.displayCode
-            if (code == null) {
-                Text(row.problem ?: "No code", color = MaterialTheme.colorScheme.error)
-            } else {
-                // TalkBack reads the code digit by digit, not as one large number.
-                Text(
-                    code, style = MaterialTheme.typography.headlineMedium, fontFamily = FontFamily.Monospace,
-                    modifier = Modifier.semantics { contentDescription = "Code " + code.filterNot { it.isWhitespace() }.toList().joinToString(" ") },
-                )
-            }
-        },
-        leadingContent = {
-            IconButton(onClick = onFavorite) {
-                Icon(if (row.favorite) Icons.Filled.Star else Icons.Filled.StarBorder, contentDescription = if (row.favorite) "Unpin" else "Pin to top")
-            }
-        },
-        trailingContent = {
-            if (row.hotp) {
-                IconButton(onClick = onNext) { Icon(Icons.Filled.Refresh, contentDescription = "Next code") }
-            } else if (row.fractionLeft != null && row.period != null) {
-                CountdownRing(row.validUntil, row.fractionLeft!!, row.period!!)
-            }
-        },
-    )
-    DropdownMenu(expanded = menu, onDismissRequest = { menu = false }) {
-        DropdownMenuItem(text = { Text("Edit") }, onClick = { menu = false; onEdit() })
-        DropdownMenuItem(text = { Text("Show QR code to move it") }, onClick = { menu = false; onShowQr() })
-        DropdownMenuItem(text = { Text("Move up") }, leadingIcon = { Icon(Icons.Filled.ArrowUpward, null) }, onClick = { menu = false; onMove(maxOf(0, index - 1)) })
-        DropdownMenuItem(text = { Text("Move down") }, leadingIcon = { Icon(Icons.Filled.ArrowDownward, null) }, onClick = { menu = false; onMove(index + 1) })
-        DropdownMenuItem(text = { Text("Move to trash") }, onClick = { menu = false; onTrash() })
+    Box(modifier) {
+        ListItem(
+            modifier = Modifier
+                .clickable(onClick = onCopy, onClickLabel = "Copy code")
+                .semantics {
+                    // The long press is the drag gesture's; TalkBack gets the menu and the moves as actions.
+                    onLongClick(label = "More actions") { onMenu(true); true }
+                    customActions = listOfNotNull(
+                        if (canMoveUp) CustomAccessibilityAction("Move up") { onMove(-1); true } else null,
+                        if (canMoveDown) CustomAccessibilityAction("Move down") { onMove(1); true } else null,
+                    )
+                },
+            headlineContent = { Text(row.name) },
+            supportingContent = {
+                val code = row.displayCode
+                if (code == null) {
+                    Text(row.problem ?: "No code", color = MaterialTheme.colorScheme.error)
+                } else {
+                    // TalkBack reads the code digit by digit, not as one large number.
+                    Text(
+                        code, style = MaterialTheme.typography.headlineMedium, fontFamily = FontFamily.Monospace,
+                        modifier = Modifier.semantics { contentDescription = "Code " + code.filterNot { it.isWhitespace() }.toList().joinToString(" ") },
+                    )
+                }
+            },
+            leadingContent = {
+                IconButton(onClick = onFavorite) {
+                    Icon(if (row.favorite) Icons.Filled.Star else Icons.Filled.StarBorder, contentDescription = if (row.favorite) "Unpin" else "Pin to top")
+                }
+            },
+            trailingContent = {
+                if (row.hotp) {
+                    IconButton(onClick = onNext) { Icon(Icons.Filled.Refresh, contentDescription = "Next code") }
+                } else if (row.fractionLeft != null && row.period != null) {
+                    CountdownRing(row.validUntil, row.fractionLeft!!, row.period!!)
+                }
+            },
+        )
+        DropdownMenu(expanded = menuOpen, onDismissRequest = { onMenu(false) }) {
+            DropdownMenuItem(text = { Text("Edit") }, onClick = { onMenu(false); onEdit() })
+            DropdownMenuItem(text = { Text("Show QR code to move it") }, onClick = { onMenu(false); onShowQr() })
+            if (canMoveUp) DropdownMenuItem(text = { Text("Move up") }, leadingIcon = { Icon(Icons.Filled.ArrowUpward, null) }, onClick = { onMenu(false); onMove(-1) })
+            if (canMoveDown) DropdownMenuItem(text = { Text("Move down") }, leadingIcon = { Icon(Icons.Filled.ArrowDownward, null) }, onClick = { onMenu(false); onMove(1) })
+            DropdownMenuItem(text = { Text("Move to trash") }, onClick = { onMenu(false); onTrash() })
+        }
     }
 }
 
@@ -213,7 +291,7 @@ private fun EditDialog(model: CodesModel, row: CodeRow, onClose: () -> Unit) {
         onDismissRequest = onClose,
         confirmButton = {
             androidx.compose.material3.TextButton(onClick = {
-                scope.launch { model.edit(row.id, issuer, label, groups.split(',').map { it.trim() }.filter { it.isNotEmpty() }); onClose() }
+                scope.launch { model.edit(row.id, issuer, label, groups); onClose() }
             }) { Text("Save") }
         },
         dismissButton = { androidx.compose.material3.TextButton(onClick = onClose) { Text("Cancel") } },

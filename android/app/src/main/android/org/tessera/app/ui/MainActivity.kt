@@ -27,6 +27,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.fragment.app.FragmentActivity
 import org.tessera.app.model.AppLock
+import org.tessera.app.model.Destination
 import org.tessera.app.model.UnlockState
 import org.tessera.app.platform.AndroidKeystore
 
@@ -39,8 +40,8 @@ class MainActivity : FragmentActivity() {
     private val appLock by lazy { AppLock { graph.preferences.load().lockAfterSeconds } }
     // Made in onCreate: the application (and so the graph) is not there before.
     private var unlock by mutableStateOf<org.tessera.app.model.UnlockModel?>(null)
+    // A link from another app or a notification, handled once the vault is unlocked.
     private var pendingLink by mutableStateOf<String?>(null)
-    private var openInbox by mutableStateOf(false)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -78,7 +79,6 @@ class MainActivity : FragmentActivity() {
 
     private fun take(intent: Intent?) {
         intent?.dataString?.let { pendingLink = it }
-        if (intent?.getBooleanExtra(EXTRA_OPEN_INBOX, false) == true) openInbox = true
     }
 
     @androidx.compose.runtime.Composable
@@ -92,14 +92,19 @@ class MainActivity : FragmentActivity() {
         }
         val session = remember(unlocked.vault) { graph.open(unlocked.vault) }
         val snackbar = remember { SnackbarHostState() }
-        var tab by remember { mutableStateOf(if (openInbox) Tab.INBOX else Tab.CODES) }
+        var tab by remember { mutableStateOf(Tab.CODES) }
         LaunchedEffect(unlocked.notice) { unlocked.notice?.let { snackbar.showSnackbar(it) } }
         LaunchedEffect(pendingLink) {
             val link = pendingLink ?: return@LaunchedEffect
             pendingLink = null
-            tab = Tab.ADD
-            session.add.open(link)
+            // The session routes it: a notification's request to the inbox, anything else to Add.
+            tab = when (session.openLink(link)) {
+                Destination.INBOX -> Tab.INBOX
+                Destination.ADD -> Tab.ADD
+            }
         }
+        // The inbox shows every waiting request: their notifications have done their job.
+        LaunchedEffect(tab) { if (tab == Tab.INBOX) androidx.core.app.NotificationManagerCompat.from(this@MainActivity).cancelAll() }
         Scaffold(
             snackbarHost = { SnackbarHost(snackbar) },
             bottomBar = {
@@ -113,7 +118,7 @@ class MainActivity : FragmentActivity() {
             androidx.compose.foundation.layout.Box(Modifier.padding(padding)) {
                 when (tab) {
                     Tab.CODES -> CodesScreen(session.codes, snackbar)
-                    Tab.INBOX -> PushScreen(session.inbox, openRequestId = null, confirmUser = ::confirmUser)
+                    Tab.INBOX -> PushScreen(session.inbox, confirmUser = ::confirmUser)
                     Tab.ADD -> AddScreen(session.add, onDone = { session.codes.reload(); tab = Tab.CODES })
                     Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::applySecureScreen, onLock = { graph.lock(); unlock = graph.unlockModel() })
                 }
@@ -136,10 +141,5 @@ class MainActivity : FragmentActivity() {
 
     private enum class Tab(val label: String, val icon: androidx.compose.ui.graphics.vector.ImageVector) {
         CODES("Codes", Icons.Filled.Pin), INBOX("Sign-ins", Icons.Filled.Notifications), ADD("Add", Icons.Filled.Add), SETTINGS("Settings", Icons.Filled.Settings)
-    }
-
-    companion object {
-        /** Set by the push notification: open the inbox. */
-        const val EXTRA_OPEN_INBOX = "org.tessera.app.OPEN_INBOX"
     }
 }

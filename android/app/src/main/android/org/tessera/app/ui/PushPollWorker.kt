@@ -5,6 +5,7 @@ import android.app.NotificationManager
 import android.app.PendingIntent
 import android.content.Context
 import android.content.Intent
+import android.net.Uri
 import androidx.core.app.NotificationCompat
 import androidx.core.app.NotificationManagerCompat
 import androidx.work.Constraints
@@ -14,26 +15,31 @@ import androidx.work.NetworkType
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import androidx.work.WorkerParameters
+import org.tessera.app.platform.requestLink
 import java.util.concurrent.TimeUnit
 
 /**
  * privacyIDEA's poll-only mode in the background (no Firebase): WorkManager runs this every
- * 15 minutes (its minimum) while the network is up; new requests post a notification that
- * opens the inbox. It needs the vault open with the device key (no prompt in the background);
+ * 15 minutes (its minimum) while the network is up; each new request posts a notification
+ * that opens it (`requestLink`). It needs the vault open with the device key (no prompt in the background);
  * a key bound to biometrics, or a token with app_force_unlock, waits for the app to be opened.
  */
 class PushPollWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val graph = (applicationContext as TesseraApplication).graph
-        val arrived = graph.withBackgroundInbox { it.refresh() ?: -1 } ?: return Result.success()
-        if (arrived < 0) return Result.retry() // the fetch failed (network): WorkManager backs off
-        if (arrived > 0) notify(applicationContext, arrived)
+        // null inside: the fetch failed (network), WorkManager backs off; null outside: no inbox.
+        val arrived = graph.withBackgroundInbox { Fetched(it.refresh()) } ?: return Result.success()
+        val ids = arrived.newIds ?: return Result.retry()
+        ids.forEach { notify(applicationContext, it) }
         return Result.success()
     }
+
+    private class Fetched(val newIds: List<String>?)
 
     companion object {
         private const val WORK = "tessera-push-poll"
         private const val CHANNEL = "push-requests"
+        private const val NOTIFICATION_ID = 1 // with the request id as tag: one per request
 
         /** Starts (or keeps) the periodic fetch. */
         fun schedule(context: Context) {
@@ -46,18 +52,19 @@ class PushPollWorker(context: Context, params: WorkerParameters) : CoroutineWork
         /** Stops it (the user turned background fetching off). */
         fun cancel(context: Context) = WorkManager.getInstance(context).cancelUniqueWork(WORK)
 
-        private fun notify(context: Context, count: Int) {
+        /** One notification per request, opening it: its link is the intent's data (which also keeps the intents apart). */
+        private fun notify(context: Context, requestId: String) {
             val manager = context.getSystemService(NotificationManager::class.java)
             manager.createNotificationChannel(NotificationChannel(CHANNEL, "Sign-in requests", NotificationManager.IMPORTANCE_HIGH))
             val open = PendingIntent.getActivity(
                 context, 0,
-                Intent(context, MainActivity::class.java).putExtra(MainActivity.EXTRA_OPEN_INBOX, true).addFlags(Intent.FLAG_ACTIVITY_SINGLE_TOP),
+                Intent(Intent.ACTION_VIEW, Uri.parse(requestLink(requestId)), context, MainActivity::class.java).addFlags(Intent.FLAG_ACTIVITY_SINGLE_TOP),
                 PendingIntent.FLAG_IMMUTABLE or PendingIntent.FLAG_UPDATE_CURRENT,
             )
             // The notification names no account or question: the lock screen may show it.
             val notification = NotificationCompat.Builder(context, CHANNEL)
                 .setSmallIcon(android.R.drawable.ic_lock_idle_lock)
-                .setContentTitle(if (count == 1) "A sign-in request is waiting" else "$count sign-in requests are waiting")
+                .setContentTitle("A sign-in request is waiting")
                 .setContentText("Open Tessera to approve or deny.")
                 .setVisibility(NotificationCompat.VISIBILITY_PUBLIC)
                 .setContentIntent(open)
@@ -65,7 +72,7 @@ class PushPollWorker(context: Context, params: WorkerParameters) : CoroutineWork
                 .build()
             if (NotificationManagerCompat.from(context).areNotificationsEnabled()) {
                 @Suppress("MissingPermission") // checked just above
-                NotificationManagerCompat.from(context).notify(1, notification)
+                NotificationManagerCompat.from(context).notify(requestId, NOTIFICATION_ID, notification)
             }
         }
     }

@@ -29,21 +29,29 @@ import kotlinx.coroutines.launch
 import org.tessera.DenyReason
 import org.tessera.PushRequest
 import org.tessera.app.model.AnswerResult
+import org.tessera.app.model.OpenedRequest
 import org.tessera.app.model.PushInboxModel
 
 /**
  * The push inbox: pending sign-in requests with large buttons. Fetches when shown and on
- * pull-to-refresh; number matching shows one button per number core offers.
+ * pull-to-refresh; number matching shows one button per number core offers. A request opened
+ * from its notification comes first, or the screen says it is no longer waiting.
  */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
-fun PushScreen(model: PushInboxModel, openRequestId: String?, confirmUser: (onConfirmed: () -> Unit) -> Unit) {
+fun PushScreen(model: PushInboxModel, confirmUser: (onConfirmed: () -> Unit) -> Unit) {
     val state by model.state.collectAsState()
     val scope = rememberCoroutineScope()
     LaunchedEffect(model) { model.refresh() }
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = { scope.launch { model.refresh() } }, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize(), contentPadding = androidx.compose.foundation.layout.PaddingValues(12.dp)) {
             state.lastAnswer?.let { item { Text(answerText(it), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(8.dp)) } }
+            if (state.opened == OpenedRequest.Gone) item {
+                Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                    Text("That sign-in request is no longer waiting: it was answered, withdrawn or it expired.", modifier = Modifier.padding(16.dp))
+                    TextButton(onClick = model::closeOpened) { Text("OK") }
+                }
+            }
             state.error?.let { item { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(8.dp)) } }
             state.unreachable.forEach { item { Text("Not reachable: $it", modifier = Modifier.padding(8.dp)) } }
             if (state.requests.isEmpty()) item { Text("No sign-in requests. Pull down to check again.", modifier = Modifier.padding(16.dp)) }
@@ -55,7 +63,8 @@ fun PushScreen(model: PushInboxModel, openRequestId: String?, confirmUser: (onCo
                 }
             }
             // A request opened from its notification comes first.
-            val ordered = state.requests.sortedByDescending { it.id == openRequestId }
+            val openedId = (state.opened as? OpenedRequest.Waiting)?.id
+            val ordered = state.requests.sortedByDescending { it.id == openedId }
             items(ordered, key = { it.id }) { request ->
                 if (state.hidden(request)) {
                     // The server asked for an unlock before this request is shown (app_force_unlock).

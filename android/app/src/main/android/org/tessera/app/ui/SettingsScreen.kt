@@ -37,6 +37,7 @@ import org.tessera.ImportReport
 import org.tessera.app.model.PreferenceStore
 import org.tessera.app.model.Session
 import org.tessera.app.model.TransferState
+import org.tessera.app.model.describeOffset
 
 /** Settings: security, moving accounts, server time, trash, password, about. */
 @Composable
@@ -211,7 +212,7 @@ private fun ServerTimeSection(session: Session) {
     if (status == null) {
         Text("Codes use this phone's clock.")
     } else {
-        Text("This phone's clock is ${kotlin.math.abs(status.offsetSeconds)} s ${if (status.offsetSeconds >= 0) "behind" else "ahead of"} ${status.source}; codes are corrected.")
+        Text("This phone's clock is ${describeOffset(status.offsetSeconds, status.source)}; codes are corrected.")
         if (status.warning) Text("Your phone's clock is wrong. Codes still work, but other apps may not.", color = MaterialTheme.colorScheme.error)
     }
     state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }

@@ -60,6 +60,8 @@ class AddAccountModel(
         val link = coreCall(io, ::fail) { classifyLink(text) } ?: return
         _state.value = when (link) {
             is Link.Unusable -> AddState.Failed(link.reason)
+            // The session routes request links to the inbox; one arriving here is not an account.
+            is Link.PushRequest -> AddState.Failed("this link opens a sign-in request, not an account")
             is Link.Account -> coreCall(io, ::fail) { parseOtpUri(link.uri) }?.let { AddState.Confirm(link, titleOf(it)) } ?: return
             is Link.PushEnrollment -> AddState.Confirm(link, "privacyIDEA push sign-in approvals")
             is Link.Import -> AddState.Confirm(link, "Accounts from ${link.format.name.lowercase().replace('_', ' ')}")
@@ -99,7 +101,7 @@ class AddAccountModel(
             is Link.PushEnrollment -> enrollPush(link.uri)?.let { _state.value = AddState.Enrolled(it) }
             is Link.Import -> coreCall(io, ::fail) { importIntoVault(vault, link.data, link.format, null, false) }
                 ?.let { _state.value = AddState.Imported(it) }
-            is Link.Unusable -> Unit
+            is Link.Unusable, is Link.PushRequest -> Unit
         }
     }
 

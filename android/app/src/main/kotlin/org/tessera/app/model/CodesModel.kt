@@ -13,6 +13,7 @@ import org.tessera.CodeList
 import org.tessera.CodesQuery
 import org.tessera.DisplayCode
 import org.tessera.OtpKind
+import org.tessera.TesseraException
 import org.tessera.formatOtpUri
 import org.tessera.qrCodePng
 import org.tessera.Vault
@@ -71,8 +72,22 @@ data class CodesState(
     val nextChangeAt: Long? = null,
     /** The last account moved to the trash, while its undo is offered. */
     val undoTrash: String? = null,
+    /** The phone's clock is off by more than core's warning threshold: show a banner. */
+    val drift: ClockDrift? = null,
     /** A failure to show (never secret material), cleared by the next success. */
     val error: String? = null,
+)
+
+/**
+ * The phone's clock is wrong by more than core's threshold (`offsetWarningSeconds`), as measured
+ * against a server: codes are still right (core corrects them by [offsetSeconds]), but the user
+ * should set the clock, for other apps and for an account whose server Tessera never asked.
+ */
+data class ClockDrift(
+    /** Server time minus phone time, in seconds (positive: the phone is behind). */
+    val offsetSeconds: Long,
+    /** The server it was measured against (its host). */
+    val source: String,
 )
 
 /**
@@ -102,6 +117,9 @@ class CodesModel(
      */
     suspend fun run() {
         request.collectLatest { r ->
+            // Once per change of what is shown (not at every code change): the offset only
+            // moves when a sync or a push response measures it.
+            loadDrift()
             while (true) {
                 val list = load(r)
                 val at = list?.nextChangeAt ?: awaitCancellation()
@@ -132,15 +150,24 @@ class CodesModel(
         list
     }
 
+    /** Reads core's server-time status: a banner when core says the offset deserves a warning. */
+    private suspend fun loadDrift() {
+        val status = act { listOfNotNull(vault.serverTime()) }?.firstOrNull()
+        val drift = status?.takeIf { it.warning }?.let { ClockDrift(it.offsetSeconds, it.source) }
+        _state.update { it.copy(drift = drift) }
+    }
+
     /**
      * The account's otpauth QR code as a PNG, to move it to another app (core writes the URI
      * and draws the code). Only call it when the user asked to see it: it shows the secret.
      */
     suspend fun qrCode(id: String): ByteArray? = act { qrCodePng(formatOtpUri(vault.accountWithSecret(id)), QR_SCALE) }
 
-    /** Renames an account and sets its groups. */
-    suspend fun edit(id: String, issuer: String, label: String, groups: List<String>) =
-        changeThenReload { vault.update(id, AccountChange(issuer = issuer, label = label, groups = groups)) }
+    /** Renames an account and sets its groups, typed as one text separated by commas. */
+    suspend fun edit(id: String, issuer: String, label: String, groups: String) {
+        val names = groups.split(',').map { it.trim() }.filter { it.isNotEmpty() }.distinct()
+        changeThenReload { vault.update(id, AccountChange(issuer = issuer, label = label, groups = names)) }
+    }
 
     /** HOTP: advances the counter and shows the next code. */
     suspend fun nextHotp(id: String) = changeThenReload { vault.nextHotp(id) }
@@ -149,9 +176,45 @@ class CodesModel(
     suspend fun setFavorite(id: String, favorite: Boolean) =
         changeThenReload { vault.update(id, AccountChange(favorite = favorite)) }
 
-    /** Moves an account to a 0-based place in the user's order (drag and drop). */
-    suspend fun move(id: String, position: Int) =
-        changeThenReload { vault.update(id, AccountChange(position = position.toUInt())) }
+    /**
+     * Where a row dragged to row [to] of the screen may land: favorites stay above the other
+     * accounts (core always lists them first, whatever the order says), so a row is kept among
+     * the rows of its own kind. Returns a row index of [CodesState.rows]; the dragged row's own
+     * index when [id] is not on screen.
+     */
+    fun dropIndex(id: String, to: Int): Int {
+        val rows = _state.value.rows
+        val from = rows.indexOfFirst { it.id == id }
+        if (from < 0) return to
+        val favorite = rows[from].favorite
+        val first = rows.indexOfFirst { it.favorite == favorite }
+        val last = rows.indexOfLast { it.favorite == favorite }
+        return to.coerceIn(first, last)
+    }
+
+    /**
+     * Drops the row [id] at row [to] of the screen (drag and drop, or "move up/down" for
+     * TalkBack), kept among rows of its kind by [dropIndex]. The screen may show only some
+     * accounts (a search, a group): the account goes next to the row it now follows (moved
+     * down) or precedes (moved up) in the user's whole order, which is where core's ordering
+     * call puts it. Accounts not on screen keep their places relative to each other.
+     */
+    suspend fun drop(id: String, to: Int) {
+        val rows = _state.value.rows
+        val from = rows.indexOfFirst { it.id == id }
+        val target = dropIndex(id, to)
+        if (from < 0 || target == from) return
+        val moved = rows.toMutableList().apply { add(target, removeAt(from)) }
+        val down = target > from
+        val anchor = moved[if (down) target - 1 else target + 1].id
+        changeThenReload {
+            // The user's order without favorites first: positions, ties by id (core's ORDER BY).
+            val order = vault.list(null).sortedWith(compareBy({ it.position }, { it.id })).map { it.id }.filter { it != id }
+            val at = order.indexOf(anchor)
+            if (at < 0) throw TesseraException.NotFound("the account next to it is gone: refresh the list")
+            vault.update(id, AccountChange(position = (if (down) at + 1 else at).toUInt()))
+        }
+    }
 
     /** Moves an account to the trash and offers its undo. */
     suspend fun trash(id: String) {
@@ -180,4 +243,18 @@ class CodesModel(
 
     // A failure becomes the screen's error, not a crash.
     private suspend fun <T> act(call: () -> T): T? = coreCall(io, { m -> _state.update { it.copy(error = m) } }, call)
+}
+
+/** One row as the list laid it out on screen: its index in [CodesState.rows], top edge and height (pixels). */
+data class RowBounds(val index: Int, val top: Int, val height: Int)
+
+/**
+ * The row a dragged row is over: the laid-out row whose span holds [centerY] (the dragged row's
+ * centre), the first row when above them all, the last when below; `null` when nothing is laid
+ * out. The screen passes the result to [CodesModel.dropIndex] and, on release, [CodesModel.drop].
+ */
+fun rowUnder(laidOut: List<RowBounds>, centerY: Float): Int? {
+    val sorted = laidOut.sortedBy { it.top }
+    if (sorted.isEmpty()) return null
+    return sorted.firstOrNull { centerY < it.top + it.height }?.index ?: sorted.last().index
 }

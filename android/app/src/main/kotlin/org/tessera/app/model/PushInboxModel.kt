@@ -29,6 +29,15 @@ sealed interface AnswerResult {
     data class NotDelivered(val reason: String) : AnswerResult
 }
 
+/** A request the user opened from its notification ([PushInboxModel.open]). */
+sealed interface OpenedRequest {
+    /** It still waits for an answer: show it first, marked. */
+    data class Waiting(val id: String) : OpenedRequest
+
+    /** It is no longer waiting: answered (here or elsewhere), withdrawn or expired. Say so. */
+    data object Gone : OpenedRequest
+}
+
 /** The push inbox screen. */
 data class InboxState(
     /** Requests waiting for an answer, oldest first. */
@@ -43,6 +52,8 @@ data class InboxState(
     val lastAnswer: AnswerResult? = null,
     /** The user confirmed who they are in this session (for tokens enrolled with `app_force_unlock`). */
     val confirmedForForcedUnlock: Boolean = false,
+    /** The request a notification opened, or what became of it. */
+    val opened: OpenedRequest? = null,
     /** A failure to show, cleared by the next success. */
     val error: String? = null,
 ) {
@@ -71,11 +82,12 @@ class PushInboxModel(
     private fun fail(message: String) = _state.update { it.copy(error = message) }
 
     /**
-     * Asks every token's server for requests; returns how many are new since the last fetch
-     * (core's mark: the background worker posts a notification for them), or `null` when the
-     * fetch failed.
+     * Asks every token's server for requests; returns the ids of those new since the last
+     * fetch (core's mark: the background worker posts one notification for each, opening it
+     * through [requestLink][org.tessera.app.platform.requestLink]), or `null` when the fetch
+     * failed.
      */
-    suspend fun refresh(): Int? {
+    suspend fun refresh(): List<String>? {
         _state.update { it.copy(refreshing = true) }
         val result = coreCall(io, ::fail) {
             val poll = push.poll()
@@ -89,8 +101,25 @@ class PushInboxModel(
                 unreachable = poll.failed.map { "${it.serial}: ${it.reason}" },
             )
         }
-        return result?.second?.count { it.isNew }
+        return result?.second?.filter { it.isNew }?.map { it.id }
     }
+
+    /**
+     * The user tapped a request's notification: fetches, then shows that request if it still
+     * waits for an answer, or says it no longer does. Core's pending list is the truth: it
+     * holds exactly the requests that can still be answered (verified, unanswered, unexpired).
+     */
+    suspend fun open(id: String) {
+        refresh()
+        // Read again even when the fetch failed (offline): the request the worker fetched is
+        // stored in the vault and can be answered once the network is back.
+        val pending = coreCall(io, ::fail) { push.pending() } ?: return
+        val opened = if (pending.any { it.id == id }) OpenedRequest.Waiting(id) else OpenedRequest.Gone
+        _state.update { it.copy(requests = pending, opened = opened) }
+    }
+
+    /** The user saw what [InboxState.opened] said. */
+    fun closeOpened() = _state.update { it.copy(opened = null) }
 
     /** The user passed the unlock a token demands (`app_force_unlock`): its requests are shown. */
     fun confirmedUnlock() = _state.update { it.copy(confirmedForForcedUnlock = true) }

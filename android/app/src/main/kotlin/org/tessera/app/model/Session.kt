@@ -6,6 +6,17 @@ import org.tessera.PushClient
 import org.tessera.PushDeviceKeys
 import org.tessera.PushTransport
 import org.tessera.Vault
+import org.tessera.app.platform.Link
+import org.tessera.app.platform.classifyLink
+
+/** The screen a link leads to ([Session.openLink]). */
+enum class Destination {
+    /** The push inbox, showing the request a notification opened. */
+    INBOX,
+
+    /** The add screen, asking to confirm what the link holds. */
+    ADD,
+}
 
 /**
  * Everything that exists while the vault is unlocked: the vault, its push client and the
@@ -37,6 +48,20 @@ class Session(
 
     /** Settings that act on the vault (password, trash). */
     val settings = VaultSettingsModel(vault, io)
+
+    /**
+     * A link from another app or a notification: a sign-in request goes to the inbox (shown if
+     * it still waits), anything else to the add screen (to confirm). Returns where to go.
+     */
+    suspend fun openLink(text: String): Destination {
+        val link = classifyLink(text)
+        if (link is Link.PushRequest) {
+            inbox.open(link.id)
+            return Destination.INBOX
+        }
+        add.open(text)
+        return Destination.ADD
+    }
 
     override fun close() {
         push.close()
