@@ -109,6 +109,9 @@ pub enum IconError {
     /// An SVG that fails the sanity check (the reason).
     #[error("the SVG icon is refused: {0}")]
     Svg(&'static str),
+    /// The icon's encoding or checksum in the file is broken (the reason).
+    #[error("the icon is damaged: {0}")]
+    Damaged(&'static str),
     /// A reference that cannot be kept (the reason).
     #[error("the icon reference is refused: {0}")]
     Reference(&'static str),
@@ -273,13 +276,38 @@ pub(crate) enum IconWire {
     },
 }
 
+/// Decodes an icon from standard base64 (padding optional), refusing before decoding anything
+/// whose decoded size would pass [`MAX_ICON_BYTES`].
+pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, IconError> {
+    let text = text.trim();
+    if text.len() > MAX_ICON_BYTES.div_ceil(3) * 4 {
+        return Err(IconError::TooLarge {
+            size: text.len() / 4 * 3,
+            max: MAX_ICON_BYTES,
+        });
+    }
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    engine
+        .decode(text)
+        .map_err(|_| IconError::Damaged("it is not valid base64"))
+}
+
+/// Standard base64 with padding, as the formats that carry images write it.
+pub(crate) fn encode_base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 impl Icon {
     /// The storage form.
     pub(crate) fn to_wire(&self) -> IconWire {
         match self {
             Icon::Image(image) => IconWire::Image {
                 media_type: image.media_type().to_owned(),
-                data: base64::engine::general_purpose::STANDARD.encode(image.bytes()),
+                data: encode_base64(image.bytes()),
             },
             Icon::Reference(r) => IconWire::Reference {
                 collection: r.collection.clone(),
@@ -295,17 +323,7 @@ impl Icon {
     pub(crate) fn from_wire(wire: IconWire) -> Result<Icon, IconError> {
         match wire {
             IconWire::Image { media_type, data } => {
-                // Base64 of more than the bound is refused before it is decoded.
-                if data.len() > MAX_ICON_BYTES.div_ceil(3) * 4 + 4 {
-                    return Err(IconError::TooLarge {
-                        size: data.len() / 4 * 3,
-                        max: MAX_ICON_BYTES,
-                    });
-                }
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(data.trim())
-                    .map_err(|_| IconError::UnknownImage)?;
-                IconImage::new(bytes, Some(&media_type)).map(Icon::Image)
+                IconImage::new(decode_base64(&data)?, Some(&media_type)).map(Icon::Image)
             }
             IconWire::Reference {
                 collection,

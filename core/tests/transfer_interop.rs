@@ -6,10 +6,14 @@
 use std::process::Command;
 
 use serde_json::Value;
+use tessera_core::icon::{Icon, IconImage};
 use tessera_core::transfer::export::{ExportFormat, export};
 use tessera_core::{Account, Algorithm, Generator, OtpParams, Secret};
 
 const T: u64 = 1_700_000_000;
+/// A hand-written SVG icon for the first account.
+const ICON_SVG: &[u8] =
+    b"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 2 2'><rect width='1' height='2'/></svg>";
 
 fn accounts() -> Vec<Account> {
     let mut first = Account::new(
@@ -21,6 +25,9 @@ fn accounts() -> Vec<Account> {
     first.meta.note = "recovery: 1111".into();
     first.meta.favorite = true;
     first.meta.groups = vec!["Work".into()];
+    first.meta.picture = Some(Icon::Image(
+        IconImage::new(ICON_SVG.to_vec(), Some("image/svg+xml")).unwrap(),
+    ));
     vec![
         first,
         Account::new(
@@ -131,5 +138,15 @@ fn aegis_exports_open_with_an_independent_implementation_of_aegis_format() {
         assert_eq!(entries[0]["note"], "recovery: 1111");
         assert_eq!(entries[0]["favorite"], true);
         assert_eq!(entries[0]["groups"], serde_json::json!(["Work"]));
+        // The icon as Aegis reads it: its type, its bytes, and a hash Aegis accepts.
+        let icon = &entries[0]["icon"];
+        assert_eq!(icon["mime"], "image/svg+xml");
+        assert_eq!(icon["bytes_hex"], hex_of(ICON_SVG));
+        assert_eq!(icon["hash_ok"], true);
+        assert!(entries[1..].iter().all(|e| e["icon"].is_null()));
     }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

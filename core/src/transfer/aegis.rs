@@ -13,6 +13,14 @@
 //! deriving anything, a slot asking for more than [`MAX_SCRYPT_N`], [`MAX_SCRYPT_R`] or
 //! [`MAX_SCRYPT_P`], and a vault with more than [`MAX_PASSWORD_SLOTS`] password slots: a wrong
 //! password then costs at most four 32 MiB derivations (about a second on a phone).
+//!
+//! # Icons
+//! An entry may carry an image: `icon` (standard base64), `icon_mime` (`image/svg+xml`,
+//! `image/png`, `image/jpeg`; absent in Aegis's oldest vaults, which meant JPEG) and
+//! `icon_hash`, the hex SHA-256 of the media type's UTF-8 bytes followed by the image bytes
+//! (Aegis's `VaultEntryIcon`). The hash is verified and the image checked like any icon
+//! (`crate::icon`); an icon that fails is left behind and its account imported without it: a
+//! picture never costs an account. The exporter writes all three fields.
 
 use std::collections::HashMap;
 
@@ -27,6 +35,7 @@ use super::{
 use crate::account::{Account, OtpKind};
 use crate::crypto::aead::{KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::crypto::{self, kdf, random};
+use crate::icon::{self, Icon, IconError, IconImage, ImageType};
 use crate::secret_buf::SecretBuf;
 
 const SLOT_RAW: u64 = 0;
@@ -276,8 +285,37 @@ fn to_account(
     } else if let Some(group) = str_field(entry, "group").filter(|g| !g.is_empty()) {
         account.meta.groups = vec![group.to_owned()];
     }
-    // Icons are image data, not the icon reference Tessera keeps; they are left behind.
+    // A picture never costs an account: one that fails its checks is left behind.
+    account.meta.picture = read_icon(entry).ok().flatten().map(Icon::Image);
     Ok(account)
+}
+
+/// The entry's icon, checked: `None` when it has none.
+fn read_icon(entry: &Value) -> Result<Option<IconImage>, IconError> {
+    let Some(data) = entry.get("icon").and_then(Value::as_str) else {
+        return Ok(None);
+    };
+    let declared = str_field(entry, "icon_mime").unwrap_or("image/jpeg");
+    let kind = ImageType::from_media_type(declared)
+        .ok_or_else(|| IconError::UnsupportedMediaType(declared.chars().take(64).collect()))?;
+    let bytes = icon::decode_base64(data)?;
+    if let Some(hash) = str_field(entry, "icon_hash") {
+        let stored = data_encoding::HEXLOWER_PERMISSIVE
+            .decode(hash.trim().as_bytes())
+            .map_err(|_| IconError::Damaged("its icon_hash is not hex"))?;
+        if !crypto::ct_eq(&icon_hash(kind, &bytes), &stored) {
+            return Err(IconError::Damaged("it does not match its icon_hash"));
+        }
+    }
+    IconImage::new(bytes, Some(kind.media_type())).map(Some)
+}
+
+/// Aegis's icon hash: SHA-256 of the media type and then the image.
+fn icon_hash(kind: ImageType, bytes: &[u8]) -> [u8; 32] {
+    let mut hash = crypto::mac::Sha256::default();
+    hash.update(kind.media_type().as_bytes());
+    hash.update(bytes);
+    hash.finish()
 }
 
 /// Writes the accounts as an Aegis vault; encrypted with a password slot when `password` is given.
@@ -377,19 +415,28 @@ fn db_json(accounts: &[Account]) -> Result<Value, TransferError> {
             OtpKind::Hotp => info["counter"] = json!(p.counter),
             OtpKind::Totp | OtpKind::Steam => info["period"] = json!(p.period),
         }
-        entries.push(json!({
+        let mut entry = json!({
             "type": p.kind.as_str(),
             "uuid": random::uuid_v4()?,
             "name": account.label,
             "issuer": account.issuer,
             "note": account.meta.note,
             "favorite": account.meta.favorite,
-            "icon": null,
-            "icon_mime": null,
-            "icon_hash": null,
             "info": info,
             "groups": uuids,
-        }));
+        });
+        // Aegis keeps images only; a reference into another app's collection has no place.
+        match &account.meta.picture {
+            Some(Icon::Image(image)) => {
+                entry["icon"] = json!(icon::encode_base64(image.bytes()));
+                entry["icon_mime"] = json!(image.media_type());
+                entry["icon_hash"] = json!(
+                    data_encoding::HEXLOWER.encode(&icon_hash(image.image_type(), image.bytes()))
+                );
+            }
+            _ => entry["icon"] = Value::Null,
+        }
+        entries.push(entry);
     }
     let groups: Vec<Value> = group_ids
         .into_iter()

@@ -4,7 +4,10 @@
 //! `codeDisplay` parameter, a percent-encoded JSON object (`pinned`, `trashed`, `note`, `tags`,
 //! `position`, `lastUsedAt`, `tapCount`, `iconSrc`, `iconID`). It is taken out of the URI before
 //! the URI is read, so it never lands in [`Account::extra`](crate::account::Account::extra);
-//! `pinned` becomes `favorite`, `note` the note and `tags` the groups. An entry with
+//! `pinned` becomes `favorite`, `note` the note and `tags` the groups; `iconSrc` (Ente's icon
+//! set: `simpleIcon`, `customIcon`) and `iconID` (the icon's name in it), when both are set
+//! (Ente's own test for a chosen icon), become a picture reference of collection
+//! `ente/<iconSrc>` ([`crate::icon::IconRef`]), written back on export. An entry with
 //! `trashed: true` is reported as not imported (it sits in Ente's trash) rather than
 //! resurrected. A `codeDisplay` that is not valid JSON is ignored: it holds no code material.
 //!
@@ -40,6 +43,7 @@ use super::otpauth_list::uri_error;
 use super::{EntryError, ImportItem, TransferError, entry_name};
 use crate::account::Account;
 use crate::crypto::{CryptoError, random};
+use crate::icon::{COLLECTION_ENTE_PREFIX, Icon, IconRef};
 
 /// libsodium's `crypto_pwhash_argon2id_SALTBYTES`.
 const SALT_BYTES: usize = 16;
@@ -133,6 +137,7 @@ struct CodeDisplay {
     trashed: bool,
     note: String,
     tags: Vec<String>,
+    icon: Option<Icon>,
 }
 
 impl std::fmt::Debug for CodeDisplay {
@@ -145,6 +150,7 @@ impl std::fmt::Debug for CodeDisplay {
                 &format_args!("<{} chars redacted>", self.note.chars().count()),
             )
             .field("tags", &self.tags)
+            .field("icon", &self.icon)
             .finish()
     }
 }
@@ -174,6 +180,7 @@ fn read_line(line_no: usize, line: &str) -> ImportItem {
             account.meta.favorite = display.pinned;
             account.meta.note = display.note;
             account.meta.groups = display.tags;
+            account.meta.picture = display.icon;
         }
     }
     item
@@ -229,7 +236,18 @@ fn parse_code_display(raw: &str) -> Option<CodeDisplay> {
         .ok()?;
     let obj = json.as_object()?;
     let flag = |key: &str| obj.get(key).and_then(Value::as_bool).unwrap_or(false);
+    let text = |key: &str| obj.get(key).and_then(Value::as_str).unwrap_or_default();
+    let icon = (!text("iconSrc").is_empty() && !text("iconID").is_empty())
+        .then(|| IconRef {
+            collection: format!("{COLLECTION_ENTE_PREFIX}{}", text("iconSrc")),
+            id: text("iconID").to_owned(),
+            ..IconRef::default()
+        })
+        // A reference that fails its checks is left behind, never the account.
+        .filter(|r| r.check().is_ok())
+        .map(Icon::Reference);
     Some(CodeDisplay {
+        icon,
         pinned: flag("pinned"),
         trashed: flag("trashed"),
         note: obj
@@ -407,13 +425,20 @@ pub fn write(
 
 /// One line of the plain export: the canonical URI and Ente's `codeDisplay`.
 fn export_line(account: &Account) -> Zeroizing<String> {
-    let display = serde_json::json!({
+    let mut display = serde_json::json!({
         "pinned": account.meta.favorite,
         "trashed": false,
         "tags": account.meta.groups,
         "note": account.meta.note,
-    })
-    .to_string();
+    });
+    // Only Ente's own icon references mean something to Ente.
+    if let Some(Icon::Reference(r)) = &account.meta.picture
+        && let Some(source) = r.collection.strip_prefix(COLLECTION_ENTE_PREFIX)
+    {
+        display["iconSrc"] = source.into();
+        display["iconID"] = r.id.as_str().into();
+    }
+    let display = display.to_string();
     let display =
         percent_encoding::utf8_percent_encode(&display, percent_encoding::NON_ALPHANUMERIC)
             .to_string();

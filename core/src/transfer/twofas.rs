@@ -8,6 +8,13 @@
 //! reference does not open either) from a damaged file (it opens: the password is right).
 //! Its text is not compared: real backups of 2FAS 3.8 to 5.1 carry texts that differ from the
 //! one documented, and a reference that opens under the password proves the password anyway.
+//!
+//! A service's `icon` is 2FAS's choice of picture: `selected` (`Label`, `IconCollection`, or
+//! the old `Brand`), `label` (`text`, up to two letters, and `backgroundColor`, a 2FAS tint
+//! name) and `iconCollection.id` (an icon of 2FAS's own collection, which Tessera does not
+//! ship). It is kept as an [`IconRef`] of collection [`COLLECTION_2FAS`], so a shell can draw
+//! the label and an export to 2FAS gives it back; one that fails its checks is left behind,
+//! never the account.
 
 use std::collections::HashMap;
 
@@ -22,6 +29,7 @@ use super::{
 use crate::account::Account;
 use crate::crypto::aead::{self, NONCE_LEN, TAG_LEN};
 use crate::crypto::kdf;
+use crate::icon::{COLLECTION_2FAS, Icon, IconLabel, IconRef};
 
 /// 2FAS's iteration count for the backup key.
 const PBKDF2_ITERATIONS: u32 = 10_000;
@@ -190,7 +198,32 @@ fn to_account(
     if let Some(group) = str_field(service, "groupId").and_then(|id| groups.get(id)) {
         account.meta.groups = vec![(*group).to_owned()];
     }
+    account.meta.picture = read_icon(service);
     Ok(account)
+}
+
+/// The service's icon reference (see the module docs); `None` when it has none or it fails
+/// its checks.
+fn read_icon(service: &Value) -> Option<Icon> {
+    let icon = service.get("icon").filter(|i| i.is_object())?;
+    let id = icon
+        .get("iconCollection")
+        .and_then(|c| str_field(c, "id"))
+        .unwrap_or("");
+    let label = icon.get("label").and_then(|l| {
+        Some(IconLabel {
+            text: str_field(l, "text")?.to_owned(),
+            color: str_field(l, "backgroundColor").unwrap_or("").to_owned(),
+        })
+    });
+    let reference = IconRef {
+        collection: COLLECTION_2FAS.into(),
+        id: id.to_owned(),
+        label,
+        label_shown: str_field(icon, "selected") == Some("Label"),
+    };
+    reference.check().ok()?;
+    Some(Icon::Reference(reference))
 }
 
 /// Encrypts `plain` the way 2FAS does, for tests that check the importer against itself.
