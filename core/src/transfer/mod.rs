@@ -609,6 +609,22 @@ pub(crate) fn printable(text: &str, max: usize) -> String {
     out
 }
 
+/// `value` as JSON in a buffer that wipes every block it used (an export's plain JSON holds
+/// secrets).
+pub(crate) fn json_bytes(
+    value: &Value,
+    pretty: bool,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, TransferError> {
+    let mut out = crate::secret_buf::SecretBuf::new();
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, value)
+    } else {
+        serde_json::to_writer(&mut out, value)
+    }
+    .map_err(|e| TransferError::Export(e.to_string()))?;
+    Ok(out.into_bytes())
+}
+
 /// A JSON document that may hold secrets: every string in it is wiped when it is dropped.
 pub(crate) struct Scrubbed(pub(crate) Value);
 
