@@ -91,9 +91,9 @@ class MoveTest {
 
                 val parts = old.sendMove(new.pendingMoveOffer()!!.text).parts
                 // One letter of the data changed (not the last one, whose low bits may be padding).
-                val first = parts.first()
-                val at = first.length - 10
-                val flipped = first.substring(0, at) + (if (first[at] == 'A') 'B' else 'A') + first.substring(at + 1)
+                val head = parts.first()
+                val at = head.length - 10
+                val flipped = head.substring(0, at) + (if (head[at] == 'A') 'B' else 'A') + head.substring(at + 1)
                 assertFailsWith<TesseraException.Integrity> { new.acceptMove(listOf(flipped) + parts.drop(1)) }
                 new.cancelMoveOffer()
                 assertFailsWith<TesseraException.NotFound> { new.acceptMove(parts) }
