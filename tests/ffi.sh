@@ -14,8 +14,17 @@ ffi_build() {
     local profile=debug flags=(-q --locked -p tessera-ffi)
     [ "${1:-}" = release ] && profile=release && flags+=(--release)
     local target_dir
-    target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
-        python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+    # The target directory, and a guard: cargo builds a crate without LTO when a Rust library
+    # (lib/rlib/dylib) is among its crate types, which made the shipped library ~630 KB larger
+    # (docs/performance.md, Size). tessera-ffi must stay cdylib + staticlib.
+    target_dir=$(cargo metadata --format-version 1 --no-deps --locked | python3 -c '
+import json, sys
+m = json.load(sys.stdin)
+ffi = next(p for p in m["packages"] if p["name"] == "tessera-ffi")
+kinds = {k for t in ffi["targets"] if "lib" in t["kind"] or "cdylib" in t["kind"] for k in t["crate_types"]}
+if kinds & {"lib", "rlib", "dylib"}:
+    sys.exit(f"tessera-ffi builds a Rust library ({sorted(kinds)}): cargo would skip its LTO")
+print(m["target_directory"])') || return 1
     case "${TESSERA_FFI_BUILD:-desktop}" in
         desktop) ;;
         mobile) flags+=(--no-default-features) ;;

@@ -52,5 +52,6 @@ dependencies {
     implementation("androidx.camera:camera-lifecycle:1.4.1")
     implementation("androidx.camera:camera-view:1.4.1")
     implementation("androidx.work:work-runtime-ktx:2.10.0")
+    implementation("androidx.documentfile:documentfile:1.0.1") // the backup folder (SafFolder)
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
 }

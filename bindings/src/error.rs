@@ -144,7 +144,35 @@ impl From<tessera_core::Error> for TesseraError {
             E::Import(tessera_core::transfer::ImportError::Vault(e)) => e.into(),
             E::Vault(e) => e.into(),
             E::Push(e) => e.into(),
+            E::Handover(e) => e.into(),
             E::Time(e) => e.into(),
+        }
+    }
+}
+
+impl From<tessera_core::handover::HandoverError> for TesseraError {
+    fn from(error: tessera_core::handover::HandoverError) -> Self {
+        use tessera_core::handover::HandoverError as H;
+        let reason = error.to_string();
+        match error {
+            H::Vault(e) => e.into(),
+            H::Push(e) => e.into(),
+            H::NewerVersion { .. } => TesseraError::NewerVersion { reason },
+            // Modified codes, or content that does not read: the transfer cannot be trusted.
+            H::Tampered | H::Damaged(_) => TesseraError::Integrity { reason },
+            H::NoPendingOffer => TesseraError::NotFound { reason },
+            H::AlreadyAccepted => TesseraError::Duplicate { reason },
+            // What the user scanned or gave: the reason says what to do (scan the missing
+            // codes, make a new offer, send again to this offer, use a backup file).
+            H::NotAnOffer(_)
+            | H::NotAPart { .. }
+            | H::OfferExpired { .. }
+            | H::WrongOffer
+            | H::MixedTransfers { .. }
+            | H::MissingParts { .. }
+            | H::NoParts
+            | H::ConflictingPart { .. }
+            | H::TooLarge { .. } => TesseraError::InvalidInput { reason },
         }
     }
 }

@@ -20,11 +20,13 @@
 //! A record or enum that carries a secret (a key, a note, a code, a credential, a signature)
 //! gets a redacting `Debug` and `#[uniffi::export(Debug)]`, so Kotlin's `toString()` and
 //! Swift's `description` print that `Debug` instead of every field (see `redact.rs`), and a
-//! case in `bindings/tests/redaction.rs` and in the Kotlin and Swift redaction tests.
+//! case in `bindings/src/tests/redaction.rs` and in the Kotlin and Swift redaction tests.
 
-//! From Rust (the tests' view; Kotlin and Swift call the same functions, generated):
+//! From Rust (the tests' view; Kotlin and Swift call the same functions, generated). The
+//! crate builds no Rust library (see `Cargo.toml`), so rustdoc cannot run this example; the
+//! unit test `tests::crate_doc_example_gives_the_rfc_6238_code` runs it instead:
 //!
-//! ```
+//! ```ignore
 //! use tessera_ffi::otp::otp_code_at;
 //! use tessera_ffi::types::{Algorithm, OtpKind, OtpParams};
 //!
@@ -61,6 +63,9 @@ pub mod types;
 pub mod unlock;
 pub mod uri;
 pub mod vault;
+
+#[cfg(test)]
+mod tests;
 
 pub use account::{OtpAccount, UriParameter};
 pub use codes::{CodeList, CodesListener, CodesQuery, CodesWatch, DisplayCode, otp_defaults};

@@ -6,7 +6,7 @@
 //! therefore has a hand-written `Debug` that redacts them and `#[uniffi::export(Debug)]`, which
 //! makes Kotlin's `toString()` and Swift's `description`/`debugDescription` call that `Debug`.
 //! One rendering, written and tested once in Rust, for all three languages. The Rust test
-//! `bindings/tests/redaction.rs` and the Kotlin and Swift `Redaction` tests check each record.
+//! `bindings/src/tests/redaction.rs` and the Kotlin and Swift `Redaction` tests check each record.
 
 use std::fmt;
 

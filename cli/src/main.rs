@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 
 mod autobackup_cmd;
 mod container_cmd;
+mod move_cmd;
 mod otp_cmd;
 mod push_cmd;
 mod recovery_cmd;
@@ -43,6 +44,9 @@ enum Command {
     Push(push_cmd::PushCommand),
     #[command(flatten)]
     Container(container_cmd::ContainerCommand),
+    /// Move the whole vault to a new device, encrypted, through QR codes (offer, send, accept).
+    #[command(name = "transfer", subcommand)]
+    Move(move_cmd::MoveCommand),
     /// The recovery key: a printed way in when the key file is gone and the password forgotten.
     #[command(subcommand)]
     Recovery(recovery_cmd::RecoveryCommand),
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Transfer(cmd) => transfer_cmd::run(cmd, &cli.global),
         Command::Push(cmd) => push_cmd::run(cmd, &cli.global),
         Command::Container(cmd) => container_cmd::run(cmd, &cli.global),
+        Command::Move(cmd) => move_cmd::run(cmd, &cli.global),
         Command::Recovery(cmd) => recovery_cmd::run(cmd, &cli.global),
         Command::Time(cmd) => time_cmd::run(cmd, &cli.global),
     };

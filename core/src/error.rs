@@ -29,6 +29,9 @@ pub enum Error {
     /// A push enrollment, request or answer failed.
     #[error(transparent)]
     Push(#[from] crate::push::PushError),
+    /// A move to a new phone failed (nothing changed).
+    #[error(transparent)]
+    Handover(#[from] crate::handover::HandoverError),
     /// The server time could not be learned or read.
     #[error(transparent)]
     Time(#[from] crate::clock::TimeError),

@@ -32,6 +32,7 @@ pub mod container;
 pub mod crypto;
 pub mod error;
 pub mod files;
+pub mod handover;
 pub mod icon;
 pub mod net;
 pub mod otp;

@@ -18,6 +18,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
     ("chacha20::", "the secretstream is crypto::secretstream"),
     ("poly1305::", "the secretstream is crypto::secretstream"),
     ("subtle::", "constant-time comparison is crypto::ct_eq"),
+    ("x25519_dalek", "X25519 is crypto::x25519"),
     (
         "aes_gcm::",
         "AES-GCM (also with a 16-byte IV) is crypto::aead",

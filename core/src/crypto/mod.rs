@@ -1,8 +1,8 @@
 //! The one module that owns Tessera's cryptography: authenticated encryption ([`aead`]),
 //! AES-CBC decryption for legacy formats ([`cbc`]),
 //! key derivation ([`kdf`]), randomness ([`random`]), constant-time comparison ([`ct_eq`]),
-//! hashing and keyed MACs ([`mac`]), and libsodium's XChaCha20-Poly1305 stream construction
-//! ([`secretstream`]).
+//! hashing and keyed MACs ([`mac`]), libsodium's XChaCha20-Poly1305 stream construction
+//! ([`secretstream`]) and X25519 key agreement ([`x25519`]).
 //!
 //! Rules every function here follows, so callers need not think about them:
 //! - **One failure policy.** Anything that can fail — the operating system's random source,
@@ -13,8 +13,9 @@
 //!   schedule inside its own type, which cannot be wiped from outside; the raw key bytes that
 //!   Tessera holds are.)
 //! - **Nothing else in `core` calls the primitives** (ring's AEAD/HKDF/HMAC/digest/random,
-//!   argon2, scrypt, getrandom, chacha20, poly1305). RSA signing for push stays in `push`
-//!   and HMAC-based OTP stays in `otp`: those are protocol algorithms, not building blocks.
+//!   argon2, scrypt, getrandom, chacha20, poly1305, x25519-dalek). RSA signing for push stays
+//!   in `push` and HMAC-based OTP stays in `otp`: those are protocol algorithms, not building
+//!   blocks.
 
 pub mod aead;
 pub mod cbc;
@@ -22,6 +23,7 @@ pub mod kdf;
 pub mod mac;
 pub mod random;
 pub mod secretstream;
+pub mod x25519;
 
 /// Why a cryptographic operation could not run. Never carries key material or plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

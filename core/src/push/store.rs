@@ -162,31 +162,9 @@ impl PushStore for Vault {
     fn add_push_token(&self, token: &PushToken) -> Result<(), PushError> {
         self.with_storage(|conn, key| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let exists: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM push_tokens WHERE serial = ?1)", [&token.serial], |r| {
-                    r.get(0)
-                })?;
-            if exists {
-                return Ok(false);
-            }
-            tx.execute(
-                "INSERT INTO push_tokens (serial, position, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac, force_unlock)
-                 VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM push_tokens), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    token.serial,
-                    token.issuer,
-                    token.label,
-                    token.url,
-                    i64::from(token.sslverify),
-                    token.server_key.0,
-                    token.key_alias,
-                    token.enrolled_at as i64,
-                    token_tag(key, token),
-                    token.force_unlock.map(ForceUnlock::as_str)
-                ],
-            )?;
+            let added = insert_token(&tx, key, token)?;
             tx.commit()?;
-            Ok(true)
+            Ok(added)
         })?
         .then_some(())
         .ok_or_else(|| PushError::DuplicateToken(token.serial.clone()))
@@ -323,18 +301,73 @@ fn remember_seen(tx: &rusqlite::Transaction<'_>, nonce: &str, at: i64) -> Result
     Ok(())
 }
 
+/// Adds `token` inside the caller's transaction, tagged under `key`; `false` (and nothing
+/// written) when a token with its serial is already there. Enrollment and a move to a new
+/// phone (`crate::handover`) both add tokens through here.
+pub(crate) fn insert_token(
+    tx: &rusqlite::Connection,
+    key: &VaultKey,
+    token: &PushToken,
+) -> Result<bool, VaultError> {
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM push_tokens WHERE serial = ?1)",
+        [&token.serial],
+        |r| r.get(0),
+    )?;
+    if exists {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO push_tokens (serial, position, issuer, label, url, sslverify, server_key, key_alias, enrolled_at, row_mac, force_unlock)
+         VALUES (?1, (SELECT COALESCE(MAX(position), 0) + 1 FROM push_tokens), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            token.serial,
+            token.issuer,
+            token.label,
+            token.url,
+            i64::from(token.sslverify),
+            token.server_key.0,
+            token.key_alias,
+            token.enrolled_at as i64,
+            token_tag(key, token),
+            token.force_unlock.map(ForceUnlock::as_str)
+        ],
+    )?;
+    Ok(true)
+}
+
+/// Keeps a software device key (PKCS#8 DER) under `alias`, sealed with `key`, inside the
+/// caller's transaction. With `replace`, a key already under the alias is replaced (one left
+/// by an enrollment that failed half-way belongs to no token); without, it stays and `false`
+/// is returned.
+pub(crate) fn insert_device_key(
+    tx: &rusqlite::Connection,
+    key: &VaultKey,
+    alias: &str,
+    pkcs8: &[u8],
+    replace: bool,
+) -> Result<bool, VaultError> {
+    let sealed = key.seal(key_binding(alias), pkcs8)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let verb = if replace {
+        "INSERT OR REPLACE"
+    } else {
+        "INSERT OR IGNORE"
+    };
+    Ok(tx.execute(
+        &format!(
+            "{verb} INTO push_device_keys (alias, private_key, created_at) VALUES (?1, ?2, ?3)"
+        ),
+        params![alias, sealed, now],
+    )? == 1)
+}
+
 impl KeyStorage for Vault {
     fn store_key(&self, alias: &str, pkcs8: &[u8]) -> Result<(), PushError> {
-        let stored = self.with_storage(|conn, key| {
-            let sealed = key.seal(key_binding(alias), pkcs8)?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
-            Ok(conn.execute(
-                "INSERT OR IGNORE INTO push_device_keys (alias, private_key, created_at) VALUES (?1, ?2, ?3)",
-                params![alias, sealed, now],
-            )? == 1)
-        })?;
+        let stored =
+            self.with_storage(|conn, key| insert_device_key(conn, key, alias, pkcs8, false))?;
         if stored {
             Ok(())
         } else {

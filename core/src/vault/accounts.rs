@@ -317,25 +317,43 @@ impl Vault {
         accounts: &[Account],
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Vec<AddOutcome>, VaultError> {
+        self.add_many_and(accounts, progress, |_, _| Ok::<(), VaultError>(()))
+            .map(|(outcomes, ())| outcomes)
+    }
+
+    /// [`Vault::add_many_with_progress`] that also runs `more` inside the same transaction,
+    /// after the accounts: a module that brings rows of its own with them (a move to a new
+    /// phone brings push tokens and retires its offer) commits all of it or nothing. An error
+    /// from `more` rolls everything back.
+    pub(crate) fn add_many_and<T, E: From<VaultError>>(
+        &self,
+        accounts: &[Account],
+        progress: &mut dyn FnMut(usize, usize),
+        more: impl FnOnce(&Transaction<'_>, &VaultKey) -> Result<T, E>,
+    ) -> Result<(Vec<AddOutcome>, T), E> {
         let mut inner = lock(&self.inner);
         let inner = &mut *inner;
         let tx = inner
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(VaultError::from)?;
         // Read once per batch: MAX(position) per insert would make large imports quadratic.
-        let mut next_position: i64 = tx.query_row(
-            "SELECT COALESCE(MAX(position) + 1, 0) FROM accounts",
-            [],
-            |row| row.get(0),
-        )?;
+        let mut next_position: i64 = tx
+            .query_row(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM accounts",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(VaultError::from)?;
         let mut outcomes = Vec::with_capacity(accounts.len());
         for account in accounts {
             outcomes.push(Inner::insert(&inner.key, &tx, account, &mut next_position)?);
             progress(outcomes.len(), accounts.len());
         }
-        tx.commit()?;
+        let extra = more(&tx, &inner.key)?;
+        tx.commit().map_err(VaultError::from)?;
         inner.invalidate();
-        Ok(outcomes)
+        Ok((outcomes, extra))
     }
 
     /// The accounts not in the trash that match `filter`, without secrets, favorites first

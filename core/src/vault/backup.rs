@@ -198,8 +198,9 @@ pub(super) fn encode<'a>(
     seal_payload(&plain, &kek)
 }
 
-/// The payload of a backup: every account as JSON, in a buffer wiped when dropped.
-pub(super) fn payload_json<'a>(
+/// The payload of a backup: every account as JSON, in a buffer wiped when dropped. A move to
+/// a new phone (`crate::handover`) carries the same JSON.
+pub(crate) fn payload_json<'a>(
     accounts: impl Iterator<Item = &'a Account>,
 ) -> Result<Zeroizing<Vec<u8>>, VaultError> {
     let payload = Payload {
@@ -378,8 +379,16 @@ fn open_payload(bytes: &[u8], kek: &[u8]) -> Result<Vec<Account>, VaultError> {
     let plain = keys::aes_key(&payload_key[..])?
         .open_nonce_prefixed(&body[HEADER_LEN - NONCE_LEN..], &body[..HEADER_LEN])
         .ok_or_else(|| damaged("it does not decrypt (modified after it was written)"))?;
+    parse_payload(&plain)
+}
+
+/// The accounts of a decrypted payload (what [`payload_json`] wrote): a backup's, and the
+/// account part of a move to a new phone (`crate::handover`), which carries the same JSON so
+/// that whatever a backup holds, a move holds too.
+pub(crate) fn parse_payload(plain: &[u8]) -> Result<Vec<Account>, VaultError> {
+    let damaged = |why: &str| VaultError::BackupDamaged(why.to_owned());
     let payload: Payload =
-        serde_json::from_slice(&plain).map_err(|_| damaged("its content is not readable"))?;
+        serde_json::from_slice(plain).map_err(|_| damaged("its content is not readable"))?;
     if payload.format != PAYLOAD_FORMAT {
         return Err(damaged("its content is not a Tessera backup"));
     }

@@ -44,6 +44,9 @@ pub use autobackup::{
 pub use backup::{
     BACKUP_FORMAT_VERSION, BACKUP_KDF_MAX, BACKUP_MAGIC, MAX_BACKUP_BYTES, read_backup,
 };
+pub(crate) use backup::{
+    parse_payload as parse_backup_payload, payload_json as backup_payload_json,
+};
 pub use error::VaultError;
 pub use keys::{KEY_LEN, KdfParams, KeyFile, KeyProvider, KeyProviderError};
 pub use model::{AccountId, AccountSummary, AccountUpdate, AddOutcome, CodeEntry, ListFilter};

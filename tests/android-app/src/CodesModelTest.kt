@@ -172,6 +172,8 @@ class CodesModelTest {
             assertEquals(1, model.dropIndex(c, 4), "a favorite stays among the favorites")
             model.drop(c, 0)
             shown(listOf(c, a, e, b, d), "c dragged above a")
+            model.drop(c, 1)
+            shown(listOf(a, c, e, b, d), "c dragged to the end of the favorites")
             assertNull(model.state.value.error)
             job.cancel()
         }

@@ -56,12 +56,12 @@ class LinkTest {
     fun aSessionSendsAnAccountLinkToTheAddScreenAndARequestLinkToTheInbox(): Unit = runBlocking {
         val keys = Pkcs12Store()
         val vault = Vault.create(File(tempDir(), "v.db").path, keys.keyProvider())
-        Session(vault, keys.pushKeys(), HttpPushTransport()).use { session ->
+        Session(vault, keys.pushKeys(), HttpPushTransport(), { DirectoryFolder(File(it)) }).use { session ->
             val totp = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"
             assertEquals(Destination.ADD, session.openLink(totp))
             assertEquals("Example · alice", assertIs<AddState.Confirm>(session.add.state.value).title)
             assertEquals(Destination.INBOX, session.openLink(requestLink("NO-SUCH-REQUEST")))
-            assertEquals(OpenedRequest.Gone, session.inbox.state.value.opened, "a request that is not waiting is said to be gone")
+            assertEquals(OpenedRequest.Unknown, session.inbox.state.value.opened, "a request this vault never had is said to be unknown")
         }
     }
 

@@ -72,7 +72,7 @@ class PushInboxTest {
         assertEquals(emptyList(), inbox.refresh(), "nothing new after the answer")
         // The same notification tapped again (or another device answered first): it says so.
         inbox.open(id)
-        assertEquals(OpenedRequest.Gone, inbox.state.value.opened)
+        assertEquals(OpenedRequest.Closed, inbox.state.value.opened)
         inbox.closeOpened()
         assertNull(inbox.state.value.opened)
         inbox.removeToken(inbox.state.value.tokens.single().serial)

@@ -5,12 +5,17 @@ import org.junit.jupiter.api.Test
 import org.tessera.DeviceKeyFailure
 import org.tessera.TesseraException
 import org.tessera.UnlockMethod
+import org.tessera.Vault
+import org.tessera.app.model.BackupModel
 import org.tessera.app.model.UnlockModel
 import org.tessera.app.model.UnlockState
 import org.tessera.app.platform.CipherAuthorizer
 import java.io.File
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 import kotlin.test.assertIs
+import kotlin.test.assertNotNull
+import kotlin.test.assertTrue
 
 class UnlockModelTest {
     private val dismissed = CipherAuthorizer { throw TesseraException.Cancelled() }
@@ -89,5 +94,51 @@ class UnlockModelTest {
         val model = UnlockModel(path, keys.keyProvider())
         model.start()
         assertIs<UnlockState.KeyLost>(model.state.value)
+    }
+
+    @Test
+    fun aLostKeyWithoutAPasswordOpensWithTheRecoveryKeyAndATypingErrorIsSaid(): Unit = runBlocking {
+        val keys = Pkcs12Store()
+        val path = File(tempDir(), "vault.db").path
+        val first = UnlockModel(path, keys.keyProvider())
+        first.start()
+        first.create(null)
+        val key = assertIs<UnlockState.Unlocked>(first.state.value).vault.use { vault ->
+            val backup = BackupModel(vault, { DirectoryFolder(File(it)) })
+            backup.createRecoveryKey()
+            backup.state.value.newRecoveryKey!!.text.also { backup.confirmRecoveryKeyWritten() }
+        }
+        // Another vault's key: well formed, but it opens nothing here.
+        val foreign = Vault.create(File(tempDir(), "other.db").path, Pkcs12Store().keyProvider()).use { it.createRecoveryKey() }
+        keys.keyProvider().deleteKey() // a new phone, or the lock screen removed
+
+        val model = UnlockModel(path, keys.keyProvider())
+        model.start()
+        val asked = assertIs<UnlockState.PasswordNeeded>(model.state.value)
+        assertEquals(DeviceKeyFailure.Lost, asked.why)
+        assertFalse(asked.hasPassword, "no password to offer")
+        assertTrue(asked.hasRecoveryKey, "the recovery key is offered instead")
+
+        // Two neighbouring symbols swapped: core's check symbols catch it.
+        val i = (0 until key.length - 1).first { key[it] != '-' && key[it + 1] != '-' && key[it] != key[it + 1] }
+        val typo = key.substring(0, i) + key[i + 1] + key[i] + key.substring(i + 2)
+        model.submitRecoveryKey(typo)
+        val mistyped = assertIs<UnlockState.PasswordNeeded>(model.state.value)
+        val said = assertNotNull(mistyped.recoveryKeyError)
+        assertFalse(said.contains(typo.replace("-", "").take(8)), "the error does not repeat the key: $said")
+        assertTrue(mistyped.hasRecoveryKey)
+
+        model.submitRecoveryKey(foreign)
+        assertEquals("This recovery key does not open this vault", assertIs<UnlockState.PasswordNeeded>(model.state.value).recoveryKeyError)
+
+        model.submitRecoveryKey(key.lowercase().replace('-', ' '))
+        val unlocked = assertIs<UnlockState.Unlocked>(model.state.value)
+        assertEquals(UnlockMethod.RECOVERY_KEY, unlocked.method)
+        assertIs<String>(unlocked.notice, "a new device key was registered")
+        unlocked.vault.close()
+        val again = UnlockModel(path, keys.keyProvider())
+        again.start()
+        assertEquals(UnlockMethod.DEVICE_KEY, assertIs<UnlockState.Unlocked>(again.state.value).method, "the next unlock needs nothing")
+        (again.state.value as UnlockState.Unlocked).vault.close()
     }
 }

@@ -77,7 +77,8 @@ class ContainerTest {
         val qr = readContainerQr(uri)
         assertEquals("", qr.passphrasePrompt)
         Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
-            ContainerClient(vault, keys).use { containers ->
+            // The mobile library has no HTTP client of its own: the platform's stack, as an app brings it.
+            ContainerClient(vault, keys, transport = if (mobileBuild) JvmTransport() else null).use { containers ->
                 val info = containers.register(uri, null, "Tessera", "Kotlin on the JVM – Zoë")
                 assertEquals(ContainerState.REGISTERED, info.state)
                 assertEquals(qr.serial, info.serial)

@@ -88,7 +88,8 @@ class RedactionTest {
     fun theRealEnrollmentRequestPrintsNoCredential() {
         Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
             val recorder = Recorder()
-            PushClient(vault, null, recorder).use { push ->
+            // The mobile library has no key generation of its own: the platform's keystore brings the key.
+            PushClient(vault, if (mobileBuild) JvmPushKeys() else null, recorder).use { push ->
                 val uri = "otpauth://pipush/PIPU0001?url=https%3A//pi.example.test/ttype/push&ttl=10" +
                     "&issuer=privacyIDEA&enrollment_credential=$R_CREDENTIAL&v=1&serial=PIPU0001&sslverify=1"
                 assertFailsWith<TesseraException> { push.enroll(uri, 2048u) }

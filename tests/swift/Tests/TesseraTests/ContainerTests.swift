@@ -57,11 +57,13 @@ final class ContainerTests: XCTestCase {
         let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
 
         // a platform holder that fails: its error comes back, nothing is kept
-        let refusing = ContainerClient(vault: vault, containerKeys: RefusingContainerKeys())
+        // The mobile library has no HTTP client of its own: the platform's stack, as an app brings it.
+        let transport: (any PushTransport)? = mobileBuild ? URLSessionTransport() : nil
+        let refusing = ContainerClient(vault: vault, containerKeys: RefusingContainerKeys(), transport: transport)
         assertThrows("Platform", try refusing.register(uri: uri))
         XCTAssertEqual(try refusing.list(), [])
 
-        let containers = ContainerClient(vault: vault, containerKeys: keys)
+        let containers = ContainerClient(vault: vault, containerKeys: keys, transport: transport)
         let info = try containers.register(uri: uri, deviceBrand: "Tessera", deviceModel: "Swift – Zoë")
         XCTAssertEqual(info.serial, qr.serial)
         XCTAssertEqual(info.state, .registered)

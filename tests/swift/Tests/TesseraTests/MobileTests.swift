@@ -2,6 +2,10 @@ import Foundation
 import Tessera
 import XCTest
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// True when run.sh was asked to test the mobile library (TESSERA_FFI_BUILD=mobile).
 let mobileBuild = ProcessInfo.processInfo.environment["TESSERA_FFI_BUILD"] == "mobile"
 
@@ -15,6 +19,51 @@ final class UnusedPushKeys: PushDeviceKeys, @unchecked Sendable {
         throw TesseraError.Platform(reason: "no keystore in this test")
     }
     func delete(alias: String) throws {}
+}
+
+/// The platform's HTTP stack the way an iOS app brings it (URLSession): what the mobile
+/// library, which has no HTTP client of its own, needs for push and containers.
+final class URLSessionTransport: PushTransport, @unchecked Sendable {
+    private final class Reply: @unchecked Sendable {
+        var data: Data?
+        var response: HTTPURLResponse?
+    }
+
+    private func encode(_ fields: [HttpField]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let escape = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "" }
+        return fields.map { escape($0.name) + "=" + escape($0.value) }.joined(separator: "&")
+    }
+
+    func send(request: HttpRequest) throws -> HttpResponse {
+        let query = request.query.isEmpty ? "" : "?" + encode(request.query)
+        guard let url = URL(string: request.url + query) else {
+            throw TesseraError.Network(reason: "not a URL")
+        }
+        var urlRequest = URLRequest(url: url, timeoutInterval: 30)
+        if request.post {
+            urlRequest.httpMethod = "POST"
+            urlRequest.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            urlRequest.httpBody = Data(encode(request.form).utf8)
+        }
+        let done = DispatchSemaphore(value: 0)
+        let reply = Reply()
+        URLSession.shared.dataTask(with: urlRequest) { data, response, _ in
+            reply.data = data
+            reply.response = response as? HTTPURLResponse
+            done.signal()
+        }.resume()
+        done.wait()
+        // The reason names the host, never the query or form values.
+        guard let response = reply.response else {
+            throw TesseraError.Network(reason: "could not reach \(url.host ?? "the server")")
+        }
+        // the Date header teaches Tessera the server's clock
+        return HttpResponse(
+            status: UInt16(response.statusCode), body: reply.data ?? Data(),
+            date: response.value(forHTTPHeaderField: "Date"))
+    }
 }
 
 /// The reason text of a TesseraError (every case but the reasonless ones carries one).

@@ -26,6 +26,8 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.fragment.app.FragmentActivity
+import androidx.lifecycle.lifecycleScope
+import kotlinx.coroutines.launch
 import org.tessera.app.model.AppLock
 import org.tessera.app.model.Destination
 import org.tessera.app.model.UnlockState
@@ -60,6 +62,8 @@ class MainActivity : FragmentActivity() {
     override fun onStop() {
         super.onStop()
         appLock.onBackground(SystemClock.elapsedRealtime())
+        // Leaving the app: what changed goes into a backup now, not after core's quiet time.
+        graph.session?.let { session -> lifecycleScope.launch { session.backup.flush() } }
     }
 
     override fun onStart() {
@@ -93,6 +97,7 @@ class MainActivity : FragmentActivity() {
         val session = remember(unlocked.vault) { graph.open(unlocked.vault) }
         val snackbar = remember { SnackbarHostState() }
         var tab by remember { mutableStateOf(Tab.CODES) }
+        LaunchedEffect(session) { session.backup.run() }
         LaunchedEffect(unlocked.notice) { unlocked.notice?.let { snackbar.showSnackbar(it) } }
         LaunchedEffect(pendingLink) {
             val link = pendingLink ?: return@LaunchedEffect

@@ -46,10 +46,12 @@ fun PushScreen(model: PushInboxModel, confirmUser: (onConfirmed: () -> Unit) -> 
     PullToRefreshBox(isRefreshing = state.refreshing, onRefresh = { scope.launch { model.refresh() } }, modifier = Modifier.fillMaxSize()) {
         LazyColumn(Modifier.fillMaxSize(), contentPadding = androidx.compose.foundation.layout.PaddingValues(12.dp)) {
             state.lastAnswer?.let { item { Text(answerText(it), style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(8.dp)) } }
-            if (state.opened == OpenedRequest.Gone) item {
-                Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
-                    Text("That sign-in request is no longer waiting: it was answered, withdrawn or it expired.", modifier = Modifier.padding(16.dp))
-                    TextButton(onClick = model::closeOpened) { Text("OK") }
+            openedText(state.opened)?.let { said ->
+                item {
+                    Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
+                        Text(said, modifier = Modifier.padding(16.dp))
+                        TextButton(onClick = model::closeOpened) { Text("OK") }
+                    }
                 }
             }
             state.error?.let { item { Text(it, color = MaterialTheme.colorScheme.error, modifier = Modifier.padding(8.dp)) } }
@@ -122,6 +124,14 @@ private fun ExpiresIn(expiresAt: Long) {
         }
     }
     Text(if (left > 0) "${left / 60}:${"%02d".format(left % 60)} left to answer" else "Expired")
+}
+
+/** What the screen says about a request a notification opened that is no longer waiting. */
+private fun openedText(opened: OpenedRequest?): String? = when (opened) {
+    null, is OpenedRequest.Waiting -> null
+    OpenedRequest.Expired -> "That sign-in request expired before it was answered. Start the sign-in again if it was you."
+    OpenedRequest.Closed -> "That sign-in request was already answered, or it ran out of time."
+    OpenedRequest.Unknown -> "That sign-in request is not on this phone (its account may have been removed)."
 }
 
 private fun answerText(result: AnswerResult) = when (result) {

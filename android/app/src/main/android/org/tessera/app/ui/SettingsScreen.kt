@@ -30,10 +30,13 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.launch
 import org.tessera.ExportFormat
 import org.tessera.ImportReport
+import org.tessera.app.model.BackupReminder
 import org.tessera.app.model.PreferenceStore
 import org.tessera.app.model.Session
 import org.tessera.app.model.TransferState
@@ -70,6 +73,9 @@ fun SettingsScreen(session: Session, preferences: PreferenceStore, onPreferences
         vaultState.message?.let { Text(it) }
         vaultState.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
 
+        Section("Never lose an account")
+        BackupSection(session)
+
         Section("Move accounts")
         TransferSection(session)
 
@@ -102,6 +108,91 @@ fun SettingsScreen(session: Session, preferences: PreferenceStore, onPreferences
         )
     }
 }
+
+/**
+ * Automatic backups into a folder the user picks (any the system's picker offers, cloud
+ * providers' included), the reminder core's status gives, a restore for a fresh install, and
+ * the recovery key: shown once, kept only after "I wrote it down".
+ */
+@Composable
+private fun BackupSection(session: Session) {
+    val model = session.backup
+    val state by model.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    val context = LocalContext.current
+    LaunchedEffect(model) { model.load() }
+    // The folder picked, waiting for the password of what to do with it.
+    var picked by remember { mutableStateOf<Pair<String, Boolean>?>(null) } // (tree URI, true = switch on / false = restore)
+    var forRestore by remember { mutableStateOf(false) }
+    val pickFolder = rememberLauncherForActivityResult(ActivityResultContracts.OpenDocumentTree()) { uri ->
+        uri ?: return@rememberLauncherForActivityResult
+        // Keep the permission across restarts: backups are written while the app runs later.
+        val flags = android.content.Intent.FLAG_GRANT_READ_URI_PERMISSION or android.content.Intent.FLAG_GRANT_WRITE_URI_PERMISSION
+        context.contentResolver.takePersistableUriPermission(uri, flags)
+        picked = uri.toString() to !forRestore
+    }
+    Text(
+        when (val r = state.reminder) {
+            null -> ""
+            BackupReminder.Off -> "Automatic backups are off. If this phone is lost or broken, your accounts are lost with it."
+            is BackupReminder.Failing -> "The last backup failed: ${r.reason}." + (r.lastVerifiedAt?.let { " The last good one is from ${dateOf(it)}." } ?: "")
+            BackupReminder.CheckPassword -> "Do you still know your backup password? Enter it to check: without it, no backup can be restored."
+            is BackupReminder.Pending -> "Recent changes are waiting for their backup." + (r.lastVerifiedAt?.let { " The last one is from ${dateOf(it)}." } ?: "")
+            is BackupReminder.UpToDate -> "Every account is in a verified backup (${dateOf(r.lastVerifiedAt)})."
+        },
+        color = if (state.reminder is BackupReminder.UpToDate) MaterialTheme.colorScheme.onSurface else MaterialTheme.colorScheme.error,
+    )
+    if (state.reminder == BackupReminder.CheckPassword) PasswordField(null, "Check the backup password") { pw -> scope.launch { model.testPassword(pw) } }
+    if (state.status?.enabled == true) {
+        TextButton(onClick = { scope.launch { model.disable() } }) { Text("Turn automatic backups off") }
+    } else {
+        Button(onClick = { forRestore = false; pickFolder.launch(null) }, modifier = Modifier.fillMaxWidth()) { Text("Back up automatically to a folder…") }
+    }
+    OutlinedButton(onClick = { forRestore = true; pickFolder.launch(null) }, modifier = Modifier.fillMaxWidth()) { Text("Restore from a backup folder…") }
+    picked?.let { (folder, switchOn) ->
+        AlertDialog(
+            onDismissRequest = { picked = null },
+            title = { Text(if (switchOn) "Choose a backup password" else "The backup password") },
+            text = {
+                Column {
+                    Text(if (switchOn) "Backups are encrypted with it. It is asked for only to restore: write it down." else "The password the backups in this folder were made with.")
+                    PasswordField(null, if (switchOn) "Turn backups on" else "Restore") { pw ->
+                        picked = null
+                        scope.launch { if (switchOn) model.enable(pw, folder) else { model.restoreFrom(folder, pw); session.codes.reload() } }
+                    }
+                }
+            },
+            confirmButton = {}, dismissButton = { TextButton(onClick = { picked = null }) { Text("Cancel") } },
+        )
+    }
+
+    Text(if (state.hasRecoveryKey) "A recovery key can open the vault if this phone's key and the password are both lost." else "No recovery key.")
+    Button(onClick = { scope.launch { model.createRecoveryKey() } }) { Text(if (state.hasRecoveryKey) "Make a new recovery key" else "Make a recovery key") }
+    state.newRecoveryKey?.let { key ->
+        AlertDialog(
+            onDismissRequest = { scope.launch { model.discardRecoveryKey() } },
+            title = { Text("Your recovery key") },
+            text = {
+                Column(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                    Text("Write it down and keep it away from this phone. It is shown only now.")
+                    // Read group by group, symbol by symbol, as it is to be written.
+                    Text(
+                        key.text, style = MaterialTheme.typography.titleLarge, fontFamily = androidx.compose.ui.text.font.FontFamily.Monospace,
+                        modifier = Modifier.semantics { contentDescription = key.text.split('-').joinToString(", ") { g -> g.toList().joinToString(" ") } },
+                    )
+                }
+            },
+            confirmButton = { TextButton(onClick = model::confirmRecoveryKeyWritten) { Text("I wrote it down") } },
+            dismissButton = { TextButton(onClick = { scope.launch { model.discardRecoveryKey() } }) { Text("Not now") } },
+        )
+    }
+    state.message?.let { Text(it) }
+    state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+}
+
+/** A Unix time as a local date and time for the reminder. */
+private fun dateOf(unixSeconds: Long): String =
+    java.text.DateFormat.getDateTimeInstance(java.text.DateFormat.MEDIUM, java.text.DateFormat.SHORT).format(java.util.Date(unixSeconds * 1000))
 
 /** Import through the Storage Access Framework, and export to a document the user picks. */
 @Composable

@@ -14,7 +14,9 @@ import org.tessera.app.model.Session
 import org.tessera.app.model.UnlockModel
 import org.tessera.app.platform.AndroidKeystore
 import org.tessera.app.platform.CipherAuthorizer
+import org.tessera.app.platform.DocumentFolder
 import org.tessera.app.platform.HttpPushTransport
+import org.tessera.app.platform.SafFolder
 import java.io.File
 
 /** Holds the app's one [AppGraph] and starts the background push fetch. */
@@ -44,6 +46,9 @@ class AppGraph(private val context: Context) {
 
     private fun vaultKeys() = AndroidKeystore.vaultKeys(context, preferences.load().biometricUnlock) { cipher -> authorizer.authorize(cipher) }
 
+    /** The backup folder core remembers (a SAF tree URI). */
+    fun folder(destination: String): DocumentFolder = SafFolder.open(context, destination)
+
     /** A fresh unlock flow (app start, or after the app lock). */
     fun unlockModel() = UnlockModel(vaultPath, vaultKeys())
 
@@ -53,7 +58,7 @@ class AppGraph(private val context: Context) {
     /** The unlocked vault's models; replaces an older session. */
     fun open(vault: Vault): Session {
         session?.close()
-        return Session(vault, AndroidKeystore.pushKeys(context), HttpPushTransport()).also { session = it }
+        return Session(vault, AndroidKeystore.pushKeys(context), HttpPushTransport(), ::folder).also { session = it }
     }
 
     /** Locks: drops the session and with it the vault key. */
@@ -77,7 +82,7 @@ class AppGraph(private val context: Context) {
         } catch (e: org.tessera.TesseraException) {
             return null
         }
-        return Session(vault, AndroidKeystore.pushKeys(context), HttpPushTransport()).use { block(it.inbox) }
+        return Session(vault, AndroidKeystore.pushKeys(context), HttpPushTransport(), ::folder).use { block(it.inbox) }
     }
 }
 

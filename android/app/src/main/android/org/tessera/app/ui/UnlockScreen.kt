@@ -20,6 +20,7 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.text.input.KeyboardCapitalization
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
@@ -39,19 +40,21 @@ fun UnlockScreen(model: UnlockModel) {
             UnlockState.Checking, UnlockState.Unlocking -> CircularProgressIndicator()
             UnlockState.FirstRun -> FirstRun { password -> scope.launch { model.create(password) } }
             is UnlockState.PasswordNeeded -> {
+                val way = if (s.hasPassword) "the vault's password" else "the vault's recovery key"
                 Text(
                     when (s.why) {
-                        DeviceKeyFailure.Lost -> "This phone's key for the vault is gone (for example, the fingerprints changed). Enter the vault's password; a new key is made afterwards."
-                        DeviceKeyFailure.Cancelled -> "Unlock with the vault's password instead."
-                        is DeviceKeyFailure.Unavailable -> "The phone's key store is not available right now. Enter the vault's password."
-                        null -> "Enter the vault's password."
+                        DeviceKeyFailure.Lost -> "This phone's key for the vault is gone (for example, the fingerprints changed). Enter $way; a new key is made afterwards."
+                        DeviceKeyFailure.Cancelled -> "Unlock with $way instead."
+                        is DeviceKeyFailure.Unavailable -> "The phone's key store is not available right now. Enter $way."
+                        null -> "Enter $way."
                     },
                 )
-                PasswordField(error = if (s.wrongPassword) "Wrong password" else null, action = "Unlock") { pw -> scope.launch { model.submitPassword(pw) } }
+                if (s.hasPassword) PasswordField(error = if (s.wrongPassword) "Wrong password" else null, action = "Unlock") { pw -> scope.launch { model.submitPassword(pw) } }
+                if (s.hasRecoveryKey) RecoveryKeyField(s.recoveryKeyError, forgotPassword = s.hasPassword) { key -> scope.launch { model.submitRecoveryKey(key) } }
                 if (s.why == DeviceKeyFailure.Cancelled) TextButton(onClick = { scope.launch { model.retryDeviceKey() } }) { Text("Try fingerprint again") }
             }
             UnlockState.Cancelled -> Button(onClick = { scope.launch { model.retryDeviceKey() } }) { Text("Unlock") }
-            is UnlockState.KeyLost -> Text("This vault can no longer be opened on this phone, and it has no password. Start over and restore from a backup (Settings → Import).")
+            is UnlockState.KeyLost -> Text("This vault can no longer be opened on this phone, and it has no password. Start over and restore from a backup (Settings → Restore from a backup folder, or Import).")
             is UnlockState.NewerVersion -> Text("This vault was written by a newer version of Tessera. Update the app to open it.")
             is UnlockState.Failed -> {
                 Text(s.reason, color = MaterialTheme.colorScheme.error)
@@ -72,7 +75,24 @@ private fun FirstRun(onCreate: (String?) -> Unit) {
     } else {
         Button(onClick = { onCreate(null) }, modifier = Modifier.fillMaxWidth()) { Text("Create the vault") }
     }
-    Text("You can import accounts from another app next (Settings → Import).", style = MaterialTheme.typography.bodySmall)
+    Text("Next, you can restore a backup folder or import accounts from another app (Settings).", style = MaterialTheme.typography.bodySmall)
+}
+
+/**
+ * The recovery key as the user types it from paper (core ignores case, spaces and dashes, and
+ * its check symbols catch a typing error before anything is tried).
+ */
+@Composable
+private fun RecoveryKeyField(error: String?, forgotPassword: Boolean, onSubmit: (String) -> Unit) {
+    var text by remember { mutableStateOf("") }
+    if (forgotPassword) Text("Forgot the password? Use the recovery key.", style = MaterialTheme.typography.bodySmall)
+    OutlinedTextField(
+        value = text, onValueChange = { text = it }, label = { Text("Recovery key") }, singleLine = true,
+        isError = error != null, supportingText = error?.let { { Text(it) } },
+        keyboardOptions = KeyboardOptions(capitalization = KeyboardCapitalization.Characters, autoCorrectEnabled = false, keyboardType = KeyboardType.Password),
+        modifier = Modifier.fillMaxWidth(),
+    )
+    Button(onClick = { onSubmit(text); text = "" }, enabled = text.isNotBlank(), modifier = Modifier.fillMaxWidth()) { Text("Unlock with the recovery key") }
 }
 
 /** A password input; the text lives only in this field's state and is handed over on submit. */

@@ -45,6 +45,8 @@ class AddAccountModel(
     private val vault: Vault,
     private val enrollPush: suspend (uri: String) -> String?,
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** Called after an account was added or imported (automatic backups). */
+    private val onChanged: () -> Unit = {},
 ) {
     private val _state = MutableStateFlow<AddState>(AddState.Idle)
 
@@ -97,17 +99,17 @@ class AddAccountModel(
     suspend fun confirm() {
         val link = (_state.value as? AddState.Confirm)?.link ?: return
         when (link) {
-            is Link.Account -> coreCall(io, ::fail) { vault.addUri(link.uri) }?.let { _state.value = AddState.Added(it) }
+            is Link.Account -> coreCall(io, ::fail) { vault.addUri(link.uri) }?.let { _state.value = AddState.Added(it); onChanged() }
             is Link.PushEnrollment -> enrollPush(link.uri)?.let { _state.value = AddState.Enrolled(it) }
             is Link.Import -> coreCall(io, ::fail) { importIntoVault(vault, link.data, link.format, null, false) }
-                ?.let { _state.value = AddState.Imported(it) }
+                ?.let { _state.value = AddState.Imported(it); onChanged() }
             is Link.Unusable, is Link.PushRequest -> Unit
         }
     }
 
     /** Adds an account typed in by the user (start from core's per-kind defaults). */
     suspend fun addManual(account: OtpAccount) {
-        coreCall(io, ::fail) { vault.add(account) }?.let { _state.value = AddState.Added(it) }
+        coreCall(io, ::fail) { vault.add(account) }?.let { _state.value = AddState.Added(it); onChanged() }
     }
 
     /** Back to waiting for input. */

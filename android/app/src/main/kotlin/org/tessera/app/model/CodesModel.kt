@@ -13,7 +13,6 @@ import org.tessera.CodeList
 import org.tessera.CodesQuery
 import org.tessera.DisplayCode
 import org.tessera.OtpKind
-import org.tessera.TesseraException
 import org.tessera.formatOtpUri
 import org.tessera.qrCodePng
 import org.tessera.Vault
@@ -99,6 +98,8 @@ class CodesModel(
     private val vault: Vault,
     private val wakeups: Wakeups = DelayWakeups(),
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** Called after each change this model made to the vault (automatic backups). */
+    private val onChanged: () -> Unit = {},
 ) {
     private val _state = MutableStateFlow(CodesState())
 
@@ -194,10 +195,11 @@ class CodesModel(
 
     /**
      * Drops the row [id] at row [to] of the screen (drag and drop, or "move up/down" for
-     * TalkBack), kept among rows of its kind by [dropIndex]. The screen may show only some
-     * accounts (a search, a group): the account goes next to the row it now follows (moved
-     * down) or precedes (moved up) in the user's whole order, which is where core's ordering
-     * call puts it. Accounts not on screen keep their places relative to each other.
+     * TalkBack), kept among rows of its kind by [dropIndex]. Core's `moveBefore` takes the row
+     * it lands in front of, whatever the screen leaves out (a search, a group): the row now
+     * after it. At the end of its kind there is none of its kind: the end of the whole order
+     * is the end of either kind (favorites are drawn first whatever their place), so it goes
+     * there.
      */
     suspend fun drop(id: String, to: Int) {
         val rows = _state.value.rows
@@ -205,15 +207,8 @@ class CodesModel(
         val target = dropIndex(id, to)
         if (from < 0 || target == from) return
         val moved = rows.toMutableList().apply { add(target, removeAt(from)) }
-        val down = target > from
-        val anchor = moved[if (down) target - 1 else target + 1].id
-        changeThenReload {
-            // The user's order without favorites first: positions, ties by id (core's ORDER BY).
-            val order = vault.list(null).sortedWith(compareBy({ it.position }, { it.id })).map { it.id }.filter { it != id }
-            val at = order.indexOf(anchor)
-            if (at < 0) throw TesseraException.NotFound("the account next to it is gone: refresh the list")
-            vault.update(id, AccountChange(position = (if (down) at + 1 else at).toUInt()))
-        }
+        val next = moved.getOrNull(target + 1)?.takeIf { it.favorite == moved[target].favorite }
+        changeThenReload { vault.moveBefore(id, next?.id) }
     }
 
     /** Moves an account to the trash and offers its undo. */
@@ -234,6 +229,7 @@ class CodesModel(
 
     private suspend fun changeThenReload(change: () -> Unit) {
         act(change) ?: return
+        onChanged()
         reload()
     }
 

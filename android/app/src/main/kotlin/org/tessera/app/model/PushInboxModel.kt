@@ -11,6 +11,7 @@ import org.tessera.PushClient
 import org.tessera.PushRequest
 import org.tessera.PushTokenInfo
 import org.tessera.PushVerdict
+import org.tessera.RequestState
 
 /** What the last answer did, for the inbox to say. Printing it does not show a display code. */
 sealed interface AnswerResult {
@@ -29,13 +30,19 @@ sealed interface AnswerResult {
     data class NotDelivered(val reason: String) : AnswerResult
 }
 
-/** A request the user opened from its notification ([PushInboxModel.open]). */
+/** A request the user opened from its notification ([PushInboxModel.open]), as core found it. */
 sealed interface OpenedRequest {
     /** It still waits for an answer: show it first, marked. */
     data class Waiting(val id: String) : OpenedRequest
 
-    /** It is no longer waiting: answered (here or elsewhere), withdrawn or expired. Say so. */
-    data object Gone : OpenedRequest
+    /** Its time ran out before it was answered. */
+    data object Expired : OpenedRequest
+
+    /** It was answered (here or on another device) or withdrawn: nothing is left to do. */
+    data object Closed : OpenedRequest
+
+    /** This vault has no such request: it never arrived, or its push account was removed. */
+    data object Unknown : OpenedRequest
 }
 
 /** The push inbox screen. */
@@ -105,16 +112,19 @@ class PushInboxModel(
     }
 
     /**
-     * The user tapped a request's notification: fetches, then shows that request if it still
-     * waits for an answer, or says it no longer does. Core's pending list is the truth: it
-     * holds exactly the requests that can still be answered (verified, unanswered, unexpired).
+     * The user tapped a request's notification: fetches (the notification may be newer than
+     * the inbox), then core says what became of the request: still waiting (shown first),
+     * expired, closed or unknown. A failed fetch still shows what the vault holds.
      */
     suspend fun open(id: String) {
         refresh()
-        // Read again even when the fetch failed (offline): the request the worker fetched is
-        // stored in the vault and can be answered once the network is back.
-        val pending = coreCall(io, ::fail) { push.pending() } ?: return
-        val opened = if (pending.any { it.id == id }) OpenedRequest.Waiting(id) else OpenedRequest.Gone
+        val (found, pending) = coreCall(io, ::fail) { push.requestState(id) to push.pending() } ?: return
+        val opened = when (found) {
+            is RequestState.Pending -> OpenedRequest.Waiting(found.request.id)
+            RequestState.Expired -> OpenedRequest.Expired
+            RequestState.Closed -> OpenedRequest.Closed
+            RequestState.Unknown -> OpenedRequest.Unknown
+        }
         _state.update { it.copy(requests = pending, opened = opened) }
     }
 

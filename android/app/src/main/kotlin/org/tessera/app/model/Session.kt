@@ -6,6 +6,7 @@ import org.tessera.PushClient
 import org.tessera.PushDeviceKeys
 import org.tessera.PushTransport
 import org.tessera.Vault
+import org.tessera.app.platform.DocumentFolder
 import org.tessera.app.platform.Link
 import org.tessera.app.platform.classifyLink
 
@@ -27,27 +28,34 @@ class Session(
     val vault: Vault,
     pushKeys: PushDeviceKeys,
     transport: PushTransport,
+    /** Opens the backup folder core remembers (a SAF tree URI on the phone). */
+    folders: (String) -> DocumentFolder,
+    /** How the models sleep until core's next time (the tests release them by hand). */
+    wakeups: Wakeups = DelayWakeups(),
     io: CoroutineDispatcher = Dispatchers.IO,
 ) : AutoCloseable {
     private val push = PushClient(vault, pushKeys, transport)
+
+    /** Automatic backups and the recovery key; every model below tells it when the vault changed. */
+    val backup = BackupModel(vault, folders, wakeups, io)
 
     /** The push inbox. */
     val inbox = PushInboxModel(push, io)
 
     /** The codes screen. */
-    val codes = CodesModel(vault, DelayWakeups(), io)
+    val codes = CodesModel(vault, wakeups, io, backup::changed)
 
     /** Adding accounts; push enrollments go to the inbox's client. */
-    val add = AddAccountModel(vault, { uri -> inbox.enroll(uri)?.serial }, io)
+    val add = AddAccountModel(vault, { uri -> inbox.enroll(uri)?.serial }, io, backup::changed)
 
     /** Import and export. */
-    val transfer = TransferModel(vault, io)
+    val transfer = TransferModel(vault, io, backup::changed)
 
     /** Server time (the clock offset core corrects codes by). */
     val time = ServerTimeModel(vault, push, io)
 
     /** Settings that act on the vault (password, trash). */
-    val settings = VaultSettingsModel(vault, io)
+    val settings = VaultSettingsModel(vault, io, backup::changed)
 
     /**
      * A link from another app or a notification: a sign-in request goes to the inbox (shown if

@@ -60,6 +60,8 @@ sealed interface TransferState {
 class TransferModel(
     private val vault: Vault,
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** Called after an import changed the vault (automatic backups). */
+    private val onChanged: () -> Unit = {},
 ) {
     private val _state = MutableStateFlow<TransferState>(TransferState.Idle)
 
@@ -88,6 +90,7 @@ class TransferModel(
         _state.value = try {
             val report = withContext(io) { importIntoVault(vault, data, null, password, false, progress) }
             forgetImport()
+            onChanged()
             TransferState.Imported(report)
         } catch (e: TesseraException.PasswordRequired) {
             TransferState.ImportPassword(wrongPassword = false)

@@ -29,8 +29,20 @@ sealed interface UnlockState {
     /** The device key is being used (a biometric prompt may be showing). */
     data object Unlocking : UnlockState
 
-    /** The device key did not open the vault; ask for the password. [why] explains it, [wrongPassword] after a miss. */
-    data class PasswordNeeded(val why: DeviceKeyFailure?, val wrongPassword: Boolean = false) : UnlockState
+    /**
+     * The device key did not open the vault; ask for the password, or the recovery key. [why]
+     * explains it, [wrongPassword] after a miss.
+     */
+    data class PasswordNeeded(
+        val why: DeviceKeyFailure?,
+        val wrongPassword: Boolean = false,
+        /** The vault has a password (false: only its recovery key opens it now). */
+        val hasPassword: Boolean = true,
+        /** The vault has a recovery key: offer it ("forgot your password?"). */
+        val hasRecoveryKey: Boolean = false,
+        /** Why the recovery key typed did not open the vault (a typing error core found, or another vault's key). */
+        val recoveryKeyError: String? = null,
+    ) : UnlockState
 
     /** The user dismissed the prompt and the vault has no password: offer to try again. */
     data object Cancelled : UnlockState
@@ -81,6 +93,13 @@ class UnlockModel(
     suspend fun submitPassword(password: String) = unlock(password)
 
     /**
+     * Unlocks with the recovery key as the user typed it (case, spaces and dashes do not
+     * matter to core), when the device key is gone and the password forgotten; a new device
+     * key is registered afterwards, as after a password.
+     */
+    suspend fun submitRecoveryKey(recoveryKey: String) = unlock(null, recoveryKey)
+
+    /**
      * First run: creates the vault with its device key and, when [password] is given, the
      * password as the second way in.
      */
@@ -106,11 +125,14 @@ class UnlockModel(
         _state.value = UnlockState.Checking
     }
 
-    private suspend fun unlock(password: String?) {
+    private suspend fun unlock(password: String?, recoveryKey: String? = null) {
+        val asked = _state.value as? UnlockState.PasswordNeeded
         _state.value = UnlockState.Unlocking
         val unlocker = unlocker ?: (attempt { Unlocker(path, keys, clock) } ?: return).also { unlocker = it }
         try {
-            val result = withContext(io) { unlocker.unlock(password) }
+            val result = withContext(io) {
+                if (recoveryKey != null) unlocker.unlockWithRecoveryKey(recoveryKey) else unlocker.unlock(password)
+            }
             val notice = when {
                 result.deviceKeyRenewed -> "A new device key was registered: next time the vault opens without the password."
                 else -> result.deviceKeyProblem
@@ -118,9 +140,16 @@ class UnlockModel(
             _state.value = UnlockState.Unlocked(result.vault, result.method, notice)
             this.unlocker = null
         } catch (e: TesseraException.PasswordRequired) {
-            _state.value = UnlockState.PasswordNeeded(unlocker.deviceKeyFailure())
+            _state.value = passwordNeeded(unlocker)
         } catch (e: TesseraException.WrongPassword) {
-            _state.value = UnlockState.PasswordNeeded(unlocker.deviceKeyFailure(), wrongPassword = true)
+            _state.value = if (recoveryKey != null) {
+                passwordNeeded(unlocker).copy(recoveryKeyError = "This recovery key does not open this vault")
+            } else {
+                passwordNeeded(unlocker).copy(wrongPassword = true)
+            }
+        } catch (e: TesseraException.InvalidInput) {
+            // Only a recovery key can be mistyped in a way core catches (its check symbols).
+            _state.value = (asked ?: passwordNeeded(unlocker)).copy(recoveryKeyError = e.message ?: "not a recovery key")
         } catch (e: TesseraException.Cancelled) {
             _state.value = UnlockState.Cancelled
         } catch (e: TesseraException.KeyLost) {
@@ -130,6 +159,22 @@ class UnlockModel(
         } catch (e: TesseraException) {
             _state.value = UnlockState.Failed(e.message ?: e.javaClass.simpleName)
         }
+    }
+
+    // Which ways in to offer: core's status of the vault file (no key needed to read it).
+    private suspend fun passwordNeeded(unlocker: Unlocker): UnlockState.PasswordNeeded {
+        val status = withContext(io) {
+            try {
+                vaultStatus(path)
+            } catch (e: TesseraException) {
+                null
+            }
+        }
+        return UnlockState.PasswordNeeded(
+            unlocker.deviceKeyFailure(),
+            hasPassword = status?.hasPassword ?: true,
+            hasRecoveryKey = status?.hasRecoveryKey ?: false,
+        )
     }
 
     private suspend fun <T> attempt(call: () -> T): T? =

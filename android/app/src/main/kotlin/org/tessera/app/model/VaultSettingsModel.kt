@@ -28,6 +28,8 @@ data class VaultSettingsState(
 class VaultSettingsModel(
     private val vault: Vault,
     private val io: CoroutineDispatcher = Dispatchers.IO,
+    /** Called after the trash changed the vault's accounts (automatic backups). */
+    private val onChanged: () -> Unit = {},
 ) {
     private val _state = MutableStateFlow(VaultSettingsState())
 
@@ -57,12 +59,14 @@ class VaultSettingsModel(
     /** Brings an account back from the trash. */
     suspend fun restore(id: String) {
         coreCall(io, ::fail) { vault.restore(id) } ?: return
+        onChanged()
         load()
     }
 
     /** Deletes an account from the trash for good. */
     suspend fun purge(id: String) {
         coreCall(io, ::fail) { vault.purge(id) } ?: return
+        onChanged()
         load()
     }
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use tessera_ffi::*;
+use crate::*;
 
 const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 /// The cheapest cost the FFI accepts: OWASP's last Argon2id row (7 MiB, 5 passes).

@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tessera_ffi::*;
+use crate::*;
 
 /// Base32 secret of every account here (what `parse_otp_uri` hands back, canonical form).
 const SECRET: &str = "JBSWY3DPEHPK3PXP";
