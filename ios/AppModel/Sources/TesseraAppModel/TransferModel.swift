@@ -71,7 +71,8 @@ public final class TransferModel {
     /// The export formats, with core's word on whether each is never, optionally or always
     /// encrypted (the screen shows a password field unless it is never).
     public var exportFormats: [ExportFormatInfo] {
-        [.tesseraBackup, .aegis, .otpauthList, .googleMigration].map { exportFormatInfo(format: $0) }
+        [.tesseraBackup, .aegis, .twoFas, .ente, .proton, .bitwarden, .otpauthList, .googleMigration]
+            .map { exportFormatInfo(format: $0) }
     }
 
     /// Starts an export. Without encryption (a format that has none, or no password for one
@@ -142,6 +143,10 @@ public final class TransferModel {
     private static func fileName(_ format: ExportFormat) -> String {
         switch format {
         case .aegis: return "tessera-aegis.json"
+        case .twoFas: return "tessera.2fas"
+        case .ente: return "tessera-ente-auth.txt"
+        case .proton: return "tessera-proton-authenticator.json"
+        case .bitwarden: return "tessera-bitwarden.json"
         case .otpauthList: return "tessera-otpauth.txt"
         case .googleMigration: return "tessera-google-migration.txt"
         case .tesseraBackup: return "tessera-backup.tessera"
