@@ -53,6 +53,7 @@ pub mod codes;
 pub mod container;
 pub mod error;
 pub mod handover;
+pub mod icon;
 pub mod otp;
 pub mod platform;
 pub mod push;
