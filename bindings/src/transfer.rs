@@ -22,7 +22,8 @@ pub enum ImportFormat {
     TwoFas,
     /// andOTP backup, plain or encrypted.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP: FreeOTP+ JSON, FreeOTP 1.x / FreeOTP+ `tokens.xml`, or FreeOTP 2's encrypted
+    /// backup (`externalBackup.xml`, or the app's `tokenBackup.xml`).
     FreeOtpPlus,
     /// Bitwarden JSON export.
     BitwardenJson,
