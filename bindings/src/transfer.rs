@@ -317,8 +317,8 @@ pub enum ExportFormat {
     TwoFas,
     /// Ente Auth export: encrypted when a password is given, else Ente's plain text export.
     Ente,
-    /// Proton Authenticator export: encrypted when a password is given. HOTP accounts are
-    /// listed in `skipped` (Proton has none).
+    /// Proton Authenticator export: encrypted when a password is given. Accounts Proton's
+    /// importer cannot read back (HOTP, 10 digits, …) are listed in `skipped`.
     Proton,
     /// Bitwarden JSON export, never encrypted. HOTP accounts are listed in `skipped`.
     Bitwarden,
