@@ -7,8 +7,7 @@
 
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 #[cfg(feature = "rsa-keygen")]
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::pkcs8::EncodePublicKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use zeroize::Zeroizing;
 
 use super::PushError;
@@ -314,12 +313,7 @@ impl SoftwareKey {
 
 // ring exports the public key as PKCS#1 RSAPublicKey; privacyIDEA needs SubjectPublicKeyInfo.
 fn spki_from_pkcs1(pkcs1: &[u8]) -> Result<Vec<u8>, PushError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    let public = rsa::PublicKey::from_pkcs1_der(pkcs1).map_err(|_| PushError::KeyUnreadable)?;
-    Ok(public
-        .to_public_key_der()
-        .map_err(|_| PushError::KeyUnreadable)?
-        .into_vec())
+    super::rsa_der::spki_of_pkcs1(pkcs1).ok_or(PushError::KeyUnreadable)
 }
 
 #[cfg(test)]

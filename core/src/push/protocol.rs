@@ -27,8 +27,7 @@ pub fn enrollment_form(
     ticket: &PushEnrollment,
     public_spki: &[u8],
 ) -> Result<Vec<(String, String)>, PushError> {
-    use rsa::pkcs8::DecodePublicKey;
-    if rsa::PublicKey::from_public_key_der(public_spki).is_err() {
+    if super::rsa_der::pkcs1_of_spki(public_spki).is_none() {
         return Err(PushError::NotRsaSpki);
     }
     Ok(vec![
@@ -65,10 +64,11 @@ impl ServerKey {
             .map_err(|_| {
                 PushError::Malformed("enrollment response: public_key is not base64".into())
             })?;
-        use rsa::pkcs1::DecodeRsaPublicKey;
-        rsa::PublicKey::from_pkcs1_der(&der).map_err(|_| {
-            PushError::Malformed("enrollment response: public_key is not an RSA key".into())
-        })?;
+        if !super::rsa_der::is_pkcs1(&der) {
+            return Err(PushError::Malformed(
+                "enrollment response: public_key is not an RSA key of 2048 to 8192 bits".into(),
+            ));
+        }
         Ok(ServerKey(der))
     }
 
