@@ -52,6 +52,7 @@ pub mod autobackup;
 pub mod codes;
 pub mod container;
 pub mod error;
+pub mod icon;
 pub mod otp;
 pub mod platform;
 pub mod push;
