@@ -22,7 +22,8 @@ pub enum ImportFormat {
     TwoFas,
     /// andOTP backup, plain or encrypted.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP: FreeOTP+ JSON, FreeOTP 1.x / FreeOTP+ `tokens.xml`, or FreeOTP 2's encrypted
+    /// backup (`externalBackup.xml`, or the app's `tokenBackup.xml`).
     FreeOtpPlus,
     /// Bitwarden JSON export.
     BitwardenJson,
@@ -316,8 +317,8 @@ pub enum ExportFormat {
     TwoFas,
     /// Ente Auth export: encrypted when a password is given, else Ente's plain text export.
     Ente,
-    /// Proton Authenticator export: encrypted when a password is given. HOTP accounts are
-    /// listed in `skipped` (Proton has none).
+    /// Proton Authenticator export: encrypted when a password is given. Accounts Proton's
+    /// importer cannot read back (HOTP, 10 digits, …) are listed in `skipped`.
     Proton,
     /// Bitwarden JSON export, never encrypted. HOTP accounts are listed in `skipped`.
     Bitwarden,
