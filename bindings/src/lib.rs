@@ -53,6 +53,8 @@ pub mod autobackup;
 pub mod codes;
 pub mod container;
 pub mod error;
+pub mod handover;
+pub mod icon;
 pub mod otp;
 pub mod platform;
 pub mod poll_slot;
@@ -77,6 +79,10 @@ pub use container::{
     ContainerToken, read_container_qr,
 };
 pub use error::{Result, TesseraError};
+pub use handover::{
+    LeftBehindReason, MoveOffer, MoveOfferInfo, MoveReport, MoveScanProgress, MoveTransfer,
+    MovedPushToken, PushTokenLeftBehind, move_scan_progress, read_move_offer,
+};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
 pub use poll_slot::PollSlot;

@@ -22,7 +22,8 @@ pub enum ImportFormat {
     TwoFas,
     /// andOTP backup, plain or encrypted.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP: FreeOTP+ JSON, FreeOTP 1.x / FreeOTP+ `tokens.xml`, or FreeOTP 2's encrypted
+    /// backup (`externalBackup.xml`, or the app's `tokenBackup.xml`).
     FreeOtpPlus,
     /// Bitwarden JSON export.
     BitwardenJson,
@@ -311,6 +312,16 @@ pub fn scan_qr_luma(width: u32, height: u32, luma: Vec<u8>) -> Result<Vec<String
 pub enum ExportFormat {
     /// Aegis vault JSON: encrypted when a password is given.
     Aegis,
+    /// 2FAS backup (`.2fas`): encrypted when a password is given. Accounts 2FAS would show
+    /// wrong codes for (other code lengths or periods) are listed in `skipped`.
+    TwoFas,
+    /// Ente Auth export: encrypted when a password is given, else Ente's plain text export.
+    Ente,
+    /// Proton Authenticator export: encrypted when a password is given. Accounts Proton's
+    /// importer cannot read back (HOTP, 10 digits, …) are listed in `skipped`.
+    Proton,
+    /// Bitwarden JSON export, never encrypted. HOTP accounts are listed in `skipped`.
+    Bitwarden,
     /// Plain otpauth URIs, one per line (never encrypted).
     OtpauthList,
     /// Google Authenticator transfer URIs, at most 10 accounts each (never encrypted).
@@ -323,6 +334,10 @@ impl From<ExportFormat> for core_export::ExportFormat {
     fn from(f: ExportFormat) -> Self {
         match f {
             ExportFormat::Aegis => core_export::ExportFormat::Aegis,
+            ExportFormat::TwoFas => core_export::ExportFormat::TwoFas,
+            ExportFormat::Ente => core_export::ExportFormat::Ente,
+            ExportFormat::Proton => core_export::ExportFormat::Proton,
+            ExportFormat::Bitwarden => core_export::ExportFormat::Bitwarden,
             ExportFormat::OtpauthList => core_export::ExportFormat::OtpauthList,
             ExportFormat::GoogleMigration => core_export::ExportFormat::GoogleMigration,
             ExportFormat::TesseraBackup => core_export::ExportFormat::TesseraBackup,
@@ -346,7 +361,8 @@ pub enum ExportEncryption {
 pub struct ExportFormatInfo {
     /// The format.
     pub format: ExportFormat,
-    /// Its short name (`aegis`, `otpauth`, `google`, `tessera`).
+    /// Its short name (`aegis`, `2fas`, `ente`, `proton`, `bitwarden`, `otpauth`, `google`,
+    /// `tessera`).
     pub name: String,
     /// Whether it can, must or cannot be encrypted.
     pub encryption: ExportEncryption,
@@ -403,7 +419,8 @@ pub fn export_file(
     })
 }
 
-/// An account left out of an export.
+/// An account left out of an export (one the format cannot hold, or a push token, which no
+/// export carries).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SkippedAccount {
     /// Issuer and account name.

@@ -39,6 +39,9 @@ pub struct AccountInfo {
     pub favorite: bool,
     /// Icon reference.
     pub icon: Option<String>,
+    /// The account has a picture: `accountIcon(id)` returns it (lists carry only this flag).
+    #[uniffi(default = false)]
+    pub has_picture: bool,
     /// Position in the user's order (smaller first, after favorites).
     pub position: i64,
     /// Unix time the account was added.
@@ -61,6 +64,7 @@ impl From<core::AccountSummary> for AccountInfo {
             groups: value.groups,
             favorite: value.favorite,
             icon: value.icon,
+            has_picture: value.has_picture,
             position: value.position,
             created_at: value.created_at,
             trashed_at: value.trashed_at,

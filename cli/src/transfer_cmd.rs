@@ -29,10 +29,14 @@ pub enum TransferCommand {
     Import(ImportArgs),
     /// Export every account to a file another authenticator (or Tessera) can import.
     ///
-    /// Formats: `aegis` (encrypted unless --unencrypted), `tessera` (Tessera's encrypted
-    /// backup), `otpauth` (plain otpauth URIs, one per line), `google` (Google Authenticator
-    /// transfer QR codes, at most 10 accounts each: OUT-1.png, OUT-2.png… or `-` to draw them
-    /// in the terminal). Plain formats need --unencrypted.
+    /// Formats: `aegis` (Aegis vault), `2fas` (2FAS .2fas backup), `ente` (Ente Auth),
+    /// `proton` (Proton Authenticator), each encrypted unless --unencrypted; `tessera`
+    /// (Tessera's encrypted backup); `bitwarden` (Bitwarden JSON, never encrypted), `otpauth`
+    /// (plain otpauth URIs, one per line), `google` (Google Authenticator transfer QR codes, at
+    /// most 10 accounts each: OUT-1.png, OUT-2.png… or `-` to draw them in the terminal). Plain
+    /// output needs --unencrypted. Accounts the target app cannot hold (HOTP in Proton or
+    /// Bitwarden, code lengths or periods 2FAS lacks, …) and push tokens are listed as "not
+    /// exported", never dropped silently.
     Export(ExportArgs),
 }
 
@@ -63,10 +67,11 @@ pub struct ImportArgs {
 /// Arguments of `tessera export`.
 #[derive(Args, Debug)]
 pub struct ExportArgs {
-    /// The format to write: aegis, tessera, otpauth, google.
-    #[arg(long = "to", value_name = "FORMAT")]
+    /// The format to write: aegis, 2fas, ente, proton, bitwarden, tessera, otpauth, google.
+    #[arg(long = "to", visible_alias = "format", value_name = "FORMAT")]
     to: String,
-    /// Write secrets in the clear (needed for otpauth, google, and plain aegis).
+    /// Write secrets in the clear (needed for otpauth, google and bitwarden, and for plain
+    /// aegis, 2fas, ente and proton).
     #[arg(long)]
     unencrypted: bool,
     /// The file to write (`-` for standard output; for google, the terminal).

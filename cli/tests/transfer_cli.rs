@@ -244,3 +244,59 @@ fn google_export_writes_one_png_per_ten_accounts() {
     assert!(term.status.success());
     assert_eq!(text(&term.stdout).matches("QR code").count(), 3);
 }
+
+#[test]
+fn app_exports_restore_into_a_fresh_vault_and_name_what_they_leave_out() {
+    let env = Env::new();
+    let list = env.file(
+        "two.txt",
+        "otpauth://totp/Site:me?secret=JBSWY3DPEHPK3PXP&period=60\n\
+         otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQ&counter=7\n",
+    );
+    assert!(env.tessera(&["import", &list]).status.success());
+    let pw = env.file("pw.txt", "export password\n");
+    // (format, extra flags, accounts the target holds, what is reported as not exported)
+    let cases: [(&str, &[&str], usize, Option<&str>); 5] = [
+        ("2fas", &["--password-file", &pw], 2, None),
+        ("ente", &["--password-file", &pw], 2, None),
+        ("proton", &["--password-file", &pw], 1, Some("Bank (bob)")),
+        ("proton", &["--unencrypted"], 1, Some("Bank (bob)")),
+        ("bitwarden", &["--unencrypted"], 1, Some("Bank (bob)")),
+    ];
+    for (i, (format, flags, held, left_out)) in cases.into_iter().enumerate() {
+        let out_path = env.path(&format!("out-{i}"));
+        // `--format` is the same option as `--to`.
+        let mut args = vec!["export", "--format", format];
+        args.extend_from_slice(flags);
+        args.push(&out_path);
+        let out = env.tessera(&args);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        match left_out {
+            Some(name) => assert!(
+                stderr.contains(&format!("not exported: {name} (")),
+                "{format}: {stderr}"
+            ),
+            None => assert!(!stderr.contains("not exported"), "{format}: {stderr}"),
+        }
+        let fresh = Env::new();
+        let mut import = vec!["import", out_path.as_str()];
+        if flags.contains(&"--password-file") {
+            import.extend(["--password-file", pw.as_str()]);
+        }
+        let done = fresh.tessera(&import);
+        assert!(done.status.success(), "{format}: {}", text(&done.stderr));
+        assert_eq!(fresh.count(), held, "{format}");
+    }
+    // Bitwarden is never encrypted: asking for a password is refused before anything is read.
+    let refused = env.tessera(&[
+        "export",
+        "--to",
+        "bitwarden",
+        "--password-file",
+        &pw,
+        &env.path("bw.json"),
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(!Path::new(&env.path("bw.json")).exists());
+}

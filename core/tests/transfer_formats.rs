@@ -98,7 +98,7 @@ fn check_items(name: &str, items: &[ImportItem], spec: &Value, expected: &Value)
 fn every_fixture_reads_as_its_generator_says() {
     let expected = expected();
     let fixtures = expected["fixtures"].as_object().unwrap();
-    assert_eq!(fixtures.len(), 27);
+    assert_eq!(fixtures.len(), 28);
     for (name, spec) in fixtures {
         let bytes = fixture(name);
         if let Some(format) = format_of(name) {
@@ -125,6 +125,18 @@ fn foreign_databases_name_their_reason_and_a_winauth_import_reports_every_line()
     assert!(sqlite.to_string().contains("SQLite database"), "{sqlite}");
     let cipher = transfer::read(&fixture("foreign_sqlcipher.db"), None, Some("pw")).unwrap_err();
     assert!(cipher.to_string().contains("SQLCipher"), "{cipher}");
+    // Issue 13, item 3: the reason comes at once, not after a password was asked for.
+    assert_eq!(transfer::detect(&fixture("foreign_sqlcipher.db")), None);
+    let cipher = transfer::read(&fixture("foreign_sqlcipher.db"), None, None).unwrap_err();
+    assert!(
+        matches!(&cipher, TransferError::Unsupported(m) if m.contains("Authenticator Plus")),
+        "{cipher}"
+    );
+    let zip = transfer::read(&fixture("foreign_authplus_export.zip"), None, None).unwrap_err();
+    assert!(
+        matches!(&zip, TransferError::Unsupported(m) if m.contains("Accounts.txt")),
+        "{zip}"
+    );
     // Named as andOTP by the user, the same bytes are just a wrong password.
     assert_eq!(
         transfer::read(

@@ -7,8 +7,7 @@
 
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 #[cfg(feature = "rsa-keygen")]
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::pkcs8::EncodePublicKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use zeroize::Zeroizing;
 
 use super::PushError;

@@ -11,6 +11,7 @@
 pub mod enrollment;
 pub mod keys;
 pub mod protocol;
+mod rsa_der;
 pub(crate) mod schema;
 pub mod service;
 pub mod slot;

@@ -20,30 +20,17 @@ pub const REQUEST_LIFETIME_SECS: u64 = 120;
 /// The literal privacyIDEA expects as `fbtoken` from a poll-only phone.
 pub const NO_FIREBASE_TOKEN: &str = "no_firebase_token";
 
-/// The smallest device key privacyIDEA's push token is enrolled with (its own app makes 4096;
-/// NIST SP 800-57 keeps 2048-bit RSA acceptable through 2030).
-pub const MIN_DEVICE_KEY_BITS: u32 = 2048;
-
 /// A device's RSA public key as privacyIDEA needs it: SubjectPublicKeyInfo DER. Takes SPKI
 /// (Android's keystore, Tessera's software keys) or PKCS#1 `RSAPublicKey` DER (iOS's
 /// `SecKeyCopyExternalRepresentation`), tells them apart by parsing, and refuses anything
-/// that is not an RSA key of at least [`MIN_DEVICE_KEY_BITS`] bits: a 3.14 server stores
-/// whatever it is sent and then fails every later call with HTTP 500. This is the one place
-/// a device public key is parsed.
+/// that is not an RSA key ring can verify with (2048 to 8192 bits, see `rsa_der`): a 3.14
+/// server stores whatever it is sent and then fails every later call with HTTP 500. This is
+/// the one place a device public key is read.
 pub fn device_public_key_spki(der: &[u8]) -> Result<Vec<u8>, PushError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::PublicKey::from_public_key_der(der)
-        .or_else(|_| rsa::PublicKey::from_pkcs1_der(der))
-        .map_err(|_| PushError::BadDevicePublicKey)?;
-    if key.n().bit_width() < MIN_DEVICE_KEY_BITS {
-        return Err(PushError::BadDevicePublicKey);
+    if super::rsa_der::pkcs1_of_spki(der).is_some() {
+        return Ok(der.to_vec());
     }
-    Ok(key
-        .to_public_key_der()
-        .map_err(|_| PushError::BadDevicePublicKey)?
-        .into_vec())
+    super::rsa_der::spki_of_pkcs1(der).ok_or(PushError::BadDevicePublicKey)
 }
 
 /// The form that completes an enrollment: `pubkey` is the base64 of the device key's
@@ -88,10 +75,11 @@ impl ServerKey {
             .map_err(|_| {
                 PushError::Malformed("enrollment response: public_key is not base64".into())
             })?;
-        use rsa::pkcs1::DecodeRsaPublicKey;
-        rsa::PublicKey::from_pkcs1_der(&der).map_err(|_| {
-            PushError::Malformed("enrollment response: public_key is not an RSA key".into())
-        })?;
+        if !super::rsa_der::is_pkcs1(&der) {
+            return Err(PushError::Malformed(
+                "enrollment response: public_key is not an RSA key of 2048 to 8192 bits".into(),
+            ));
+        }
         Ok(ServerKey(der))
     }
 

@@ -36,7 +36,6 @@ use crate::account::{Account, OtpKind};
 use crate::crypto::aead::{KEY_LEN, NONCE_LEN, TAG_LEN};
 use crate::crypto::{self, kdf, random};
 use crate::icon::{self, Icon, IconError, IconImage, ImageType};
-use crate::secret_buf::SecretBuf;
 
 const SLOT_RAW: u64 = 0;
 const SLOT_PASSWORD: u64 = 1;
@@ -334,7 +333,7 @@ pub(crate) fn write(
             if password.is_empty() {
                 return Err(TransferError::Export("the password is empty".into()));
             }
-            let plain = json_bytes(&db.0, false)?;
+            let plain = super::json_bytes(&db.0, false)?;
             let master = random::make_key()?;
             let db_nonce = random::array::<NONCE_LEN>()?;
             let sealed = crypto::aead::seal(&master, &db_nonce, &plain, &[])?;
@@ -374,20 +373,7 @@ pub(crate) fn write(
             }))
         }
     };
-    json_bytes(&doc.0, true)
-}
-
-/// `value` as JSON in a buffer that wipes every block it used (the plain database holds the
-/// secrets in base32).
-fn json_bytes(value: &Value, pretty: bool) -> Result<Zeroizing<Vec<u8>>, TransferError> {
-    let mut out = SecretBuf::new();
-    if pretty {
-        serde_json::to_writer_pretty(&mut out, value)
-    } else {
-        serde_json::to_writer(&mut out, value)
-    }
-    .map_err(|e| TransferError::Export(e.to_string()))?;
-    Ok(out.into_bytes())
+    super::json_bytes(&doc.0, true)
 }
 
 fn db_json(accounts: &[Account]) -> Result<Value, TransferError> {

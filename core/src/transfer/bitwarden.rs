@@ -2,13 +2,17 @@
 //! `steam://SECRET` URI or a bare base32 secret. Items without a TOTP field are passwords, not
 //! OTP accounts, and are not entries of the import.
 
-use serde_json::Value;
+use serde_json::{Value, json};
+use zeroize::Zeroizing;
 
+use super::export::{GroupIds, Skipped, split_unrepresentable};
 use super::otpauth_list::uri_error;
 use super::{
-    EntryError, ImportItem, TransferError, entry_name, parse_json, parse_secret, str_field,
+    EntryError, ImportItem, Scrubbed, TransferError, entry_name, parse_json, parse_secret,
+    str_field,
 };
-use crate::account::{Account, OtpParams};
+use crate::account::{Account, OtpKind, OtpParams};
+use crate::crypto::random;
 use crate::uri;
 
 /// Reads a Bitwarden JSON export: unencrypted, or password-protected (see `bitwarden_enc`);
@@ -170,6 +174,98 @@ fn read_totp(totp: &str, item_name: &str, username: &str) -> ImportItem {
         Err(_) => fallback_name,
     };
     ImportItem { name, result }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing. Bitwarden's importer was read for what it needs (bitwarden/clients
+// `libs/importer/src/importers/bitwarden/bitwarden-json-importer.ts` and
+// `libs/common/src/models/export/cipher.export.ts`: an unencrypted export is `{ encrypted:
+// false, folders, items }`, each item `CipherExport` with `type` 1 = login, `name`, `notes`,
+// `favorite`, `folderId`, `login`), and its code generator for what the `totp` field may hold
+// (bitwarden/sdk `bitwarden-vault` `totp.rs`: an otpauth URI whose `algorithm` (SHA1, SHA256,
+// SHA512), `digits` (up to 10) and `period` it honours but whose type it ignores — every code
+// is time-based, so an HOTP account would show wrong codes —, or `steam://` and the base32
+// secret for 5-character Steam codes). One early version of that generator decoded the secret
+// as strict padded base32, so the secret is written padded: every version reads that.
+
+/// Why Bitwarden cannot hold `account` with the same codes, or `None` when it can.
+pub(crate) fn unrepresentable(account: &Account) -> Option<String> {
+    (account.params.kind == OtpKind::Hotp).then(|| {
+        "Bitwarden makes time-based codes only: it would show wrong codes for this \
+         counter-based (HOTP) account"
+            .to_owned()
+    })
+}
+
+/// Writes `accounts` as Bitwarden's unencrypted JSON export: one login item per account, named
+/// after its issuer (or its label when it has none), the label as username, the note, the
+/// favorite flag, the first group as its folder, and `login.totp` as an otpauth URI (Steam:
+/// `steam://SECRET`). HOTP accounts are returned as skipped.
+pub(crate) fn write_json(
+    accounts: &[Account],
+) -> Result<(Zeroizing<Vec<u8>>, Vec<Skipped>), TransferError> {
+    let (fit, skipped) = split_unrepresentable(accounts, unrepresentable);
+    let mut folders = GroupIds::default();
+    let mut items = Vec::with_capacity(fit.len());
+    for account in fit {
+        let folder_id = folders.first_of(account)?;
+        let name = if account.issuer.trim().is_empty() {
+            &account.label
+        } else {
+            &account.issuer
+        };
+        items.push(json!({
+            "id": random::uuid_v4()?,
+            "organizationId": null,
+            "folderId": folder_id,
+            "type": 1,
+            "reprompt": 0,
+            "name": name,
+            "notes": (!account.meta.note.is_empty()).then_some(account.meta.note.as_str()),
+            "favorite": account.meta.favorite,
+            "login": {
+                "uris": [],
+                "username": account.label,
+                "password": null,
+                "totp": totp_field(account).as_str(),
+            },
+            "collectionIds": null,
+        }));
+    }
+    let folders: Vec<Value> = folders
+        .into_pairs()
+        .into_iter()
+        .map(|(name, id)| json!({ "id": id, "name": name }))
+        .collect();
+    let doc = Scrubbed(json!({ "encrypted": false, "folders": folders, "items": items }));
+    Ok((super::json_bytes(&doc.0, true)?, skipped))
+}
+
+/// The `login.totp` field: `steam://` and the padded base32 secret for Steam, otherwise the
+/// account's canonical otpauth URI with its secret padded (see the comment above).
+fn totp_field(account: &Account) -> Zeroizing<String> {
+    let secret = account.secret.to_base32();
+    let padding = (8 - secret.len() % 8) % 8;
+    if account.params.kind == OtpKind::Steam {
+        let mut out = Zeroizing::new(String::with_capacity(8 + secret.len() + padding));
+        out.push_str("steam://");
+        out.push_str(&secret);
+        out.extend(std::iter::repeat_n('=', padding));
+        return out;
+    }
+    let uri = uri::format(account);
+    // `?secret=` is followed by the unpadded secret (uri::format's canonical form): the padding
+    // goes right after it, percent-encoded as a query value.
+    let at = uri
+        .find("?secret=")
+        .map_or(uri.len(), |i| i + 8 + secret.len());
+    let mut out = Zeroizing::new(String::with_capacity(uri.len() + 3 * padding));
+    out.push_str(&uri[..at]);
+    for _ in 0..padding {
+        out.push_str("%3D");
+    }
+    out.push_str(&uri[at..]);
+    out
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! Writing accounts in formats other authenticators read: Aegis JSON (plain or encrypted), a
-//! plain otpauth list, and Google Authenticator transfer URIs (also as QR codes).
+//! Writing accounts in formats other authenticators read: Aegis JSON, 2FAS `.2fas`, Ente Auth
+//! and Proton Authenticator exports (each plain or encrypted), Bitwarden JSON, a plain otpauth
+//! list, and Google Authenticator transfer URIs (also as QR codes).
 //!
 //! An account a format cannot hold is never dropped without a word: it is listed in
-//! [`Exported::skipped`] with the reason.
+//! [`Exported::skipped`] with the reason (so are a vault's push tokens, which no file carries:
+//! they are bound to the device's key).
 
 use zeroize::Zeroizing;
 
-use super::{TransferError, aegis, entry_name, google};
+use super::{TransferError, aegis, bitwarden, ente, entry_name, google, proton, twofas};
 use crate::account::Account;
 use crate::secret_buf::SecretBuf;
 use crate::uri;
@@ -19,6 +21,18 @@ pub const GOOGLE_BATCH_SIZE: usize = 10;
 pub enum ExportFormat {
     /// Aegis vault JSON; encrypted when a password is given (scrypt N=2^15, r=8, p=1 slot).
     Aegis,
+    /// 2FAS backup (`.2fas`, schema 4, as 2FAS for Android and iOS read it); encrypted when a
+    /// password is given (PBKDF2-SHA256 and AES-GCM, as 2FAS writes it).
+    TwoFas,
+    /// Ente Auth export: the encrypted JSON (Argon2id and XChaCha20-Poly1305 secretstream) when
+    /// a password is given, otherwise Ente's plain text export.
+    Ente,
+    /// Proton Authenticator export; encrypted when a password is given (Argon2id and AES-GCM).
+    /// Proton has no HOTP: such accounts are listed as skipped.
+    Proton,
+    /// Bitwarden's unencrypted JSON export, one login item per account with its `totp` field.
+    /// Never encrypted (see the README: why no password-protected Bitwarden file is written).
+    Bitwarden,
     /// Plain text, one otpauth URI per line. Never encrypted.
     OtpauthList,
     /// Google Authenticator transfer URIs, one per line, at most [`GOOGLE_BATCH_SIZE`]
@@ -42,34 +56,52 @@ pub enum Encryption {
 
 impl ExportFormat {
     /// Every export format.
-    pub const ALL: [ExportFormat; 4] = [
+    pub const ALL: [ExportFormat; 8] = [
         ExportFormat::Aegis,
+        ExportFormat::TwoFas,
+        ExportFormat::Ente,
+        ExportFormat::Proton,
+        ExportFormat::Bitwarden,
         ExportFormat::OtpauthList,
         ExportFormat::GoogleMigration,
         ExportFormat::TesseraBackup,
     ];
 
-    /// The short name used on the command line (`aegis`, `otpauth`, `google`, `tessera`).
+    /// The short name used on the command line (`aegis`, `2fas`, `ente`, `proton`,
+    /// `bitwarden`, `otpauth`, `google`, `tessera`).
     pub fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Aegis => "aegis",
+            ExportFormat::TwoFas => "2fas",
+            ExportFormat::Ente => "ente",
+            ExportFormat::Proton => "proton",
+            ExportFormat::Bitwarden => "bitwarden",
             ExportFormat::OtpauthList => "otpauth",
             ExportFormat::GoogleMigration => "google",
             ExportFormat::TesseraBackup => "tessera",
         }
     }
 
-    /// Reads a name given by [`ExportFormat::as_str`] (case-insensitive).
+    /// Reads a name given by [`ExportFormat::as_str`] (case-insensitive); `bitwarden-json`,
+    /// the name `tessera import --from` uses for the same file, is accepted too.
     pub fn parse(name: &str) -> Option<ExportFormat> {
         let name = name.to_ascii_lowercase();
+        if name == "bitwarden-json" {
+            return Some(ExportFormat::Bitwarden);
+        }
         ExportFormat::ALL.into_iter().find(|f| f.as_str() == name)
     }
 
     /// Whether the format can, must or cannot be encrypted.
     pub fn encryption(self) -> Encryption {
         match self {
-            ExportFormat::Aegis => Encryption::Optional,
-            ExportFormat::OtpauthList | ExportFormat::GoogleMigration => Encryption::Never,
+            ExportFormat::Aegis
+            | ExportFormat::TwoFas
+            | ExportFormat::Ente
+            | ExportFormat::Proton => Encryption::Optional,
+            ExportFormat::OtpauthList | ExportFormat::GoogleMigration | ExportFormat::Bitwarden => {
+                Encryption::Never
+            }
             ExportFormat::TesseraBackup => Encryption::Always,
         }
     }
@@ -157,15 +189,45 @@ pub fn export(
             format.as_str()
         )));
     }
+    // An empty password would protect nothing while the file looks protected.
+    if password.is_some_and(str::is_empty) {
+        return Err(TransferError::Export("the password is empty".into()));
+    }
+    let plain = |data: Zeroizing<Vec<u8>>, skipped: Vec<Skipped>| Exported {
+        data,
+        uris: Vec::new(),
+        skipped,
+    };
     match format {
         ExportFormat::TesseraBackup => Err(TransferError::Export(
             "a Tessera backup is written from a vault (export_vault)".into(),
         )),
-        ExportFormat::Aegis => Ok(Exported {
-            data: aegis::write(accounts, password)?,
-            uris: Vec::new(),
-            skipped: Vec::new(),
-        }),
+        ExportFormat::Aegis => Ok(plain(aegis::write(accounts, password)?, Vec::new())),
+        ExportFormat::TwoFas => {
+            let (data, skipped) = twofas::write(accounts, password)?;
+            Ok(plain(data, skipped))
+        }
+        ExportFormat::Ente => {
+            // Ente holds TOTP, HOTP and Steam with any parameters Tessera has: nothing is left out.
+            let text = ente::write(accounts, password)?;
+            Ok(plain(into_bytes(text), Vec::new()))
+        }
+        ExportFormat::Proton => {
+            let out = proton::write(accounts, password)?;
+            let skipped = out
+                .skipped
+                .into_iter()
+                .map(|(name, why)| Skipped {
+                    name,
+                    reason: why.to_string(),
+                })
+                .collect();
+            Ok(plain(into_bytes(out.json), skipped))
+        }
+        ExportFormat::Bitwarden => {
+            let (data, skipped) = bitwarden::write_json(accounts)?;
+            Ok(plain(data, skipped))
+        }
         ExportFormat::OtpauthList => Ok(Exported {
             data: lines(accounts.iter().map(uri::format)),
             uris: Vec::new(),
@@ -180,6 +242,12 @@ pub fn export(
             })
         }
     }
+}
+
+/// The bytes of a text that holds secrets, moved (not copied: no unwiped copy is left).
+fn into_bytes(text: Zeroizing<String>) -> Zeroizing<Vec<u8>> {
+    let mut text = text;
+    Zeroizing::new(std::mem::take(&mut *text).into_bytes())
 }
 
 /// Writes every account of `vault` (not those in the trash) in `format`: encrypted with
@@ -217,7 +285,36 @@ pub fn export_vault(
         .into_iter()
         .map(|(_, a)| a)
         .collect();
-    Ok(export(&accounts, format, password)?)
+    let mut out = export(&accounts, format, password)?;
+    out.skipped.extend(push_tokens_left_out(vault)?);
+    Ok(out)
+}
+
+/// The vault's push tokens, as accounts no export file carries: a push token answers with a
+/// key that never leaves this device, so it is enrolled again on the other one. Damaged tokens
+/// (named by serial) are listed too, so that every token the vault has is accounted for.
+fn push_tokens_left_out(vault: &crate::vault::Vault) -> Result<Vec<Skipped>, crate::Error> {
+    use crate::push::PushStore as _;
+    const WHY: &str = "a privacyIDEA push token is bound to this device's key and cannot be \
+                       exported: enroll it again on the other device";
+    let mut skipped: Vec<Skipped> = vault
+        .push_tokens()?
+        .into_iter()
+        .map(|t| Skipped {
+            name: entry_name(&t.issuer, &t.label),
+            reason: WHY.into(),
+        })
+        .collect();
+    skipped.extend(
+        vault
+            .damaged_push_tokens()?
+            .into_iter()
+            .map(|serial| Skipped {
+                name: serial,
+                reason: format!("{WHY} (its stored data is also damaged)"),
+            }),
+    );
+    Ok(skipped)
 }
 
 /// The accounts as Google Authenticator transfer URIs, at most [`GOOGLE_BATCH_SIZE`] per URI,
@@ -225,10 +322,24 @@ pub fn export_vault(
 pub fn google_migration_uris(
     accounts: &[Account],
 ) -> Result<(Vec<Zeroizing<String>>, Vec<Skipped>), TransferError> {
+    let (fit, skipped) = split_unrepresentable(accounts, google::unrepresentable);
+    let uris = if fit.is_empty() {
+        Vec::new()
+    } else {
+        google::encode_batches(&fit, GOOGLE_BATCH_SIZE)?
+    };
+    Ok((uris, skipped))
+}
+
+/// The accounts a format can hold, and those it cannot (`why` gives the reason), in order.
+pub(crate) fn split_unrepresentable(
+    accounts: &[Account],
+    why: impl Fn(&Account) -> Option<String>,
+) -> (Vec<&Account>, Vec<Skipped>) {
     let mut fit = Vec::with_capacity(accounts.len());
     let mut skipped = Vec::new();
     for account in accounts {
-        match google::unrepresentable(account) {
+        match why(account) {
             Some(reason) => skipped.push(Skipped {
                 name: entry_name(&account.issuer, &account.label),
                 reason,
@@ -236,12 +347,32 @@ pub fn google_migration_uris(
             None => fit.push(account),
         }
     }
-    let uris = if fit.is_empty() {
-        Vec::new()
-    } else {
-        google::encode_batches(&fit, GOOGLE_BATCH_SIZE)?
-    };
-    Ok((uris, skipped))
+    (fit, skipped)
+}
+
+/// The groups an export names, each with a random id made the first time it is used.
+#[derive(Default)]
+pub(crate) struct GroupIds(Vec<(String, String)>);
+
+impl GroupIds {
+    /// The id of the account's first group (for apps with one group per entry), or `None`
+    /// when it has none.
+    pub(crate) fn first_of(&mut self, account: &Account) -> Result<Option<String>, TransferError> {
+        let Some(name) = account.meta.groups.first() else {
+            return Ok(None);
+        };
+        if let Some((_, id)) = self.0.iter().find(|(n, _)| n == name) {
+            return Ok(Some(id.clone()));
+        }
+        let id = crate::crypto::random::uuid_v4()?;
+        self.0.push((name.clone(), id.clone()));
+        Ok(Some(id))
+    }
+
+    /// Every group used, as (name, id), in the order they were first used.
+    pub(crate) fn into_pairs(self) -> Vec<(String, String)> {
+        self.0
+    }
 }
 
 /// Light modules around the code, in modules (the QR specification asks for four).
@@ -328,9 +459,17 @@ mod tests {
     #[test]
     fn plain_output_is_only_ever_an_explicit_choice() {
         use ExportFormat as F;
-        let cases: [(F, bool, Option<bool>); 8] = [
+        let cases: [(F, bool, Option<bool>); 16] = [
             (F::Aegis, false, Some(true)),
             (F::Aegis, true, Some(false)),
+            (F::TwoFas, false, Some(true)),
+            (F::TwoFas, true, Some(false)),
+            (F::Ente, false, Some(true)),
+            (F::Ente, true, Some(false)),
+            (F::Proton, false, Some(true)),
+            (F::Proton, true, Some(false)),
+            (F::Bitwarden, false, None),
+            (F::Bitwarden, true, Some(false)),
             (F::OtpauthList, false, None),
             (F::OtpauthList, true, Some(false)),
             (F::GoogleMigration, false, None),

@@ -5,9 +5,10 @@
 //! - `tessera-<format>-<YYYY-MM-DD>.<ext>`, the date in the user's time zone (the shell
 //!   passes its UTC offset), so two exports of one day sort together and a backup folder
 //!   reads as a history.
-//! - A format that may or may not be encrypted (Aegis) says `-plain` in the name when it is
-//!   not, so a file holding readable secrets is recognizable in a file list. Formats that are
-//!   never encrypted are plain by their very name (`otpauth`, `google-transfer`).
+//! - A format that may or may not be encrypted (Aegis, 2FAS, Ente, Proton) says `-plain` in
+//!   the name when it is not, so a file holding readable secrets is recognizable in a file list. Formats that are
+//!   never encrypted are plain by their very name (`otpauth`, `google-transfer`,
+//!   `bitwarden`).
 //! - Tessera's backups use [`BACKUP_EXTENSION`], like automatic backups.
 //! - The match in [`ExportFormat::file_type`] has no wildcard arm: a new export format does
 //!   not build until it names its file.
@@ -32,10 +33,18 @@ pub struct ExportFile {
 
 impl ExportFormat {
     /// The word naming this format in file names, its extension (without the dot) and its
-    /// MIME type.
-    pub fn file_type(self) -> (&'static str, &'static str, &'static str) {
+    /// MIME type, for a file that is `encrypted` or not (Ente writes text when plain, JSON
+    /// when encrypted).
+    pub fn file_type(self, encrypted: bool) -> (&'static str, &'static str, &'static str) {
         match self {
             ExportFormat::Aegis => ("aegis", "json", "application/json"),
+            // JSON inside, but 2FAS looks for its own extension; a JSON MIME type would make
+            // some document providers append `.json`.
+            ExportFormat::TwoFas => ("2fas", "2fas", "application/octet-stream"),
+            ExportFormat::Ente if encrypted => ("ente", "json", "application/json"),
+            ExportFormat::Ente => ("ente", "txt", "text/plain"),
+            ExportFormat::Proton => ("proton", "json", "application/json"),
+            ExportFormat::Bitwarden => ("bitwarden", "json", "application/json"),
             ExportFormat::OtpauthList => ("otpauth", "txt", "text/plain"),
             ExportFormat::GoogleMigration => ("google-transfer", "txt", "text/plain"),
             // Binary (magic `TSRBACKP`), read only by Tessera.
@@ -79,7 +88,7 @@ pub fn export_file(
         .unwrap_or(i64::MAX)
         .saturating_add(i64::from(utc_offset_secs));
     let (year, month, day) = civil_date(local.div_euclid(86_400));
-    let (word, extension, mime_type) = format.file_type();
+    let (word, extension, mime_type) = format.file_type(encrypted);
     Ok(ExportFile {
         file_name: format!(
             "tessera-{word}{plain_marker}-{year:04}-{month:02}-{day:02}.{extension}"
@@ -142,7 +151,7 @@ mod tests {
     fn names_carry_format_date_and_plain_marker() {
         use ExportFormat as F;
         let at = 1_700_000_000; // 2023-11-14 22:13:20 UTC
-        let cases: [(F, bool, i32, &str, &str); 6] = [
+        let cases: [(F, bool, i32, &str, &str); 12] = [
             (
                 F::Aegis,
                 true,
@@ -155,6 +164,41 @@ mod tests {
                 false,
                 0,
                 "tessera-aegis-plain-2023-11-14.json",
+                "application/json",
+            ),
+            (
+                F::TwoFas,
+                true,
+                0,
+                "tessera-2fas-2023-11-14.2fas",
+                "application/octet-stream",
+            ),
+            (
+                F::Ente,
+                true,
+                0,
+                "tessera-ente-2023-11-14.json",
+                "application/json",
+            ),
+            (
+                F::Ente,
+                false,
+                0,
+                "tessera-ente-plain-2023-11-14.txt",
+                "text/plain",
+            ),
+            (
+                F::Proton,
+                false,
+                0,
+                "tessera-proton-plain-2023-11-14.json",
+                "application/json",
+            ),
+            (
+                F::Bitwarden,
+                false,
+                0,
+                "tessera-bitwarden-2023-11-14.json",
                 "application/json",
             ),
             (
@@ -185,6 +229,13 @@ mod tests {
                 "tessera-backup-2023-11-14.tsrbackup",
                 "application/octet-stream",
             ),
+            (
+                F::Proton,
+                true,
+                -MAX_UTC_OFFSET_SECS,
+                "tessera-proton-2023-11-14.json",
+                "application/json",
+            ),
         ];
         for (format, encrypted, offset, name, mime) in cases {
             let file = export_file(format, encrypted, at, offset).unwrap();
@@ -202,6 +253,7 @@ mod tests {
         use ExportFormat as F;
         for (format, encrypted, offset) in [
             (F::OtpauthList, true, 0),
+            (F::Bitwarden, true, 0),
             (F::TesseraBackup, false, 0),
             (F::Aegis, true, MAX_UTC_OFFSET_SECS + 1),
             (F::Aegis, true, i32::MIN),

@@ -238,14 +238,28 @@ pub enum TransferError {
 const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 
 /// SQLCipher (and other encrypted databases) write whole pages of random bytes; an encrypted
-/// andOTP file has no such alignment. Only used to explain a failure, never to refuse a file
-/// that opens.
+/// andOTP file has no such alignment. Never used to refuse a file whose format the user named.
 const DB_PAGE: usize = 1024;
 
 /// True when `uri` is one Google Authenticator transfer URI whose payload decodes (the link
 /// router's test, [`crate::uri::link_kind`]).
 pub(crate) fn is_google_migration_uri(uri: &str) -> bool {
     google::decode_uri(uri).is_ok()
+}
+
+/// The first bytes of a ZIP archive (a local file header, or the end record of an empty one).
+const ZIP_MAGICS: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
+
+/// True for a headerless binary file of whole database pages, at least four: an encrypted
+/// database (SQLCipher), such as Authenticator Plus's backup `authplus.db`, rather than an
+/// encrypted andOTP file. An andOTP file is its JSON's length plus 28 or 44 bytes, a multiple
+/// of 1024 once in 1024 files, and its newer layout begins with an iteration count below 2^24
+/// (a zero byte); such a rare andOTP file is still read when the user names the format.
+fn looks_like_encrypted_database(bytes: &[u8]) -> bool {
+    bytes.len() >= 4 * DB_PAGE
+        && bytes.len().is_multiple_of(DB_PAGE)
+        && bytes[0] != 0
+        && std::str::from_utf8(bytes).is_err()
 }
 
 /// Guesses the format of `bytes`; `None` when nothing matches.
@@ -272,6 +286,10 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     }
     if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff]) {
         return Some(Format::QrImage);
+    }
+    // Files of apps Tessera cannot read are not taken for andOTP: `read` names the reason.
+    if ZIP_MAGICS.iter().any(|m| bytes.starts_with(m)) || looks_like_encrypted_database(bytes) {
+        return None;
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         // andOTP's encrypted files: 4-byte iteration count or 12-byte IV, then ciphertext + tag.
@@ -435,9 +453,8 @@ pub(crate) fn read_as(
     };
     match result {
         // A headerless binary file was taken for encrypted andOTP and did not open: if it is
-        // made of whole database pages, it may as well be an encrypted database (SQLCipher,
-        // as Authenticator Plus keeps), which Tessera cannot read. Say both, not just
-        // "wrong password".
+        // made of whole database pages (one that detection let through: its first byte is
+        // zero), it may as well be an encrypted database. Say both, not just "wrong password".
         Err(TransferError::WrongPassword | TransferError::Damaged(_))
             if detected
                 && format == Format::AndOtp
@@ -476,6 +493,27 @@ fn undetected(bytes: &[u8]) -> TransferError {
              only Microsoft Authenticator's (PhoneFactor), Google Authenticator's \
              (databases) and Authenticator Pro's (proauth.db3) are read; export from the app \
              instead"
+                .into(),
+        );
+    }
+    if ZIP_MAGICS.iter().any(|m| bytes.starts_with(m)) {
+        return TransferError::Unsupported(
+            "this is a ZIP archive, which Tessera does not open. Authenticator Plus's export \
+             (Export as Text and HTML) is a ZIP encrypted with its master password: extract \
+             it (any unzip tool asks for the password) and import Accounts.txt, a list of \
+             otpauth URIs; from any other archive, import the file inside"
+                .into(),
+        );
+    }
+    if looks_like_encrypted_database(bytes) {
+        return TransferError::Unsupported(
+            "this file has the shape of an encrypted database (whole pages of random bytes: \
+             SQLCipher, as Authenticator Plus keeps its backup authplus.db, and Authenticator \
+             Pro its database when its encryption is on), which Tessera cannot read: that \
+             needs SQLCipher, a separately built SQLite with its own cryptography, which \
+             Tessera does not bundle. Export from the app instead (Authenticator Plus: Export \
+             as Text and HTML). If it is an encrypted andOTP backup, choose andOTP as its \
+             format"
                 .into(),
         );
     }
@@ -614,6 +652,22 @@ pub(crate) fn printable(text: &str, max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// `value` as JSON in a buffer that wipes every block it used (an export's plain JSON holds
+/// secrets).
+pub(crate) fn json_bytes(
+    value: &Value,
+    pretty: bool,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, TransferError> {
+    let mut out = crate::secret_buf::SecretBuf::new();
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, value)
+    } else {
+        serde_json::to_writer(&mut out, value)
+    }
+    .map_err(|e| TransferError::Export(e.to_string()))?;
+    Ok(out.into_bytes())
 }
 
 /// A JSON document that may hold secrets: every string in it is wiped when it is dropped.
@@ -760,6 +814,7 @@ mod tests {
                 Some(Format::TotpAuthenticator),
             ),
             (b"SQLite format 3\0rest", None),
+            (b"PK\x03\x04\x14\x00\x01\x00rest of a zip", None),
             (b"hello world", None),
             (b"", None),
             (br#"{"something":"else"}"#, None),

@@ -12,7 +12,9 @@ import org.tessera.app.model.Destination
 import org.tessera.app.model.OpenedRequest
 import org.tessera.app.model.Session
 import kotlinx.coroutines.runBlocking
+import org.tessera.app.platform.greyOf
 import org.tessera.app.platform.packLuma
+import org.tessera.scanQrLuma
 import org.tessera.importQrLuma
 import org.tessera.qrCodePng
 import java.io.ByteArrayInputStream
@@ -74,6 +76,21 @@ class LinkTest {
         assertIs<Link.Unusable>(classifyLink("https://example.org/"))
         assertIs<Link.Unusable>(classifyLink("otpauth://totp/A?secret=JBSWY3DPEHPK3PXP\notpauth://totp/B?secret=JBSWY3DPEHPK3PXP"), "one link, one account")
         assertEquals("Unusable", result.toString())
+    }
+
+    @Test
+    fun aScreenshotsPixelsBecomeGreyLevelsCoreScans() {
+        // BT.601 by hand: white, black, pure red (0.299 * 255 = 76), pure green (149), pure blue (29),
+        // and a fully transparent pixel, which counts as the white page behind it.
+        val argb = intArrayOf(0xffffffff.toInt(), 0xff000000.toInt(), 0xffff0000.toInt(), 0xff00ff00.toInt(), 0xff0000ff.toInt(), 0x00000000)
+        assertEquals(listOf(255, 0, 76, 149, 29, 255), greyOf(argb).map { it.toInt() and 0xff })
+
+        // A QR code drawn by core, as ARGB pixels a bitmap would give: core reads it back.
+        val uri = "otpauth://totp/Example:alice@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Example"
+        val image = ImageIO.read(ByteArrayInputStream(qrCodePng(uri, 4u)))
+        val pixels = image.getRGB(0, 0, image.width, image.height, null, 0, image.width)
+        val texts = scanQrLuma(image.width.toUInt(), image.height.toUInt(), greyOf(pixels))
+        assertEquals(listOf(uri), texts)
     }
 
     @Test

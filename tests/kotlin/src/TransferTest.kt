@@ -94,6 +94,36 @@ class TransferTest {
     }
 
     @Test
+    fun appExportsImportIntoAnotherVaultAndNameWhatTheyLeaveOut() {
+        newVault().use { source ->
+            // GitHub, a HOTP bank, Steam, SHA256/8 digits/60 s and SHA512/10 digits.
+            importIntoVault(source, fixture("aegis_plain.json"), null, null, false)
+            val cases = listOf(
+                Triple(ExportFormat.TWO_FAS, "export password", listOf("TenDigits (ten)")),
+                Triple(ExportFormat.ENTE, "export password", listOf()),
+                Triple(ExportFormat.PROTON, "export password", listOf("Example Bank (bob)", "TenDigits (ten)")),
+                Triple(ExportFormat.BITWARDEN, null, listOf("Example Bank (bob)")),
+            )
+            for ((format, password, leftOut) in cases) {
+                assertEquals(ExportEncryption.OPTIONAL.takeIf { password != null } ?: ExportEncryption.NEVER,
+                    exportFormatInfo(format).encryption, "$format")
+                val out = exportFromVault(source, format, password, unencrypted = password == null)
+                assertEquals(leftOut, out.skipped.map { it.name }, "$format")
+                assertTrue(out.skipped.all { it.reason.isNotEmpty() }, "$format")
+                newVault().use { target ->
+                    val report = importIntoVault(target, out.data, null, password, false)
+                    assertEquals((5 - leftOut.size).toULong(), report.imported, "$format")
+                    assertEquals(0uL, report.failed, "$format")
+                }
+            }
+            assertEquals("2fas", exportFormatInfo(ExportFormat.TWO_FAS).name)
+            assertFailsWith<TesseraException.InvalidInput> {
+                exportFromVault(source, ExportFormat.BITWARDEN, "Bitwarden files are never encrypted")
+            }
+        }
+    }
+
+    @Test
     fun googleTransferExportsComeWithQrCodes() {
         newVault().use { vault ->
             importIntoVault(vault, fixture("aegis_plain.json"), null, null, false)

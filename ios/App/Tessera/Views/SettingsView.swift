@@ -260,6 +260,10 @@ struct TransferView: View {
         switch info.format {
         case .tesseraBackup: name = "Tessera backup"
         case .aegis: name = "Aegis"
+        case .twoFas: name = "2FAS"
+        case .ente: name = "Ente Auth"
+        case .proton: name = "Proton Authenticator"
+        case .bitwarden: name = "Bitwarden"
         case .otpauthList: name = "otpauth links"
         case .googleMigration: name = "Google Authenticator"
         }

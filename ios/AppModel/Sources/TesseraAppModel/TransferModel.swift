@@ -72,7 +72,8 @@ public final class TransferModel {
     /// The export formats, with core's word on whether each is never, optionally or always
     /// encrypted (the screen shows a password field unless it is never).
     public var exportFormats: [ExportFormatInfo] {
-        [.tesseraBackup, .aegis, .otpauthList, .googleMigration].map { exportFormatInfo(format: $0) }
+        [.tesseraBackup, .aegis, .twoFas, .ente, .proton, .bitwarden, .otpauthList, .googleMigration]
+            .map { exportFormatInfo(format: $0) }
     }
 
     /// Starts an export. Without encryption (a format that has none, or no password for one

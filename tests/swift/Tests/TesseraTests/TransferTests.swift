@@ -78,6 +78,32 @@ final class TransferTests: XCTestCase {
         XCTAssertEqual(report.failed, 0)
     }
 
+    func testAppExportsImportIntoAnotherVaultAndNameWhatTheyLeaveOut() throws {
+        let source = try newVault()
+        // GitHub, a HOTP bank, Steam, SHA256/8 digits/60 s and SHA512/10 digits.
+        _ = try importIntoVault(vault: source, data: try fixture("aegis_plain.json"))
+        let cases: [(ExportFormat, String?, [String])] = [
+            (.twoFas, "export password", ["TenDigits (ten)"]),
+            (.ente, "export password", []),
+            (.proton, "export password", ["Example Bank (bob)", "TenDigits (ten)"]),
+            (.bitwarden, nil, ["Example Bank (bob)"]),
+        ]
+        for (format, password, leftOut) in cases {
+            XCTAssertEqual(
+                exportFormatInfo(format: format).encryption, password == nil ? .never : .optional, "\(format)")
+            let out = try exportFromVault(
+                vault: source, format: format, password: password, unencrypted: password == nil)
+            XCTAssertEqual(out.skipped.map(\.name), leftOut, "\(format)")
+            XCTAssertTrue(out.skipped.allSatisfy { !$0.reason.isEmpty }, "\(format)")
+            let target = try newVault()
+            let report = try importIntoVault(vault: target, data: out.data, password: password)
+            XCTAssertEqual(report.imported, UInt64(5 - leftOut.count), "\(format)")
+            XCTAssertEqual(report.failed, 0, "\(format)")
+        }
+        assertThrows(
+            "InvalidInput", try exportFromVault(vault: source, format: .bitwarden, password: "never encrypted"))
+    }
+
     func testAnEncryptedFileWithoutAPasswordAsksForOne() throws {
         let vault = try newVault()
         for name in ["aegis_encrypted.json", "ente_encrypted.json", "proton_encrypted.json"] {

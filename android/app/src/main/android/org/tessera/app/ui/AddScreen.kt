@@ -30,6 +30,7 @@ import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -48,6 +49,7 @@ import org.tessera.OtpAccount
 import org.tessera.OtpKind
 import org.tessera.app.model.AddAccountModel
 import org.tessera.app.model.AddState
+import org.tessera.app.platform.greyOf
 import org.tessera.app.platform.packLuma
 import org.tessera.otpDefaults
 import java.util.concurrent.Executors
@@ -89,7 +91,8 @@ fun AddScreen(model: AddAccountModel, onDone: () -> Unit) {
             confirmButton = { TextButton(onClick = { scope.launch { model.confirm() } }) { Text("Add") } },
             dismissButton = { TextButton(onClick = model::reset) { Text("Cancel") } },
         )
-        is AddState.Added, is AddState.Enrolled -> { model.reset(); onDone() }
+        // Once per result, not at every recomposition.
+        is AddState.Added, is AddState.Enrolled -> LaunchedEffect(s) { model.reset(); onDone() }
         is AddState.Imported -> ReportDialog(s.report, onClose = { model.reset(); onDone() })
         is AddState.Failed -> AlertDialog(
             onDismissRequest = model::reset, title = { Text("Not added") }, text = { Text(s.reason) },
@@ -155,9 +158,5 @@ private fun greyLevels(context: android.content.Context, uri: Uri): Triple<Int, 
     }
     val pixels = IntArray(bitmap.width * bitmap.height)
     bitmap.getPixels(pixels, 0, bitmap.width, 0, 0, bitmap.width, bitmap.height)
-    val grey = ByteArray(pixels.size) { i ->
-        val p = pixels[i]
-        ((299 * (p shr 16 and 0xff) + 587 * (p shr 8 and 0xff) + 114 * (p and 0xff)) / 1000).toByte()
-    }
-    return Triple(bitmap.width, bitmap.height, grey)
+    return Triple(bitmap.width, bitmap.height, greyOf(pixels))
 }

@@ -11,6 +11,8 @@ import androidx.compose.material.icons.filled.Add
 import androidx.compose.material.icons.filled.Notifications
 import androidx.compose.material.icons.filled.Pin
 import androidx.compose.material.icons.filled.Settings
+import androidx.compose.material3.Badge
+import androidx.compose.material3.BadgedBox
 import androidx.compose.material3.Icon
 import androidx.compose.material3.NavigationBar
 import androidx.compose.material3.NavigationBarItem
@@ -25,6 +27,8 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.fragment.app.FragmentActivity
 import androidx.lifecycle.lifecycleScope
 import kotlinx.coroutines.launch
@@ -98,6 +102,9 @@ class MainActivity : FragmentActivity() {
         val snackbar = remember { SnackbarHostState() }
         var tab by remember { mutableStateOf(Tab.CODES) }
         LaunchedEffect(session) { session.backup.run() }
+        // Requests are fetched when the app opens, whichever tab shows; the tab counts them.
+        LaunchedEffect(session) { session.inbox.refresh() }
+        val inbox by session.inbox.state.collectAsState()
         LaunchedEffect(unlocked.notice) { unlocked.notice?.let { snackbar.showSnackbar(it) } }
         LaunchedEffect(pendingLink) {
             val link = pendingLink ?: return@LaunchedEffect
@@ -115,7 +122,17 @@ class MainActivity : FragmentActivity() {
             bottomBar = {
                 NavigationBar {
                     Tab.entries.forEach { t ->
-                        NavigationBarItem(selected = tab == t, onClick = { tab = t }, icon = { Icon(t.icon, contentDescription = null) }, label = { Text(t.label) })
+                        val waiting = if (t == Tab.INBOX) inbox.requests.size else 0
+                        NavigationBarItem(
+                            selected = tab == t, onClick = { tab = t }, label = { Text(t.label) },
+                            icon = {
+                                if (waiting > 0) {
+                                    BadgedBox(badge = { Badge { Text("$waiting") } }, modifier = Modifier.semantics { contentDescription = "$waiting waiting" }) { Icon(t.icon, contentDescription = null) }
+                                } else {
+                                    Icon(t.icon, contentDescription = null)
+                                }
+                            },
+                        )
                     }
                 }
             },

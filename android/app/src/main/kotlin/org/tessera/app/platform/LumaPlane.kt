@@ -27,3 +27,15 @@ fun packLuma(plane: ByteBuffer, width: Int, height: Int, rowStride: Int, pixelSt
     }
     return out
 }
+
+/**
+ * A decoded picture's pixels (`Bitmap.getPixels`: ARGB, one `Int` each) as the grey levels
+ * core's `scanQrLuma` reads: ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), in integers.
+ * Transparent pixels count as white, the usual page behind a screenshot's QR code.
+ */
+fun greyOf(argb: IntArray): ByteArray = ByteArray(argb.size) { i ->
+    val p = argb[i]
+    val alpha = p ushr 24
+    fun channel(shift: Int) = ((p shr shift and 0xff) * alpha + 255 * (255 - alpha)) / 255
+    ((299 * channel(16) + 587 * channel(8) + 114 * channel(0)) / 1000).toByte()
+}
