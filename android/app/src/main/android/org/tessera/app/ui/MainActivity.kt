@@ -43,7 +43,7 @@ import org.tessera.app.platform.AndroidKeystore
  */
 class MainActivity : FragmentActivity() {
     private val graph get() = (application as TesseraApplication).graph
-    private val appLock by lazy { AppLock { graph.preferences.load().lockAfterSeconds } }
+    private val appLock by lazy { AppLock { graph.preferences.load().lockTimeout } }
     // Made in onCreate: the application (and so the graph) is not there before.
     private var unlock by mutableStateOf<org.tessera.app.model.UnlockModel?>(null)
     // A link from another app or a notification, handled once the vault is unlocked.
@@ -65,18 +65,23 @@ class MainActivity : FragmentActivity() {
 
     override fun onStop() {
         super.onStop()
-        appLock.onBackground(SystemClock.elapsedRealtime())
         // Leaving the app: what changed goes into a backup now, not after core's quiet time.
         graph.session?.let { session -> lifecycleScope.launch { session.backup.flush() } }
+        // "Immediately": core says lock as the app is left, not when it comes back.
+        if (appLock.onBackground(SystemClock.elapsedRealtime())) lifecycleScope.launch { lockNow() }
     }
 
     override fun onStart() {
         super.onStart()
         applySecureScreen()
-        if (appLock.onForeground(SystemClock.elapsedRealtime())) {
-            graph.lock()
-            unlock = graph.unlockModel()
-        }
+        if (appLock.onForeground(SystemClock.elapsedRealtime())) lifecycleScope.launch { lockNow() }
+    }
+
+    /** Locks after the backup flush that leaving started (the flush needs the vault open). */
+    private suspend fun lockNow() {
+        graph.session?.backup?.flush()
+        graph.lock()
+        unlock = graph.unlockModel()
     }
 
     /** FLAG_SECURE hides the window from screenshots, screen recording and the recent-apps preview. */
