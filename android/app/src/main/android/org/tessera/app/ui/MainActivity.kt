@@ -84,6 +84,13 @@ class MainActivity : FragmentActivity() {
         unlock = graph.unlockModel()
     }
 
+    /** Applies changed settings: the screen's security, background fetching's poll slot. */
+    private fun preferencesChanged() {
+        applySecureScreen()
+        val session = graph.session ?: return
+        lifecycleScope.launch { graph.backgroundPoll.setUp(session.vault, graph.preferences.load().backgroundPush) }
+    }
+
     /** FLAG_SECURE hides the window from screenshots, screen recording and the recent-apps preview. */
     fun applySecureScreen() {
         if (graph.preferences.load().secureScreen) window.addFlags(WindowManager.LayoutParams.FLAG_SECURE)
@@ -107,6 +114,7 @@ class MainActivity : FragmentActivity() {
         val snackbar = remember { SnackbarHostState() }
         var tab by remember { mutableStateOf(Tab.CODES) }
         LaunchedEffect(session) { session.backup.run() }
+        LaunchedEffect(session) { graph.backgroundPoll.setUp(session.vault, graph.preferences.load().backgroundPush) }
         // Requests are fetched when the app opens, whichever tab shows; the tab counts them.
         LaunchedEffect(session) { session.inbox.refresh() }
         val inbox by session.inbox.state.collectAsState()
@@ -147,7 +155,7 @@ class MainActivity : FragmentActivity() {
                     Tab.CODES -> CodesScreen(session.codes, snackbar)
                     Tab.INBOX -> PushScreen(session.inbox, confirmUser = ::confirmUser)
                     Tab.ADD -> AddScreen(session.add, onDone = { session.codes.reload(); tab = Tab.CODES })
-                    Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::applySecureScreen, onLock = { graph.lock(); unlock = graph.unlockModel() })
+                    Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::preferencesChanged, onLock = { graph.lock(); unlock = graph.unlockModel() })
                 }
             }
         }
