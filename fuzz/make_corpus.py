@@ -10,6 +10,7 @@ Nothing is taken from another project. The corpora are generated, not committed
 Usage: python3 fuzz/make_corpus.py [--backup FILE]   (FILE: a Tessera backup to seed with)
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -169,6 +170,20 @@ def container_seeds():
     return len(seeds)
 
 
+def move_seeds():
+    """Move codes in the shapes docs/move.md gives: an offer, a transfer's codes (one per line,
+    in and out of order), and codes of a newer version."""
+    b32 = lambda data: base64.b32encode(data).decode().rstrip("=")
+    offer = f"TESSERA-MOVE:1:OFFER:{b32(bytes(range(10)))}:1800000000:{b32(bytes(range(1, 33)))}"
+    tid = b32(bytes(range(20, 30)))
+    parts = [f"TESSERA-MOVE:1:PART:{tid}:{i}:3:{b32(bytes([i]) * 440)}" for i in (1, 2, 3)]
+    seeds = [offer, "\n".join(parts), "\n".join(reversed(parts)), parts[1],
+             offer.replace(":1:", ":2:", 1), parts[0].replace(":3:", ":255:")]
+    for data in seeds:
+        seed("move_codes", data)
+    return len(seeds)
+
+
 def backup_seeds(path):
     if path and os.path.exists(path):
         with open(path, "rb") as f:
@@ -186,7 +201,8 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--backup":
         backup = sys.argv[2]
     counts = {"import": import_seeds(), "uri": uri_seeds(), "pi_response": pi_seeds(),
-              "backup": backup_seeds(backup), "container": container_seeds()}
+              "backup": backup_seeds(backup), "container": container_seeds(),
+              "move_codes": move_seeds()}
     print("seeds: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
 
 

@@ -77,6 +77,9 @@ pub struct DisplayCode {
     pub favorite: bool,
     /// Icon reference.
     pub icon: Option<String>,
+    /// The account has a picture: `Vault.accountIcon(id)` returns it.
+    #[uniffi(default = false)]
+    pub has_picture: bool,
     /// Groups, sorted by name.
     pub groups: Vec<String>,
 }
@@ -101,6 +104,7 @@ impl std::fmt::Debug for DisplayCode {
             .field("fraction_left", &self.fraction_left)
             .field("favorite", &self.favorite)
             .field("icon", &self.icon)
+            .field("has_picture", &self.has_picture)
             .field("groups", &self.groups)
             .finish()
     }
@@ -128,6 +132,7 @@ impl From<core::DisplayCode> for DisplayCode {
             fraction_left: value.fraction_left,
             favorite: value.favorite,
             icon: value.icon,
+            has_picture: value.has_picture,
             groups: value.groups,
         }
     }

@@ -280,7 +280,7 @@ impl From<tessera_core::push::PushError> for TesseraError {
             P::Vault(e) => e.into(),
             P::Cancelled => TesseraError::Cancelled,
             P::KeyStore(_) => TesseraError::Platform { reason },
-            P::UnknownRequest(_) | P::UnknownToken(_) | P::KeyNotFound => {
+            P::UnknownRequest(_) | P::UnknownToken(_) | P::KeyNotFound | P::NoPollSlot => {
                 TesseraError::NotFound { reason }
             }
             P::DuplicateToken(_) | P::AlreadyEnrolled => TesseraError::Duplicate { reason },
@@ -292,7 +292,7 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::Uri(_)
             | P::InsecureTransport(_)
             | P::NotPushUri
-            | P::NotRsaSpki
+            | P::BadDevicePublicKey
             | P::WrongEnrollmentCredential => TesseraError::InvalidInput { reason },
             P::KeyGeneration
             | P::NotInThisBuild(_)
@@ -300,6 +300,7 @@ impl From<tessera_core::push::PushError> for TesseraError {
             | P::Signing
             | P::PollRejected
             | P::PollingNotAllowed
+            | P::PollSlotReadOnly
             | P::ServerRefused { .. } => TesseraError::Other { reason },
         }
     }

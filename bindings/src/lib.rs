@@ -48,12 +48,16 @@
 uniffi::setup_scaffolding!("tessera");
 
 pub mod account;
+pub mod app;
 pub mod autobackup;
 pub mod codes;
 pub mod container;
 pub mod error;
+pub mod handover;
+pub mod icon;
 pub mod otp;
 pub mod platform;
+pub mod poll_slot;
 pub mod push;
 mod redact;
 pub mod time;
@@ -67,6 +71,7 @@ pub mod vault;
 mod tests;
 
 pub use account::{OtpAccount, UriParameter};
+pub use app::{LockTimeout, default_lock_timeout, display_name, lock_timeout_choices, should_lock};
 pub use codes::{CodeList, CodesListener, CodesQuery, CodesWatch, DisplayCode, otp_defaults};
 pub use container::{
     ContainerClient, ContainerCurve, ContainerHash, ContainerInfo, ContainerKeys,
@@ -74,8 +79,13 @@ pub use container::{
     ContainerToken, read_container_qr,
 };
 pub use error::{Result, TesseraError};
+pub use handover::{
+    LeftBehindReason, MoveOffer, MoveOfferInfo, MoveReport, MoveScanProgress, MoveTransfer,
+    MovedPushToken, PushTokenLeftBehind, move_scan_progress, read_move_offer,
+};
 pub use otp::{OtpCode, otp_code_at, otp_code_now};
 pub use platform::{Clock, KeyProvider};
+pub use poll_slot::PollSlot;
 pub use push::{
     DenyReason, FailedPoll, ForceUnlock, HttpField, HttpRequest, HttpResponse, KeygenListener,
     KeygenStep, PollResult, PushClient, PushDeviceKeys, PushRequest, PushTokenInfo, PushTransport,
@@ -83,9 +93,9 @@ pub use push::{
 };
 pub use time::{ServerTimeStatus, offset_warning_seconds};
 pub use transfer::{
-    ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
-    SkippedAccount, detect_import_format, export_from_vault, import_into_vault, import_qr_luma,
-    qr_code_png, scan_qr_luma,
+    ExportFile, ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
+    SkippedAccount, detect_import_format, export_file, export_from_vault, import_into_vault,
+    import_qr_luma, qr_code_png, scan_qr_luma,
 };
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use unlock::{

@@ -27,6 +27,22 @@ pub(crate) fn now(clock: Option<&Arc<dyn Clock>>) -> Result<u64> {
     }
 }
 
+/// A device clock for core: the app's `Clock` (read once and carried on by a monotonic timer,
+/// so a round trip's two readings agree) or the system's. Not corrected.
+pub(crate) fn device_clock(
+    clock: Option<&Arc<dyn Clock>>,
+) -> Result<Box<dyn tessera_core::clock::Clock>> {
+    Ok(match clock {
+        Some(clock) => {
+            let millis = i64::try_from(clock.now_unix()?)
+                .unwrap_or(i64::MAX / 1000)
+                .saturating_mul(1000);
+            Box::new(tessera_core::clock::SteadyClock::starting_at(millis))
+        }
+        None => Box::new(tessera_core::clock::SystemClock),
+    })
+}
+
 /// The time of `clock` in Unix milliseconds, or the system's when there is none. A `Clock`
 /// answers in whole seconds, so with one the watch of a code list may wake up to a second
 /// late; the system clock is exact to the millisecond.

@@ -22,6 +22,8 @@ pub struct PushTokenInfo {
     pub issuer: String,
     /// Account label to show.
     pub label: String,
+    /// The name to show for the token (core's `display_name` of issuer and label).
+    pub display_name: String,
     /// The server URL polls go to.
     pub url: String,
     /// Whether TLS certificates are verified.
@@ -37,6 +39,7 @@ impl From<&core::PushToken> for PushTokenInfo {
             serial: t.serial.clone(),
             issuer: t.issuer.clone(),
             label: t.label.clone(),
+            display_name: tessera_core::app::display_name(&t.issuer, &t.label),
             url: t.url.clone(),
             sslverify: t.sslverify,
             force_unlock: t.force_unlock.map(Into::into),
@@ -77,6 +80,8 @@ pub struct PushRequest {
     pub issuer: String,
     /// The token's label, as enrolled.
     pub label: String,
+    /// The name to show for the token it is for (core's `display_name`).
+    pub display_name: String,
     /// True when it arrived in the latest poll (or after it, by a push notification); a
     /// request still open from an earlier poll is not new.
     pub is_new: bool,
@@ -91,17 +96,24 @@ pub struct PushRequest {
     pub choices: Vec<String>,
     /// Unix second it arrived.
     pub received_at: u64,
-    /// Unix second after which it can no longer be answered.
+    /// Unix second after which it can no longer be answered, on the vault's server-corrected
+    /// clock (not the device's: compare it with nothing; show `seconds_left`).
     pub expires_at: u64,
+    /// Whole seconds left to answer it when this record was made, judged by the vault's
+    /// server-corrected clock as the answer will be. An inbox shows it and counts it down on
+    /// a timer (or fetches `pending()` again); 0 once it can no longer be answered.
+    pub seconds_left: u64,
 }
 
-impl From<&core::PendingRequest> for PushRequest {
-    fn from(r: &core::PendingRequest) -> Self {
+impl PushRequest {
+    /// The inbox row of `r` at `now` (Unix seconds, the corrected clock).
+    pub(crate) fn at(r: &core::PendingRequest, now: u64) -> Self {
         PushRequest {
             id: r.id().to_string(),
             serial: r.challenge.serial.clone(),
             issuer: r.issuer.clone(),
             label: r.label.clone(),
+            display_name: tessera_core::app::display_name(&r.issuer, &r.label),
             is_new: r.is_new,
             force_unlock: r.force_unlock.map(Into::into),
             title: r.challenge.title.clone(),
@@ -109,6 +121,7 @@ impl From<&core::PendingRequest> for PushRequest {
             choices: r.choices(),
             received_at: r.received_at,
             expires_at: r.expires_at(),
+            seconds_left: r.seconds_left(now),
         }
     }
 }
@@ -116,6 +129,9 @@ impl From<&core::PendingRequest> for PushRequest {
 /// What became of the request a notification named (`PushClient.requestState`), so that
 /// tapping an old notification says what happened instead of showing nothing.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+// uniffi enums cannot box a variant's record, and a value lives only until it is lowered
+// into the foreign buffer: the size difference costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum RequestState {
     /// Still answerable: show it (with its token's issuer, label and unlock demand).
     Pending {
@@ -157,6 +173,35 @@ pub struct PollResult {
     pub rejected: Vec<RejectedPush>,
     /// Tokens that could not be polled.
     pub failed: Vec<FailedPoll>,
+}
+
+impl PollResult {
+    /// The result of `report`, its requests' time left at `now` (Unix seconds, corrected).
+    pub(crate) fn at(report: core::PollReport, now: u64) -> Self {
+        PollResult {
+            received: report
+                .received
+                .iter()
+                .map(|r| PushRequest::at(r, now))
+                .collect(),
+            rejected: report
+                .rejected
+                .into_iter()
+                .map(|(serial, r)| RejectedPush {
+                    serial,
+                    reason: r.to_string(),
+                })
+                .collect(),
+            failed: report
+                .failed
+                .into_iter()
+                .map(|(serial, e)| FailedPoll {
+                    serial,
+                    reason: e.to_string(),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// The server's verdict on an answer. Printing it does not show a display code.
@@ -255,7 +300,9 @@ impl core::KeygenProgress for Listener {
 #[uniffi::export(foreign)]
 pub trait PushDeviceKeys: Send + Sync {
     /// Creates a key pair of `bits` under `alias`; returns the public key as
-    /// SubjectPublicKeyInfo DER.
+    /// SubjectPublicKeyInfo DER (Android's `PublicKey.encoded`) or PKCS#1 `RSAPublicKey` DER
+    /// (iOS's `SecKeyCopyExternalRepresentation`, as it is): core detects which, and refuses
+    /// anything but an RSA key of at least 2048 bits.
     fn generate(&self, alias: String, bits: u32) -> Result<Vec<u8>>;
     /// Signs `message` (PKCS#1 v1.5, SHA-256) with the key under `alias`.
     fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>>;
@@ -455,12 +502,35 @@ pub struct PushClient {
 }
 
 impl PushClient {
+    /// [`PushClient::with`] after taking in what background polls fetched through the poll
+    /// slot (`Vault.enable_poll_slot`): the inbox, a tapped notification's request and the
+    /// answers see those requests too. A slot that
+    /// cannot be read never hides the inbox: its requests are still on the server, and this
+    /// call's poll (or the next) fetches them.
+    fn with_inbox<T>(
+        &self,
+        f: impl FnOnce(&Push, i64) -> std::result::Result<T, core::PushError>,
+    ) -> Result<T> {
+        self.with_vault(|vault, p, now| {
+            let _ = core::slot::take_in(vault, p, secs(now));
+            f(p, now)
+        })
+    }
+
     /// Runs `f` with push over the vault, at the vault's time: `f` gets the corrected time in
     /// microseconds (the vault's clock plus the server offset), and every server response
     /// refreshes the offset.
     fn with<T>(
         &self,
         f: impl FnOnce(&Push, i64) -> std::result::Result<T, core::PushError>,
+    ) -> Result<T> {
+        self.with_vault(|_, p, now| f(p, now))
+    }
+
+    /// [`PushClient::with`], `f` also getting the open core vault.
+    fn with_vault<T>(
+        &self,
+        f: impl FnOnce(&CoreVault, &Push, i64) -> std::result::Result<T, core::PushError>,
     ) -> Result<T> {
         let vault: Arc<CoreVault> = self.vault.unlocked()?;
         let software = core::SoftwareKeys::new(vault.clone());
@@ -478,7 +548,7 @@ impl PushClient {
             .saturating_add(offset.saturating_mul(1000))
             .saturating_mul(1000);
         let push = Push::new(&*vault, keys, &*self.transport).with_device_clock(&*device);
-        Ok(f(&push, now_micros)?)
+        Ok(f(&vault, &push, now_micros)?)
     }
 }
 
@@ -545,54 +615,39 @@ impl PushClient {
     /// Polls every token's server for requests. `received` holds what this poll brought
     /// (those that arrived for the first time have `is_new`); `pending()` is the whole inbox.
     pub fn poll(&self) -> Result<PollResult> {
-        let report = self.with(|p, now| p.poll(now))?;
-        Ok(PollResult {
-            received: report.received.iter().map(PushRequest::from).collect(),
-            rejected: report
-                .rejected
-                .into_iter()
-                .map(|(serial, r)| RejectedPush {
-                    serial,
-                    reason: r.to_string(),
-                })
-                .collect(),
-            failed: report
-                .failed
-                .into_iter()
-                .map(|(serial, e)| FailedPoll {
-                    serial,
-                    reason: e.to_string(),
-                })
-                .collect(),
-        })
+        let (report, now) = self.with_inbox(|p, now| Ok((p.poll(now)?, secs(now))))?;
+        Ok(PollResult::at(report, now))
     }
 
     /// Takes in the data map a push service delivered. `Rejected` when it fails verification,
     /// expired, repeats an answered request or names an unknown token: never show it then.
     pub fn receive(&self, data: HashMap<String, String>) -> Result<PushRequest> {
         self.with(|p, now| {
-            p.receive_payload(
-                data.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                secs(now),
-            )
+            let now = secs(now);
+            p.receive_payload(data.iter().map(|(k, v)| (k.as_str(), v.as_str())), now)
+                .map(|r| PushRequest::at(&r, now))
         })
-        .map(|r| PushRequest::from(&r))
     }
 
     /// The push inbox: the requests still answerable, oldest first, each with its token's
     /// issuer and label, its "new" mark, its unlock demand and when it expires.
     pub fn pending(&self) -> Result<Vec<PushRequest>> {
-        self.with(|p, now| p.pending(secs(now)))
-            .map(|rs| rs.iter().map(PushRequest::from).collect())
+        self.with_inbox(|p, now| {
+            let now = secs(now);
+            Ok(p.pending(now)?
+                .iter()
+                .map(|r| PushRequest::at(r, now))
+                .collect())
+        })
     }
 
     /// The state of request `id` (a notification's), without reaching the server: pending
     /// (show it), expired, closed (answered or expired earlier) or unknown. Poll first when
     /// the notification may be newer than this vault's inbox.
     pub fn request_state(&self, id: String) -> Result<RequestState> {
-        let found = self.with(|p, now| match p.find(&id, secs(now)) {
+        let found = self.with_inbox(|p, now| match p.find(&id, secs(now)) {
             Ok(request) => Ok(RequestState::Pending {
-                request: PushRequest::from(&request),
+                request: PushRequest::at(&request, secs(now)),
             }),
             Err(core::PushError::Rejected(core::Rejection::Expired)) => Ok(RequestState::Expired),
             Err(core::PushError::Rejected(core::Rejection::Replayed)) => Ok(RequestState::Closed),
@@ -608,14 +663,14 @@ impl PushClient {
     /// Approves request `id` (not for number matching: use `choose`). A request this vault
     /// has not received yet (the user tapped a notification) is fetched by one poll first.
     pub fn approve(&self, id: String) -> Result<PushVerdict> {
-        self.with(|p, now| p.answer(&id, &core::Answer::Approve, secs(now)))
+        self.with_inbox(|p, now| p.answer(&id, &core::Answer::Approve, secs(now)))
             .map(Into::into)
     }
 
     /// Number matching: approves request `id` with the number the user picked (polls once
     /// first when the request is not known yet, as `approve`).
     pub fn choose(&self, id: String, choice: String) -> Result<PushVerdict> {
-        self.with(|p, now| p.answer(&id, &core::Answer::Choose(choice), secs(now)))
+        self.with_inbox(|p, now| p.answer(&id, &core::Answer::Choose(choice), secs(now)))
             .map(Into::into)
     }
 
@@ -625,7 +680,7 @@ impl PushClient {
             DenyReason::NotMe => core::DenyReason::NotMe,
             DenyReason::Cancel => core::DenyReason::Cancel,
         };
-        self.with(|p, now| p.answer(&id, &core::Answer::Deny(reason), secs(now)))
+        self.with_inbox(|p, now| p.answer(&id, &core::Answer::Deny(reason), secs(now)))
             .map(Into::into)
     }
 

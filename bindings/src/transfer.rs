@@ -22,7 +22,8 @@ pub enum ImportFormat {
     TwoFas,
     /// andOTP backup, plain or encrypted.
     AndOtp,
-    /// FreeOTP+ JSON.
+    /// FreeOTP: FreeOTP+ JSON, FreeOTP 1.x / FreeOTP+ `tokens.xml`, or FreeOTP 2's encrypted
+    /// backup (`externalBackup.xml`, or the app's `tokenBackup.xml`).
     FreeOtpPlus,
     /// Bitwarden JSON export.
     BitwardenJson,
@@ -316,8 +317,8 @@ pub enum ExportFormat {
     TwoFas,
     /// Ente Auth export: encrypted when a password is given, else Ente's plain text export.
     Ente,
-    /// Proton Authenticator export: encrypted when a password is given. HOTP accounts are
-    /// listed in `skipped` (Proton has none).
+    /// Proton Authenticator export: encrypted when a password is given. Accounts Proton's
+    /// importer cannot read back (HOTP, 10 digits, …) are listed in `skipped`.
     Proton,
     /// Bitwarden JSON export, never encrypted. HOTP accounts are listed in `skipped`.
     Bitwarden,
@@ -382,6 +383,40 @@ pub fn export_format_info(format: ExportFormat) -> ExportFormatInfo {
             core_export::Encryption::Always => ExportEncryption::Always,
         },
     }
+}
+
+/// What a document picker needs to save an export: the suggested name, its extension and
+/// MIME type.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ExportFile {
+    /// The suggested file name, extension included (`tessera-aegis-2026-12-01.json`; a plain
+    /// Aegis file says `-plain`).
+    pub file_name: String,
+    /// The extension without the dot (`json`, `txt`, `tsrbackup`).
+    pub extension: String,
+    /// The MIME type (`application/json`, `text/plain`, `application/octet-stream`).
+    pub mime_type: String,
+}
+
+/// The file to save an export in `format` as (also for `Vault.export_backup`: `TesseraBackup`,
+/// encrypted), dated `unix_time` (seconds, the device's clock) in the user's time zone,
+/// `utc_offset_seconds` east of UTC (Android `TimeZone.getDefault().getOffset(millis) / 1000`,
+/// iOS `TimeZone.current.secondsFromGMT()`). `encrypted`: whether a password protects the file.
+/// `InvalidInput` when the offset is beyond ±18 h or the format cannot be written that way.
+#[uniffi::export]
+pub fn export_file(
+    format: ExportFormat,
+    encrypted: bool,
+    unix_time: u64,
+    utc_offset_seconds: i32,
+) -> Result<ExportFile> {
+    let file =
+        core::export_file::export_file(format.into(), encrypted, unix_time, utc_offset_seconds)?;
+    Ok(ExportFile {
+        file_name: file.file_name,
+        extension: file.extension.into(),
+        mime_type: file.mime_type.into(),
+    })
 }
 
 /// An account left out of an export (one the format cannot hold, or a push token, which no

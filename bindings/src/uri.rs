@@ -1,7 +1,7 @@
 //! otpauth URIs: read a scanned QR code, write one for another app, compute its code.
 
 use tessera_core::otp::Generator;
-use tessera_core::uri::{self as core, ParsedUri};
+use tessera_core::uri as core;
 
 use crate::account::OtpAccount;
 use crate::error::Result;
@@ -12,17 +12,23 @@ use crate::otp::{OtpCode, code_of};
 pub enum UriKind {
     /// An OTP account (`otpauth://totp|hotp|steam/…`): add it to the vault.
     Otp,
-    /// A privacyIDEA push token enrollment (`otpauth://pipush/…`, `pia://pipush/…`).
+    /// A privacyIDEA push token enrollment (`otpauth://pipush/…`, `pia://pipush/…`): pass it
+    /// to `PushClient.enroll`.
     PushEnrollment,
+    /// A batch of accounts: a Google Authenticator transfer (`otpauth-migration://offline?…`).
+    /// Pass its UTF-8 bytes to the importer as `ImportFormat.GoogleMigration`.
+    ImportBatch,
 }
 
-/// Tells an OTP account from a push enrollment. `InvalidInput` (naming the bad part, never its
-/// value) when the URI is neither.
+/// Tells what a scanned QR code or an opened link is (surrounding whitespace ignored): an
+/// account, a push enrollment or a batch to import. The whole link is read, so its handler
+/// accepts it too. `InvalidInput` (naming the bad part, never its value) when it is none.
 #[uniffi::export]
 pub fn uri_kind(uri: String) -> Result<UriKind> {
-    Ok(match core::parse(&uri)? {
-        ParsedUri::Otp(_) => UriKind::Otp,
-        ParsedUri::Push(_) => UriKind::PushEnrollment,
+    Ok(match core::link_kind(&uri)? {
+        core::LinkKind::Otp => UriKind::Otp,
+        core::LinkKind::PushEnrollment => UriKind::PushEnrollment,
+        core::LinkKind::ImportBatch => UriKind::ImportBatch,
     })
 }
 

@@ -28,6 +28,9 @@ pub struct AccountInfo {
     pub issuer: String,
     /// Account name at the service.
     pub label: String,
+    /// The name to show (core's `display_name` of issuer and label), in every list: accounts,
+    /// trash, search results.
+    pub display_name: String,
     /// How codes are computed (for HOTP, `counter` is the counter of the code on display).
     pub params: OtpParams,
     /// Groups, sorted by name.
@@ -36,6 +39,9 @@ pub struct AccountInfo {
     pub favorite: bool,
     /// Icon reference.
     pub icon: Option<String>,
+    /// The account has a picture: `accountIcon(id)` returns it (lists carry only this flag).
+    #[uniffi(default = false)]
+    pub has_picture: bool,
     /// Position in the user's order (smaller first, after favorites).
     pub position: i64,
     /// Unix time the account was added.
@@ -51,12 +57,14 @@ impl From<core::AccountSummary> for AccountInfo {
     fn from(value: core::AccountSummary) -> Self {
         AccountInfo {
             id: value.id.to_string(),
+            display_name: tessera_core::app::display_name(&value.issuer, &value.label),
             issuer: value.issuer,
             label: value.label,
             params: value.params.into(),
             groups: value.groups,
             favorite: value.favorite,
             icon: value.icon,
+            has_picture: value.has_picture,
             position: value.position,
             created_at: value.created_at,
             trashed_at: value.trashed_at,
@@ -314,15 +322,7 @@ impl Vault {
     /// The device clock: the app's `Clock` (read once and carried on by a monotonic timer, so
     /// a round trip's two readings agree) or the system's. Not corrected.
     pub(crate) fn device_clock(&self) -> Result<Box<dyn tessera_core::clock::Clock>> {
-        Ok(match &self.clock {
-            Some(clock) => {
-                let millis = i64::try_from(clock.now_unix()?)
-                    .unwrap_or(i64::MAX / 1000)
-                    .saturating_mul(1000);
-                Box::new(tessera_core::clock::SteadyClock::starting_at(millis))
-            }
-            None => Box::new(tessera_core::clock::SystemClock),
-        })
+        crate::platform::device_clock(self.clock.as_ref())
     }
 
     /// The vault's time in Unix seconds: its clock plus the stored server-time offset (see

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use tessera_core::vault::{AutoBackupOutcome, DirDestination, Unlocker, Vault, VaultError};
+use tessera_core::vault::{AutoBackupOutcome, DirDestination, Vault, VaultError};
 
 use crate::CliError;
 use crate::session::{GlobalArgs, new_password, open_vault};
@@ -126,28 +126,14 @@ pub fn status(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
 }
 
 /// Backs up the vault when automatic backups are on and it changed: called after every
-/// command that may change the vault. Never prompts (the key file only) and never fails the
-/// command that ran; problems are reported on stderr.
-pub fn after_command(global: &GlobalArgs) {
-    let Ok(path) = crate::session::vault_path(global) else {
+/// command that may change the vault, with the vault that command opened (none: the command
+/// did not touch a vault). Never prompts and never fails the command that ran; problems are
+/// reported on stderr.
+pub fn after_command(vault: Option<&Vault>) {
+    let Some(vault) = vault else {
         return;
     };
-    if !path.exists() {
-        return;
-    }
-    let unlocker = Unlocker::new(
-        &path,
-        Box::new(
-            match tessera_core::vault::KeyFile::open(&crate::session::key_path(&path)) {
-                Ok(key) => key,
-                Err(_) => return,
-            },
-        ),
-    );
-    let Ok(unlocked) = unlocker.unlock_with_device() else {
-        return;
-    };
-    match flush(&unlocked.vault) {
+    match flush(vault) {
         Ok(Some(AutoBackupOutcome::UpToDate)) | Ok(None) => {}
         Ok(Some(outcome)) => report(&outcome),
         Err(error) => eprintln!(

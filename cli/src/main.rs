@@ -97,9 +97,12 @@ fn main() -> ExitCode {
         Command::Recovery(cmd) => recovery_cmd::run(cmd, &cli.global),
         Command::Time(cmd) => time_cmd::run(cmd, &cli.global),
     };
+    // The vault the command opened: flushed here, and closed when it goes out of scope.
+    let opened = session::take_opened_vault();
     if result.is_ok() && may_change {
-        autobackup_cmd::after_command(&cli.global);
+        autobackup_cmd::after_command(opened.as_deref());
     }
+    drop(opened);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // Messages can quote names from files and servers: escaped like every other line.

@@ -187,7 +187,7 @@ pub fn run(cmd: PushCommand, global: &GlobalArgs) -> Result<(), CliError> {
     let vault = open_vault(global)?;
     let keys = SoftwareKeys::new(&vault);
     let transport = UreqTransport::new();
-    let push = Push::new(&vault, &keys, &transport).with_device_clock(&SystemClock);
+    let push = Push::new(&*vault, &keys, &transport).with_device_clock(&SystemClock);
     match action {
         PushAction::Enroll {
             uri,

@@ -39,6 +39,7 @@ pub(crate) fn summary_json(s: &AccountSummary) -> serde_json::Value {
         "groups": s.groups,
         "favorite": s.favorite,
         "icon": s.icon,
+        "has_picture": s.has_picture,
         "position": s.position,
         "created_at": s.created_at,
         "trashed_at": s.trashed_at,

@@ -9,6 +9,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use tessera_core::vault::{
@@ -138,10 +139,28 @@ pub fn vault_now_millis(vault: &Vault) -> Result<u64, CliError> {
     Ok(vault.corrected_millis(tessera_core::otp::unix_now_millis())?)
 }
 
+/// The vault this run of `tessera` opened: the command's own, kept so that the automatic
+/// backup after the command (`autobackup_cmd::after_command`) flushes on it instead of opening
+/// and unlocking the vault a second time.
+static OPENED: Mutex<Option<Arc<Vault>>> = Mutex::new(None);
+
+/// Keeps `vault` as the one this run opened and hands it back.
+fn remember(vault: Vault) -> Arc<Vault> {
+    let vault = Arc::new(vault);
+    *OPENED.lock().unwrap_or_else(|e| e.into_inner()) = Some(Arc::clone(&vault));
+    vault
+}
+
+/// The vault the command opened, if it opened one; taken, so that it closes when the caller
+/// drops it (SQLite checkpoints its log as the last connection closes).
+pub fn take_opened_vault() -> Option<Arc<Vault>> {
+    OPENED.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
 /// Opens the vault named by the arguments by core's unlock policy: the key file, else — when
 /// core says the password is required — the vault password. A key file that was missing (or
 /// belongs to another vault) is then registered, so the next command needs no password.
-pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
+pub fn open_vault(global: &GlobalArgs) -> Result<Arc<Vault>, CliError> {
     let (unlocker, key_file) = device_unlocker(global)?;
     let unlocked = match unlocker.unlock_with_device() {
         Ok(unlocked) => unlocked,
@@ -152,7 +171,7 @@ pub fn open_vault(global: &GlobalArgs) -> Result<Vault, CliError> {
         Err(error) => return Err(unlock_failure(&error, &key_file)),
     };
     report_renewal(&unlocked.device_key, &key_file);
-    Ok(unlocked.vault)
+    Ok(remember(unlocked.vault))
 }
 
 /// Core's unlocker for the chosen vault with the CLI's device key, and that key file's path.
@@ -175,10 +194,10 @@ fn device_unlocker(global: &GlobalArgs) -> Result<(Unlocker, PathBuf), CliError>
 pub fn open_with_recovery_key(
     global: &GlobalArgs,
     recovery_key: &str,
-) -> Result<(Vault, bool), CliError> {
+) -> Result<(Arc<Vault>, bool), CliError> {
     let (unlocker, key_file) = device_unlocker(global)?;
     match unlocker.unlock_with_device() {
-        Ok(unlocked) => return Ok((unlocked.vault, false)),
+        Ok(unlocked) => return Ok((remember(unlocked.vault), false)),
         Err(
             VaultError::PasswordRequired(_)
             | VaultError::RecoveryKeyRequired(_)
@@ -189,7 +208,7 @@ pub fn open_with_recovery_key(
     }
     let unlocked = unlocker.unlock_with_recovery_key(recovery_key)?;
     report_renewal(&unlocked.device_key, &key_file);
-    Ok((unlocked.vault, true))
+    Ok((remember(unlocked.vault), true))
 }
 
 /// Tells the user what happened to the key file after an unlock by password or recovery key.
@@ -234,7 +253,7 @@ fn unlock_failure(error: &VaultError, key_file: &Path) -> CliError {
 }
 
 /// Creates the vault (and its key file) at the chosen path; the directory is created 0700.
-pub fn init_vault(path: &Path) -> Result<Vault, CliError> {
+pub fn init_vault(path: &Path) -> Result<Arc<Vault>, CliError> {
     if let Some(dir) = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty() && !d.exists())
@@ -252,10 +271,11 @@ pub fn init_vault(path: &Path) -> Result<Vault, CliError> {
     let key_file = key_path(path);
     let key_existed = key_file.exists();
     let key = KeyFile::open_or_create(&key_file).map_err(VaultError::from)?;
-    Vault::create(path, &key).map_err(|e| {
+    let vault = Vault::create(path, &key).map_err(|e| {
         if !key_existed {
             let _ = std::fs::remove_file(&key_file);
         }
-        e.into()
-    })
+        CliError::from(e)
+    })?;
+    Ok(remember(vault))
 }

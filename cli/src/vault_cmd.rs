@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use tessera_core::app::CodesQuery;
+use tessera_core::icon::Icon;
 use tessera_core::vault::{AccountUpdate, KdfParams, ListFilter, VaultError};
 use tessera_core::{Account, Algorithm, OtpKind, OtpParams, Secret, files, uri};
 use zeroize::Zeroizing;
@@ -74,6 +75,16 @@ pub enum VaultCommand {
     },
     /// Change an account's issuer, label, note, groups, favorite flag, icon or position.
     Edit(EditArgs),
+    /// Write an account's picture (PNG, JPEG or SVG, as imported) to a file.
+    Icon {
+        /// Account id (or a unique prefix).
+        id: String,
+        /// The file to write (`show` tells the image's type).
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Advance an HOTP account to its next code (the counter is saved before the code prints).
     Next {
         /// Account id (or a unique prefix).
@@ -278,6 +289,7 @@ pub fn run(cmd: VaultCommand, global: &GlobalArgs) -> Result<(), CliError> {
         }
         VaultCommand::Show { id, secret } => show(global, &id, secret),
         VaultCommand::Edit(args) => edit(global, args),
+        VaultCommand::Icon { id, out, force } => write_icon(global, &id, &out, force),
         VaultCommand::Next { id } => {
             let vault = open_vault(global)?;
             let id = vault.resolve_id(&id)?;
@@ -475,6 +487,25 @@ fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError
     if let Some(icon) = &account.meta.icon {
         println!("icon       {}", Safe(icon));
     }
+    match &account.meta.picture {
+        Some(Icon::Image(image)) => println!(
+            "picture    {}, {} bytes (`tessera icon {} FILE` writes it)",
+            image.media_type(),
+            image.bytes().len(),
+            Safe(short(&id))
+        ),
+        Some(Icon::Reference(r)) => println!(
+            "picture    {} icon {}{}",
+            Safe(&r.collection),
+            Safe(&r.id),
+            r.label.as_ref().map_or(String::new(), |l| format!(
+                " (label {} on {})",
+                Safe(&l.text),
+                Safe(&l.color)
+            ))
+        ),
+        None => {}
+    }
     if let Some(at) = summary.trashed_at {
         println!("trashed at {at} (unix time)");
     }
@@ -496,6 +527,31 @@ fn show(global: &GlobalArgs, id: &str, with_secret: bool) -> Result<(), CliError
         );
     }
     Ok(())
+}
+
+/// `tessera icon ID OUT`: the account's image, as it was imported, to a file.
+fn write_icon(global: &GlobalArgs, id: &str, out: &Path, force: bool) -> Result<(), CliError> {
+    let vault = open_vault(global)?;
+    let id = vault.resolve_id(id)?;
+    let name = display_name(&vault.summary(&id)?);
+    match vault.icon(&id)? {
+        Some(Icon::Image(image)) => {
+            write_private(out, image.bytes(), force)?;
+            println!(
+                "wrote the picture of {name} ({}, {} bytes) to {}",
+                image.media_type(),
+                image.bytes().len(),
+                Safe(&out.display().to_string())
+            );
+            Ok(())
+        }
+        Some(Icon::Reference(r)) => Err(CliError::failed(format!(
+            "{name} has no image, only a reference to icon {} of {}'s collection",
+            Safe(&r.id),
+            Safe(&r.collection)
+        ))),
+        None => Err(CliError::failed(format!("{name} has no picture"))),
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, mode 0600.

@@ -218,6 +218,28 @@ pub struct IconLabel {
 }
 
 impl IconRef {
+    /// A reference from its parts as the storage forms and the FFI carry them (a label's
+    /// colour only with a label), checked by [`IconRef::check`].
+    pub fn from_parts(
+        collection: String,
+        id: String,
+        label: Option<String>,
+        color: Option<String>,
+        label_shown: bool,
+    ) -> Result<IconRef, IconError> {
+        let reference = IconRef {
+            collection,
+            id,
+            label: label.map(|text| IconLabel {
+                text,
+                color: color.unwrap_or_default(),
+            }),
+            label_shown,
+        };
+        reference.check()?;
+        Ok(reference)
+    }
+
     /// Checks the reference's bounds: a collection, each text at most [`MAX_ICON_TEXT`]
     /// bytes and without control characters, and something to show (an id or a label).
     pub fn check(&self) -> Result<(), IconError> {
@@ -332,17 +354,7 @@ impl Icon {
                 color,
                 label_shown,
             } => {
-                let reference = IconRef {
-                    collection,
-                    id,
-                    label: label.map(|text| IconLabel {
-                        text,
-                        color: color.unwrap_or_default(),
-                    }),
-                    label_shown,
-                };
-                reference.check()?;
-                Ok(Icon::Reference(reference))
+                IconRef::from_parts(collection, id, label, color, label_shown).map(Icon::Reference)
             }
         }
     }

@@ -134,6 +134,9 @@ pub enum UriError {
     /// [`parse_otp`] was given a push enrollment URI.
     #[error("this is a privacyIDEA push enrollment, not an OTP account")]
     NotAnOtpAccount,
+    /// An `otpauth-migration://` link that is not a readable Google Authenticator transfer.
+    #[error("the otpauth-migration link is not a readable Google Authenticator transfer")]
+    BadMigration,
     /// A push enrollment without a parameter it needs.
     #[error("the push enrollment has no `{name}` parameter")]
     MissingPushParameter {
@@ -171,6 +174,38 @@ pub fn parse(uri: &str) -> Result<ParsedUri, UriError> {
         RawKind::Push => crate::push::enrollment::parse(&raw).map(ParsedUri::Push),
         RawKind::Otp(kind) => parse_account(&raw, kind).map(ParsedUri::Otp),
     }
+}
+
+/// What a scanned QR code or an opened link is, so a shell routes it before handling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// An OTP account (`otpauth://totp|hotp|steam/…`): add it.
+    Otp,
+    /// A privacyIDEA push enrollment (`otpauth://pipush/…`, `pia://pipush/…`): enroll it.
+    PushEnrollment,
+    /// A batch of accounts to import: a Google Authenticator transfer
+    /// (`otpauth-migration://offline?data=…`), read by the importer as
+    /// [`crate::transfer::Format::GoogleMigration`].
+    ImportBatch,
+}
+
+/// Tells what `text` (a QR code's text or a link, surrounding whitespace ignored) is. The
+/// whole link is read, so a link this accepts is one its handler accepts too; an error names
+/// the bad part, never its value.
+pub fn link_kind(text: &str) -> Result<LinkKind, UriError> {
+    let text = text.trim();
+    let scheme = text.split_once("://").map_or("", |(scheme, _)| scheme);
+    if scheme.eq_ignore_ascii_case("otpauth-migration") {
+        return if crate::transfer::is_google_migration_uri(text) {
+            Ok(LinkKind::ImportBatch)
+        } else {
+            Err(UriError::BadMigration)
+        };
+    }
+    Ok(match parse(text)? {
+        ParsedUri::Otp(_) => LinkKind::Otp,
+        ParsedUri::Push(_) => LinkKind::PushEnrollment,
+    })
 }
 
 /// Reads an otpauth URI that must describe an OTP account (push enrollments are refused).

@@ -173,3 +173,26 @@ fn ente_exports_give_back_ente_references_only() {
     );
     assert_eq!(back[1].result.as_ref().unwrap().meta.picture, None);
 }
+
+#[test]
+fn twofas_exports_give_back_twofas_references() {
+    let labelled = Icon::Reference(IconRef {
+        collection: COLLECTION_2FAS.into(),
+        id: "0d5c5a5e-8b8f-4c43-9a56-1f0d3c2b7a11".into(),
+        label: Some(IconLabel {
+            text: "LB".into(),
+            color: "Orange".into(),
+        }),
+        label_shown: true,
+    });
+    let accounts = vec![account("Labelled", 1, Some(labelled.clone()))];
+    for password in [None, Some("pässword")] {
+        let out = export(&accounts, ExportFormat::TwoFas, password).unwrap();
+        let back = transfer::read(&out.data, None, password).unwrap();
+        assert_eq!(
+            back[0].result.as_ref().unwrap().meta.picture,
+            Some(labelled.clone()),
+            "{password:?}"
+        );
+    }
+}

@@ -1060,3 +1060,88 @@ fn canonical_form_of_corpus_accounts_reparses_to_the_same_account() {
         }
     }
 }
+
+#[test]
+fn link_kind_routes_accounts_push_enrollments_and_transfers() {
+    // The transfer link is the first line of the fixture written by make_fixtures.py with
+    // Google's protobuf schema (an independent encoder).
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/transfer/google_migration.txt"
+    ))
+    .unwrap();
+    let transfer = fixture.lines().next().unwrap().to_owned();
+    let cases: Vec<(&str, String, Result<uri::LinkKind, UriError>)> = vec![
+        (
+            "totp",
+            format!("otpauth://totp/A:b?secret={S}"),
+            Result::Ok(uri::LinkKind::Otp),
+        ),
+        (
+            "steam",
+            format!(" otpauth://steam/Steam:b?secret={S}\n"),
+            Result::Ok(uri::LinkKind::Otp),
+        ),
+        (
+            "pipush",
+            format!(
+                "otpauth://pipush/L?url=https%3A//pi.example/ttype/push&enrollment_credential={CRED}&serial=PIPU1&v=1"
+            ),
+            Result::Ok(uri::LinkKind::PushEnrollment),
+        ),
+        (
+            "pia scheme",
+            format!(
+                "pia://pipush/L?url=https%3A//pi.example/ttype/push&enrollment_credential={CRED}&serial=PIPU1&v=1"
+            ),
+            Result::Ok(uri::LinkKind::PushEnrollment),
+        ),
+        (
+            "transfer",
+            transfer.clone(),
+            Result::Ok(uri::LinkKind::ImportBatch),
+        ),
+        (
+            "transfer, scheme in capitals, line break around",
+            format!(
+                "\n{}\n",
+                transfer.replacen("otpauth-migration", "OTPAUTH-MIGRATION", 1)
+            ),
+            Result::Ok(uri::LinkKind::ImportBatch),
+        ),
+        (
+            "transfer without data",
+            "otpauth-migration://offline".into(),
+            Result::Err(UriError::BadMigration),
+        ),
+        (
+            "transfer whose data is not base64",
+            "otpauth-migration://offline?data=%%%".into(),
+            Result::Err(UriError::BadMigration),
+        ),
+        (
+            "transfer whose data is not a payload",
+            "otpauth-migration://offline?data=QUJD".into(),
+            Result::Err(UriError::BadMigration),
+        ),
+        (
+            "account without secret",
+            "otpauth://totp/A:b".into(),
+            Result::Err(UriError::MissingSecret),
+        ),
+        (
+            "web link",
+            "https://example.org/".into(),
+            Result::Err(UriError::WrongScheme),
+        ),
+        (
+            "plain text",
+            "hello".into(),
+            Result::Err(UriError::Malformed),
+        ),
+        ("empty", "  ".into(), Result::Err(UriError::Empty)),
+    ];
+    for (name, text, want) in cases {
+        assert_eq!(uri::link_kind(&text), want, "{name}");
+    }
+}

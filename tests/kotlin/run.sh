@@ -55,7 +55,7 @@ COMPILE_CP=$BINDINGS_CLASSES:$J/jna.jar:$JUNIT_API_CP:$KOTLIN_HOME/lib/kotlin-te
 # Push through the bindings needs push tokens on the privacyIDEA that run-all.sh started
 # (PushTest says why it skips without one).
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    eval "$(bash tests/privacyidea/push-fixture.sh kotlin software platform inbox)"
+    eval "$(bash tests/privacyidea/push-fixture.sh kotlin software platform pkcs1 inbox slot)"
     eval "$(bash tests/containers/fixture.sh kotlin software platform)"
 fi
 

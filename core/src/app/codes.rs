@@ -57,6 +57,8 @@ pub struct DisplayCode {
     pub favorite: bool,
     /// Icon reference.
     pub icon: Option<String>,
+    /// The account has a picture: [`Vault::icon`](crate::vault::Vault::icon) returns it.
+    pub has_picture: bool,
     /// Groups, sorted by name.
     pub groups: Vec<String>,
 }
@@ -151,6 +153,7 @@ impl Vault {
                         .map(|(ms, p)| ms as f64 / (f64::from(p) * 1000.0)),
                     favorite: account.favorite,
                     icon: account.icon.clone(),
+                    has_picture: account.has_picture,
                     groups: account.groups.clone(),
                 });
             }

@@ -23,8 +23,9 @@
 //! picture that would take the transfer past [`PICTURE_PARTS`] codes stays behind, reported)
 //! plus every push token whose device key lives in the vault (a software key). A token whose
 //! key is held by a platform keystore cannot leave the device: it is reported per token, on
-//! both sides ([`TokenLeftBehind`]), to be enrolled again. The trash, pending push requests, the server
-//! time and container registrations (a container moves by its own rollover) stay behind.
+//! both sides ([`TokenLeftBehind`]), to be enrolled again. The trash, pending push requests,
+//! the server time and container registrations (a container moves by its own rollover) stay
+//! behind.
 //!
 //! `docs/move.md` describes the payloads, the key derivation, the AEAD, the chunking and the
 //! versioning as a format someone else could implement; [`wire`] (the QR codes' texts),

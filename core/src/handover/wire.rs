@@ -75,7 +75,8 @@ fn base32<const N: usize>(field: &str, what: &str) -> Result<[u8; N], String> {
 }
 
 /// Reads the new device's offer QR code (on the old device, before sending): its key, id,
-/// expiry and the check code to compare. Expiry is checked by [`super::Vault::send_move`].
+/// expiry and the check code to compare. Expiry is checked by
+/// [`Vault::send_move`](crate::vault::Vault::send_move).
 pub fn read_offer(text: &str) -> Result<Offer, HandoverError> {
     let fields = match fields(text, "OFFER") {
         Ok(fields) => fields,

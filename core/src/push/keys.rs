@@ -7,8 +7,7 @@
 
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 #[cfg(feature = "rsa-keygen")]
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::pkcs8::EncodePublicKey;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
 use zeroize::Zeroizing;
 
 use super::PushError;
@@ -23,7 +22,8 @@ pub const KEY_BITS_ALLOWED: [u32; 2] = [2048, 4096];
 pub trait DeviceKeys: Send + Sync {
     /// Creates a new RSA key pair (public exponent 65537, `bits` long) under `alias`,
     /// replacing nothing (an existing alias is an error), and returns the public key as
-    /// SubjectPublicKeyInfo DER.
+    /// SubjectPublicKeyInfo DER or PKCS#1 `RSAPublicKey` DER (either is enrolled as SPKI:
+    /// [`super::protocol::device_public_key_spki`]).
     /// Holders that can report progress (the software one) do so through `progress`.
     fn generate(
         &self,
@@ -275,7 +275,11 @@ impl SoftwareKey {
     /// Loads a key from its PKCS#8 DER (as sealed in the vault).
     pub fn from_pkcs8(pkcs8: Zeroizing<Vec<u8>>) -> Result<Self, PushError> {
         let pair = RsaKeyPair::from_pkcs8(&pkcs8).map_err(|_| PushError::KeyUnreadable)?;
-        let public_spki = spki_from_pkcs1(ring::signature::KeyPair::public_key(&pair).as_ref())?;
+        // ring exports the public key as PKCS#1 RSAPublicKey; privacyIDEA needs SPKI.
+        let public_spki = super::protocol::device_public_key_spki(
+            ring::signature::KeyPair::public_key(&pair).as_ref(),
+        )
+        .map_err(|_| PushError::KeyUnreadable)?;
         Ok(SoftwareKey { pkcs8, public_spki })
     }
 
@@ -310,16 +314,6 @@ impl SoftwareKey {
         .map_err(|_| PushError::Signing)?;
         Ok(signature)
     }
-}
-
-// ring exports the public key as PKCS#1 RSAPublicKey; privacyIDEA needs SubjectPublicKeyInfo.
-fn spki_from_pkcs1(pkcs1: &[u8]) -> Result<Vec<u8>, PushError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    let public = rsa::PublicKey::from_pkcs1_der(pkcs1).map_err(|_| PushError::KeyUnreadable)?;
-    Ok(public
-        .to_public_key_der()
-        .map_err(|_| PushError::KeyUnreadable)?
-        .into_vec())
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@
 pub mod enrollment;
 pub mod keys;
 pub mod protocol;
+mod rsa_der;
 pub(crate) mod schema;
 pub mod service;
+pub mod slot;
 pub mod store;
 pub mod transport;
 
@@ -24,6 +26,7 @@ pub use protocol::{Answer, Challenge, DenyReason, ServerKey, Verdict};
 pub use service::{
     PendingRequest, PollReport, Push, PushStore, PushToken, SEEN_NONCE_CAP, SEEN_NONCE_KEEP_SECS,
 };
+pub use slot::PollSlot;
 #[cfg(feature = "http")]
 pub use transport::UreqTransport;
 pub use transport::{HttpRequest, HttpResponse, Method, Transport, TransportError};
@@ -88,9 +91,12 @@ pub enum PushError {
     /// The URI is an otpauth account, not a push enrollment.
     #[error("this is not a push enrollment URI (otpauth://pipush/…)")]
     NotPushUri,
-    /// The public key to enroll is not an RSA SubjectPublicKeyInfo.
-    #[error("the device public key is not an RSA SubjectPublicKeyInfo")]
-    NotRsaSpki,
+    /// The device public key to enroll is not an RSA key of at least 2048 bits in
+    /// SubjectPublicKeyInfo or PKCS#1 DER.
+    #[error(
+        "the device public key is not an RSA key of at least 2048 bits (SubjectPublicKeyInfo or PKCS#1 DER)"
+    )]
+    BadDevicePublicKey,
     /// Data from the server or a push payload does not have the expected shape.
     #[error("malformed data: {0}")]
     Malformed(String),
@@ -144,6 +150,12 @@ pub enum PushError {
     /// No response from the server.
     #[error(transparent)]
     Network(#[from] TransportError),
+    /// Background polling is off for this vault (no poll slot, or its file is gone).
+    #[error("background polling is off: turn it on in the unlocked app")]
+    NoPollSlot,
+    /// The poll slot only polls: enrolling, removing and answering need the unlocked vault.
+    #[error("the poll slot only fetches requests: unlock the app to do this")]
+    PollSlotReadOnly,
     /// The vault failed.
     #[error(transparent)]
     Vault(crate::vault::VaultError),

@@ -20,17 +20,27 @@ pub const REQUEST_LIFETIME_SECS: u64 = 120;
 /// The literal privacyIDEA expects as `fbtoken` from a poll-only phone.
 pub const NO_FIREBASE_TOKEN: &str = "no_firebase_token";
 
+/// A device's RSA public key as privacyIDEA needs it: SubjectPublicKeyInfo DER. Takes SPKI
+/// (Android's keystore, Tessera's software keys) or PKCS#1 `RSAPublicKey` DER (iOS's
+/// `SecKeyCopyExternalRepresentation`), tells them apart by parsing, and refuses anything
+/// that is not an RSA key ring can verify with (2048 to 8192 bits, see `rsa_der`): a 3.14
+/// server stores whatever it is sent and then fails every later call with HTTP 500. This is
+/// the one place a device public key is read.
+pub fn device_public_key_spki(der: &[u8]) -> Result<Vec<u8>, PushError> {
+    if super::rsa_der::pkcs1_of_spki(der).is_some() {
+        return Ok(der.to_vec());
+    }
+    super::rsa_der::spki_of_pkcs1(der).ok_or(PushError::BadDevicePublicKey)
+}
+
 /// The form that completes an enrollment: `pubkey` is the base64 of the device key's
-/// SubjectPublicKeyInfo DER (a 3.14 server stores anything and then fails every later call
-/// with HTTP 500 on PKCS#1, PEM or non-RSA keys, so this refuses anything but an RSA SPKI).
+/// SubjectPublicKeyInfo DER, whichever encoding the key holder returned
+/// ([`device_public_key_spki`]).
 pub fn enrollment_form(
     ticket: &PushEnrollment,
-    public_spki: &[u8],
+    public_key: &[u8],
 ) -> Result<Vec<(String, String)>, PushError> {
-    use rsa::pkcs8::DecodePublicKey;
-    if rsa::PublicKey::from_public_key_der(public_spki).is_err() {
-        return Err(PushError::NotRsaSpki);
-    }
+    let spki = device_public_key_spki(public_key)?;
     Ok(vec![
         (
             "enrollment_credential".into(),
@@ -40,7 +50,7 @@ pub fn enrollment_form(
         ("fbtoken".into(), NO_FIREBASE_TOKEN.into()),
         (
             "pubkey".into(),
-            base64::engine::general_purpose::STANDARD.encode(public_spki),
+            base64::engine::general_purpose::STANDARD.encode(spki),
         ),
     ])
 }
@@ -65,10 +75,11 @@ impl ServerKey {
             .map_err(|_| {
                 PushError::Malformed("enrollment response: public_key is not base64".into())
             })?;
-        use rsa::pkcs1::DecodeRsaPublicKey;
-        rsa::PublicKey::from_pkcs1_der(&der).map_err(|_| {
-            PushError::Malformed("enrollment response: public_key is not an RSA key".into())
-        })?;
+        if !super::rsa_der::is_pkcs1(&der) {
+            return Err(PushError::Malformed(
+                "enrollment response: public_key is not an RSA key of 2048 to 8192 bits".into(),
+            ));
+        }
         Ok(ServerKey(der))
     }
 
@@ -635,17 +646,71 @@ mod tests {
         ));
     }
 
+    /// Keys written by OpenSSL (`core/tests/fixtures/push/make_keys.sh`).
+    const RSA2048_SPKI: &[u8] = include_bytes!("../../tests/fixtures/push/rsa2048.spki.der");
+    const RSA2048_PKCS1: &[u8] = include_bytes!("../../tests/fixtures/push/rsa2048.pkcs1.der");
+
     #[test]
-    fn enrollment_form_refuses_a_pkcs1_public_key() {
+    fn device_keys_are_taken_as_spki_or_pkcs1_and_sent_as_spki() {
+        // OpenSSL's SPKI of the key is the expected output for both encodings.
+        assert_eq!(device_public_key_spki(RSA2048_SPKI).unwrap(), RSA2048_SPKI);
+        assert_eq!(device_public_key_spki(RSA2048_PKCS1).unwrap(), RSA2048_SPKI);
+        let ticket = PushEnrollment::from_uri(
+            "otpauth://pipush/l?url=https%3A//pi.example/ttype/push&issuer=i\
+             &enrollment_credential=abc&serial=PIPU1",
+        )
+        .unwrap();
+        let form = enrollment_form(&ticket, RSA2048_PKCS1).unwrap();
+        let pubkey = &form.iter().find(|(k, _)| k == "pubkey").unwrap().1;
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(pubkey)
+                .unwrap(),
+            RSA2048_SPKI,
+            "iOS's PKCS#1 key is enrolled as SPKI"
+        );
+    }
+
+    #[test]
+    fn device_keys_that_are_small_not_rsa_or_not_keys_are_refused() {
+        let cases: [(&str, &[u8]); 6] = [
+            (
+                "RSA-1024 PKCS#1",
+                include_bytes!("../../tests/fixtures/push/rsa1024.pkcs1.der"),
+            ),
+            (
+                "RSA-1024 SPKI",
+                include_bytes!("../../tests/fixtures/push/rsa1024.spki.der"),
+            ),
+            (
+                "P-256 SPKI",
+                include_bytes!("../../tests/fixtures/push/p256.spki.der"),
+            ),
+            ("tiny DER", &[0x30, 0x03, 0x02, 0x01, 0x03]),
+            ("empty", &[]),
+            ("truncated", &RSA2048_PKCS1[..100]),
+        ];
         let ticket = PushEnrollment::from_uri(
             "otpauth://pipush/l?url=http%3A//127.0.0.1/ttype/push&issuer=i\
              &enrollment_credential=abc&serial=PIPU1&sslverify=0",
         )
         .unwrap();
-        assert!(matches!(
-            enrollment_form(&ticket, &[0x30, 0x03, 0x02, 0x01, 0x03]),
-            Err(PushError::NotRsaSpki)
-        ));
+        for (name, der) in cases {
+            assert!(
+                matches!(
+                    device_public_key_spki(der),
+                    Err(PushError::BadDevicePublicKey)
+                ),
+                "{name}"
+            );
+            assert!(
+                matches!(
+                    enrollment_form(&ticket, der),
+                    Err(PushError::BadDevicePublicKey)
+                ),
+                "{name}"
+            );
+        }
         assert!(!format!("{ticket:?}").contains("abc"));
     }
 }

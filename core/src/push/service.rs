@@ -82,6 +82,13 @@ impl PendingRequest {
         self.challenge.expires_at(self.received_at)
     }
 
+    /// Whole seconds left to answer it at `now` (Unix seconds on the vault's server-corrected
+    /// clock, the clock expiry is judged by); 0 once it can no longer be answered. An inbox
+    /// shows this and counts it down with a timer, never subtracting clocks itself.
+    pub fn seconds_left(&self, now: u64) -> u64 {
+        self.expires_at().saturating_sub(now)
+    }
+
     /// Number matching options (empty without number matching).
     pub fn choices(&self) -> Vec<String> {
         self.challenge.choices()
@@ -280,6 +287,18 @@ impl<'a> Push<'a> {
     /// receipt time. Refused requests are not stored and never answered; a nonce seen
     /// before (answered, denied or expired) is refused as [`Rejection::Replayed`].
     pub fn receive(&self, challenge: Challenge, now: u64) -> Result<PendingRequest, PushError> {
+        self.receive_at(challenge, now, now)
+    }
+
+    /// [`Push::receive`] of a request first fetched at `fetched_at` (by a background poll
+    /// through the poll slot): a new request keeps that receipt time (never later than `now`),
+    /// so its time to answer is not extended by being taken in later.
+    pub fn receive_at(
+        &self,
+        challenge: Challenge,
+        fetched_at: u64,
+        now: u64,
+    ) -> Result<PendingRequest, PushError> {
         let token = self
             .store
             .push_token(&challenge.serial)?
@@ -296,7 +315,7 @@ impl<'a> Push<'a> {
             None if self.store.is_seen(&challenge.nonce)? => {
                 return Err(Rejection::Replayed.into());
             }
-            None => PendingRequest::new(challenge, now, true),
+            None => PendingRequest::new(challenge, fetched_at.min(now), true),
         };
         if now >= pending.expires_at() {
             self.store.close_request(pending.id(), now)?;
@@ -446,5 +465,29 @@ impl<'a> Push<'a> {
             self.store.close_request(&challenge.nonce, now)?;
         }
         Ok(verdict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_left_count_down_to_zero_at_expiry() {
+        let challenge = Challenge::from_payload([
+            ("nonce", "NONCE234567ABCDEFGHIJKLMNOPQRSTU"),
+            ("url", "https://pi.example/ttype/push"),
+            ("serial", "PIPU0001"),
+            ("question", "Log in?"),
+            ("title", "privacyIDEA"),
+            ("sslverify", "1"),
+            ("signature", "AEBAG==="),
+        ])
+        .unwrap();
+        // received at 1000 without a ttl: answerable for two minutes, until 1120
+        let request = PendingRequest::new(challenge, 1000, true);
+        for (now, left) in [(1000, 120), (1119, 1), (1120, 0), (5000, 0), (0, 1120)] {
+            assert_eq!(request.seconds_left(now), left, "at {now}");
+        }
     }
 }

@@ -167,27 +167,32 @@ impl PushStore for Vault {
             Ok(added)
         })?
         .then_some(())
-        .ok_or_else(|| PushError::DuplicateToken(token.serial.clone()))
+        .ok_or_else(|| PushError::DuplicateToken(token.serial.clone()))?;
+        self.follow_tokens_in_poll_slot();
+        Ok(())
     }
 
     fn remove_push_token(&self, serial: &str) -> Result<bool, PushError> {
-        Ok(self.with_storage(|conn, _| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let alias: Option<String> = tx
-                .query_row(
-                    "SELECT key_alias FROM push_tokens WHERE serial = ?1",
-                    [serial],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            tx.execute("DELETE FROM push_pending WHERE serial = ?1", [serial])?;
-            if let Some(alias) = &alias {
-                tx.execute("DELETE FROM push_device_keys WHERE alias = ?1", [alias])?;
-            }
-            let removed = tx.execute("DELETE FROM push_tokens WHERE serial = ?1", [serial])? > 0;
-            tx.commit()?;
-            Ok(removed)
-        })?)
+        Ok(self
+            .with_storage(|conn, _| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let alias: Option<String> = tx
+                    .query_row(
+                        "SELECT key_alias FROM push_tokens WHERE serial = ?1",
+                        [serial],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                tx.execute("DELETE FROM push_pending WHERE serial = ?1", [serial])?;
+                if let Some(alias) = &alias {
+                    tx.execute("DELETE FROM push_device_keys WHERE alias = ?1", [alias])?;
+                }
+                let removed =
+                    tx.execute("DELETE FROM push_tokens WHERE serial = ?1", [serial])? > 0;
+                tx.commit()?;
+                Ok(removed)
+            })
+            .inspect(|_| self.follow_tokens_in_poll_slot())?)
     }
 
     fn pending_requests(&self) -> Result<Vec<PendingRequest>, PushError> {

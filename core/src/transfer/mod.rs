@@ -24,6 +24,7 @@ mod bitwarden;
 mod bitwarden_enc;
 mod duo;
 pub mod export;
+pub mod export_file;
 mod freeotp;
 mod freeotp_backup;
 mod google;
@@ -239,6 +240,12 @@ const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
 /// SQLCipher (and other encrypted databases) write whole pages of random bytes; an encrypted
 /// andOTP file has no such alignment. Never used to refuse a file whose format the user named.
 const DB_PAGE: usize = 1024;
+
+/// True when `uri` is one Google Authenticator transfer URI whose payload decodes (the link
+/// router's test, [`crate::uri::link_kind`]).
+pub(crate) fn is_google_migration_uri(uri: &str) -> bool {
+    google::decode_uri(uri).is_ok()
+}
 
 /// The first bytes of a ZIP archive (a local file header, or the end record of an empty one).
 const ZIP_MAGICS: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];

@@ -4,7 +4,8 @@
 //! "note" } ] }`. `entry_type` is `Totp` (the `uri` is an otpauth URI) or `Steam` (the `uri` is
 //! `steam://` followed by the *standard base64* of the raw key — not base32 as in Bitwarden's
 //! `steam://`). `name` appeared in later versions and is optional; `note` may be null.
-//! Proton has no HOTP: the exporter reports HOTP accounts as not written.
+//! Proton has no HOTP: the exporter reports HOTP accounts as not written (and the other
+//! accounts Proton's importer cannot read back, see `unrepresentable`).
 //!
 //! **Encrypted**: `{ "version": 1, "salt": b64(16 bytes), "content": b64(nonce(12) ‖
 //! AES-256-GCM ciphertext ‖ tag(16)) }`, key = Argon2id v1.3 (m = 19,456 KiB, t = 2, p = 1,
@@ -249,8 +250,42 @@ pub struct ProtonExport {
     pub skipped: Vec<(String, EntryError)>,
 }
 
+/// Why Proton Authenticator cannot read `account` back with the same codes, or `None`. From
+/// its importer's source (protonpass/proton-pass-common, GPL; read, not copied):
+/// `proton-authenticator/src/entry/exporter.rs` reads each entry as `Totp` or `Steam` only;
+/// `proton-pass-totp/src/queries.rs` accepts 1 to 9 digits and a period that fits 16 bits,
+/// and fails the entry otherwise; `proton-authenticator/src/steam/mod.rs` reads a Steam
+/// secret as the *host* of the `steam://` URL, so a `/` in its base64 ends it early.
+fn unrepresentable(account: &Account) -> Option<String> {
+    let p = &account.params;
+    match p.kind {
+        OtpKind::Hotp => Some("Proton Authenticator has no HOTP".into()),
+        OtpKind::Totp if p.digits > 9 => Some(format!(
+            "Proton Authenticator reads codes of 1 to 9 digits, not {}",
+            p.digits
+        )),
+        OtpKind::Totp if p.period > u32::from(u16::MAX) => Some(format!(
+            "Proton Authenticator reads periods up to {} seconds, not {}",
+            u16::MAX,
+            p.period
+        )),
+        OtpKind::Steam
+            if Zeroizing::new(data_encoding::BASE64.encode(account.secret.as_bytes()))
+                .contains('/') =>
+        {
+            Some(
+                "Proton Authenticator reads a Steam secret from a URL's host, and this \
+                 secret's base64 has a `/`, which would cut it short"
+                    .into(),
+            )
+        }
+        _ => None,
+    }
+}
+
 /// Writes accounts as a Proton Authenticator export: plain without a password, encrypted
-/// (random salt and nonce) with one. HOTP accounts are listed in
+/// (random salt and nonce) with one. Accounts Proton cannot read back (HOTP, 10 digits, a
+/// period over 65,535 s, a Steam secret whose base64 has a `/`) are listed in
 /// [`ProtonExport::skipped`], never silently dropped.
 pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExport, TransferError> {
     // URIs are kept in zeroizing strings and serialized by reference into one buffer sized up
@@ -258,6 +293,13 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
     let mut uris: Vec<(&Account, Zeroizing<String>, String)> = Vec::new();
     let mut skipped = Vec::new();
     for account in accounts {
+        if let Some(why) = unrepresentable(account) {
+            skipped.push((
+                entry_name(&account.issuer, &account.label),
+                EntryError::Unsupported(why),
+            ));
+            continue;
+        }
         let uri = match account.params.kind {
             OtpKind::Totp => crate::uri::format(account),
             OtpKind::Steam => {
@@ -267,13 +309,8 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
                 uri.push_str(&b64);
                 uri
             }
-            OtpKind::Hotp => {
-                skipped.push((
-                    entry_name(&account.issuer, &account.label),
-                    EntryError::Unsupported("Proton Authenticator has no HOTP".into()),
-                ));
-                continue;
-            }
+            // Left out above.
+            OtpKind::Hotp => continue,
         };
         uris.push((account, uri, random::uuid_v4()?));
     }
@@ -498,6 +535,68 @@ mod tests {
     }
 
     #[test]
+    fn export_leaves_out_what_protons_importer_cannot_read_back_and_says_why() {
+        let secret = || Secret::from_bytes(vec![7; 20]);
+        let accounts = [
+            // 0xfb bytes are `+/v7` in base64: Proton would cut the secret at the `/`.
+            Account::new(
+                "Steam",
+                "slash",
+                Secret::from_bytes(vec![0xfb; 20]),
+                OtpParams::steam(),
+            ),
+            Account::new(
+                "Ten",
+                "digits",
+                secret(),
+                OtpParams {
+                    digits: 10,
+                    ..OtpParams::totp()
+                },
+            ),
+            Account::new(
+                "Long",
+                "period",
+                secret(),
+                OtpParams {
+                    period: 70_000,
+                    ..OtpParams::totp()
+                },
+            ),
+            Account::new(
+                "Nine",
+                "digits",
+                secret(),
+                OtpParams {
+                    digits: 9,
+                    period: 65_535,
+                    ..OtpParams::totp()
+                },
+            ),
+        ];
+        let export = write(&accounts, None).unwrap();
+        let skipped: Vec<(&str, String)> = export
+            .skipped
+            .iter()
+            .map(|(name, why)| (name.as_str(), why.to_string()))
+            .collect();
+        assert_eq!(skipped.len(), 3, "{skipped:?}");
+        assert_eq!(skipped[0].0, "Steam (slash)");
+        assert!(skipped[0].1.contains('/'), "{}", skipped[0].1);
+        assert_eq!(skipped[1].0, "Ten (digits)");
+        assert_eq!(skipped[2].0, "Long (period)");
+        let items = read(export.json.as_bytes(), None).unwrap();
+        assert_eq!(items.len(), 1);
+        assert!(
+            items[0]
+                .result
+                .as_ref()
+                .unwrap()
+                .same_codes_as(&accounts[3])
+        );
+    }
+
+    #[test]
     fn steam_entry_given_as_otpauth_uri_becomes_steam() {
         let doc = serde_json::json!({ "version": 1, "entries": [
             { "id": "1", "content": { "uri": "otpauth://totp/Steam:me?secret=JBSWY3DPEHPK3PXP&digits=6", "entry_type": "Steam", "name": "me" } },
@@ -521,10 +620,11 @@ mod tests {
             },
         );
         totp.meta.note = "note ✓".into();
+        // 0x5a bytes: base64 without a `/` (see the test below for one with).
         let steam = Account::new(
             "Steam",
             "gamer",
-            Secret::from_bytes(vec![0xfb; 20]),
+            Secret::from_bytes(vec![0x5a; 20]),
             OtpParams::steam(),
         );
         let hotp = Account::new(

@@ -102,7 +102,6 @@ pub const PASSWORD_CHECK_SECONDS: u64 = 30 * 24 * 3600;
 pub const DEFAULT_KEEP: u32 = 10;
 
 const PREFIX: &str = "tessera-auto-";
-const SUFFIX: &str = ".tsrbackup";
 const STATE_ROW: &str = "auto_backup";
 const KEY_ROW: &str = "backup_key";
 
@@ -279,7 +278,10 @@ fn hex(bytes: &[u8]) -> String {
 
 /// True for the names of Tessera's automatic backups.
 fn is_ours(name: &str) -> bool {
-    name.starts_with(PREFIX) && name.ends_with(SUFFIX)
+    name.starts_with(PREFIX)
+        && name
+            .strip_suffix(super::BACKUP_EXTENSION)
+            .is_some_and(|stem| stem.ends_with('.'))
 }
 
 impl Vault {
@@ -435,7 +437,11 @@ impl Vault {
                 return Ok(AutoBackupOutcome::Waiting { due_at });
             }
             state.sequence += 1;
-            let name = format!("{PREFIX}{now:012}-{:06}{SUFFIX}", state.sequence);
+            let name = format!(
+                "{PREFIX}{now:012}-{:06}.{}",
+                state.sequence,
+                super::BACKUP_EXTENSION
+            );
             (state, digest, name)
         };
         let result = self.write_and_verify(&name, destination);

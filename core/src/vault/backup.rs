@@ -38,6 +38,9 @@ use crate::secret_buf::SecretBuf;
 
 /// First bytes of every Tessera backup file.
 pub const BACKUP_MAGIC: &[u8; 8] = b"TSRBACKP";
+/// The file extension (without the dot) of Tessera backup files, written by hand or
+/// automatically.
+pub const BACKUP_EXTENSION: &str = "tsrbackup";
 /// The backup format version this code writes and the highest it reads.
 pub const BACKUP_FORMAT_VERSION: u16 = 1;
 

@@ -26,6 +26,8 @@ pub(crate) struct CachedAccount {
     pub(crate) params: OtpParams,
     pub(crate) favorite: bool,
     pub(crate) icon: Option<String>,
+    /// The account has a picture (`Vault::icon`).
+    pub(crate) has_picture: bool,
     /// Group names, sorted (for the app model's group filter).
     pub(crate) groups: Vec<String>,
     pub(crate) generator: Result<Generator, VaultError>,
@@ -41,6 +43,7 @@ impl Inner {
         let mut rows = stmt.query([])?;
         // One query for every membership instead of one per account.
         let mut groups = groups_by_account(&self.conn)?;
+        let with_icons = super::icons::ids_with_icons(&self.conn)?;
         // Checking each row's tag, decrypting its secret and preparing its generator is most
         // of a cold start's work and independent per row: it runs on several cores when the
         // vault is large (SQLite's reading stays on this thread). Rows are read and prepared
@@ -64,12 +67,13 @@ impl Inner {
             if let Some(row) = row {
                 let row = AccountRow::read(row)?;
                 let groups = groups.remove(&row.id.0).unwrap_or_default();
-                batch.push((row, groups));
+                let has_picture = with_icons.contains(&row.id.0);
+                batch.push((row, groups, has_picture));
             }
             if batch.len() == PREPARE_BATCH || (done && !batch.is_empty()) {
                 let rows = std::mem::replace(&mut batch, Vec::with_capacity(PREPARE_BATCH));
-                out.extend(parallel_map(rows, |(row, groups)| {
-                    prepare(row, groups, key)
+                out.extend(parallel_map(rows, |(row, groups, has_picture)| {
+                    prepare(row, groups, has_picture, key)
                 }));
             }
             if done {
@@ -114,7 +118,12 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
 /// One account row made ready for codes, with its list position: the row's tag checked, its
 /// secret decrypted into the generator. A row that fails either shows no code (an edited
 /// row's label might belong to another account).
-fn prepare(row: AccountRow, groups: Vec<String>, key: &VaultKey) -> (CachedAccount, i64) {
+fn prepare(
+    row: AccountRow,
+    groups: Vec<String>,
+    has_picture: bool,
+    key: &VaultKey,
+) -> (CachedAccount, i64) {
     let id = row.id.clone();
     let params = row.params();
     let intact = row.is_intact(key);
@@ -141,6 +150,7 @@ fn prepare(row: AccountRow, groups: Vec<String>, key: &VaultKey) -> (CachedAccou
             params: params.unwrap_or_default(),
             favorite: row.favorite,
             icon: row.icon,
+            has_picture,
             groups,
             generator,
             id,

@@ -42,7 +42,8 @@ pub use autobackup::{
     FoundBackup, MAX_WAIT_SECONDS, PASSWORD_CHECK_SECONDS, QUIET_SECONDS, read_latest_backup,
 };
 pub use backup::{
-    BACKUP_FORMAT_VERSION, BACKUP_KDF_MAX, BACKUP_MAGIC, MAX_BACKUP_BYTES, read_backup,
+    BACKUP_EXTENSION, BACKUP_FORMAT_VERSION, BACKUP_KDF_MAX, BACKUP_MAGIC, MAX_BACKUP_BYTES,
+    read_backup,
 };
 pub(crate) use backup::{
     parse_payload as parse_backup_payload, payload_json as backup_payload_json,

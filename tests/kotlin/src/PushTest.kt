@@ -2,6 +2,7 @@ package org.tessera.tests
 
 import org.junit.jupiter.api.Assumptions.assumeTrue
 import org.junit.jupiter.api.Test
+import org.tessera.Clock
 import org.tessera.KeygenListener
 import org.tessera.KeygenStep
 import org.tessera.PushClient
@@ -9,6 +10,7 @@ import org.tessera.PushDeviceKeys
 import org.tessera.PushVerdict
 import org.tessera.TesseraException
 import org.tessera.Vault
+import org.tessera.displayName
 import java.net.URI
 import java.net.URLEncoder
 import java.net.http.HttpClient
@@ -49,14 +51,24 @@ class ResetPage(private val base: String, private val user: String) {
         field(post("/validate/check", mapOf("user" to user, "pass" to "", "transaction_id" to transactionId)), "authentication")
 }
 
-/** Device keys the way an Android app holds them in the Keystore (here the JVM's provider). */
-class JvmPushKeys : PushDeviceKeys {
+/**
+ * Device keys the way an Android app holds them in the Keystore (here the JVM's provider).
+ * With [pkcs1], the public key comes back the way iOS's `SecKeyCopyExternalRepresentation`
+ * gives it: PKCS#1 RSAPublicKey, not SubjectPublicKeyInfo.
+ */
+class JvmPushKeys(private val pkcs1: Boolean = false) : PushDeviceKeys {
     val keys = ConcurrentHashMap<String, KeyPair>()
 
     override fun generate(alias: String, bits: UInt): ByteArray {
         val pair = KeyPairGenerator.getInstance("RSA").apply { initialize(bits.toInt()) }.generateKeyPair()
         keys[alias] = pair
-        return pair.public.encoded // X.509 SubjectPublicKeyInfo DER
+        val spki = pair.public.encoded // X.509 SubjectPublicKeyInfo DER
+        if (!pkcs1) return spki
+        // An RSA-2048 SPKI is a fixed 24-byte header (SEQUENCE, rsaEncryption, NULL, BIT
+        // STRING) around the PKCS#1 key: strip it, after checking it is that header.
+        val header = "30820122300d06092a864886f70d01010105000382010f00"
+        assertEquals(header, spki.copyOf(24).joinToString("") { "%02x".format(it) }, "an RSA-2048 SPKI")
+        return spki.copyOfRange(24, spki.size)
     }
 
     override fun sign(alias: String, message: ByteArray): ByteArray {
@@ -122,31 +134,47 @@ class PushTest {
     fun approvesAPushWithPlatformDeviceKeysAgainstPrivacyIdea() = approveThroughTheBindings("platform", JvmPushKeys())
 
     @Test
+    fun approvesAPushWithPlatformKeysThatGivePkcs1LikeIos() = approveThroughTheBindings("pkcs1", JvmPushKeys(pkcs1 = true))
+
+    @Test
     fun theInboxDescribesEachRequestAndTheServerTeachesItsTime() {
         val (user, uri) = fixture("inbox") ?: return assumeTrue(false, "no privacyIDEA server")
         val page = ResetPage(System.getenv("TESSERA_PI_URL"), user)
-        Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
+        // The phone's clock is an hour behind (the server runs on this machine's clock).
+        val behind = object : Clock {
+            override fun nowUnix(): ULong = (System.currentTimeMillis() / 1000 - 3600).toULong()
+        }
+        Vault.create(tempVaultPath(), JvmKeyProvider(), behind).use { vault ->
             // the platform's stack in both builds: its Date header is what teaches the time
             PushClient(vault, JvmPushKeys(), JvmTransport()).use { push ->
                 val token = push.enroll(uri, 2048u)
                 assertEquals(null, token.forceUnlock, "the server sent no app_force_unlock")
-                // the enrollment response's Date: this JVM's clock is the server's
+                assertEquals(displayName(token.issuer, token.label), token.displayName)
+                // the enrollment response's Date: the server is an hour ahead of the phone
                 val time = vault.serverTime() ?: error("the enrollment response taught the server time")
-                assertTrue(kotlin.math.abs(time.offsetSeconds) <= 2, "offset ${time.offsetSeconds}")
-                assertTrue(!time.warning)
+                assertTrue(kotlin.math.abs(time.offsetSeconds - 3600) <= 2, "offset ${time.offsetSeconds}")
+                assertTrue(time.warning)
                 assertTrue(System.getenv("TESSERA_PI_URL").contains(time.source), time.source)
 
                 val transaction = page.trigger()
                 val request = push.poll().received.single()
                 assertEquals(token.issuer, request.issuer)
                 assertEquals(token.label, request.label)
+                assertEquals(token.displayName, request.displayName)
                 assertTrue(request.isNew, "arrived in this poll")
                 assertEquals(request.receivedAt + 120u, request.expiresAt)
+                // time left is judged by the server's clock: a request that just arrived has
+                // its whole two minutes, although the phone's clock says it expires in an hour
+                assertEquals(120uL, request.secondsLeft)
+                assertTrue(request.expiresAt > behind.nowUnix() + 3000u, "expiresAt is on the server's clock")
                 assertEquals(null, request.forceUnlock)
                 assertTrue(!push.poll().received.single().isNew, "open from the previous poll")
                 val inbox = push.pending().single()
                 assertEquals(request.id, inbox.id)
                 assertTrue(!inbox.isNew)
+                // (time left is not compared: every response re-measures the server offset,
+                // which may move the corrected clock by a second either way)
+                assertEquals(request.expiresAt, inbox.expiresAt)
 
                 assertEquals(PushVerdict.Accepted(null), push.approve(request.id))
                 assertEquals("ACCEPT", page.finish(transaction))

@@ -101,7 +101,7 @@ class TransferTest {
             val cases = listOf(
                 Triple(ExportFormat.TWO_FAS, "export password", listOf("TenDigits (ten)")),
                 Triple(ExportFormat.ENTE, "export password", listOf()),
-                Triple(ExportFormat.PROTON, "export password", listOf("Example Bank (bob)")),
+                Triple(ExportFormat.PROTON, "export password", listOf("Example Bank (bob)", "TenDigits (ten)")),
                 Triple(ExportFormat.BITWARDEN, null, listOf("Example Bank (bob)")),
             )
             for ((format, password, leftOut) in cases) {

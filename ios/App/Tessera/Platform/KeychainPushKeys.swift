@@ -43,8 +43,8 @@ final class KeychainPushKeys: PushDeviceKeys, @unchecked Sendable {
             let publicKey = SecKeyCopyPublicKey(privateKey),
             let pkcs1 = SecKeyCopyExternalRepresentation(publicKey, &error) as Data?
         else { throw Self.failure(error) }
-        // iOS writes an RSA public key as PKCS#1; core takes SubjectPublicKeyInfo.
-        return PublicKeyDER.subjectPublicKeyInfo(rsaPKCS1: pkcs1)
+        // iOS writes an RSA public key as PKCS#1; core takes it as it is (and enrolls SPKI).
+        return pkcs1
     }
 
     func sign(alias: String, message: Data) throws -> Data {

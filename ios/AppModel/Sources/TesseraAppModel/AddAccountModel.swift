@@ -89,18 +89,13 @@ public final class AddAccountModel {
         return outcome
     }
 
-    /// What a link is, by core: an OTP account or a push enrollment (`uriKind`), else a
-    /// payload one of the importers recognizes (`detectImportFormat`: a Google Authenticator
-    /// transfer). `InvalidInput` with `uriKind`'s reason when it is neither.
+    /// What a link is, by core (`uriKind`): an OTP account, a push enrollment or a batch to
+    /// import (a Google Authenticator transfer). `InvalidInput` with core's reason otherwise.
     nonisolated static func classify(_ link: String) throws -> LinkKind {
-        do {
-            switch try uriKind(uri: link) {
-            case .otp: return .otp
-            case .pushEnrollment: return .pushEnrollment
-            }
-        } catch let error as TesseraError {
-            if let format = detectImportFormat(data: Data(link.utf8)) { return .file(format) }
-            throw error
+        switch try uriKind(uri: link) {
+        case .otp: return .otp
+        case .pushEnrollment: return .pushEnrollment
+        case .importBatch: return .file(.googleMigration)
         }
     }
 

@@ -104,25 +104,37 @@ final class PushTests: XCTestCase {
         }
         if mobileBuild { throw XCTSkip("software device keys are not in the mobile library") }
         let page = ResetPage(base: base, user: user)
-        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider())
+        // The phone's clock is an hour behind (the server runs on this machine's clock).
+        let behind = HourBehindClock()
+        let vault = try Vault.create(path: tempVaultPath(), keys: PadKeyProvider(), clock: behind)
         let push = PushClient(vault: vault)
         let token = try push.enroll(uri: uri, keyBits: 2048)
         XCTAssertNil(token.forceUnlock, "the server sent no app_force_unlock")
-        // the enrollment response's Date header: this machine's clock is the server's
+        XCTAssertEqual(token.displayName, displayName(issuer: token.issuer, label: token.label))
+        // the enrollment response's Date header: the server is an hour ahead of the phone
         let time = try XCTUnwrap(try vault.serverTime(), "the enrollment taught the server time")
-        XCTAssertLessThanOrEqual(abs(time.offsetSeconds), 2)
-        XCTAssertFalse(time.warning)
+        XCTAssertLessThanOrEqual(abs(time.offsetSeconds - 3600), 2)
+        XCTAssertTrue(time.warning)
         XCTAssertTrue(base.contains(time.source), time.source)
 
         let transaction = try page.trigger()
         let request = try XCTUnwrap(try push.poll().received.first)
         XCTAssertEqual(request.issuer, token.issuer)
         XCTAssertEqual(request.label, token.label)
+        XCTAssertEqual(request.displayName, token.displayName)
         XCTAssertTrue(request.isNew, "arrived in this poll")
         XCTAssertEqual(request.expiresAt, request.receivedAt + 120)
+        // time left is judged by the server's clock: a request that just arrived has its
+        // whole two minutes, although the phone's clock says it expires in an hour
+        XCTAssertEqual(request.secondsLeft, 120)
+        XCTAssertGreaterThan(request.expiresAt, try behind.nowUnix() + 3000, "expiresAt is on the server's clock")
         XCTAssertNil(request.forceUnlock)
         XCTAssertEqual(try push.poll().received.map(\.isNew), [false], "open from the previous poll")
-        XCTAssertEqual(try push.pending().map(\.id), [request.id])
+        let inbox = try push.pending()
+        XCTAssertEqual(inbox.map(\.id), [request.id])
+        // (time left is not compared: every response re-measures the server offset, which may
+        // move the corrected clock by a second either way)
+        XCTAssertEqual(inbox.map(\.expiresAt), [request.expiresAt])
 
         XCTAssertEqual(try push.approve(id: request.id), .accepted(displayCode: nil))
         XCTAssertEqual(try page.finish(transaction), "ACCEPT")
@@ -141,4 +153,9 @@ final class PushTests: XCTestCase {
         assertThrows("Rejected", try push.receive(data: payload))
         XCTAssertEqual(try push.pending(), [])
     }
+}
+
+/// A phone whose clock is an hour behind the real time.
+final class HourBehindClock: Clock, @unchecked Sendable {
+    func nowUnix() throws -> UInt64 { UInt64(Date().timeIntervalSince1970) - 3600 }
 }

@@ -85,7 +85,7 @@ final class TransferTests: XCTestCase {
         let cases: [(ExportFormat, String?, [String])] = [
             (.twoFas, "export password", ["TenDigits (ten)"]),
             (.ente, "export password", []),
-            (.proton, "export password", ["Example Bank (bob)"]),
+            (.proton, "export password", ["Example Bank (bob)", "TenDigits (ten)"]),
             (.bitwarden, nil, ["Example Bank (bob)"]),
         ]
         for (format, password, leftOut) in cases {

@@ -3,14 +3,13 @@ package org.tessera.app.platform
 import org.tessera.ImportFormat
 import org.tessera.TesseraException
 import org.tessera.UriKind
-import org.tessera.detectImportFormat
 import org.tessera.uriKind
 import java.net.URLDecoder
 import java.net.URLEncoder
 
 /**
- * What a link or a scanned QR code asks the app to do. Core classifies it (`uriKind`, then
- * `detectImportFormat`); the app only routes. Holds the text (a secret): never log it.
+ * What a link or a scanned QR code asks the app to do. Core classifies it (`uriKind`); the
+ * app only routes. Holds the text (a secret): never log it.
  */
 sealed class Link {
     /** An OTP account (`otpauth://totp|hotp|steam/…`): confirm, then add it to the vault. */
@@ -57,20 +56,13 @@ fun classifyLink(text: String): Link {
         }
         return if (id.isEmpty()) Link.Unusable("this sign-in link names no request") else Link.PushRequest(id)
     }
-    val kindError = try {
-        return when (uriKind(trimmed)) {
+    return try {
+        when (uriKind(trimmed)) {
             UriKind.OTP -> Link.Account(trimmed)
             UriKind.PUSH_ENROLLMENT -> Link.PushEnrollment(trimmed)
+            UriKind.IMPORT_BATCH -> Link.Import(trimmed.toByteArray(Charsets.UTF_8), ImportFormat.GOOGLE_MIGRATION)
         }
     } catch (e: TesseraException.InvalidInput) {
-        e
-    }
-    // Not one account: a link may still be a Google Authenticator transfer, which core reads
-    // as an import. (Core's uriKind does not know that scheme yet; when it does, this goes.)
-    val data = trimmed.toByteArray(Charsets.UTF_8)
-    return if (detectImportFormat(data) == ImportFormat.GOOGLE_MIGRATION) {
-        Link.Import(data, ImportFormat.GOOGLE_MIGRATION)
-    } else {
-        Link.Unusable(kindError.message ?: "not an otpauth link")
+        Link.Unusable(e.message ?: "not an otpauth link")
     }
 }
