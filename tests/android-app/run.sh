@@ -40,7 +40,7 @@ COMPILE_CP=$OUT/app-classes:$BINDINGS_CLASSES:$J/jna.jar:$COROUTINES:$JUNIT_API_
 # Push tokens on the privacyIDEA of run-all.sh, one per test that enrolls (number matching: its policy
 # is scoped to that user only).
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    eval "$(bash tests/privacyidea/push-fixture.sh android adapters deny numbers)"
+    eval "$(bash tests/privacyidea/push-fixture.sh android adapters deny numbers slot)"
     "$TESSERA_CACHE/privacyidea-3.14/bin/python" tests/privacyidea/pi_admin.py policy \
         "android-numbers-$TESSERA_PI_PUSH_USER_numbers" "$TESSERA_PI_PUSH_USER_numbers" \
         "push_require_presence, push_presence_options=NUMERIC, push_presence_num_options=3"

@@ -45,7 +45,7 @@ class AddAccountModelTest {
         model.reset()
         assertTrue(model.scanned(w, h, luma))
         val confirm = assertIs<AddState.Confirm>(model.state.value)
-        assertEquals("Example · alice@example.org", confirm.title)
+        assertEquals("Example (alice@example.org)", confirm.title)
         assertTrue(vault.list().isEmpty(), "nothing is stored before the user confirms")
         model.confirm()
         val added = assertIs<AddState.Added>(model.state.value)

@@ -65,6 +65,9 @@ class CodesModelTest {
             assertEquals("94287082", first.code)
             assertEquals("9428 7082", first.displayCode, "grouped for reading")
             assertEquals(60L, model.state.value.nextChangeAt)
+            // Copied in the code's last second: core keeps it on the clipboard long enough to
+            // reach a login form (10 s), however soon the code changes.
+            assertEquals(10_000L, model.clipboardClearAfterMillis(first))
             // The model sleeps until then; the clock jumps to the RFC's T=1111111109.
             time.wakeAt(1111111109)
             assertEquals(1111111110L, time.asked.receive())
@@ -87,6 +90,7 @@ class CodesModelTest {
             assertNull(first.period)
             assertNull(model.state.value.nextChangeAt)
             assertEquals("84755224", first.code)
+            assertEquals(60_000L, model.clipboardClearAfterMillis(first), "a HOTP code never changes by itself: core's minute")
             model.nextHotp(id)
             val next = model.state.first { it.rows.single().code != first.code }.rows.single()
             assertEquals("94287082", next.code)

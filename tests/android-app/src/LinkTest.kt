@@ -61,7 +61,7 @@ class LinkTest {
         Session(vault, keys.pushKeys(), HttpPushTransport(), { DirectoryFolder(File(it)) }).use { session ->
             val totp = "otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example"
             assertEquals(Destination.ADD, session.openLink(totp))
-            assertEquals("Example · alice", assertIs<AddState.Confirm>(session.add.state.value).title)
+            assertEquals("Example (alice)", assertIs<AddState.Confirm>(session.add.state.value).title)
             assertEquals(Destination.INBOX, session.openLink(requestLink("NO-SUCH-REQUEST")))
             assertEquals(OpenedRequest.Unknown, session.inbox.state.value.opened, "a request this vault never had is said to be unknown")
         }

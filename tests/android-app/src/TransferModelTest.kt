@@ -40,7 +40,9 @@ class TransferModelTest {
     }
 
     @Test
-    fun aPlainExportNeedsConsentAndAnEncryptedOneRoundTrips() = withVault { vault, model ->
+    fun aPlainExportNeedsConsentAndAnEncryptedOneRoundTrips() = withVault { vault, _ ->
+        // 2027-01-15 08:00 UTC, on a phone nine hours west of Greenwich: still the 14th there.
+        val model = TransferModel(vault, now = { 1_800_000_000L to -9 * 3600 })
         vault.addUri("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example")
         model.startExport(ExportFormat.OTPAUTH_LIST)
         assertEquals(TransferState.PlainConsent(ExportFormat.OTPAUTH_LIST), model.state.value, "a format that is never encrypted asks for consent first")
@@ -48,13 +50,21 @@ class TransferModelTest {
         val plain = assertIs<TransferState.Exported>(model.state.value)
         assertTrue(String(plain.result.data).startsWith("otpauth://totp/"))
         assertFalse(plain.toString().contains("otpauth"), "printing the state shows no content")
+        // Core names the file (its date in the user's time zone), its extension and MIME type.
+        assertTrue(plain.file.fileName.contains("2027-01-14"), plain.file.fileName)
+        assertEquals("txt", plain.file.extension)
+        assertEquals("text/plain", plain.file.mimeType)
+        assertTrue(plain.file.fileName.endsWith(".txt"), plain.file.fileName)
         model.exportWritten()
         assertTrue(plain.result.data.all { it == 0.toByte() }, "the written export's bytes are wiped")
 
         model.startExport(ExportFormat.AEGIS)
         assertEquals(TransferState.ExportPassword(ExportFormat.AEGIS, plainAllowed = true), model.state.value)
         model.exportEncrypted(ExportFormat.AEGIS, "export password")
-        val encrypted = assertIs<TransferState.Exported>(model.state.value).result.data.copyOf()
+        val aegis = assertIs<TransferState.Exported>(model.state.value)
+        assertEquals("json", aegis.file.extension)
+        assertFalse(aegis.file.fileName.contains("plain"), "an encrypted file is not named plain: ${aegis.file.fileName}")
+        val encrypted = aegis.result.data.copyOf()
         model.exportWritten()
 
         Vault.create(File(tempDir(), "other.db").path, Pkcs12Store().keyProvider()).use { other ->

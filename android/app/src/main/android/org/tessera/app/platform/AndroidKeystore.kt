@@ -31,7 +31,17 @@ object AndroidKeystore {
 
     /** The vault's device slot: an AES-256-GCM key, bound to the user's biometrics when [biometric]. */
     fun vaultKeys(context: android.content.Context, biometric: Boolean, authorizer: CipherAuthorizer): KeystoreKeyProvider =
-        KeystoreKeyProvider(store(), "tessera-vault", null, { alias ->
+        aesKeys(context, "tessera-vault", biometric, authorizer)
+
+    /**
+     * The poll slot's key: AES-256-GCM that needs no user, since the background fetch can show
+     * no prompt. It opens only core's poll slot, which holds no secret and cannot answer.
+     */
+    fun pollSlotKeys(context: android.content.Context): KeystoreKeyProvider =
+        aesKeys(context, "tessera-pollslot", false, CipherAuthorizer.NONE)
+
+    private fun aesKeys(context: android.content.Context, alias: String, biometric: Boolean, authorizer: CipherAuthorizer) =
+        KeystoreKeyProvider(store(), alias, null, { alias ->
             fun spec(strongBox: Boolean) = KeyGenParameterSpec.Builder(alias, KeyProperties.PURPOSE_ENCRYPT or KeyProperties.PURPOSE_DECRYPT)
                 .setBlockModes(KeyProperties.BLOCK_MODE_GCM)
                 .setEncryptionPaddings(KeyProperties.ENCRYPTION_PADDING_NONE)

@@ -155,7 +155,11 @@ fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
                     // Dragging needs sight and a steady finger: the menu (and TalkBack's actions) move a row too.
                     canMoveUp = model.dropIndex(row.id, index - 1) != index,
                     canMoveDown = model.dropIndex(row.id, index + 1) != index,
-                    onCopy = { row.code?.let { copySensitive(context, it) } },
+                    onCopy = {
+                        row.code?.let { code ->
+                            scope.launch { model.clipboardClearAfterMillis(row)?.let { after -> copySensitive(context, code, after) } }
+                        }
+                    },
                     onNext = { scope.launch { model.nextHotp(row.id) } },
                     onFavorite = { scope.launch { model.setFavorite(row.id, !row.favorite) } },
                     onMove = { by -> scope.launch { model.drop(row.id, index + by) } },
@@ -249,8 +253,8 @@ private fun CountdownRing(validUntil: Long?, fractionLeft: Double, period: Int) 
     )
 }
 
-/** Copies a code marked sensitive (hidden from the clipboard preview) and clears it after a while. */
-private fun copySensitive(context: Context, code: String) {
+/** Copies a code marked sensitive (hidden from the clipboard preview) and clears it [clearAfterMillis] later (core's rule). */
+private fun copySensitive(context: Context, code: String, clearAfterMillis: Long) {
     val clipboard = context.getSystemService(ClipboardManager::class.java)
     val clip = ClipData.newPlainText("code", code).apply {
         description.extras = PersistableBundle().apply {
@@ -258,10 +262,8 @@ private fun copySensitive(context: Context, code: String) {
         }
     }
     clipboard.setPrimaryClip(clip)
-    ClipboardClearer.schedule(context, CLEAR_CLIPBOARD_AFTER_MS)
+    ClipboardClearer.schedule(context, clearAfterMillis)
 }
-
-private const val CLEAR_CLIPBOARD_AFTER_MS = 45_000L
 
 /** The account's otpauth QR code, for moving it to another app (core writes the URI and the image). */
 @Composable

@@ -43,7 +43,7 @@ import org.tessera.app.platform.AndroidKeystore
  */
 class MainActivity : FragmentActivity() {
     private val graph get() = (application as TesseraApplication).graph
-    private val appLock by lazy { AppLock { graph.preferences.load().lockAfterSeconds } }
+    private val appLock by lazy { AppLock { graph.preferences.load().lockTimeout } }
     // Made in onCreate: the application (and so the graph) is not there before.
     private var unlock by mutableStateOf<org.tessera.app.model.UnlockModel?>(null)
     // A link from another app or a notification, handled once the vault is unlocked.
@@ -65,18 +65,30 @@ class MainActivity : FragmentActivity() {
 
     override fun onStop() {
         super.onStop()
-        appLock.onBackground(SystemClock.elapsedRealtime())
         // Leaving the app: what changed goes into a backup now, not after core's quiet time.
         graph.session?.let { session -> lifecycleScope.launch { session.backup.flush() } }
+        // "Immediately": core says lock as the app is left, not when it comes back.
+        if (appLock.onBackground(SystemClock.elapsedRealtime())) lifecycleScope.launch { lockNow() }
     }
 
     override fun onStart() {
         super.onStart()
         applySecureScreen()
-        if (appLock.onForeground(SystemClock.elapsedRealtime())) {
-            graph.lock()
-            unlock = graph.unlockModel()
-        }
+        if (appLock.onForeground(SystemClock.elapsedRealtime())) lifecycleScope.launch { lockNow() }
+    }
+
+    /** Locks after the backup flush that leaving started (the flush needs the vault open). */
+    private suspend fun lockNow() {
+        graph.session?.backup?.flush()
+        graph.lock()
+        unlock = graph.unlockModel()
+    }
+
+    /** Applies changed settings: the screen's security, background fetching's poll slot. */
+    private fun preferencesChanged() {
+        applySecureScreen()
+        val session = graph.session ?: return
+        lifecycleScope.launch { graph.backgroundPoll.setUp(session.vault, graph.preferences.load().backgroundPush) }
     }
 
     /** FLAG_SECURE hides the window from screenshots, screen recording and the recent-apps preview. */
@@ -102,6 +114,7 @@ class MainActivity : FragmentActivity() {
         val snackbar = remember { SnackbarHostState() }
         var tab by remember { mutableStateOf(Tab.CODES) }
         LaunchedEffect(session) { session.backup.run() }
+        LaunchedEffect(session) { graph.backgroundPoll.setUp(session.vault, graph.preferences.load().backgroundPush) }
         // Requests are fetched when the app opens, whichever tab shows; the tab counts them.
         LaunchedEffect(session) { session.inbox.refresh() }
         val inbox by session.inbox.state.collectAsState()
@@ -142,7 +155,7 @@ class MainActivity : FragmentActivity() {
                     Tab.CODES -> CodesScreen(session.codes, snackbar)
                     Tab.INBOX -> PushScreen(session.inbox, confirmUser = ::confirmUser)
                     Tab.ADD -> AddScreen(session.add, onDone = { session.codes.reload(); tab = Tab.CODES })
-                    Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::applySecureScreen, onLock = { graph.lock(); unlock = graph.unlockModel() })
+                    Tab.SETTINGS -> SettingsScreen(session, graph.preferences, onPreferencesChanged = ::preferencesChanged, onLock = { graph.lock(); unlock = graph.unlockModel() })
                 }
             }
         }

@@ -15,26 +15,25 @@ import androidx.work.NetworkType
 import androidx.work.PeriodicWorkRequestBuilder
 import androidx.work.WorkManager
 import androidx.work.WorkerParameters
+import org.tessera.app.model.BackgroundFetch
 import org.tessera.app.platform.requestLink
 import java.util.concurrent.TimeUnit
 
 /**
  * privacyIDEA's poll-only mode in the background (no Firebase): WorkManager runs this every
  * 15 minutes (its minimum) while the network is up; each new request posts a notification
- * that opens it (`requestLink`). It needs the vault open with the device key (no prompt in the background);
- * a key bound to biometrics, or a token with app_force_unlock, waits for the app to be opened.
+ * that opens it (`requestLink`). With the app closed it fetches through core's poll slot, the
+ * vault left locked (its key may need biometrics); answering waits for the user.
  */
 class PushPollWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
         val graph = (applicationContext as TesseraApplication).graph
-        // null inside: the fetch failed (network), WorkManager backs off; null outside: no inbox.
-        val arrived = graph.withBackgroundInbox { Fetched(it.refresh()) } ?: return Result.success()
-        val ids = arrived.newIds ?: return Result.retry()
-        ids.forEach { notify(applicationContext, it) }
-        return Result.success()
+        return when (val fetched = graph.backgroundPoll.fetch(graph.session)) {
+            is BackgroundFetch.Fetched -> Result.success().also { fetched.newIds.forEach { notify(applicationContext, it) } }
+            is BackgroundFetch.Failed -> Result.retry() // the network: WorkManager backs off
+            BackgroundFetch.Off -> Result.success()
+        }
     }
-
-    private class Fetched(val newIds: List<String>?)
 
     companion object {
         private const val WORK = "tessera-push-poll"

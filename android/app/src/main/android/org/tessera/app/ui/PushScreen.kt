@@ -23,6 +23,8 @@ import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.text.style.TextAlign
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.launch
@@ -60,8 +62,11 @@ fun PushScreen(model: PushInboxModel, confirmUser: (onConfirmed: () -> Unit) -> 
             if (state.tokens.isNotEmpty()) item { Text("Push accounts", style = MaterialTheme.typography.titleMedium, modifier = Modifier.padding(top = 16.dp)) }
             items(state.tokens, key = { "token-" + it.serial }) { token ->
                 Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween) {
-                    Text(listOf(token.issuer, token.label).filter { it.isNotBlank() }.joinToString(" · "), modifier = Modifier.weight(1f).padding(8.dp))
-                    TextButton(onClick = { scope.launch { model.removeToken(token.serial) } }) { Text("Remove") }
+                    Text(token.displayName, modifier = Modifier.weight(1f).padding(8.dp))
+                    TextButton(
+                        onClick = { scope.launch { model.removeToken(token.serial) } },
+                        modifier = Modifier.semantics { contentDescription = "Remove ${token.displayName}" },
+                    ) { Text("Remove") }
                 }
             }
             // A request opened from its notification comes first.
@@ -92,10 +97,10 @@ fun PushScreen(model: PushInboxModel, confirmUser: (onConfirmed: () -> Unit) -> 
 private fun RequestCard(request: PushRequest, onApprove: () -> Unit, onChoose: (String) -> Unit, onDeny: (DenyReason) -> Unit) {
     Card(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-            Text(listOf(request.issuer, request.label).filter { it.isNotBlank() }.joinToString(" · "), style = MaterialTheme.typography.labelLarge)
+            Text(request.displayName, style = MaterialTheme.typography.labelLarge)
             Text(request.title, style = MaterialTheme.typography.titleLarge)
             Text(request.question, style = MaterialTheme.typography.bodyLarge)
-            ExpiresIn(request.expiresAt.toLong())
+            ExpiresIn(request.id, request.secondsLeft.toLong())
             if (request.choices.isEmpty()) {
                 Button(onClick = onApprove, modifier = Modifier.fillMaxWidth().heightIn(min = 64.dp)) { Text("Approve", style = MaterialTheme.typography.titleLarge) }
             } else {
@@ -114,13 +119,16 @@ private fun RequestCard(request: PushRequest, onApprove: () -> Unit, onChoose: (
     }
 }
 
-/** Time left to answer, redrawn each second while shown (drawing only: core decides expiry). */
+/**
+ * Time left to answer: core's `secondsLeft` (judged on the vault's server-corrected clock, as
+ * the answer will be), counted down while shown. Drawing only: core decides expiry.
+ */
 @Composable
-private fun ExpiresIn(expiresAt: Long) {
-    val left by androidx.compose.runtime.produceState(initialValue = expiresAt - System.currentTimeMillis() / 1000, expiresAt) {
+private fun ExpiresIn(id: String, secondsLeft: Long) {
+    val left by androidx.compose.runtime.produceState(initialValue = secondsLeft, id, secondsLeft) {
         while (value > 0) {
             kotlinx.coroutines.delay(1000)
-            value = expiresAt - System.currentTimeMillis() / 1000
+            value -= 1
         }
     }
     Text(if (left > 0) "${left / 60}:${"%02d".format(left % 60)} left to answer" else "Expired")

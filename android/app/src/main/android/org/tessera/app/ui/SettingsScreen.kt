@@ -43,8 +43,11 @@ import org.tessera.app.model.PreferenceStore
 import org.tessera.app.model.Session
 import org.tessera.app.model.TransferState
 import org.tessera.app.model.describeOffset
+import org.tessera.app.model.describeTimeout
+import org.tessera.lockTimeoutChoices
 
 /** Settings: security, moving accounts, server time, trash, password, about. */
+@OptIn(androidx.compose.foundation.layout.ExperimentalLayoutApi::class) // FlowRow
 @Composable
 fun SettingsScreen(session: Session, preferences: PreferenceStore, onPreferencesChanged: () -> Unit, onLock: () -> Unit) {
     val scope = rememberCoroutineScope()
@@ -62,9 +65,12 @@ fun SettingsScreen(session: Session, preferences: PreferenceStore, onPreferences
         Section("Security")
         Toggle("Block screenshots and the app preview", prefs.secureScreen) { save(prefs.copy(secureScreen = it)) }
         Toggle("Unlock with fingerprint or face (applies to the next device key)", prefs.biometricUnlock) { save(prefs.copy(biometricUnlock = it)) }
-        Text("Lock after ${prefs.lockAfterSeconds} s in the background")
-        Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-            listOf(0, 60, 300, 900).forEach { s -> OutlinedButton(onClick = { save(prefs.copy(lockAfterSeconds = s)) }) { Text(if (s == 0) "at once" else "${s / 60} min") } }
+        Text("Lock when left: ${describeTimeout(prefs.lockTimeout)}")
+        // Core's choices, shortest first.
+        androidx.compose.foundation.layout.FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+            lockTimeoutChoices().forEach { t ->
+                androidx.compose.material3.FilterChip(selected = prefs.lockTimeout == t, onClick = { save(prefs.copy(lockTimeout = t)) }, label = { Text(describeTimeout(t)) })
+            }
         }
         Button(onClick = onLock) { Text("Lock now") }
         Toggle("Check for sign-in requests in the background", prefs.backgroundPush) { save(prefs.copy(backgroundPush = it)) }
@@ -88,7 +94,7 @@ fun SettingsScreen(session: Session, preferences: PreferenceStore, onPreferences
         if (vaultState.trash.isEmpty()) Text("Empty")
         vaultState.trash.forEach { account ->
             ListItem(
-                headlineContent = { Text(listOf(account.issuer, account.label).filter { it.isNotBlank() }.joinToString(" · ")) },
+                headlineContent = { Text(account.displayName) },
                 trailingContent = {
                     Row {
                         TextButton(onClick = { scope.launch { session.settings.restore(account.id) } }) { Text("Restore") }
@@ -214,7 +220,7 @@ private fun TransferSection(session: Session) {
             session.codes.reload()
         }
     }
-    val create = rememberLauncherForActivityResult(ActivityResultContracts.CreateDocument("application/octet-stream")) { uri ->
+    val create = rememberLauncherForActivityResult(CreateTypedDocument) { uri ->
         val exported = state as? TransferState.Exported
         if (uri != null && exported != null) scope.launch {
             kotlinx.coroutines.withContext(kotlinx.coroutines.Dispatchers.IO) {
@@ -251,12 +257,27 @@ private fun TransferSection(session: Session) {
             confirmButton = { TextButton(onClick = { scope.launch { model.exportPlain(s.format) } }) { Text("I understand, export") } },
             dismissButton = { TextButton(onClick = model::cancel) { Text("Cancel") } },
         )
-        is TransferState.Exported -> LaunchedEffect(s) { create.launch(s.suggestedName) }
+        is TransferState.Exported -> LaunchedEffect(s) { create.launch(s.file) }
         is TransferState.Failed -> AlertDialog(
             onDismissRequest = model::cancel, title = { Text("Nothing was changed") }, text = { Text(s.reason) },
             confirmButton = { TextButton(onClick = model::cancel) { Text("OK") } },
         )
     }
+}
+
+/**
+ * `CreateDocument` with the MIME type of each export (core's `exportFile`): the stock contract
+ * fixes one type when it is registered.
+ */
+private object CreateTypedDocument : androidx.activity.result.contract.ActivityResultContract<org.tessera.ExportFile, android.net.Uri?>() {
+    override fun createIntent(context: android.content.Context, input: org.tessera.ExportFile) =
+        android.content.Intent(android.content.Intent.ACTION_CREATE_DOCUMENT)
+            .addCategory(android.content.Intent.CATEGORY_OPENABLE)
+            .setType(input.mimeType)
+            .putExtra(android.content.Intent.EXTRA_TITLE, input.fileName)
+
+    override fun parseResult(resultCode: Int, intent: android.content.Intent?): android.net.Uri? =
+        if (resultCode == Activity.RESULT_OK) intent?.data else null
 }
 
 /** Every entry of an import and what happened to it. */

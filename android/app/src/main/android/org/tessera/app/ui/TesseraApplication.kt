@@ -8,8 +8,8 @@ import android.os.Build
 import android.os.Handler
 import android.os.Looper
 import org.tessera.Vault
+import org.tessera.app.model.BackgroundPoll
 import org.tessera.app.model.PreferenceStore
-import org.tessera.app.model.PushInboxModel
 import org.tessera.app.model.Session
 import org.tessera.app.model.UnlockModel
 import org.tessera.app.platform.AndroidKeystore
@@ -67,23 +67,9 @@ class AppGraph(private val context: Context) {
         session = null
     }
 
-    /**
-     * Runs [block] with an inbox for the background worker: the open session's, or one over the
-     * vault opened with the device key for this fetch only. The worker never shows a prompt: a
-     * key bound to biometrics (or anything core answers other than an unlock) means no fetch
-     * until the user opens the app. Returns null when there was no inbox.
-     */
-    suspend fun <T> withBackgroundInbox(block: suspend (PushInboxModel) -> T): T? {
-        session?.let { return block(it.inbox) }
-        if (preferences.load().biometricUnlock) return null
-        val keys = AndroidKeystore.vaultKeys(context, false, CipherAuthorizer.NONE)
-        val vault = try {
-            org.tessera.Unlocker(vaultPath, keys, null).use { it.unlock(null).vault }
-        } catch (e: org.tessera.TesseraException) {
-            return null
-        }
-        return Session(vault, AndroidKeystore.pushKeys(context), HttpPushTransport(), ::folder).use { block(it.inbox) }
-    }
+    /** The background fetch: the open session's inbox, or core's poll slot with the vault locked. */
+    val backgroundPoll = BackgroundPoll(vaultPath, AndroidKeystore.pollSlotKeys(context), AndroidKeystore.pushKeys(context), HttpPushTransport())
+
 }
 
 /** Clears the clipboard a while after a code was copied, if nothing else was copied since. */

@@ -12,6 +12,7 @@ import org.tessera.Vault
 import org.tessera.app.platform.Link
 import org.tessera.app.platform.classifyLink
 import org.tessera.importIntoVault
+import org.tessera.displayName
 import org.tessera.parseOtpUri
 import org.tessera.scanQrLuma
 
@@ -117,6 +118,6 @@ class AddAccountModel(
         _state.value = AddState.Idle
     }
 
-    private fun titleOf(account: OtpAccount) =
-        listOf(account.issuer, account.label).filter { it.isNotBlank() }.joinToString(" · ").ifEmpty { "an account" }
+    // The name core gives an account not saved yet, as its lists will show it.
+    private fun titleOf(account: OtpAccount) = displayName(account.issuer, account.label)
 }

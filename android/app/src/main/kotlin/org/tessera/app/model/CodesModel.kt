@@ -170,6 +170,14 @@ class CodesModel(
         changeThenReload { vault.update(id, AccountChange(issuer = issuer, label = label, groups = names)) }
     }
 
+    /**
+     * How long a code copied from [row] may stay on the clipboard, in milliseconds: core's
+     * rule (until the code changes, at most a minute, never under a few seconds), on the
+     * vault's corrected clock. The screen runs it on the platform's timer.
+     */
+    suspend fun clipboardClearAfterMillis(row: CodeRow): Long? =
+        act { vault.clipboardClearAfterSeconds(row.validUntil?.toULong()).toLong() * 1000 }
+
     /** HOTP: advances the counter and shows the next code. */
     suspend fun nextHotp(id: String) = changeThenReload { vault.nextHotp(id) }
 

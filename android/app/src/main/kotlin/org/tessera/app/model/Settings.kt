@@ -4,13 +4,35 @@ import java.io.File
 import java.nio.file.Files
 import java.nio.file.StandardCopyOption
 import java.util.Properties
+import org.tessera.LockTimeout
+import org.tessera.defaultLockTimeout
+
+// A lock timeout in the file: "immediately", "never" or whole seconds.
+private fun textOf(timeout: LockTimeout) = when (timeout) {
+    LockTimeout.Immediately -> "immediately"
+    LockTimeout.Never -> "never"
+    is LockTimeout.After -> timeout.seconds.toString()
+}
+
+private fun timeoutOf(text: String): LockTimeout? = when (text) {
+    "immediately" -> LockTimeout.Immediately
+    "never" -> LockTimeout.Never
+    else -> text.toUIntOrNull()?.let { LockTimeout.After(it) }
+}
+
+/** What a lock timeout is called in settings ("at once", "after 5 min", "never"). */
+fun describeTimeout(timeout: LockTimeout): String = when (timeout) {
+    LockTimeout.Immediately -> "at once"
+    LockTimeout.Never -> "never"
+    is LockTimeout.After -> timeout.seconds.toLong().let { s -> if (s < 60) "after $s s" else "after ${s / 60} min" + if (s % 60 != 0L) " ${s % 60} s" else "" }
+}
 
 /** The app's own preferences (none of them secret). */
 data class Preferences(
     /** Block screenshots and the recent-apps preview (`FLAG_SECURE`). On unless the user turns it off. */
     val secureScreen: Boolean = true,
-    /** Lock the vault after the app was in the background this long (seconds); 0 locks at once. */
-    val lockAfterSeconds: Int = 60,
+    /** How long the app may be left before it locks the vault (core's choices and default). */
+    val lockTimeout: LockTimeout = defaultLockTimeout(),
     /** Bind the device key to biometric authentication (takes effect when the key is next made). */
     val biometricUnlock: Boolean = false,
     /** Fetch push requests in the background (WorkManager). */
@@ -34,7 +56,7 @@ class PreferenceStore(private val file: File) {
         val d = Preferences()
         return Preferences(
             secureScreen = p.getProperty("secureScreen")?.toBooleanStrictOrNull() ?: d.secureScreen,
-            lockAfterSeconds = p.getProperty("lockAfterSeconds")?.toIntOrNull()?.takeIf { it >= 0 } ?: d.lockAfterSeconds,
+            lockTimeout = p.getProperty("lockTimeout")?.let(::timeoutOf) ?: d.lockTimeout,
             biometricUnlock = p.getProperty("biometricUnlock")?.toBooleanStrictOrNull() ?: d.biometricUnlock,
             backgroundPush = p.getProperty("backgroundPush")?.toBooleanStrictOrNull() ?: d.backgroundPush,
         )
@@ -44,7 +66,7 @@ class PreferenceStore(private val file: File) {
     fun save(prefs: Preferences) {
         val p = Properties().apply {
             setProperty("secureScreen", prefs.secureScreen.toString())
-            setProperty("lockAfterSeconds", prefs.lockAfterSeconds.toString())
+            setProperty("lockTimeout", textOf(prefs.lockTimeout))
             setProperty("biometricUnlock", prefs.biometricUnlock.toString())
             setProperty("backgroundPush", prefs.backgroundPush.toString())
         }

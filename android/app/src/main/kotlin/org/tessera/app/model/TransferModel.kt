@@ -8,7 +8,10 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.withContext
 import org.tessera.ExportEncryption
 import org.tessera.ExportFormat
+import org.tessera.ExportFile
 import org.tessera.ExportResult
+import org.tessera.exportFile
+import java.util.TimeZone
 import org.tessera.ImportProgressListener
 import org.tessera.ImportReport
 import org.tessera.TesseraException
@@ -41,10 +44,10 @@ sealed interface TransferState {
     data class PlainConsent(val format: ExportFormat) : TransferState
 
     /**
-     * The export is ready to be written to the document the user picks, [suggestedName] its
-     * proposed file name. Printing it shows no content.
+     * The export is ready to be written to the document the user picks; [file] is core's
+     * proposed file name, extension and MIME type. Printing it shows no content.
      */
-    class Exported(val result: ExportResult, val suggestedName: String) : TransferState {
+    class Exported(val result: ExportResult, val file: ExportFile) : TransferState {
         override fun toString() = "Exported(${result.data.size} bytes, ${result.skipped.size} skipped)"
     }
 
@@ -62,6 +65,11 @@ class TransferModel(
     private val io: CoroutineDispatcher = Dispatchers.IO,
     /** Called after an import changed the vault (automatic backups). */
     private val onChanged: () -> Unit = {},
+    /** The device's time (Unix seconds) and time zone (seconds east of UTC) that date an export's file name. */
+    private val now: () -> Pair<Long, Int> = {
+        val millis = System.currentTimeMillis()
+        millis / 1000 to TimeZone.getDefault().getOffset(millis) / 1000
+    },
 ) {
     private val _state = MutableStateFlow<TransferState>(TransferState.Idle)
 
@@ -129,15 +137,21 @@ class TransferModel(
     }
 
     /** Exports encrypted with [password]. */
-    suspend fun exportEncrypted(format: ExportFormat, password: String) = export(format) { exportFromVault(vault, format, password, false) }
+    suspend fun exportEncrypted(format: ExportFormat, password: String) = export(format, true) { exportFromVault(vault, format, password, false) }
 
     /** Exports without encryption, after the user confirmed [TransferState.PlainConsent]. */
-    suspend fun exportPlain(format: ExportFormat) = export(format) { exportFromVault(vault, format, null, true) }
+    suspend fun exportPlain(format: ExportFormat) = export(format, false) { exportFromVault(vault, format, null, true) }
 
-    private suspend fun export(format: ExportFormat, call: () -> ExportResult) {
-        val result = coreCall(io, { _state.value = TransferState.Failed(it) }, call) ?: return
-        // Core names the format; the extension is left to the document picker's MIME type.
-        _state.value = TransferState.Exported(result, "tessera-" + exportFormatInfo(format).name)
+    private suspend fun export(format: ExportFormat, encrypted: Boolean, call: () -> ExportResult) {
+        val failed = { reason: String -> _state.value = TransferState.Failed(reason) }
+        val result = coreCall(io, failed, call) ?: return
+        val (time, offset) = now()
+        val file = coreCall(io, failed) { exportFile(format, encrypted, time.toULong(), offset) }
+        if (file == null) {
+            result.data.fill(0)
+            return
+        }
+        _state.value = TransferState.Exported(result, file)
     }
 
     /** The export was written (or the user gave up): its bytes are wiped. */
