@@ -189,6 +189,13 @@ impl Vault {
     }
 }
 
+/// How many automatic backups to keep when the user has not chosen (core's default), for
+/// `Vault.enableAutoBackup`; rotation never deletes the last verified backup whatever it is.
+#[uniffi::export]
+pub fn default_auto_backup_keep() -> u32 {
+    tessera_core::vault::DEFAULT_KEEP
+}
+
 /// The accounts of the newest intact automatic backup in `destination`, to restore into a
 /// fresh vault with `Vault.addMany` (half-written and damaged files are skipped).
 /// `WrongPassword` for a wrong backup password; nothing is changed anywhere.

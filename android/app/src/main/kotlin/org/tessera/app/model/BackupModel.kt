@@ -11,6 +11,7 @@ import org.tessera.AutoBackupOutcome
 import org.tessera.AutoBackupStatus
 import org.tessera.KdfParams
 import org.tessera.Vault
+import org.tessera.defaultAutoBackupKeep
 import org.tessera.app.platform.DocumentFolder
 import org.tessera.app.platform.FolderBackupDestination
 import org.tessera.readLatestBackup
@@ -161,7 +162,7 @@ class BackupModel(
      * first backup at once so the user sees it verified.
      */
     suspend fun enable(password: String, folder: String) {
-        coreCall(io, ::fail) { vault.enableAutoBackup(password, KEEP, folder, kdf) } ?: return
+        coreCall(io, ::fail) { vault.enableAutoBackup(password, defaultAutoBackupKeep(), folder, kdf) } ?: return
         _state.update { it.copy(message = "Automatic backups are on", error = null) }
         flush()
     }
@@ -218,11 +219,5 @@ class BackupModel(
         _state.update { it.copy(newRecoveryKey = null) }
         coreCall(io, ::fail) { vault.revokeRecoveryKey() } ?: return
         _state.update { it.copy(hasRecoveryKey = false, message = "No recovery key was kept: make one when you can write it down") }
-    }
-
-    private companion object {
-        // Core's default (DEFAULT_KEEP, which the FFI does not export); rotation never deletes
-        // the last verified backup whatever this says.
-        const val KEEP = 10u
     }
 }
