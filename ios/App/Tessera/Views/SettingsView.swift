@@ -24,9 +24,8 @@ struct SettingsView: View {
                     Button("Lock now", action: lock)
                 }
                 Section("Time") {
-                    if let time = model.serverTime {
-                        LabeledContent("Device clock off by", value: "\(time.offsetSeconds) s")
-                        LabeledContent("Measured at", value: time.source)
+                    if let time = model.serverTime, let offset = model.serverTimeText {
+                        Text("This iPhone's clock is \(offset).")
                         if time.warning {
                             Text("Your device clock is wrong; codes use the server's time.").foregroundStyle(.orange)
                         }

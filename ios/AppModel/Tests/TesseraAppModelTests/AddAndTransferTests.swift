@@ -10,7 +10,9 @@ import XCTest
 final class AddAndTransferTests: XCTestCase {
     func testLinksAreRoutedByWhatCoreSaysTheyAre() async throws {
         let vault = try makeVault()
-        let add = AddAccountModel(vault: vault, push: PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport()))
+        let notifier = RecordingNotifier()
+        let add = AddAccountModel(
+            vault: vault, push: PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport()), notifier: notifier)
 
         let otp = await add.open(link: "otpauth://totp/Example:alice@example.com?secret=\(rfcSecret)&issuer=Example")
         guard case .added(let id) = otp else { return XCTFail("not added: \(otp)") }
@@ -37,6 +39,7 @@ final class AddAndTransferTests: XCTestCase {
         guard case .failed(let why) = bad else { return XCTFail("accepted a web link: \(bad)") }
         XCTAssertFalse(why.isEmpty)
         XCTAssertEqual(try vault.list(filter: nil).count, before, "nothing added")
+        XCTAssertEqual(notifier.permissionRequests, 0, "only a push enrollment asks to post notifications")
     }
 
     func testManualEntryStartsFromCoreDefaultsAndRejectsABadSecret() async throws {

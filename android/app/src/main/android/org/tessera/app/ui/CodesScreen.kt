@@ -70,8 +70,8 @@ import kotlinx.coroutines.launch
 import org.tessera.app.model.CodeRow
 import org.tessera.app.model.CodesModel
 import org.tessera.app.model.RowBounds
-import org.tessera.app.model.describeOffset
 import org.tessera.app.model.rowUnder
+import org.tessera.describeClockOffset
 import kotlin.math.abs
 
 /**
@@ -107,7 +107,7 @@ fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
         state.drift?.let { d ->
             Surface(color = MaterialTheme.colorScheme.errorContainer, modifier = Modifier.fillMaxWidth().semantics { liveRegion = LiveRegionMode.Polite }) {
                 Text(
-                    "This phone's clock is ${describeOffset(d.offsetSeconds, d.source)}. Codes here are corrected; set the clock right for other apps.",
+                    "This phone's clock is ${describeClockOffset(d.offsetSeconds, d.source)}. Codes here are corrected; set the clock right for other apps.",
                     color = MaterialTheme.colorScheme.onErrorContainer, modifier = Modifier.padding(12.dp),
                 )
             }

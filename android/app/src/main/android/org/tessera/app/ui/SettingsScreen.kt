@@ -42,8 +42,8 @@ import org.tessera.app.model.BackupReminder
 import org.tessera.app.model.PreferenceStore
 import org.tessera.app.model.Session
 import org.tessera.app.model.TransferState
-import org.tessera.app.model.describeOffset
 import org.tessera.app.model.describeTimeout
+import org.tessera.describeClockOffset
 import org.tessera.lockTimeoutChoices
 
 /** Settings: security, moving accounts, server time, trash, password, about. */
@@ -331,7 +331,7 @@ private fun ServerTimeSection(session: Session) {
     if (status == null) {
         Text("Codes use this phone's clock.")
     } else {
-        Text("This phone's clock is ${describeOffset(status.offsetSeconds, status.source)}; codes are corrected.")
+        Text("This phone's clock is ${describeClockOffset(status.offsetSeconds, status.source)}; codes are corrected.")
         if (status.warning) Text("Your phone's clock is wrong. Codes still work, but other apps may not.", color = MaterialTheme.colorScheme.error)
     }
     state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
