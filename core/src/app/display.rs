@@ -43,6 +43,26 @@ pub fn describe_clock_offset(offset_secs: i64, source: &str) -> String {
     }
 }
 
+/// A code as a screen reader should say it (VoiceOver, TalkBack): one character at a time,
+/// never as a number ("one hundred twenty-three thousand…"), with a pause between the groups
+/// the eye sees. Takes the grouped code (or the code as typed): "123 456" → "1 2 3, 4 5 6";
+/// Steam's "2BC4F" → "2 B C 4 F".
+pub fn spoken_code(code: &str) -> String {
+    code.split_whitespace()
+        .map(|group| {
+            let mut spoken = String::with_capacity(group.len() * 2);
+            for (i, c) in group.chars().enumerate() {
+                if i > 0 {
+                    spoken.push(' ');
+                }
+                spoken.push(c);
+            }
+            spoken
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The longest grouped code: ten digits and two spaces.
 const MAX_GROUPED_LEN: usize = MAX_CODE_LEN + 2;
 
@@ -128,6 +148,16 @@ mod tests {
     use crate::account::OtpParams;
     use crate::otp::Generator;
     use crate::secret::Secret;
+
+    #[test]
+    fn a_screen_reader_says_a_code_symbol_by_symbol_pausing_between_groups() {
+        assert_eq!(spoken_code("123 456"), "1 2 3, 4 5 6");
+        assert_eq!(spoken_code("9428 7082"), "9 4 2 8, 7 0 8 2");
+        assert_eq!(spoken_code("1234 567 890"), "1 2 3 4, 5 6 7, 8 9 0");
+        assert_eq!(spoken_code("2BC4F"), "2 B C 4 F");
+        assert_eq!(spoken_code(" 12  34 "), "1 2, 3 4");
+        assert_eq!(spoken_code(""), "");
+    }
 
     #[test]
     fn a_clock_offset_reads_in_words_with_its_direction() {
