@@ -45,7 +45,7 @@ pub mod vault;
 
 pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
 pub use error::{Error, Result};
-pub use otp::{Code, Engine, Generator, OtpError};
+pub use otp::{Code, CodeText, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
 pub use secret_buf::SecretBuf;
 pub use uri::{ParsedUri, PushEnrollment, UriError};
