@@ -16,7 +16,7 @@
 //!     "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8",
 //! )?;
 //! let generator = Generator::for_account(&account)?;
-//! assert_eq!(generator.code_at(59).as_str(), "94287082");
+//! assert_eq!(generator.code_at(59).text().as_str(), "94287082");
 //! assert_eq!(generator.remaining_at(59), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
