@@ -265,6 +265,14 @@ pub(crate) fn watch(
     Ok(Arc::new(CodesWatch { inner }))
 }
 
+/// A code as a screen reader should say it: one symbol at a time, a pause between the
+/// groups (`displayCode` "123 456" → "1 2 3, 4 5 6"), never as one large number. Give it to
+/// VoiceOver / TalkBack as the code's label.
+#[uniffi::export]
+pub fn spoken_code(code: String) -> String {
+    tessera_core::app::spoken_code(&code)
+}
+
 /// The parameters an account of `kind` starts from when the user types it in: TOTP and Steam
 /// SHA-1, 30 s (TOTP 6 digits, Steam its 5 characters), HOTP SHA-1, 6 digits, counter 0. An
 /// account built from these is valid as it is (the record's own defaults are TOTP's, which a

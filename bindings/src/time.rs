@@ -39,6 +39,15 @@ pub fn offset_warning_seconds() -> i64 {
     tessera_core::clock::OFFSET_WARNING_SECS
 }
 
+/// How far the device clock is off, in words: "1 min 35 s behind pi.example" for an offset of
+/// 95 s, "2 min 5 s ahead of pi.example" for -125 s. Show it with the clock warning
+/// (`ServerTimeStatus.warning`) and in the settings; `offset_seconds` and `source` as in
+/// `ServerTimeStatus`.
+#[uniffi::export]
+pub fn describe_clock_offset(offset_seconds: i64, source: String) -> String {
+    tessera_core::app::describe_clock_offset(offset_seconds, &source)
+}
+
 #[uniffi::export]
 impl Vault {
     /// The stored server time, or `None` before any sync. `Integrity` when the stored value

@@ -12,6 +12,10 @@ import PackageDescription
 let host = ProcessInfo.processInfo.environment["TESSERA_BINDINGS"] == "host"
 let tessera: Package.Dependency = host ? .package(path: "../../tests/swift") : .package(path: "..")
 let tesseraProduct: Target.Dependency = .product(name: "Tessera", package: host ? "swift" : "ios")
+// Linux has no Keychain: the tests' push device keys there are OpenSSL's (the Swift suite's
+// OpenSslKeys, tests/swift/Sources/OpenSslKeys).
+let testKeys: [Target.Dependency] =
+    host ? [.product(name: "OpenSslKeys", package: "swift", condition: .when(platforms: [.linux]))] : []
 
 let package = Package(
     name: "TesseraAppModel",
@@ -23,6 +27,6 @@ let package = Package(
     dependencies: [tessera],
     targets: [
         .target(name: "TesseraAppModel", dependencies: [tesseraProduct]),
-        .testTarget(name: "TesseraAppModelTests", dependencies: ["TesseraAppModel"]),
+        .testTarget(name: "TesseraAppModelTests", dependencies: ["TesseraAppModel"] + testKeys),
     ]
 )

@@ -15,10 +15,11 @@ final class LocalNotifier: RequestNotifier {
 }
 
 final class SecureEnclaveKeys: KeyProvider, @unchecked Sendable {
+    var requireBiometry: Bool
     init(
         tag: String = "org.tessera.app.vault-key", requireBiometry: Bool, interactive: Bool = true,
         usableWhileLocked: Bool = false
-    ) {}
+    ) { self.requireBiometry = requireBiometry }
     func wrap(key: Data) throws -> Data { fatalError("signature only") }
     func unwrap(wrapped: Data) throws -> Data { fatalError("signature only") }
 }

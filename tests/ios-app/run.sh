@@ -24,10 +24,12 @@ bash tests/swift/generate.sh
 # TESSERA_BINDINGS=host: ios/AppModel builds on tests/swift's package (the host library)
 # instead of the XCFramework. The root resets the environment: pass everything on.
 ENV="TESSERA_BINDINGS=host TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
+# The root from here on: the push enrollments below expire if left waiting for it.
+swift_hold_root ios-app
 if [ -n "${TESSERA_PI_URL:-}" ]; then
-    step "ios-app: privacyIDEA push users (plain, number matching, app_force_unlock, time sync, opened notification)"
+    step "ios-app: privacyIDEA push users (plain, number matching, app_force_unlock, time sync, opened notification, background poll slot)"
     PI_ADMIN=("$TESSERA_CACHE/privacyidea-3.14/bin/python" tests/privacyidea/pi_admin.py)
-    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match time opened)"
+    eval "$(bash tests/privacyidea/push-fixture.sh iosapp plain match time opened slot)"
     "${PI_ADMIN[@]}" policy "tessera-nm-$TESSERA_PI_PUSH_USER_match" "$TESSERA_PI_PUSH_USER_match" \
         "push_require_presence, push_presence_options=NUMERIC, push_presence_num_options=4"
     # app_force_unlock comes from an enrollment policy, so it must exist before the token.
@@ -37,7 +39,7 @@ if [ -n "${TESSERA_PI_URL:-}" ]; then
         "push_app_force_unlock=biometric" enrollment
     TESSERA_PI_PUSH_URI_locked=$("${PI_ADMIN[@]}" token "$TESSERA_PI_PUSH_USER_locked" push push-pin)
     ENV="$ENV TESSERA_PI_URL='$TESSERA_PI_URL'"
-    for name in plain match locked time opened; do
+    for name in plain match locked time opened slot; do
         user=TESSERA_PI_PUSH_USER_$name uri=TESSERA_PI_PUSH_URI_$name
         ENV="$ENV $user='${!user}' $uri='${!uri}'"
     done
@@ -48,6 +50,12 @@ fi
 # (withObservationTracking fires, /work/shared/docs/toolchain.md). macOS links it normally.
 FLAGS="--disable-swift-testing"
 [ "$(uname -s)" = Darwin ] || FLAGS="$FLAGS -Xlinker --allow-shlib-undefined"
+
+# The view models must build without Apple's UI frameworks (that is what lets them run here).
+if grep -rlE '^\s*import (SwiftUI|UIKit)\b' "$PKG/Sources"; then
+    echo "the files above import SwiftUI/UIKit: views belong in ios/App, not in the view models" >&2
+    exit 1
+fi
 
 # The app's own files need Apple's SDKs to compile; parsing them at least keeps their syntax
 # from rotting (it checks no type or API).

@@ -17,6 +17,8 @@ let package = Package(
     // on the same generated Swift and host library as this suite.
     products: [
         .library(name: "Tessera", targets: ["Tessera"]),
+        // The Linux stand-ins for the platform keystores, for ios/AppModel's tests too.
+        .library(name: "OpenSslKeys", targets: ["OpenSslKeys"]),
     ],
     targets: [
         .systemLibrary(name: "TesseraFFI", path: "Sources/TesseraFFI"),
@@ -27,9 +29,16 @@ let package = Package(
         // OpenSSL's libcrypto: the container tests' platform key on Linux (CryptoKit elsewhere
         // is not available to Swift on Linux).
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL"),
+        // Container and push device keys over libcrypto, standing in on Linux for the Secure
+        // Enclave and the Keychain (empty on Apple platforms).
+        .target(
+            name: "OpenSslKeys",
+            dependencies: ["Tessera", .target(name: "COpenSSL", condition: .when(platforms: [.linux]))],
+            path: "Sources/OpenSslKeys"
+        ),
         .testTarget(
             name: "TesseraTests",
-            dependencies: ["Tessera", .target(name: "COpenSSL", condition: .when(platforms: [.linux]))],
+            dependencies: ["Tessera", "OpenSslKeys", .target(name: "COpenSSL", condition: .when(platforms: [.linux]))],
             path: "Tests/TesseraTests"
         ),
         // First codes on screen (tests/swift/run.sh bench); built only when asked for.

@@ -45,6 +45,8 @@ bash tests/swift/generate.sh
 # Push through the bindings needs a push token on the privacyIDEA that run-all.sh started
 # (PushTests skips, saying why, without one). The root resets the environment: pass it on.
 PI_ENV="TESSERA_FFI_BUILD='${TESSERA_FFI_BUILD:-desktop}'"
+# The root from here on: the enrollments and registrations below expire if left waiting for it.
+swift_hold_root swift
 if [ -n "${TESSERA_PI_URL:-}" ]; then
     eval "$(bash tests/privacyidea/push-fixture.sh swift swift swiftinbox)"
     PI_ENV="$PI_ENV TESSERA_PI_URL='$TESSERA_PI_URL' TESSERA_PI_PUSH_USER_swift='$TESSERA_PI_PUSH_USER_swift'"

@@ -12,6 +12,19 @@ swift_toolchain() {
     bash tests/swift/chroot.sh setup
 }
 
+# swift_hold_root NAME: waits for the root and keeps it for the rest of the suite (Linux), so
+# that what the suite makes on a server just before its runs (privacyIDEA enrollments and
+# container registrations expire after minutes) is not left waiting behind another suite's
+# use of the root. Call it after the builds (they need no root), before making fixtures.
+swift_hold_root() {
+    [ "$(uname -s)" = Darwin ] && return 0
+    step "$1: waiting for the Swift root (another suite may be using it)"
+    mkdir -p "$TESSERA_CACHE"
+    exec 8>"$TESSERA_CACHE/swift-chroot.lock"
+    flock 8
+    export TESSERA_SWIFT_ROOT_LOCK_FD=8
+}
+
 # swift_run DIR CMD: runs CMD (sh -c) in DIR, natively on macOS, inside the root on Linux (with
 # the repository, REPO, bind-mounted at the same path). The root starts from an empty
 # environment: put the variables CMD needs in front of it.

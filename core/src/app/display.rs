@@ -23,6 +23,46 @@ pub fn display_name(issuer: &str, label: &str) -> String {
     }
 }
 
+/// How far the device clock is off, in words, for the clock warning of the codes screen and
+/// the settings: `offset_secs` is server time minus device time (positive: the device is
+/// behind), `source` the server it was measured against. "45 s behind pi.example", "2 min 5 s
+/// ahead of pi.example", "2 h 1 min behind pi.example" (seconds are left out beside hours).
+pub fn describe_clock_offset(offset_secs: i64, source: &str) -> String {
+    let size = offset_secs.unsigned_abs();
+    let amount = match size {
+        0..60 => format!("{size} s"),
+        60..3600 if size.is_multiple_of(60) => format!("{} min", size / 60),
+        60..3600 => format!("{} min {} s", size / 60, size % 60),
+        _ if size % 3600 < 60 => format!("{} h", size / 3600),
+        _ => format!("{} h {} min", size / 3600, size % 3600 / 60),
+    };
+    if offset_secs >= 0 {
+        format!("{amount} behind {source}")
+    } else {
+        format!("{amount} ahead of {source}")
+    }
+}
+
+/// A code as a screen reader should say it (VoiceOver, TalkBack): one character at a time,
+/// never as a number ("one hundred twenty-three thousand…"), with a pause between the groups
+/// the eye sees. Takes the grouped code (or the code as typed): "123 456" → "1 2 3, 4 5 6";
+/// Steam's "2BC4F" → "2 B C 4 F".
+pub fn spoken_code(code: &str) -> String {
+    code.split_whitespace()
+        .map(|group| {
+            let mut spoken = String::with_capacity(group.len() * 2);
+            for (i, c) in group.chars().enumerate() {
+                if i > 0 {
+                    spoken.push(' ');
+                }
+                spoken.push(c);
+            }
+            spoken
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The longest grouped code: ten digits and two spaces.
 const MAX_GROUPED_LEN: usize = MAX_CODE_LEN + 2;
 
@@ -108,6 +148,35 @@ mod tests {
     use crate::account::OtpParams;
     use crate::otp::Generator;
     use crate::secret::Secret;
+
+    #[test]
+    fn a_screen_reader_says_a_code_symbol_by_symbol_pausing_between_groups() {
+        assert_eq!(spoken_code("123 456"), "1 2 3, 4 5 6");
+        assert_eq!(spoken_code("9428 7082"), "9 4 2 8, 7 0 8 2");
+        assert_eq!(spoken_code("1234 567 890"), "1 2 3 4, 5 6 7, 8 9 0");
+        assert_eq!(spoken_code("2BC4F"), "2 B C 4 F");
+        assert_eq!(spoken_code(" 12  34 "), "1 2, 3 4");
+        assert_eq!(spoken_code(""), "");
+    }
+
+    #[test]
+    fn a_clock_offset_reads_in_words_with_its_direction() {
+        let say = |secs| describe_clock_offset(secs, "pi.example");
+        assert_eq!(say(0), "0 s behind pi.example");
+        assert_eq!(say(45), "45 s behind pi.example");
+        assert_eq!(say(-59), "59 s ahead of pi.example");
+        assert_eq!(say(60), "1 min behind pi.example");
+        assert_eq!(say(95), "1 min 35 s behind pi.example");
+        assert_eq!(say(-125), "2 min 5 s ahead of pi.example");
+        assert_eq!(say(-3600), "1 h ahead of pi.example");
+        // seconds are noise beside hours
+        assert_eq!(say(7265), "2 h 1 min behind pi.example");
+        assert_eq!(say(3659), "1 h behind pi.example");
+        assert_eq!(
+            say(i64::MIN),
+            "2562047788015215 h 30 min ahead of pi.example"
+        );
+    }
 
     /// The code of `digits` digits at T = 59 for RFC 6238's SHA-1 secret.
     fn code(params: OtpParams) -> Code {

@@ -26,23 +26,31 @@ final class AppServices {
     /// vault is open.
     var pendingLink: String?
 
+    /// Face ID / Touch ID guards the device key: on unless the user turned it off on the first
+    /// run, before the vault (and with it the Secure Enclave key) was created; it binds the key
+    /// made then.
+    var requireBiometry: Bool {
+        didSet {
+            defaults.set(requireBiometry, forKey: Self.requireBiometryKey)
+            vaultKeys.requireBiometry = requireBiometry
+        }
+    }
+
     @ObservationIgnored let notifier = LocalNotifier()
     @ObservationIgnored private let defaults = UserDefaults.standard
     @ObservationIgnored private let path: String
+    @ObservationIgnored private let vaultKeys: SecureEnclaveKeys
+    private static let requireBiometryKey = "requireBiometry"
 
     init() {
         let support = FileManager.default.urls(for: .applicationSupportDirectory, in: .userDomainMask)[0]
         try? FileManager.default.createDirectory(at: support, withIntermediateDirectories: true)
         path = support.appendingPathComponent("vault.db").path
-        let keys = SecureEnclaveKeys(requireBiometry: Self.requireBiometry(defaults))
-        unlock = UnlockModel(path: path, keys: keys, clock: nil, lockTimeout: SettingsModel.savedLockTimeout(defaults))
+        let biometry = defaults.object(forKey: Self.requireBiometryKey) as? Bool ?? true
+        requireBiometry = biometry
+        vaultKeys = SecureEnclaveKeys(requireBiometry: biometry)
+        unlock = UnlockModel(path: path, keys: vaultKeys, clock: nil, lockTimeout: SettingsModel.savedLockTimeout(defaults))
         notifier.onOpen = { [weak self] id in self?.openRequest = id }
-    }
-
-    /// Face ID / Touch ID guards the device key (on unless the user turned it off before the
-    /// vault was created).
-    static func requireBiometry(_ defaults: UserDefaults) -> Bool {
-        defaults.object(forKey: "requireBiometry") as? Bool ?? true
     }
 
     /// Builds or drops the session's models as the vault opens and locks.
@@ -57,7 +65,7 @@ final class AppServices {
         let push = PushClient(vault: vault, deviceKeys: KeychainPushKeys(), transport: URLSessionTransport())
         session = Session(
             codes: CodesModel(vault: vault, sleeper: SystemSleeper(), pasteboard: SystemPasteboard()),
-            add: AddAccountModel(vault: vault, push: push),
+            add: AddAccountModel(vault: vault, push: push, notifier: notifier),
             inbox: InboxModel(push: push, notifier: notifier, presence: DevicePresence()),
             transfer: TransferModel(vault: vault),
             settings: SettingsModel(vault: vault, push: push, defaults: defaults, unlock: unlock),
@@ -85,13 +93,10 @@ final class AppServices {
 
     /// BGAppRefreshTask: polls through the open vault, or, when it is locked, through its
     /// poll slot without opening it (core fetches; nothing can be answered in the background).
+    /// The choice is the model's (`BackgroundPolling.refresh`, tested against privacyIDEA).
     func backgroundRefresh() async {
-        if let session {
-            await session.inbox.refreshInBackground()
-            return
-        }
-        _ = await BackgroundPolling.run(
-            vaultPath: path, keys: Self.pollSlotKeys, deviceKeys: KeychainPushKeys(), transport: URLSessionTransport(),
-            clock: nil, notifier: notifier)
+        _ = await BackgroundPolling.refresh(
+            inbox: session?.inbox, vaultPath: path, keys: Self.pollSlotKeys, deviceKeys: KeychainPushKeys(),
+            transport: URLSessionTransport(), clock: nil, notifier: notifier)
     }
 }

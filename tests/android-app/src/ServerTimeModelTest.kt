@@ -7,8 +7,8 @@ import org.tessera.Clock
 import org.tessera.PushClient
 import org.tessera.Vault
 import org.tessera.app.model.ServerTimeModel
-import org.tessera.app.model.describeOffset
 import org.tessera.app.platform.HttpPushTransport
+import org.tessera.describeClockOffset
 import org.tessera.otpCodeAt
 import org.tessera.parseOtpUri
 import java.io.File
@@ -24,14 +24,15 @@ class HourBehind : Clock {
 }
 
 class ServerTimeModelTest {
+    /** The screens show core's words for the offset (`describeClockOffset`). */
     @Test
     fun anOffsetIsSaidInWordsWithItsDirection() {
-        assertEquals("45 s behind pi.example", describeOffset(45, "pi.example"))
-        assertEquals("1 min 35 s behind pi.example", describeOffset(95, "pi.example"))
-        assertEquals("2 min 5 s ahead of pi.example", describeOffset(-125, "pi.example"))
-        assertEquals("1 min behind pi.example", describeOffset(60, "pi.example"))
-        assertEquals("1 h ahead of pi.example", describeOffset(-3600, "pi.example"))
-        assertEquals("2 h 1 min behind pi.example", describeOffset(7265, "pi.example"), "seconds are noise beside hours")
+        assertEquals("45 s behind pi.example", describeClockOffset(45, "pi.example"))
+        assertEquals("1 min 35 s behind pi.example", describeClockOffset(95, "pi.example"))
+        assertEquals("2 min 5 s ahead of pi.example", describeClockOffset(-125, "pi.example"))
+        assertEquals("1 min behind pi.example", describeClockOffset(60, "pi.example"))
+        assertEquals("1 h ahead of pi.example", describeClockOffset(-3600, "pi.example"))
+        assertEquals("2 h 1 min behind pi.example", describeClockOffset(7265, "pi.example"), "seconds are noise beside hours")
     }
 
     @Test

@@ -64,12 +64,16 @@ private fun hundredAccounts(params: OtpParams): List<OtpAccount> {
 }
 
 /**
- * First codes on screen: `first-codes-setup PATH` creates a 100-account vault; each
- * `first-codes PATH` run is a fresh JVM whose first touch of the library is the timed block:
- * loading libtessera_ffi through JNA (with uniffi's checks), opening the vault with the device
- * key and holding the display-ready list. run.sh starts it several times and reports the median.
- * The device key is wrapped by an identity KeyProvider, so the platform keystore's own cost
- * (Android Keystore, Keychain) is not in the figure.
+ * First codes on screen from a fresh JVM. `first-codes-setup PATH` creates a 100-account vault;
+ * each `first-codes PATH` run is a fresh JVM whose first touch of the library is the timed
+ * block: JNA initialises (loading its libjnidispatch), loads libtessera_ffi, uniffi registers
+ * the library's functions and runs its checks, the vault opens with the device key and the
+ * display-ready list is held. run.sh starts it several times and reports the median. The device
+ * key is wrapped by an identity KeyProvider, so the platform keystore's own cost (Android
+ * Keystore, Keychain) is not in the figure. The warm-process figure is WarmLoad.kt's.
+ *
+ * `first-codes-phases PATH` does the same work step by step, to show where a fresh JVM spends
+ * it (forcing each step explicitly, in the order the first call runs it).
  */
 private fun firstCodes(args: Array<String>): Boolean {
     val params = OtpParams(OtpKind.TOTP, Algorithm.SHA1, 6u, 30u, 0uL)
@@ -79,23 +83,64 @@ private fun firstCodes(args: Array<String>): Boolean {
             check(vault.codes().size == 100)
         }
         "first-codes" -> {
+            val cpuStart = threads.currentThreadCpuTime
             val start = System.nanoTime()
-            Vault.open(args[1], PlainKeys()).use { vault ->
-                val codes = vault.codes()
-                val spent = System.nanoTime() - start
-                check(codes.size == 100 && codes.all { it.code != null })
+            val held = firstCodesProbe(args[1])
+            val spent = System.nanoTime() - start
+            val spentCpu = threads.currentThreadCpuTime - cpuStart
+            held.use {
                 // Then the same again in this process, now that the library is loaded: what an
                 // app pays to reopen its vault after locking it.
-                val again = measure(50, 10) {
-                    Vault.open(args[1], PlainKeys()).use { v -> check(v.codes().size == 100) }
-                }
-                println("first-codes %.3f ms; warm reopen median %.3f ms".format(
-                    spent / 1e6, again.wall.sorted()[again.wall.size / 2] / 1e6))
+                val again = measure(50, 10) { firstCodesProbe(args[1]).close() }
+                println("first-codes %.3f ms; thread CPU %.3f ms; warm reopen median %.3f ms".format(
+                    spent / 1e6, spentCpu / 1e6, again.wall.sorted()[again.wall.size / 2] / 1e6))
             }
+        }
+        "first-codes-phases" -> {
+            var wall = System.nanoTime()
+            var cpu = threads.currentThreadCpuTime
+            val phases = StringBuilder()
+            fun phase(name: String) {
+                val nowWall = System.nanoTime()
+                val nowCpu = threads.currentThreadCpuTime
+                phases.append("phase|%s|%.3f|%.3f\n".format(name, (nowWall - wall) / 1e6, (nowCpu - cpu) / 1e6))
+                wall = nowWall
+                cpu = nowCpu
+            }
+            // The generated objects are internal to the bindings, hence by name.
+            val loader = Vault::class.java.classLoader
+            Class.forName("com.sun.jna.Native")
+            phase("JNA initialises (loads libjnidispatch)")
+            com.sun.jna.NativeLibrary.getInstance("tessera_ffi", loader)
+            phase("JNA loads libtessera_ffi (dlopen)")
+            Class.forName("org.tessera.IntegrityCheckingUniffiLib", true, loader)
+            phase("uniffi checks: register 131 functions, contract version, 130 checksums")
+            Class.forName("org.tessera.UniffiLib", true, loader)
+            phase("register the 235 other functions and the callback vtables")
+            val vault = Vault.open(args[1], PlainKeys())
+            phase("Vault.open with the device key (its classes load on first use)")
+            val codes = vault.codes()
+            check(codes.size == 100 && codes.all { it.code != null })
+            phase("codes(): the display-ready list of 100")
+            vault.close()
+            print(phases)
         }
         else -> return false
     }
     return true
+}
+
+/**
+ * The timed block of both first-codes figures (WarmLoad.kt calls it through a fresh class
+ * loader): open the vault with the device key and hold the display-ready list. The first call
+ * into the bindings loads the library and runs uniffi's checks. Returns the open vault, for the
+ * caller to close once its clock has stopped.
+ */
+fun firstCodesProbe(path: String): AutoCloseable {
+    val vault = Vault.open(path, PlainKeys())
+    val codes = vault.codes()
+    check(codes.size == 100 && codes.all { it.code != null })
+    return vault
 }
 
 fun main(args: Array<String>) {

@@ -14,7 +14,8 @@ final class LocalNotifier: NSObject, RequestNotifier, UNUserNotificationCenterDe
         UNUserNotificationCenter.current().delegate = self
     }
 
-    /// Asks once for permission to post alerts (on the first push enrollment).
+    /// Asks for permission to post alerts (iOS shows the prompt only the first time; the
+    /// add model calls this after each push enrollment).
     func requestPermission() {
         UNUserNotificationCenter.current().requestAuthorization(options: [.alert, .sound]) { _, _ in }
     }

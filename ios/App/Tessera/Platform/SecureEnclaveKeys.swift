@@ -14,7 +14,8 @@ import Tessera
 final class SecureEnclaveKeys: KeyProvider, @unchecked Sendable {
     private static let algorithm = SecKeyAlgorithm.eciesEncryptionCofactorVariableIVX963SHA256AESGCM
     private let tag: Data
-    private let requireBiometry: Bool
+    /// Face ID / Touch ID for every unwrap; read when the key is made (the first run's choice).
+    var requireBiometry: Bool
     private let interactive: Bool
     private let usableWhileLocked: Bool
 

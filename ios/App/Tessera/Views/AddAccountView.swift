@@ -15,7 +15,7 @@ struct AddAccountView: View {
     @State private var label = ""
     @State private var secret = ""
     @State private var kind = OtpKind.totp
-    @State private var params = OtpParams(kind: .totp, algorithm: .sha1)
+    @State private var params = otpDefaults(kind: .totp)
 
     enum Mode: String, CaseIterable, Identifiable {
         case scan = "Scan", image = "Image", manual = "Type"

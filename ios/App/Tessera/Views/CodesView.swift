@@ -17,8 +17,8 @@ struct CodesView: View {
     var body: some View {
         NavigationStack {
             List {
-                if let time = model.clockWarning {
-                    Label("This device's clock is off by \(time.offsetSeconds) s; codes use the server's time.", systemImage: "clock.badge.exclamationmark")
+                if let offset = model.clockWarningText {
+                    Label("This iPhone's clock is \(offset). Codes here are corrected; set the clock right for other apps.", systemImage: "clock.badge.exclamationmark")
                         .foregroundStyle(.orange)
                 }
                 if !model.groups.isEmpty {

@@ -46,7 +46,9 @@ struct RootView: View {
                 }
             }
         } else {
-            UnlockView(model: services.unlock)
+            UnlockView(
+                model: services.unlock,
+                requireBiometry: Binding(get: { services.requireBiometry }, set: { services.requireBiometry = $0 }))
         }
     }
 }

@@ -5,6 +5,8 @@ import TesseraAppModel
 /// then the password when the device key cannot open the vault).
 struct UnlockView: View {
     @Bindable var model: UnlockModel
+    /// First run: whether the device key asks for Face ID / Touch ID (fixed once it is made).
+    @Binding var requireBiometry: Bool
     @State private var password = ""
     @State private var repeated = ""
     @State private var recoveryKey = ""
@@ -20,6 +22,7 @@ struct UnlockView: View {
             case .firstRun:
                 Text("Your accounts are kept on this iPhone, encrypted with a key in its Secure Enclave.")
                     .multilineTextAlignment(.center)
+                Toggle("Unlock with Face ID or Touch ID", isOn: $requireBiometry)
                 SecureField("Password (optional, a second way in)", text: $password)
                     .textContentType(.newPassword)
                 SecureField("Repeat the password", text: $repeated)

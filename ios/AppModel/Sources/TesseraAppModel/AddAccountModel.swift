@@ -30,11 +30,14 @@ public final class AddAccountModel {
 
     @ObservationIgnored private let vault: Vault
     @ObservationIgnored private let push: PushClient
+    @ObservationIgnored private let notifier: RequestNotifier?
 
-    /// Adds to `vault`; push enrollments go through `push`.
-    public init(vault: Vault, push: PushClient) {
+    /// Adds to `vault`; push enrollments go through `push`, and each one asks `notifier` for
+    /// the permission to post sign-in requests.
+    public init(vault: Vault, push: PushClient, notifier: RequestNotifier? = nil) {
         self.vault = vault
         self.push = push
+        self.notifier = notifier
     }
 
     /// The fields a manual entry starts with for `kind` (core's defaults: digits, period,
@@ -48,7 +51,7 @@ public final class AddAccountModel {
     public func open(link: String) async -> AddResult {
         let vault = self.vault
         let push = self.push
-        return await run {
+        let outcome = await run {
             switch try Self.classify(link) {
             case .otp:
                 return .added(id: try vault.addUri(uri: link))
@@ -59,6 +62,8 @@ public final class AddAccountModel {
                 return .imported(try importIntoVault(vault: vault, data: Data(link.utf8), format: format, password: nil, dryRun: false))
             }
         }
+        if case .enrolled = outcome { notifier?.requestPermission() }
+        return outcome
     }
 
     /// An account typed in by hand.

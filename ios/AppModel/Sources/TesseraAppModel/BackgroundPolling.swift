@@ -20,7 +20,23 @@ public enum BackgroundPolling {
         }
     }
 
-    /// The background task: opens the slot of the vault at `vaultPath` with `keys`, polls it
+    /// What `BGAppRefreshTask` runs (`AppServices.backgroundRefresh`): with the vault open,
+    /// the session's `inbox` polls and notifies; with it locked (`inbox` nil), the poll slot
+    /// does, through `run`, and the vault stays locked. Returns the requests notified and why
+    /// the poll fell short, if it did.
+    public static func refresh(
+        inbox: InboxModel?, vaultPath: String, keys: KeyProvider, deviceKeys: PushDeviceKeys, transport: PushTransport?,
+        clock: Clock?, notifier: RequestNotifier?
+    ) async -> (posted: [InboxItem], problem: String?) {
+        if let inbox {
+            let posted = await inbox.refreshInBackground()
+            return (posted, await inbox.message)
+        }
+        return await run(
+            vaultPath: vaultPath, keys: keys, deviceKeys: deviceKeys, transport: transport, clock: clock, notifier: notifier)
+    }
+
+    /// The background task with the vault locked: opens the slot of the vault at `vaultPath` with `keys`, polls it
     /// and posts a notification for each request this poll brought first (a request whose
     /// token demands an unlock goes without its question). Returns the requests notified and,
     /// when the poll could not run (polling off, the key refused, the slot damaged), why.

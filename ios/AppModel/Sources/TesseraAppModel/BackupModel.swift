@@ -46,9 +46,6 @@ public final class BackupModel {
         self.kdf = kdf
     }
 
-    /// The number of backups kept when the user switches them on.
-    public nonisolated static let defaultKeep: UInt32 = 5
-
     /// Reads core's status and the remembered folder.
     public func load() async {
         let vault = self.vault
@@ -61,13 +58,15 @@ public final class BackupModel {
     }
 
     /// Switches automatic backups on into `folder` (the document picker's), encrypted with
-    /// `password` (asked twice); writes and verifies the first backup at once.
-    public func enable(folder: URL, password: String, repeated: String, keep: UInt32 = defaultKeep) async {
+    /// `password` (asked twice), keeping `keep` backups (core's default when nil); writes and
+    /// verifies the first backup at once.
+    public func enable(folder: URL, password: String, repeated: String, keep: UInt32? = nil) async {
         guard password == repeated else {
             message = "The two passwords differ."
             return
         }
         let (vault, kdf) = (self.vault, self.kdf)
+        let keep = keep ?? defaultAutoBackupKeep()
         busy = true
         defer { busy = false }
         do {

@@ -24,6 +24,11 @@ public final class CodesModel {
     /// The device clock is off by more than core's threshold (codes are corrected with the
     /// server time all the same): show the offset.
     public private(set) var clockWarning: ServerTimeStatus?
+    /// The clock warning in words, "1 min 35 s behind pi.example" (core's
+    /// `describeClockOffset`); nil without a warning.
+    public var clockWarningText: String? {
+        clockWarning.map { describeClockOffset(offsetSeconds: $0.offsetSeconds, source: $0.source) }
+    }
 
     @ObservationIgnored private let vault: Vault
     @ObservationIgnored private let sleeper: Sleeper

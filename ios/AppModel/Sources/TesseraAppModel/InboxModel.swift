@@ -72,6 +72,10 @@ public protocol UserPresence: AnyObject {
 public protocol RequestNotifier: AnyObject {
     /// Tells the user about `item` (issuer and question only).
     func notify(_ item: InboxItem)
+    /// A push token was just enrolled: ask the user, if not asked before, to allow the
+    /// notifications `notify` posts (without them a request found in the background goes
+    /// unnoticed until the app is opened).
+    func requestPermission()
 }
 
 /// The server's answer to the user's, as the inbox shows it.
@@ -150,10 +154,13 @@ public final class InboxModel {
         }
     }
 
-    /// BGAppRefreshTask: polls and posts a notification for each new request (a hidden one
-    /// without its question).
-    public func refreshInBackground() async {
-        for item in await refresh() { notifier?.notify(item) }
+    /// BGAppRefreshTask while the vault is open: polls and posts a notification for each new
+    /// request (a hidden one without its question). Returns the requests notified.
+    @discardableResult
+    public func refreshInBackground() async -> [InboxItem] {
+        let fresh = await refresh()
+        for item in fresh { notifier?.notify(item) }
+        return fresh
     }
 
     /// A notification was tapped: shows its request when it is still pending, and otherwise

@@ -14,6 +14,11 @@ public final class SettingsModel {
     public private(set) var message: String?
     /// The server time as last measured (offset, source, warning); nil before any.
     public private(set) var serverTime: ServerTimeStatus?
+    /// How far the device clock is off, in words (core's `describeClockOffset`); nil before
+    /// any measurement.
+    public var serverTimeText: String? {
+        serverTime.map { describeClockOffset(offsetSeconds: $0.offsetSeconds, source: $0.source) }
+    }
     /// How long the app may be left before it locks; saved in `defaults`, applied to `unlock`.
     public var lockTimeout: LockTimeout {
         didSet {
@@ -27,7 +32,7 @@ public final class SettingsModel {
     @ObservationIgnored private let defaults: UserDefaults
     @ObservationIgnored private weak var unlock: UnlockModel?
     @ObservationIgnored private let kdf: KdfParams?
-    static let lockTimeoutKey = "appLockTimeout"
+    nonisolated static let lockTimeoutKey = "appLockTimeout"
 
     /// Settings of `vault` (`push` syncs the server time), persisted in `defaults`; `unlock`
     /// receives the lock timeout; `kdf` is the password cost (nil: core's default).

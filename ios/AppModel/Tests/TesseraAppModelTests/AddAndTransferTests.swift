@@ -10,7 +10,9 @@ import XCTest
 final class AddAndTransferTests: XCTestCase {
     func testLinksAreRoutedByWhatCoreSaysTheyAre() async throws {
         let vault = try makeVault()
-        let add = AddAccountModel(vault: vault, push: PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport()))
+        let notifier = RecordingNotifier()
+        let add = AddAccountModel(
+            vault: vault, push: PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport()), notifier: notifier)
 
         let otp = await add.open(link: "otpauth://totp/Example:alice@example.com?secret=\(rfcSecret)&issuer=Example")
         guard case .added(let id) = otp else { return XCTFail("not added: \(otp)") }
@@ -37,6 +39,7 @@ final class AddAndTransferTests: XCTestCase {
         guard case .failed(let why) = bad else { return XCTFail("accepted a web link: \(bad)") }
         XCTAssertFalse(why.isEmpty)
         XCTAssertEqual(try vault.list(filter: nil).count, before, "nothing added")
+        XCTAssertEqual(notifier.permissionRequests, 0, "only a push enrollment asks to post notifications")
     }
 
     func testManualEntryStartsFromCoreDefaultsAndRejectsABadSecret() async throws {
@@ -113,6 +116,14 @@ final class AddAndTransferTests: XCTestCase {
         // Core's word on each format drives the screen: a Tessera backup is always encrypted,
         // so without a password it is not offered for consent; core says what is missing.
         XCTAssertEqual(transfer.exportFormats.first { $0.format == .tesseraBackup }?.encryption, .always)
+        // Every format once, Tessera's backup first, each with the name its app's users know.
+        let offered = transfer.exportFormats
+        XCTAssertEqual(offered.first?.format, .tesseraBackup)
+        XCTAssertEqual(Set(offered.map(\.format)).count, offered.count)
+        XCTAssertEqual(
+            Set(offered.map(\.format)),
+            [.tesseraBackup, .aegis, .twoFas, .ente, .proton, .bitwarden, .otpauthList, .googleMigration])
+        XCTAssertEqual(offered.first { $0.format == .twoFas }?.title, "2FAS")
         await transfer.export(.tesseraBackup, password: nil)
         guard case .failed(let why) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
         XCTAssertFalse(why.isEmpty)

@@ -47,6 +47,7 @@ final class BackupModelTests: XCTestCase {
         XCTAssertTrue(status.enabled, backup.message ?? "")
         XCTAssertEqual(status.lastVerifiedAt, 1_800_000_000, "the first backup is written and checked at once")
         XCTAssertFalse(status.unbackedChanges)
+        XCTAssertEqual(status.keep, defaultAutoBackupKeep(), "switched on without a choice: core's number of backups")
         XCTAssertEqual(backup.folderName, folder.lastPathComponent)
         XCTAssertEqual(try files(folder).count, 1)
 
@@ -85,8 +86,9 @@ final class BackupModelTests: XCTestCase {
         let vault = try makeVault(clock: clock)
         let folder = try newFolder()
         let backup = BackupModel(vault: vault, folders: RememberedFolder(), clock: clock, sleeper: ManualSleeper(), kdf: cheapKdf)
-        await backup.enable(folder: folder, password: "backup pw", repeated: "backup pw")
+        await backup.enable(folder: folder, password: "backup pw", repeated: "backup pw", keep: 3)
         XCTAssertEqual(backup.status?.lastFailure, nil)
+        XCTAssertEqual(backup.status?.keep, 3, "the user's choice")
 
         try FileManager.default.removeItem(at: folder)
         _ = try vault.add(account: account("ACME", "carol", secret: randomSecret()))

@@ -158,6 +158,27 @@ final class CodesModelTests: XCTestCase {
         XCTAssertNotNil(codes.message)
     }
 
+    func testTheClockWarningSaysHowFarTheDeviceClockIsOff() async throws {
+        let clock = TestClock(1_800_000_000)
+        let vault = try makeVault(clock: clock)
+        let codes = model(vault)
+        await codes.refresh()
+        XCTAssertNil(codes.clockWarning)
+        XCTAssertNil(codes.clockWarningText)
+
+        // A server's HTTP Date 94 s ahead of the device (as a push response brings it): core
+        // takes the middle of that whole second, 94.5 s, rounded to 95 s.
+        let format = DateFormatter()
+        format.locale = Locale(identifier: "en_US_POSIX")
+        format.timeZone = TimeZone(identifier: "GMT")
+        format.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let date = format.string(from: Date(timeIntervalSince1970: 1_800_000_094))
+        _ = try vault.recordServerDate(date: date, url: "https://pi.example/ttype/push")
+        await codes.refresh()
+        XCTAssertEqual(codes.clockWarning?.offsetSeconds, 95)
+        XCTAssertEqual(codes.clockWarningText, "1 min 35 s behind pi.example")
+    }
+
     func testVoiceOverReadsTheCodeDigitByDigitInCoresGroups() async throws {
         // RFC 6238, T = 59, SHA-1, 8 digits: 94287082, which core groups as two fours.
         let vault = try makeVault(clock: TestClock(59))

@@ -50,34 +50,31 @@ struct NotEnrolled: Error {
 /// URLSessionTransport (FoundationNetworking on Linux).
 @MainActor
 final class InboxModelTests: XCTestCase {
-    private func fixture(_ name: String) throws -> (base: String, user: String, uri: String) {
-        let env = ProcessInfo.processInfo.environment
-        guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_PUSH_USER_\(name)"],
-            let uri = env["TESSERA_PI_PUSH_URI_\(name)"]
-        else {
-            throw XCTSkip("no privacyIDEA push fixture (TESSERA_PI_URL unset): run tests/ios-app/run.sh with a server, as tests/run-all.sh does")
-        }
-        return (base, user, uri)
-    }
-
     /// Enrolls the fixture's push token through the add-account screen, as a scanned QR would.
     private func enrolledInbox(_ uri: String, presence: UserPresence? = nil, clock: Clock? = nil) async throws -> (InboxModel, RecordingNotifier, String) {
         let vault = try makeVault(clock: clock)
         let push = PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport())
-        let add = AddAccountModel(vault: vault, push: push)
+        let notifier = RecordingNotifier()
+        let add = AddAccountModel(vault: vault, push: push, notifier: notifier)
         let enrolled = await add.open(link: uri)
         guard case .enrolled(let serial, _, _) = enrolled else { throw NotEnrolled(result: enrolled) }
-        let notifier = RecordingNotifier()
+        XCTAssertEqual(notifier.permissionRequests, 1, "an enrollment asks to post notifications")
         return (InboxModel(push: push, notifier: notifier, presence: presence), notifier, serial)
     }
 
     func testShowsARequestWithItsTokenAndAnswersApproveAndNotMe() async throws {
-        let pi = try fixture("plain")
+        let pi = try pushFixture("plain")
         let (inbox, notifier, serial) = try await enrolledInbox(pi.uri)
         let page = LoginPage(base: pi.base, user: pi.user)
 
         let first = try page.trigger()
-        await inbox.refreshInBackground()
+        // The background task while the app is open: the session's inbox polls (a slot at
+        // this path does not exist, and would not be used).
+        let background = await BackgroundPolling.refresh(
+            inbox: inbox, vaultPath: tempVaultPath(), keys: SwitchableKeys(), deviceKeys: UnusedDeviceKeys(),
+            transport: nil, clock: nil, notifier: nil)
+        XCTAssertNil(background.problem)
+        XCTAssertEqual(background.posted, inbox.items)
         XCTAssertNil(inbox.message)
         XCTAssertEqual(inbox.items.count, 1)
         let item = try XCTUnwrap(inbox.items.first)
@@ -116,7 +113,7 @@ final class InboxModelTests: XCTestCase {
     }
 
     func testANotificationOpensItsRequestOrSaysWhatBecameOfIt() async throws {
-        let pi = try fixture("opened")
+        let pi = try pushFixture("opened")
         // The vault's clock starts at the real time (the server checks the poll's timestamp)
         // and is moved on later to let a request expire without waiting for it.
         let clock = TestClock(UInt64(Date().timeIntervalSince1970))
@@ -153,7 +150,7 @@ final class InboxModelTests: XCTestCase {
     }
 
     func testNumberMatchingRefusesAWrongNumberAndTakesTheRightOne() async throws {
-        let pi = try fixture("match")
+        let pi = try pushFixture("match")
         let (inbox, _, _) = try await enrolledInbox(pi.uri)
         let page = LoginPage(base: pi.base, user: pi.user)
 
@@ -174,7 +171,7 @@ final class InboxModelTests: XCTestCase {
     }
 
     func testAppForceUnlockHidesTheRequestUntilTheUserAuthenticates() async throws {
-        let pi = try fixture("locked")
+        let pi = try pushFixture("locked")
         let presence = ScriptedPresence([false, true])
         let (inbox, notifier, _) = try await enrolledInbox(pi.uri, presence: presence)
         let page = LoginPage(base: pi.base, user: pi.user)
@@ -205,7 +202,7 @@ final class InboxModelTests: XCTestCase {
     }
 
     func testSettingsSyncTheServerTimeFromThePushTokensServer() async throws {
-        let pi = try fixture("time")
+        let pi = try pushFixture("time")
         let vault = try makeVault()
         let push = PushClient(vault: vault, deviceKeys: nil, transport: URLSessionTransport())
         let settings = SettingsModel(vault: vault, push: push, defaults: UserDefaults(suiteName: UUID().uuidString)!, unlock: nil)
@@ -222,6 +219,7 @@ final class InboxModelTests: XCTestCase {
         // Server and phone share this machine's clock; an HTTP Date has whole seconds.
         XCTAssertLessThanOrEqual(abs(time.offsetSeconds), 1)
         XCTAssertFalse(time.warning)
+        XCTAssertEqual(settings.serverTimeText, describeClockOffset(offsetSeconds: time.offsetSeconds, source: time.source))
 
         await settings.resetServerTime()
         XCTAssertNil(settings.serverTime)

@@ -99,10 +99,12 @@ final class RecordingPasteboard: Pasteboard {
     func copy(_ text: String, expiresAt: Date) { copies.append((text, expiresAt)) }
 }
 
-/// The notifications the background refresh posted.
+/// The notifications the background refresh posted, and how often permission was asked.
 final class RecordingNotifier: RequestNotifier {
     var posted: [InboxItem] = []
+    var permissionRequests = 0
     func notify(_ item: InboxItem) { posted.append(item) }
+    func requestPermission() { permissionRequests += 1 }
 }
 
 /// The cheapest Argon2id cost the bindings accept (7 MiB × 5 passes), to keep tests quick.
@@ -144,4 +146,17 @@ final class ScriptedPresence: UserPresence {
         demands.append(demand)
         return answers.isEmpty ? false : answers.removeFirst()
     }
+}
+
+/// The privacyIDEA push user `name` that tests/ios-app/run.sh made (`TESSERA_PI_*`): the
+/// server's URL, the user and the enrollment link of the push token waiting for this phone.
+/// Skips the test, saying why, without a server.
+func pushFixture(_ name: String) throws -> (base: String, user: String, uri: String) {
+    let env = ProcessInfo.processInfo.environment
+    guard let base = env["TESSERA_PI_URL"], let user = env["TESSERA_PI_PUSH_USER_\(name)"],
+        let uri = env["TESSERA_PI_PUSH_URI_\(name)"]
+    else {
+        throw XCTSkip("no privacyIDEA push fixture (TESSERA_PI_URL unset): run tests/ios-app/run.sh with a server, as tests/run-all.sh does")
+    }
+    return (base, user, uri)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OpenSslKeys
 import Tessera
 import XCTest
 
@@ -8,8 +9,8 @@ import XCTest
 
 /// A platform key holder that has no key to give (a Secure Enclave that refuses, a locked
 /// keychain): registration must fail with its error and keep nothing. The signing Swift holder
-/// is `OpenSslContainerKeys` (OpenSSL's libcrypto, standing in on Linux for the app's Secure
-/// Enclave key).
+/// is `OpenSslContainerKeys` (Sources/OpenSslKeys: OpenSSL's libcrypto, standing in on Linux
+/// for the app's Secure Enclave key).
 final class RefusingContainerKeys: ContainerKeys, @unchecked Sendable {
     func generate(alias: String, wanted: ContainerCurve) throws -> Data {
         throw TesseraError.Platform(reason: "the secure enclave is unavailable")

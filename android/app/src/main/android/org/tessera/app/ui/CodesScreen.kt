@@ -70,8 +70,9 @@ import kotlinx.coroutines.launch
 import org.tessera.app.model.CodeRow
 import org.tessera.app.model.CodesModel
 import org.tessera.app.model.RowBounds
-import org.tessera.app.model.describeOffset
 import org.tessera.app.model.rowUnder
+import org.tessera.describeClockOffset
+import org.tessera.spokenCode
 import kotlin.math.abs
 
 /**
@@ -107,7 +108,7 @@ fun CodesScreen(model: CodesModel, snackbar: SnackbarHostState) {
         state.drift?.let { d ->
             Surface(color = MaterialTheme.colorScheme.errorContainer, modifier = Modifier.fillMaxWidth().semantics { liveRegion = LiveRegionMode.Polite }) {
                 Text(
-                    "This phone's clock is ${describeOffset(d.offsetSeconds, d.source)}. Codes here are corrected; set the clock right for other apps.",
+                    "This phone's clock is ${describeClockOffset(d.offsetSeconds, d.source)}. Codes here are corrected; set the clock right for other apps.",
                     color = MaterialTheme.colorScheme.onErrorContainer, modifier = Modifier.padding(12.dp),
                 )
             }
@@ -206,10 +207,10 @@ private fun CodeRowItem(
                 if (code == null) {
                     Text(row.problem ?: "No code", color = MaterialTheme.colorScheme.error)
                 } else {
-                    // TalkBack reads the code digit by digit, not as one large number.
+                    // TalkBack reads the code symbol by symbol, not as one large number (core's spokenCode).
                     Text(
                         code, style = MaterialTheme.typography.headlineMedium, fontFamily = FontFamily.Monospace,
-                        modifier = Modifier.semantics { contentDescription = "Code " + code.filterNot { it.isWhitespace() }.toList().joinToString(" ") },
+                        modifier = Modifier.semantics { contentDescription = "Code " + spokenCode(code) },
                     )
                 }
             },

@@ -36,14 +36,14 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.launch
-import org.tessera.ExportFormat
 import org.tessera.ImportReport
 import org.tessera.app.model.BackupReminder
 import org.tessera.app.model.PreferenceStore
 import org.tessera.app.model.Session
 import org.tessera.app.model.TransferState
-import org.tessera.app.model.describeOffset
 import org.tessera.app.model.describeTimeout
+import org.tessera.describeClockOffset
+import org.tessera.exportFormats
 import org.tessera.lockTimeoutChoices
 
 /** Settings: security, moving accounts, server time, trash, password, about. */
@@ -231,7 +231,7 @@ private fun TransferSection(session: Session) {
     }
     Button(onClick = { open.launch(arrayOf("*/*")) }, modifier = Modifier.fillMaxWidth()) { Text("Import from a file") }
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-        ExportFormat.entries.forEach { f -> OutlinedButton(onClick = { scope.launch { model.startExport(f) } }) { Text(f.name.lowercase().replace('_', ' ')) } }
+        exportFormats().forEach { f -> OutlinedButton(onClick = { scope.launch { model.startExport(f.format) } }) { Text(f.title) } }
     }
     when (val s = state) {
         TransferState.Idle -> Unit
@@ -331,7 +331,7 @@ private fun ServerTimeSection(session: Session) {
     if (status == null) {
         Text("Codes use this phone's clock.")
     } else {
-        Text("This phone's clock is ${describeOffset(status.offsetSeconds, status.source)}; codes are corrected.")
+        Text("This phone's clock is ${describeClockOffset(status.offsetSeconds, status.source)}; codes are corrected.")
         if (status.warning) Text("Your phone's clock is wrong. Codes still work, but other apps may not.", color = MaterialTheme.colorScheme.error)
     }
     state.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }

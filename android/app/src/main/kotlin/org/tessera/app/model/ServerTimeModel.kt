@@ -60,17 +60,3 @@ class ServerTimeModel(
         _state.value = ServerTimeState()
     }
 }
-
-/**
- * The offset in words, for the codes screen's banner and the settings screen: "95 s behind
- * pi.example", "2 min 5 s ahead of pi.example" (a positive offset: the phone is behind).
- */
-fun describeOffset(offsetSeconds: Long, source: String): String {
-    val size = kotlin.math.abs(offsetSeconds)
-    val amount = when {
-        size < 60 -> "$size s"
-        size < 3600 -> "${size / 60} min" + if (size % 60 != 0L) " ${size % 60} s" else ""
-        else -> "${size / 3600} h" + if (size % 3600 >= 60) " ${size % 3600 / 60} min" else ""
-    }
-    return if (offsetSeconds >= 0) "$amount behind $source" else "$amount ahead of $source"
-}
