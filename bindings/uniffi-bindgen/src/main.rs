@@ -14,11 +14,11 @@ fn main() {
     // Exits the process when uniffi fails; returning means the bindings were written.
     uniffi::uniffi_bindgen_main();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(out_dir) = generated_into(&args) {
-        if let Err(e) = rewrite_kotlin_under(&out_dir) {
-            eprintln!("uniffi-bindgen: {e} (bindings/uniffi-bindgen/src/lazy_vtables.rs)");
-            std::process::exit(1);
-        }
+    if let Some(out_dir) = generated_into(&args)
+        && let Err(e) = rewrite_kotlin_under(&out_dir)
+    {
+        eprintln!("uniffi-bindgen: {e} (bindings/uniffi-bindgen/src/lazy_vtables.rs)");
+        std::process::exit(1);
     }
 }
 
