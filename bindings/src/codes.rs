@@ -114,7 +114,7 @@ impl From<core::DisplayCode> for DisplayCode {
     fn from(value: core::DisplayCode) -> Self {
         let display_code = value.display_code().map(|grouped| grouped.to_string());
         let (code, problem) = match value.code {
-            Ok(code) => (Some(code.as_str().to_owned()), None),
+            Ok(code) => (Some(code.text().as_str().to_owned()), None),
             Err(error) => (None, Some(TesseraError::from(error).to_string())),
         };
         DisplayCode {
@@ -263,6 +263,14 @@ pub(crate) fn watch(
     })?;
     inner.follow(vault);
     Ok(Arc::new(CodesWatch { inner }))
+}
+
+/// A code as a screen reader should say it: one symbol at a time, a pause between the
+/// groups (`displayCode` "123 456" → "1 2 3, 4 5 6"), never as one large number. Give it to
+/// VoiceOver / TalkBack as the code's label.
+#[uniffi::export]
+pub fn spoken_code(code: String) -> String {
+    tessera_core::app::spoken_code(&code)
 }
 
 /// The parameters an account of `kind` starts from when the user types it in: TOTP and Steam

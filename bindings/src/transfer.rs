@@ -345,6 +345,21 @@ impl From<ExportFormat> for core_export::ExportFormat {
     }
 }
 
+impl From<core_export::ExportFormat> for ExportFormat {
+    fn from(f: core_export::ExportFormat) -> Self {
+        match f {
+            core_export::ExportFormat::Aegis => ExportFormat::Aegis,
+            core_export::ExportFormat::TwoFas => ExportFormat::TwoFas,
+            core_export::ExportFormat::Ente => ExportFormat::Ente,
+            core_export::ExportFormat::Proton => ExportFormat::Proton,
+            core_export::ExportFormat::Bitwarden => ExportFormat::Bitwarden,
+            core_export::ExportFormat::OtpauthList => ExportFormat::OtpauthList,
+            core_export::ExportFormat::GoogleMigration => ExportFormat::GoogleMigration,
+            core_export::ExportFormat::TesseraBackup => ExportFormat::TesseraBackup,
+        }
+    }
+}
+
 /// Whether an export format can, must or cannot be protected by a password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum ExportEncryption {
@@ -364,8 +379,28 @@ pub struct ExportFormatInfo {
     /// Its short name (`aegis`, `2fas`, `ente`, `proton`, `bitwarden`, `otpauth`, `google`,
     /// `tessera`).
     pub name: String,
+    /// The name to show ("Aegis", "2FAS", "Ente Auth", "Proton Authenticator", "Bitwarden",
+    /// "otpauth links", "Google Authenticator", "Tessera backup").
+    pub title: String,
     /// Whether it can, must or cannot be encrypted.
     pub encryption: ExportEncryption,
+}
+
+/// Every export format, in the order an export screen offers them: Tessera's own backup
+/// first (the one to restore from), then the other apps' formats.
+#[uniffi::export]
+pub fn export_formats() -> Vec<ExportFormatInfo> {
+    let all = core_export::ExportFormat::ALL;
+    let tessera = all
+        .iter()
+        .filter(|f| **f == core_export::ExportFormat::TesseraBackup);
+    let others = all
+        .iter()
+        .filter(|f| **f != core_export::ExportFormat::TesseraBackup);
+    tessera
+        .chain(others)
+        .map(|f| export_format_info(ExportFormat::from(*f)))
+        .collect()
 }
 
 /// The rule for exporting in `format`: ask for a password when `encryption` is `Always`, offer
@@ -377,6 +412,7 @@ pub fn export_format_info(format: ExportFormat) -> ExportFormatInfo {
     ExportFormatInfo {
         format,
         name: core_format.as_str().to_owned(),
+        title: core_format.title().to_owned(),
         encryption: match core_format.encryption() {
             core_export::Encryption::Never => ExportEncryption::Never,
             core_export::Encryption::Optional => ExportEncryption::Optional,

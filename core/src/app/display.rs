@@ -43,6 +43,26 @@ pub fn describe_clock_offset(offset_secs: i64, source: &str) -> String {
     }
 }
 
+/// A code as a screen reader should say it (VoiceOver, TalkBack): one character at a time,
+/// never as a number ("one hundred twenty-three thousand…"), with a pause between the groups
+/// the eye sees. Takes the grouped code (or the code as typed): "123 456" → "1 2 3, 4 5 6";
+/// Steam's "2BC4F" → "2 B C 4 F".
+pub fn spoken_code(code: &str) -> String {
+    code.split_whitespace()
+        .map(|group| {
+            let mut spoken = String::with_capacity(group.len() * 2);
+            for (i, c) in group.chars().enumerate() {
+                if i > 0 {
+                    spoken.push(' ');
+                }
+                spoken.push(c);
+            }
+            spoken
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The longest grouped code: ten digits and two spaces.
 const MAX_GROUPED_LEN: usize = MAX_CODE_LEN + 2;
 
@@ -93,7 +113,8 @@ fn groups(len: usize) -> &'static [usize] {
 /// digits or fewer and Steam Guard codes (five letters and digits, read as one word) as they
 /// are. What a user copies or a shell types for them is the [`Code`] itself, never this.
 pub fn display_code(code: &Code, kind: OtpKind) -> GroupedCode {
-    let text = code.as_str().as_bytes();
+    let text = code.text();
+    let text = text.as_str().as_bytes();
     let mut out = GroupedCode {
         buf: [b' '; MAX_GROUPED_LEN],
         len: 0,
@@ -128,6 +149,16 @@ mod tests {
     use crate::account::OtpParams;
     use crate::otp::Generator;
     use crate::secret::Secret;
+
+    #[test]
+    fn a_screen_reader_says_a_code_symbol_by_symbol_pausing_between_groups() {
+        assert_eq!(spoken_code("123 456"), "1 2 3, 4 5 6");
+        assert_eq!(spoken_code("9428 7082"), "9 4 2 8, 7 0 8 2");
+        assert_eq!(spoken_code("1234 567 890"), "1 2 3 4, 5 6 7, 8 9 0");
+        assert_eq!(spoken_code("2BC4F"), "2 B C 4 F");
+        assert_eq!(spoken_code(" 12  34 "), "1 2, 3 4");
+        assert_eq!(spoken_code(""), "");
+    }
 
     #[test]
     fn a_clock_offset_reads_in_words_with_its_direction() {
@@ -180,7 +211,7 @@ mod tests {
             assert_eq!(grouped.as_str(), want, "{digits} digits");
             assert_eq!(
                 grouped.as_str().replace(' ', ""),
-                code.as_str(),
+                code.text().as_str(),
                 "{digits} digits: grouping only adds spaces"
             );
         }
@@ -191,7 +222,7 @@ mod tests {
         let params = OtpParams::steam();
         let code = code(params);
         assert_eq!(
-            code.as_str(),
+            code.text().as_str(),
             "PV9M4",
             "RFC key at T = 59, computed outside Tessera"
         );
@@ -201,7 +232,7 @@ mod tests {
     #[test]
     fn hotp_codes_group_like_totp() {
         let code = code(OtpParams::hotp(0));
-        assert_eq!(code.as_str(), "755224", "RFC 4226 counter 0");
+        assert_eq!(code.text().as_str(), "755224", "RFC 4226 counter 0");
         assert_eq!(display_code(&code, OtpKind::Hotp).as_str(), "755 224");
     }
 

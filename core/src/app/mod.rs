@@ -18,7 +18,9 @@ mod timers;
 mod watch;
 
 pub use codes::{CodeList, CodesQuery, DisplayCode};
-pub use display::{GroupedCode, UNNAMED, describe_clock_offset, display_code, display_name};
+pub use display::{
+    GroupedCode, UNNAMED, describe_clock_offset, display_code, display_name, spoken_code,
+};
 pub use timers::{
     CLIPBOARD_MAX_SECS, CLIPBOARD_MIN_SECS, DEFAULT_LOCK_TIMEOUT, LOCK_TIMEOUT_CHOICES,
     LockTimeout, clipboard_clear_after, should_lock,

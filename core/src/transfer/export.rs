@@ -82,6 +82,22 @@ impl ExportFormat {
         }
     }
 
+    /// The name an export screen shows for the format (the app's own name, as its users know
+    /// it): "Aegis", "2FAS", "Ente Auth", "Proton Authenticator", "Bitwarden", "otpauth links",
+    /// "Google Authenticator", "Tessera backup".
+    pub fn title(self) -> &'static str {
+        match self {
+            ExportFormat::Aegis => "Aegis",
+            ExportFormat::TwoFas => "2FAS",
+            ExportFormat::Ente => "Ente Auth",
+            ExportFormat::Proton => "Proton Authenticator",
+            ExportFormat::Bitwarden => "Bitwarden",
+            ExportFormat::OtpauthList => "otpauth links",
+            ExportFormat::GoogleMigration => "Google Authenticator",
+            ExportFormat::TesseraBackup => "Tessera backup",
+        }
+    }
+
     /// Reads a name given by [`ExportFormat::as_str`] (case-insensitive); `bitwarden-json`,
     /// the name `tessera import --from` uses for the same file, is accepted too.
     pub fn parse(name: &str) -> Option<ExportFormat> {
@@ -454,6 +470,14 @@ pub fn qr_terminal(text: &str) -> Result<Zeroizing<String>, TransferError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_has_its_own_title() {
+        let titles: std::collections::HashSet<_> =
+            ExportFormat::ALL.iter().map(|f| f.title()).collect();
+        assert_eq!(titles.len(), ExportFormat::ALL.len());
+        assert!(titles.iter().all(|t| !t.trim().is_empty()));
+    }
 
     /// The rule table, written out: (format, unencrypted chosen) → needs a password, or refused.
     #[test]

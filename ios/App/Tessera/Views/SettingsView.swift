@@ -253,23 +253,12 @@ struct TransferView: View {
         }
     }
 
-    /// A format's name in the picker, with what core says about its encryption.
+    /// A format's name in the picker (core's title), with what core says about its encryption.
     static func title(_ info: ExportFormatInfo) -> String {
-        let name: String
-        switch info.format {
-        case .tesseraBackup: name = "Tessera backup"
-        case .aegis: name = "Aegis"
-        case .twoFas: name = "2FAS"
-        case .ente: name = "Ente Auth"
-        case .proton: name = "Proton Authenticator"
-        case .bitwarden: name = "Bitwarden"
-        case .otpauthList: name = "otpauth links"
-        case .googleMigration: name = "Google Authenticator"
-        }
         switch info.encryption {
-        case .always: return "\(name) (encrypted)"
-        case .optional: return "\(name) (encrypted with a password)"
-        case .never: return "\(name) (not encrypted)"
+        case .always: return "\(info.title) (encrypted)"
+        case .optional: return "\(info.title) (encrypted with a password)"
+        case .never: return "\(info.title) (not encrypted)"
         }
     }
 

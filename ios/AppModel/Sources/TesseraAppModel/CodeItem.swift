@@ -37,13 +37,11 @@ public struct CodeItem: Identifiable, Equatable, Sendable {
         return min(1, max(0, (Double(validUntil) - now) / Double(period)))
     }
 
-    /// The code as VoiceOver should read it: one character at a time, never as a number
-    /// ("one hundred twenty-three thousand…"), with a pause between core's groups as the eye
-    /// sees them ("123 456" → "1 2 3, 4 5 6").
+    /// The code as VoiceOver should read it (core's `spokenCode`): one character at a time,
+    /// never as a number ("one hundred twenty-three thousand…"), with a pause between the
+    /// groups the eye sees ("123 456" → "1 2 3, 4 5 6").
     public var spokenCode: String? {
-        (displayCode ?? code).map { grouped in
-            grouped.split(separator: " ").map { $0.map(String.init).joined(separator: " ") }.joined(separator: ", ")
-        }
+        (displayCode ?? code).map { Tessera.spokenCode(code: $0) }
     }
 }
 

@@ -69,12 +69,10 @@ public final class TransferModel {
         importStage = .idle
     }
 
-    /// The export formats, with core's word on whether each is never, optionally or always
-    /// encrypted (the screen shows a password field unless it is never).
-    public var exportFormats: [ExportFormatInfo] {
-        [.tesseraBackup, .aegis, .twoFas, .ente, .proton, .bitwarden, .otpauthList, .googleMigration]
-            .map { exportFormatInfo(format: $0) }
-    }
+    /// The export formats in core's order, each with its title and core's word on whether it
+    /// is never, optionally or always encrypted (the screen shows a password field unless it
+    /// is never).
+    public var exportFormats: [ExportFormatInfo] { Tessera.exportFormats() }
 
     /// Starts an export. Without encryption (a format that has none, or no password for one
     /// where it is optional) it waits for `confirmPlainExport`; otherwise it is made, and core

@@ -116,6 +116,14 @@ final class AddAndTransferTests: XCTestCase {
         // Core's word on each format drives the screen: a Tessera backup is always encrypted,
         // so without a password it is not offered for consent; core says what is missing.
         XCTAssertEqual(transfer.exportFormats.first { $0.format == .tesseraBackup }?.encryption, .always)
+        // Every format once, Tessera's backup first, each with the name its app's users know.
+        let offered = transfer.exportFormats
+        XCTAssertEqual(offered.first?.format, .tesseraBackup)
+        XCTAssertEqual(Set(offered.map(\.format)).count, offered.count)
+        XCTAssertEqual(
+            Set(offered.map(\.format)),
+            [.tesseraBackup, .aegis, .twoFas, .ente, .proton, .bitwarden, .otpauthList, .googleMigration])
+        XCTAssertEqual(offered.first { $0.format == .twoFas }?.title, "2FAS")
         await transfer.export(.tesseraBackup, password: nil)
         guard case .failed(let why) = transfer.exportStage else { return XCTFail("\(transfer.exportStage)") }
         XCTAssertFalse(why.isEmpty)

@@ -4,8 +4,9 @@ import XCTest
 
 /// Background polling from Swift, without a server: turning the poll slot on and off, and
 /// what a background task is told when it opens one. (Polling through it against a real
-/// privacyIDEA needs platform push keys, which Linux has none of: the Kotlin suite's
-/// PollSlotTest and core's push_slot tests do that.)
+/// privacyIDEA needs push device keys outside the vault: the iOS app suite does it with
+/// OpenSSL's standing in for the Keychain, ios/AppModel's BackgroundPollingTests, as do the
+/// Kotlin suite's PollSlotTest and core's push_slot tests.)
 final class PollSlotTests: XCTestCase {
     func testTheSlotOpensWithItsOwnKeyOnlyAndIsGoneWhenTurnedOff() throws {
         let path = tempVaultPath()

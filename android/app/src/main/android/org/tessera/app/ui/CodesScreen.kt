@@ -72,6 +72,7 @@ import org.tessera.app.model.CodesModel
 import org.tessera.app.model.RowBounds
 import org.tessera.app.model.rowUnder
 import org.tessera.describeClockOffset
+import org.tessera.spokenCode
 import kotlin.math.abs
 
 /**
@@ -206,10 +207,10 @@ private fun CodeRowItem(
                 if (code == null) {
                     Text(row.problem ?: "No code", color = MaterialTheme.colorScheme.error)
                 } else {
-                    // TalkBack reads the code digit by digit, not as one large number.
+                    // TalkBack reads the code symbol by symbol, not as one large number (core's spokenCode).
                     Text(
                         code, style = MaterialTheme.typography.headlineMedium, fontFamily = FontFamily.Monospace,
-                        modifier = Modifier.semantics { contentDescription = "Code " + code.filterNot { it.isWhitespace() }.toList().joinToString(" ") },
+                        modifier = Modifier.semantics { contentDescription = "Code " + spokenCode(code) },
                     )
                 }
             },

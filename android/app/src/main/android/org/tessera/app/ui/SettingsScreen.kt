@@ -36,7 +36,6 @@ import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
 import kotlinx.coroutines.launch
-import org.tessera.ExportFormat
 import org.tessera.ImportReport
 import org.tessera.app.model.BackupReminder
 import org.tessera.app.model.PreferenceStore
@@ -44,6 +43,7 @@ import org.tessera.app.model.Session
 import org.tessera.app.model.TransferState
 import org.tessera.app.model.describeTimeout
 import org.tessera.describeClockOffset
+import org.tessera.exportFormats
 import org.tessera.lockTimeoutChoices
 
 /** Settings: security, moving accounts, server time, trash, password, about. */
@@ -231,7 +231,7 @@ private fun TransferSection(session: Session) {
     }
     Button(onClick = { open.launch(arrayOf("*/*")) }, modifier = Modifier.fillMaxWidth()) { Text("Import from a file") }
     Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-        ExportFormat.entries.forEach { f -> OutlinedButton(onClick = { scope.launch { model.startExport(f) } }) { Text(f.name.lowercase().replace('_', ' ')) } }
+        exportFormats().forEach { f -> OutlinedButton(onClick = { scope.launch { model.startExport(f.format) } }) { Text(f.title) } }
     }
     when (val s = state) {
         TransferState.Idle -> Unit
