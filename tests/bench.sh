@@ -5,7 +5,9 @@
 #
 #   tests/bench.sh [all]     everything below, in this order
 #   tests/bench.sh codes     per-code cost, beside totp-rs, oathtool and pyotp (criterion);
-#                            ends with `codes: tessera X ns/code, totp-rs Y ns/code`
+#                            prints both rendered as text (`codes as text: …`), then ends
+#                            with `codes: tessera X ns/code, totp-rs Y ns/code` (the code's
+#                            value, as totp-rs's generate gives it)
 #   tests/bench.sh vault     open + device unlock + 10,000 codes, peak RSS
 #   tests/bench.sh import    10,000 Aegis entries into a fresh vault
 #   tests/bench.sh push      received push → signed answer (RSA-2048/4096)
@@ -45,6 +47,8 @@ bench_codes() {
     load
     TESSERA_BENCH_PYTHON=$venv/bin/python cargo bench --locked -q -p tessera-core --bench codes
     load
+    echo "codes as text: tessera $(estimate 10k_totp_codes/tessera_codes_at_new_step_and_render 10000) ns/code," \
+        "totp-rs $(estimate 10k_totp_codes/totp_rs_generate_and_render 10000) ns/code"
     echo "codes: tessera $(estimate 10k_totp_codes/tessera_codes_at_new_step 10000) ns/code," \
         "totp-rs $(estimate 10k_totp_codes/totp_rs_generate 10000) ns/code"
 }

@@ -114,7 +114,7 @@ impl From<core::DisplayCode> for DisplayCode {
     fn from(value: core::DisplayCode) -> Self {
         let display_code = value.display_code().map(|grouped| grouped.to_string());
         let (code, problem) = match value.code {
-            Ok(code) => (Some(code.as_str().to_owned()), None),
+            Ok(code) => (Some(code.text().as_str().to_owned()), None),
             Err(error) => (None, Some(TesseraError::from(error).to_string())),
         };
         DisplayCode {

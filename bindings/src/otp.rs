@@ -43,7 +43,7 @@ pub(crate) fn generator(secret_base32: &str, params: OtpParams) -> Result<Genera
 pub(crate) fn code_of(generator: &Generator, unix: u64) -> OtpCode {
     let params = generator.params();
     OtpCode {
-        code: generator.code_at(unix).as_str().to_owned(),
+        code: generator.code_at(unix).text().as_str().to_owned(),
         remaining_seconds: generator.remaining_at(unix),
         period: params.kind.is_time_based().then_some(params.period),
     }

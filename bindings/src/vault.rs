@@ -206,7 +206,7 @@ impl std::fmt::Debug for AccountCode {
 impl From<core::CodeEntry> for AccountCode {
     fn from(value: core::CodeEntry) -> Self {
         let (code, problem) = match value.code {
-            Ok(code) => (Some(code.as_str().to_owned()), None),
+            Ok(code) => (Some(code.text().as_str().to_owned()), None),
             Err(error) => (None, Some(TesseraError::from(error).to_string())),
         };
         AccountCode {
@@ -589,7 +589,7 @@ impl Vault {
     pub fn next_hotp(&self, id: String) -> Result<OtpCode> {
         let code = self.unlocked()?.next_hotp(&account_id(&id)?)?;
         Ok(OtpCode {
-            code: code.as_str().to_owned(),
+            code: code.text().as_str().to_owned(),
             remaining_seconds: 0,
             period: None,
         })

@@ -76,7 +76,21 @@ impl<E: Into<tessera_core::Error>> From<E> for CliError {
     }
 }
 
+/// Writing to a closed pipe (`tessera vault list | head -1`) ends the program quietly, as
+/// Unix tools do, instead of a panic in `println!` with a "Broken pipe" message. Rust sets
+/// SIGPIPE to "ignore" before `main`; this puts the default back. Every vault write is one
+/// SQLite transaction, so a command ended this way has written all of its change or none.
+#[cfg(unix)]
+fn end_quietly_on_closed_pipe() {
+    // SAFETY: called first in `main`, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    end_quietly_on_closed_pipe();
     let cli = Cli::parse();
     // Every command that may change the vault is followed by an automatic backup (when they
     // are on); code generation without a vault and the backup commands themselves are not.

@@ -111,7 +111,7 @@ fn code(arg: &str, at: Option<u64>, as_json: bool) -> Result<(), CliError> {
     if as_json {
         let time_based = params.kind.is_time_based();
         let object = json!({
-            "code": code.as_str(),
+            "code": code.text().as_str(),
             "kind": params.kind.as_str(),
             "algorithm": params.algorithm.as_str(),
             "digits": params.digits,

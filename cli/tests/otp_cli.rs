@@ -365,3 +365,33 @@ fn inspect_rejects_a_bad_uri_with_exit_1() {
     assert_bad_input(&o, "JBSWY3DPEHPK3PXP");
     assert!(stderr(&o).contains("period"), "{}", stderr(&o));
 }
+
+/// `tessera code … | head -0`: the reader is gone before Tessera writes. The program ends
+/// quietly (killed by SIGPIPE, as Unix tools are) instead of panicking with "Broken pipe".
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_the_program_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    // Closed before the child starts: its first write fails for certain (EPIPE), no race.
+    drop(reader);
+    let uri = format!("otpauth://totp/ACME:alice?secret={RFC_KEY}&digits=8");
+    let o = Command::new(BIN)
+        .args(["code", "--uri", &uri, "--at", "59"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run tessera");
+    assert_eq!(
+        o.status.signal(),
+        Some(libc::SIGPIPE),
+        "status {:?}",
+        o.status
+    );
+    assert!(
+        !stderr(&o).contains("panicked"),
+        "no panic message: {}",
+        stderr(&o)
+    );
+}

@@ -10,10 +10,14 @@
 //! else `python3`).
 //!
 //! Rows: `tessera_codes_at_new_step` (a cold time step: every code costs an HMAC through
-//! totp-rs), `tessera_codes_at_same_step` (within the step: the generator's remembered code),
+//! totp-rs), `tessera_codes_at_new_step_and_render` (the same, each code then rendered as text),
+//! `tessera_codes_at_same_step` (within the step: the generator's remembered code),
 //! `tessera_prepared_hmac_new_step` (10-digit TOTP, served by the prepared-HMAC engine that
 //! also serves HOTP and Steam), `totp_rs_generate` (raw totp-rs, the goal's yardstick) and
-//! `totp_rs_generate_and_render` (what an app must add to show a totp-rs `Token`).
+//! `totp_rs_generate_and_render` (what an app must add to show a totp-rs `Token`). Like
+//! totp-rs 6's `Token`, Tessera's `Code` holds the truncated value and makes its text on
+//! demand, so the first and fourth rows do the same work (HMAC and truncation), and so do the
+//! second and the last (plus the text).
 //!
 //! Time is the benchmark thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), not wall-clock time:
 //! the build machine is shared, and time spent preempted by other processes is not the cost of
@@ -147,6 +151,19 @@ fn bench_codes(c: &mut Criterion<ThreadCpuTime>) {
             now += 30;
             otp::codes_at(black_box(&generators), black_box(now), &mut out);
             black_box(&out);
+        })
+    });
+
+    // The same, then each code rendered as text (into a stack buffer): the counterpart of
+    // `totp_rs_generate_and_render`, what a list shows.
+    let mut now = START;
+    group.bench_function("tessera_codes_at_new_step_and_render", |b| {
+        b.iter(|| {
+            now += 30;
+            otp::codes_at(black_box(&generators), black_box(now), &mut out);
+            for code in &out {
+                black_box(code.text());
+            }
         })
     });
 

@@ -46,7 +46,7 @@ fn main() {
     let now = unix_now();
     println!(
         "{} {}  ({}s left)",
-        generator.code_at(now).as_str(),
+        generator.code_at(now).text().as_str(),
         account.label,
         generator.remaining_at(now)
     );

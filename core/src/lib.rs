@@ -16,7 +16,7 @@
 //!     "otpauth://totp/ACME:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8",
 //! )?;
 //! let generator = Generator::for_account(&account)?;
-//! assert_eq!(generator.code_at(59).as_str(), "94287082");
+//! assert_eq!(generator.code_at(59).text().as_str(), "94287082");
 //! assert_eq!(generator.remaining_at(59), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -45,7 +45,7 @@ pub mod vault;
 
 pub use account::{Account, AccountMeta, Algorithm, OtpKind, OtpParams, ParamsError};
 pub use error::{Error, Result};
-pub use otp::{Code, Engine, Generator, OtpError};
+pub use otp::{Code, CodeText, Engine, Generator, OtpError};
 pub use secret::{Secret, SecretError};
 pub use secret_buf::SecretBuf;
 pub use uri::{ParsedUri, PushEnrollment, UriError};

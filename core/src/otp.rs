@@ -51,23 +51,103 @@ const DIGIT_PAIRS: [u8; 200] = {
 /// The longest code Tessera produces.
 pub const MAX_CODE_LEN: usize = 10;
 
-/// A generated code, held on the stack. `Display` shows it; `Debug` does not.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// A generated code: the RFC 4226 truncated HMAC value and how to show it. Rendering to
+/// text is deferred to [`Code::text`] (or `Display`), as totp-rs's own `Token` does: a batch
+/// of codes costs the HMACs and nothing more, and text is made once, where it is shown.
+/// `Debug` never shows the code.
+#[derive(Clone, Copy)]
 pub struct Code {
+    /// The 31-bit dynamic truncation (RFC 4226 §5.3), not yet reduced to the code's length.
+    value: u32,
+    /// Number of characters shown (1–10 digits, or Steam's 5 characters).
+    len: u8,
+    steam: bool,
+}
+
+/// Steam Guard's code space: five characters of its 26-letter alphabet.
+const STEAM_CODES: u32 = 26 * 26 * 26 * 26 * 26;
+
+impl Code {
+    /// The number the text shows: the value reduced to the code's length (10^digits, or 26^5
+    /// for Steam). Two codes are equal when this and their form are.
+    pub fn number(&self) -> u32 {
+        if self.steam {
+            self.value % STEAM_CODES
+        } else {
+            match self.len {
+                // Constant divisors (a multiplication) for the usual lengths.
+                6 => self.value % MODULUS[6],
+                8 => self.value % MODULUS[8],
+                len => self.value % MODULUS[usize::from(len).min(MAX_CODE_LEN)],
+            }
+        }
+    }
+
+    /// Number of characters of the text.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// Always false: a code has at least one character. (For the `len`/`is_empty` pair.)
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The code as text (ASCII digits, or Steam's letters and digits), on the stack.
+    pub fn text(&self) -> CodeText {
+        if self.steam {
+            CodeText::steam(self.value)
+        } else {
+            match self.len {
+                // The usual lengths get their own copy of the rendering, with constant
+                // divisors (multiplications) and a fully unrolled loop. Written as one loop
+                // over a run-time length, LLVM merged the constants back into one hardware
+                // division by a selected divisor (~25 cycles).
+                6 => CodeText::decimal::<6>(self.value),
+                8 => CodeText::decimal::<8>(self.value),
+                len => CodeText::from_number(self.number(), len),
+            }
+        }
+    }
+}
+
+impl PartialEq for Code {
+    fn eq(&self, other: &Code) -> bool {
+        self.len == other.len && self.steam == other.steam && self.number() == other.number()
+    }
+}
+
+impl Eq for Code {}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text().as_str())
+    }
+}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Code(<{} chars redacted>)", self.len)
+    }
+}
+
+/// The text of a [`Code`], held on the stack. `Display` shows it; `Debug` does not.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct CodeText {
     buf: [u8; MAX_CODE_LEN],
     len: u8,
 }
 
-impl Code {
-    /// The code as text (ASCII digits, or Steam's letters and digits).
+impl CodeText {
+    /// The code as text.
     pub fn as_str(&self) -> &str {
-        // Only ASCII from `from_number`/`from_steam` is ever written into `buf`.
+        // Only ASCII from `from_number`/`steam` is ever written into `buf`.
         std::str::from_utf8(&self.buf[..self.len as usize]).unwrap_or("")
     }
 
-    /// Zero-padded decimal rendering of `value` on `digits` places (RFC 4226 §5.3).
-    fn from_number(mut value: u32, digits: u8) -> Code {
-        let mut code = Code {
+    /// Zero-padded decimal rendering of `value` (already below 10^digits) on `digits` places.
+    fn from_number(mut value: u32, digits: u8) -> CodeText {
+        let mut text = CodeText {
             buf: [b'0'; MAX_CODE_LEN],
             len: digits,
         };
@@ -76,43 +156,44 @@ impl Code {
         while end >= 2 {
             let pair = (value % 100) as usize * 2;
             value /= 100;
-            code.buf[end - 2..end].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+            text.buf[end - 2..end].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
             end -= 2;
         }
         if end == 1 {
-            code.buf[0] = b'0' + (value % 10) as u8;
+            text.buf[0] = b'0' + (value % 10) as u8;
         }
-        code
+        text
     }
 
-    /// [`Code::from_number`] for a length known at compile time.
+    /// [`CodeText::from_number`] for a length known at compile time.
     #[inline(always)]
-    fn decimal<const DIGITS: u8>(value: u32) -> Code {
-        Code::from_number(value % MODULUS[DIGITS as usize], DIGITS)
+    fn decimal<const DIGITS: u8>(value: u32) -> CodeText {
+        CodeText::from_number(value % MODULUS[DIGITS as usize], DIGITS)
     }
 
-    fn from_steam(mut value: u32) -> Code {
-        let mut code = Code {
+    /// Steam Guard: the value's five lowest base-26 digits, least significant first.
+    fn steam(mut value: u32) -> CodeText {
+        let mut text = CodeText {
             buf: [b'0'; MAX_CODE_LEN],
             len: crate::account::STEAM_DIGITS,
         };
-        for slot in code.buf[..code.len as usize].iter_mut() {
+        for slot in text.buf[..usize::from(text.len)].iter_mut() {
             *slot = STEAM_ALPHABET[(value % 26) as usize];
             value /= 26;
         }
-        code
+        text
     }
 }
 
-impl fmt::Display for Code {
+impl fmt::Display for CodeText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl fmt::Debug for Code {
+impl fmt::Debug for CodeText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Code(<{} chars redacted>)", self.len)
+        write!(f, "CodeText(<{} chars redacted>)", self.len)
     }
 }
 
@@ -275,6 +356,9 @@ pub fn unix_now_millis() -> u64 {
 }
 
 /// RFC 4226 §5.3 dynamic truncation to a 31-bit number.
+// Inlined: at the release profile's opt-level "s" LLVM kept it (and `value_for_counter`)
+// as calls, ~40 of the ~70 instructions per code Tessera added around totp-rs (callgrind).
+#[inline(always)]
 fn truncate(tag: &[u8]) -> u32 {
     let offset = (tag[tag.len() - 1] & 0x0f) as usize;
     u32::from_be_bytes([
@@ -374,6 +458,7 @@ impl Generator {
     }
 
     /// RFC 4226 §5.3: the 31-bit dynamic truncation of the HMAC of the moving factor.
+    #[inline(always)]
     fn value_for_counter(&self, counter: u64) -> u32 {
         match &self.prepared {
             Prepared::Keyed(keyed) => keyed.value(counter),
@@ -382,23 +467,13 @@ impl Generator {
         }
     }
 
-    /// The code text of a truncated value: Steam's alphabet, or zero-padded decimal digits.
+    /// The code of a truncated value; its text is made by [`Code::text`].
+    #[inline(always)]
     fn render(&self, value: u32) -> Code {
-        match self.params.kind {
-            OtpKind::Steam => Code::from_steam(value),
-            // The usual lengths get their own copy of the rendering, with a constant
-            // remainder (a multiplication) and a fully unrolled loop. Written as one `match`
-            // on the remainder, LLVM merged the constants back into one hardware division
-            // by a selected divisor (~25 cycles, most of what Tessera added to a code).
-            OtpKind::Totp | OtpKind::Hotp => match self.params.digits {
-                6 => Code::decimal::<6>(value),
-                8 => Code::decimal::<8>(value),
-                // `digits` is at most 10 (checked by `Generator::new`).
-                digits => Code::from_number(
-                    value % MODULUS[usize::from(digits).min(MAX_CODE_LEN)],
-                    digits,
-                ),
-            },
+        Code {
+            value,
+            len: self.params.digits,
+            steam: self.params.kind == OtpKind::Steam,
         }
     }
 
@@ -447,7 +522,7 @@ mod tests {
         let g = Generator::new(&secret(b"12345678901234567890"), &OtpParams::hotp(0)).unwrap();
         for (counter, want) in expected.iter().enumerate() {
             assert_eq!(
-                g.code_for_counter(counter as u64).as_str(),
+                g.code_for_counter(counter as u64).text().as_str(),
                 *want,
                 "RFC 4226 counter {counter}"
             );
@@ -482,13 +557,13 @@ mod tests {
                 };
                 let g = Generator::new(&secret(seed), &params).unwrap();
                 assert_eq!(
-                    g.code_at(time).as_str(),
+                    g.code_at(time).text().as_str(),
                     want,
                     "RFC 6238 T={time} {algorithm:?}"
                 );
                 // An explicit time step gives the same code as the time inside it.
                 assert_eq!(
-                    g.code_for_counter(time / 30).as_str(),
+                    g.code_for_counter(time / 30).text().as_str(),
                     want,
                     "explicit step T={time} {algorithm:?}"
                 );
@@ -513,19 +588,22 @@ mod tests {
         )
         .unwrap();
         let ten = g.code_at(59);
-        assert_eq!(ten.as_str().len(), 10);
+        assert_eq!(ten.text().as_str().len(), 10);
         // The 31-bit value is below 10^10, so the 10-digit code is the whole number, zero-padded,
         // and its last nine digits are the 9-digit code.
-        assert_eq!(&ten.as_str()[1..], nine.code_at(59).as_str());
+        assert_eq!(&ten.text().as_str()[1..], nine.code_at(59).text().as_str());
     }
 
     #[test]
     fn steam_codes_use_steam_alphabet() {
         let g = Generator::new(&secret(b"12345678901234567890"), &OtpParams::steam()).unwrap();
         let code = g.code_at(1_700_000_000);
-        assert_eq!(code.as_str().len(), 5);
+        assert_eq!(code.text().as_str().len(), 5);
         assert!(
-            code.as_str().bytes().all(|b| STEAM_ALPHABET.contains(&b)),
+            code.text()
+                .as_str()
+                .bytes()
+                .all(|b| STEAM_ALPHABET.contains(&b)),
             "{code}"
         );
     }
@@ -550,8 +628,16 @@ mod tests {
         )
         .unwrap();
         for (time, steam_code, ten_digits) in rows {
-            assert_eq!(steam.code_at(time).as_str(), steam_code, "Steam T={time}");
-            assert_eq!(ten.code_at(time).as_str(), ten_digits, "10 digits T={time}");
+            assert_eq!(
+                steam.code_at(time).text().as_str(),
+                steam_code,
+                "Steam T={time}"
+            );
+            assert_eq!(
+                ten.code_at(time).text().as_str(),
+                ten_digits,
+                "10 digits T={time}"
+            );
         }
     }
 
@@ -573,8 +659,8 @@ mod tests {
                 (1_111_111_109, "07081804"),
                 (58, "94287082"),
             ] {
-                assert_eq!(t.code_at(time).as_str(), want, "T={time}");
-                assert_eq!(t.code_at(time).as_str(), want, "T={time} again");
+                assert_eq!(t.code_at(time).text().as_str(), want, "T={time}");
+                assert_eq!(t.code_at(time).text().as_str(), want, "T={time} again");
             }
         }
         // Steps too large to remember are computed every time, and still right.
@@ -594,7 +680,7 @@ mod tests {
                 "step {step} again"
             );
         }
-        assert_eq!(g.code_at(12_345).as_str(), "755224");
+        assert_eq!(g.code_at(12_345).text().as_str(), "755224");
     }
 
     #[test]
@@ -648,8 +734,8 @@ mod tests {
         assert_eq!(g.remaining_at(60), 30);
         assert_eq!(g.next_code_at(59), g.code_at(60));
         let h = Generator::new(&secret(b"12345678901234567890"), &OtpParams::hotp(3)).unwrap();
-        assert_eq!(h.code_at(0).as_str(), "969429");
-        assert_eq!(h.next_code_at(0).as_str(), "338314");
+        assert_eq!(h.code_at(0).text().as_str(), "969429");
+        assert_eq!(h.next_code_at(0).text().as_str(), "338314");
         assert_eq!(h.remaining_at(0), 0);
     }
 
@@ -693,7 +779,48 @@ mod tests {
     fn debug_hides_codes() {
         let g = Generator::new(&secret(b"12345678901234567890"), &OtpParams::totp()).unwrap();
         let code = g.code_at(59);
-        assert!(!format!("{code:?}").contains(code.as_str()));
+        assert!(!format!("{code:?}").contains(code.text().as_str()));
+        assert!(!format!("{code:?}").contains(&code.number().to_string()));
+        assert!(!format!("{:?}", code.text()).contains(code.text().as_str()));
         assert!(!format!("{g:?}").contains("1234"));
+    }
+
+    #[test]
+    fn a_code_is_its_number_on_its_length() {
+        // The text is made on demand from the 31-bit value: check it against the number the
+        // RFC defines (value mod 10^digits, zero-padded), computed here with plain formatting.
+        for digits in 1..=10u8 {
+            for value in [0u32, 7, 123_456, 99_999_999, 1_234_567_890, 0x7fff_ffff] {
+                let code = Code {
+                    value,
+                    len: digits,
+                    steam: false,
+                };
+                let modulus = 10u64.pow(u32::from(digits));
+                let expected = format!(
+                    "{:0width$}",
+                    u64::from(value) % modulus,
+                    width = usize::from(digits)
+                );
+                assert_eq!(code.text().as_str(), expected, "{digits} digits of {value}");
+                assert_eq!(code.to_string(), expected);
+                assert_eq!(u64::from(code.number()), u64::from(value) % modulus);
+                assert_eq!(code.len(), usize::from(digits));
+            }
+        }
+    }
+
+    #[test]
+    fn codes_are_equal_when_their_text_is() {
+        let code = |value, len, steam| Code { value, len, steam };
+        // Values that differ by a multiple of 10^6 show the same six digits.
+        assert_eq!(code(1_123_456, 6, false), code(123_456, 6, false));
+        assert_ne!(code(123_456, 6, false), code(123_457, 6, false));
+        assert_ne!(code(123_456, 6, false), code(123_456, 7, false));
+        // Steam shows five base-26 characters: values 26^5 apart look the same.
+        let steam = code(42, 5, true);
+        assert_eq!(steam, code(42 + 26u32.pow(5), 5, true));
+        assert_eq!(steam.text(), code(42 + 26u32.pow(5), 5, true).text());
+        assert_ne!(steam, code(42, 5, false));
     }
 }

@@ -41,7 +41,7 @@ fn totp_rows_carry_grouped_code_validity_and_fraction_left() {
     // 59.5 s: RFC 6238's T = 59 row (94287082); the step ends at 60 s, half a second away.
     let list = vault.code_list_at(&every(), 59_500).unwrap();
     let row = &list.items[0];
-    assert_eq!(row.code.as_ref().unwrap().as_str(), "94287082");
+    assert_eq!(row.code.as_ref().unwrap().text().as_str(), "94287082");
     assert_eq!(row.display_code().unwrap().as_str(), "9428 7082");
     assert_eq!(row.display_name, "RFC (6238)");
     assert_eq!(row.kind, OtpKind::Totp);
@@ -67,7 +67,7 @@ fn hotp_rows_have_no_period_and_do_not_schedule_a_change() {
     let list = vault.code_list_at(&every(), 1_234_567).unwrap();
     let row = &list.items[0];
     assert_eq!(
-        row.code.as_ref().unwrap().as_str(),
+        row.code.as_ref().unwrap().text().as_str(),
         "755224",
         "RFC 4226 counter 0"
     );
@@ -117,7 +117,7 @@ fn steam_account_from_the_kind_defaults_is_valid_and_shown_whole() {
     let list = vault.code_list_at(&every(), 59_000).unwrap();
     let row = &list.items[0];
     // Computed outside Tessera (Python hmac, Steam's alphabet) for RFC 4226's key at T = 59.
-    assert_eq!(row.code.as_ref().unwrap().as_str(), "PV9M4");
+    assert_eq!(row.code.as_ref().unwrap().text().as_str(), "PV9M4");
     assert_eq!(row.display_code().unwrap().as_str(), "PV9M4");
     assert_eq!(row.period, Some(30));
     // A Steam account cannot have another length, and the reason says so.
@@ -247,7 +247,10 @@ fn a_damaged_row_shows_its_error_and_the_others_their_codes() {
     let list = vault.code_list_at(&every(), 59_000).unwrap();
     assert_eq!(list.items.len(), 2);
     let row = |id| list.items.iter().find(|i| &i.id == id).unwrap();
-    assert_eq!(row(&good).code.as_ref().unwrap().as_str(), "94287082");
+    assert_eq!(
+        row(&good).code.as_ref().unwrap().text().as_str(),
+        "94287082"
+    );
     assert_eq!(
         row(&bad).code,
         Err(VaultError::Integrity {
@@ -320,11 +323,17 @@ fn watch_delivers_again_after_the_period_boundary() {
     // boundary, so the watch sleeps 10 ms and makes the second at the boundary.
     let (watch, lists) = watch_vault(&vault, vec![1_111_111_109_990, 1_111_111_110_000], every());
     let first = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
-    assert_eq!(first.items[0].code.as_ref().unwrap().as_str(), "07081804");
+    assert_eq!(
+        first.items[0].code.as_ref().unwrap().text().as_str(),
+        "07081804"
+    );
     assert_eq!(first.next_change_at, Some(1_111_111_110));
     assert_eq!(first.next_change_in_millis, Some(10));
     let second = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
-    assert_eq!(second.items[0].code.as_ref().unwrap().as_str(), "14050471");
+    assert_eq!(
+        second.items[0].code.as_ref().unwrap().text().as_str(),
+        "14050471"
+    );
     assert_eq!(second.next_change_at, Some(1_111_111_140));
     assert!(watch.is_running());
     watch.stop();
@@ -367,7 +376,7 @@ fn watch_that_follows_the_vault_delivers_after_each_change() {
     watch.follow(&vault);
     let first = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
     assert_eq!(
-        first.items[0].code.as_ref().unwrap().as_str(),
+        first.items[0].code.as_ref().unwrap().text().as_str(),
         "755224",
         "counter 0"
     );
@@ -375,7 +384,7 @@ fn watch_that_follows_the_vault_delivers_after_each_change() {
     vault.next_hotp(&bank).unwrap();
     let advanced = lists.recv_timeout(HANG_GUARD).unwrap().unwrap();
     assert_eq!(
-        advanced.items[0].code.as_ref().unwrap().as_str(),
+        advanced.items[0].code.as_ref().unwrap().text().as_str(),
         "287082",
         "RFC 4226 counter 1"
     );

@@ -23,13 +23,13 @@ fn check_token(pi: &Pi, params: &[(&str, &str)], case: &str) {
     } else {
         generator.code_for_counter(account.params.counter)
     };
-    let r = pi.validate_check(&user, &format!("{PIN}{}", code.as_str()), None);
+    let r = pi.validate_check(&user, &format!("{PIN}{}", code.text().as_str()), None);
     assert_eq!(
         r["result"]["authentication"], "ACCEPT",
         "{case}: {}",
         r["detail"]["message"]
     );
-    let replay = pi.validate_check(&user, &format!("{PIN}{}", code.as_str()), None);
+    let replay = pi.validate_check(&user, &format!("{PIN}{}", code.text().as_str()), None);
     assert_eq!(
         replay["result"]["authentication"], "REJECT",
         "{case}: a used code is refused"

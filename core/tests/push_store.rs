@@ -224,7 +224,7 @@ fn a_v3_vault_with_a_push_token_upgrades_with_its_token_key_and_nonces() {
     assert!(pending[0].is_new, "no poll since the upgrade");
     // RFC 6238's SHA1 vector at t=59 is 94287082: six digits of it
     let codes = vault.codes_at(59).unwrap();
-    assert_eq!(codes[0].code.as_ref().unwrap().as_str(), "287082");
+    assert_eq!(codes[0].code.as_ref().unwrap().text().as_str(), "287082");
     // a token enrolled after the upgrade keeps its unlock demand, authenticated
     let mut demanding = token("PIPU0009");
     demanding.force_unlock = Some(tessera_core::push::ForceUnlock::Pin);

@@ -87,7 +87,11 @@ fn assert_account(fixture: &str, index: usize, account: &Account, want: &Value, 
     } else {
         generator.code_for_counter(p.counter)
     };
-    assert_eq!(code.as_str(), want["code"].as_str().unwrap(), "{ctx}: code");
+    assert_eq!(
+        code.text().as_str(),
+        want["code"].as_str().unwrap(),
+        "{ctx}: code"
+    );
 }
 
 fn check_items(name: &str, items: &[ImportItem], want: &[Value], expected: &Value) {

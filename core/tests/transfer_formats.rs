@@ -56,7 +56,7 @@ fn described(account: &Account, time: u64) -> Value {
         "issuer": account.issuer, "label": account.label,
         "secret": account.secret.to_base32().as_str(), "kind": p.kind.as_str(),
         "algorithm": p.algorithm.as_str(), "digits": p.digits,
-        "period": p.period, "counter": p.counter, "code": code.as_str(),
+        "period": p.period, "counter": p.counter, "code": code.text().as_str(),
     })
 }
 

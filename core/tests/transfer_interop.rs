@@ -127,7 +127,7 @@ fn aegis_exports_open_with_an_independent_implementation_of_aegis_format() {
             };
             assert_eq!(
                 e["code"].as_str().unwrap(),
-                ours.as_str(),
+                ours.text().as_str(),
                 "{} {password:?}",
                 a.issuer
             );

@@ -385,14 +385,14 @@ fn codes_at_match_rfc6238_and_hotp_does_not_advance() {
         assert_eq!(codes.len(), 2);
         assert_eq!(codes[0].id, t);
         assert_eq!(
-            codes[0].code.as_ref().unwrap().as_str(),
+            codes[0].code.as_ref().unwrap().text().as_str(),
             "94287082",
             "RFC 6238 T=59"
         );
         assert_eq!(codes[0].remaining_seconds, 1);
         assert_eq!(codes[0].kind, OtpKind::Totp);
         assert_eq!(
-            codes[1].code.as_ref().unwrap().as_str(),
+            codes[1].code.as_ref().unwrap().text().as_str(),
             "755224",
             "RFC 4226 counter 0"
         );
@@ -403,13 +403,14 @@ fn codes_at_match_rfc6238_and_hotp_does_not_advance() {
             .code
             .as_ref()
             .unwrap()
+            .text()
             .as_str(),
         "07081804"
     );
 
     // next_hotp commits counter 1 and returns its code; the display follows.
     assert_eq!(
-        vault.next_hotp(&h).unwrap().as_str(),
+        vault.next_hotp(&h).unwrap().text().as_str(),
         "287082",
         "RFC 4226 counter 1"
     );
@@ -418,6 +419,7 @@ fn codes_at_match_rfc6238_and_hotp_does_not_advance() {
             .code
             .as_ref()
             .unwrap()
+            .text()
             .as_str(),
         "287082"
     );
@@ -425,7 +427,7 @@ fn codes_at_match_rfc6238_and_hotp_does_not_advance() {
     let other = scratch.reopen();
     assert_eq!(other.get(&h).unwrap().params.counter, 1);
     assert_eq!(
-        other.next_hotp(&h).unwrap().as_str(),
+        other.next_hotp(&h).unwrap().text().as_str(),
         "359152",
         "RFC 4226 counter 2"
     );
@@ -435,6 +437,7 @@ fn codes_at_match_rfc6238_and_hotp_does_not_advance() {
             .code
             .as_ref()
             .unwrap()
+            .text()
             .as_str(),
         "359152"
     );

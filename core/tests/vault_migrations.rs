@@ -150,7 +150,7 @@ fn opens_every_shipped_schema_version_with_all_accounts() {
                 .iter()
                 .find(|c| c.label == label)
                 .and_then(|c| c.code.as_ref().ok())
-                .map(|c| c.as_str().to_owned())
+                .map(|c| c.text().as_str().to_owned())
                 .unwrap_or_default()
         };
         assert_eq!(
@@ -184,7 +184,7 @@ fn opens_every_shipped_schema_version_with_all_accounts() {
             .id
             .clone();
         assert_eq!(
-            vault.next_hotp(&hotp).unwrap().as_str(),
+            vault.next_hotp(&hotp).unwrap().text().as_str(),
             "338314",
             "RFC 4226 counter 4"
         );

@@ -47,7 +47,7 @@ fn the_recovery_key_opens_a_vault_whose_device_key_is_gone_and_password_forgotte
     assert_eq!(unlocked.device_key, DeviceKeyRenewal::Renewed);
     // RFC 6238, appendix B: T = 59 s, SHA-1.
     let codes = unlocked.vault.codes_at(59).unwrap();
-    assert_eq!(codes[0].code.as_ref().unwrap().as_str(), "94287082");
+    assert_eq!(codes[0].code.as_ref().unwrap().text().as_str(), "94287082");
     // A new password can be set now that the old one is forgotten.
     unlocked.vault.set_password("new", CHEAP).unwrap();
     drop(unlocked);

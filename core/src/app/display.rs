@@ -113,7 +113,8 @@ fn groups(len: usize) -> &'static [usize] {
 /// digits or fewer and Steam Guard codes (five letters and digits, read as one word) as they
 /// are. What a user copies or a shell types for them is the [`Code`] itself, never this.
 pub fn display_code(code: &Code, kind: OtpKind) -> GroupedCode {
-    let text = code.as_str().as_bytes();
+    let text = code.text();
+    let text = text.as_str().as_bytes();
     let mut out = GroupedCode {
         buf: [b' '; MAX_GROUPED_LEN],
         len: 0,
@@ -210,7 +211,7 @@ mod tests {
             assert_eq!(grouped.as_str(), want, "{digits} digits");
             assert_eq!(
                 grouped.as_str().replace(' ', ""),
-                code.as_str(),
+                code.text().as_str(),
                 "{digits} digits: grouping only adds spaces"
             );
         }
@@ -221,7 +222,7 @@ mod tests {
         let params = OtpParams::steam();
         let code = code(params);
         assert_eq!(
-            code.as_str(),
+            code.text().as_str(),
             "PV9M4",
             "RFC key at T = 59, computed outside Tessera"
         );
@@ -231,7 +232,7 @@ mod tests {
     #[test]
     fn hotp_codes_group_like_totp() {
         let code = code(OtpParams::hotp(0));
-        assert_eq!(code.as_str(), "755224", "RFC 4226 counter 0");
+        assert_eq!(code.text().as_str(), "755224", "RFC 4226 counter 0");
         assert_eq!(display_code(&code, OtpKind::Hotp).as_str(), "755 224");
     }
 

@@ -656,10 +656,15 @@ mod tests {
                 assert_eq!(back.meta.note, original.meta.note);
                 let t = 1_700_000_000;
                 assert_eq!(
-                    Generator::for_account(back).unwrap().code_at(t).as_str(),
+                    Generator::for_account(back)
+                        .unwrap()
+                        .code_at(t)
+                        .text()
+                        .as_str(),
                     Generator::for_account(original)
                         .unwrap()
                         .code_at(t)
+                        .text()
                         .as_str()
                 );
             }
