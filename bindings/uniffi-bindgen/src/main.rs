@@ -2,7 +2,101 @@
 //! Kotlin/Swift always matches the library's metadata. Use library mode:
 //! `cargo run -p uniffi-bindgen -- generate --library <libtessera_ffi.so> --language kotlin
 //! --config uniffi.toml --out-dir <dir>`.
+//!
+//! After uniffi has generated Kotlin, its callback vtables are made lazy (`lazy_vtables`), for
+//! every caller alike: the Kotlin suites and the Android library both generate through here.
+
+mod lazy_vtables;
+
+use std::path::{Path, PathBuf};
 
 fn main() {
-    uniffi::uniffi_bindgen_main()
+    // Exits the process when uniffi fails; returning means the bindings were written.
+    uniffi::uniffi_bindgen_main();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(out_dir) = generated_into(&args)
+        && let Err(e) = rewrite_kotlin_under(&out_dir)
+    {
+        eprintln!("uniffi-bindgen: {e} (bindings/uniffi-bindgen/src/lazy_vtables.rs)");
+        std::process::exit(1);
+    }
+}
+
+/// The `--out-dir` of a `generate` command, in the forms uniffi's command line accepts.
+fn generated_into(args: &[String]) -> Option<PathBuf> {
+    if args.first().map(String::as_str) != Some("generate") {
+        return None;
+    }
+    let mut rest = args[1..].iter();
+    while let Some(arg) = rest.next() {
+        if arg == "--out-dir" || arg == "-o" {
+            return rest.next().map(PathBuf::from);
+        }
+        if let Some(dir) = arg.strip_prefix("--out-dir=") {
+            return Some(PathBuf::from(dir));
+        }
+    }
+    None
+}
+
+/// Rewrites every generated `.kt` file under `dir` (none when only Swift was generated).
+fn rewrite_kotlin_under(dir: &Path) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
+            .path();
+        if path.is_dir() {
+            rewrite_kotlin_under(&path)?;
+        } else if path.extension().is_some_and(|ext| ext == "kt") {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            if let Some(lazy) =
+                lazy_vtables::rewrite(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            {
+                std::fs::write(&path, lazy)
+                    .map_err(|e| format!("writing {}: {e}", path.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::generated_into;
+    use std::path::PathBuf;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_the_output_directory_of_a_generate_command() {
+        let long = args(&[
+            "generate",
+            "--library",
+            "l.so",
+            "--out-dir",
+            "out",
+            "--no-format",
+        ]);
+        assert_eq!(generated_into(&long), Some(PathBuf::from("out")));
+        assert_eq!(
+            generated_into(&args(&["generate", "-o", "o"])),
+            Some(PathBuf::from("o"))
+        );
+        assert_eq!(
+            generated_into(&args(&["generate", "--out-dir=d"])),
+            Some(PathBuf::from("d"))
+        );
+        assert_eq!(
+            generated_into(&args(&["scaffolding", "--out-dir", "x"])),
+            None
+        );
+        assert_eq!(
+            generated_into(&args(&["generate", "--library", "l.so"])),
+            None
+        );
+    }
 }

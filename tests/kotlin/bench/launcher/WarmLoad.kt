@@ -13,6 +13,7 @@ package org.tessera.bench.launcher
 
 import java.io.File
 import java.lang.management.ManagementFactory
+import java.net.URL
 import java.net.URLClassLoader
 import java.nio.file.Files
 
@@ -36,7 +37,7 @@ fun main(args: Array<String>) {
 
         val cpuStart = threads.currentThreadCpuTime
         val start = System.nanoTime()
-        val loader = URLClassLoader(urls, ClassLoader.getSystemClassLoader())
+        val loader = BindingsLoader(urls)
         val probe = loader.loadClass("org.tessera.bench.BenchKt")
             .getMethod("firstCodesProbe", String::class.java)
         val held = probe.invoke(null, vault) as AutoCloseable
@@ -54,4 +55,22 @@ fun main(args: Array<String>) {
         "warm-process first codes: median %.3f ms (min %.3f, thread CPU median %.3f ms; %d runs after %d warm-up loads)"
             .format(wall[runs / 2] / 1e6, wall[0] / 1e6, cpu[runs / 2] / 1e6, runs, warmup),
     )
+}
+
+/**
+ * Loads the bindings and the benchmark itself (everything in `org.tessera`) from [urls] and the
+ * rest (the JDK, Kotlin's standard library, JNA) from this launcher's class loader. It looks at
+ * its own classes first: asking the parent first, as a plain URLClassLoader does, would throw a
+ * ClassNotFoundException for every class of the bindings, a cost an app, whose class loader
+ * finds its own classes directly, does not pay.
+ */
+private class BindingsLoader(urls: Array<URL>) : URLClassLoader(urls, ClassLoader.getSystemClassLoader()) {
+    override fun loadClass(name: String, resolve: Boolean): Class<*> {
+        if (!name.startsWith("org.tessera.")) return super.loadClass(name, resolve)
+        synchronized(getClassLoadingLock(name)) {
+            val loaded = findLoadedClass(name) ?: findClass(name)
+            if (resolve) resolveClass(loaded)
+            return loaded
+        }
+    }
 }
