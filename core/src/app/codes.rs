@@ -100,7 +100,7 @@ impl Vault {
     ) -> Result<CodeList, VaultError> {
         let unix = unix_millis / 1000;
         let needle = query.needle();
-        self.with_cache(|cache| {
+        self.with_cache(unix, |cache| {
             let mut items = Vec::new();
             for account in cache {
                 if query.favorites_only && !account.favorite {

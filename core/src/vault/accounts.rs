@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use zeroize::Zeroizing;
 
 use super::db::{lock, now};
-use super::integrity::{ACCOUNT_COLUMNS, AccountRow};
+use super::integrity::{ACCOUNT_COLUMNS, AccountRow, RowView};
 use super::{
     AccountId, AccountSummary, AccountUpdate, AddOutcome, Binding, Inner, ListFilter, Vault,
     VaultError, VaultKey,
@@ -57,16 +57,23 @@ fn params_from_columns(
     Some(params)
 }
 
-impl AccountRow {
+impl RowView<'_> {
     /// The row's OTP parameters, `None` when its columns do not make valid ones.
     pub(super) fn params(&self) -> Option<OtpParams> {
         params_from_columns(
-            &self.kind,
-            &self.algorithm,
+            self.kind,
+            self.algorithm,
             self.digits,
             self.period,
             self.counter,
         )
+    }
+}
+
+impl AccountRow {
+    /// The row's OTP parameters, `None` when its columns do not make valid ones.
+    pub(super) fn params(&self) -> Option<OtpParams> {
+        self.view().params()
     }
 }
 
@@ -643,24 +650,25 @@ pub(super) fn summaries_where(
     let mut rows = stmt.query(args)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
-        let row = AccountRow::read(row)?;
+        // Borrowed from SQLite: only what the summary keeps is copied.
+        let row = RowView::read(row)?;
         let params = row.params();
         // A damaged row is listed (so the user sees it and can delete it), marked, with
         // whatever the file says; its code and its details are refused.
         let damaged = params.is_none() || !row.is_intact(key);
         out.push(AccountSummary {
-            groups: groups.remove(&row.id.0).unwrap_or_default(),
-            issuer: row.issuer,
-            label: row.label,
+            groups: groups.remove(row.id).unwrap_or_default(),
+            issuer: row.issuer.to_owned(),
+            label: row.label.to_owned(),
             params: params.unwrap_or_default(),
             favorite: row.favorite,
-            icon: row.icon,
-            has_picture: with_icons.contains(&row.id.0),
+            icon: row.icon.map(str::to_owned),
+            has_picture: with_icons.contains(row.id),
             position: row.position,
             created_at: row.created_at.max(0) as u64,
             trashed_at: row.trashed_at.map(|t| t.max(0) as u64),
             damaged,
-            id: row.id,
+            id: AccountId(row.id.to_owned()),
         });
     }
     Ok(out)
