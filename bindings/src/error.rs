@@ -314,7 +314,8 @@ impl From<tessera_core::clock::TimeError> for TesseraError {
             T::Network(e) => TesseraError::Network { reason: e.message },
             T::Vault(e) => e.into(),
             T::Integrity => TesseraError::Integrity { reason },
-            T::NoDate | T::BadDate | T::InsecureTransport(_) => {
+            T::Push(e) => (*e).into(),
+            T::NoDate | T::BadDate | T::InsecureTransport(_) | T::NoServer => {
                 TesseraError::InvalidInput { reason }
             }
         }

@@ -694,11 +694,12 @@ impl PushClient {
     /// Learns the server time from `url` (any HTTPS URL, or HTTP to a loopback host; other
     /// plain HTTP only with `allow_insecure_transport`) through this client's transport, and
     /// stores it: codes and push use the corrected time from then on. Every push call that
-    /// reaches a server refreshes it as well.
-    #[uniffi::method(default(allow_insecure_transport = false))]
+    /// reaches a server refreshes it as well. Without `url`, the first push token's server is
+    /// asked (`InvalidInput` when there is none: ask the user for a URL).
+    #[uniffi::method(default(url = None, allow_insecure_transport = false))]
     pub fn sync_time(
         &self,
-        url: String,
+        url: Option<String>,
         allow_insecure_transport: bool,
     ) -> Result<crate::time::ServerTimeStatus> {
         let vault = self.vault.unlocked()?;
@@ -709,7 +710,7 @@ impl PushClient {
             tessera_core::net::TransportPolicy::Secure
         };
         let time =
-            tessera_core::clock::sync(&vault, &*self.transport, &*device, url.trim(), policy)?;
+            tessera_core::clock::sync(&vault, &*self.transport, &*device, url.as_deref(), policy)?;
         Ok(crate::time::ServerTimeStatus::from(&time))
     }
 }

@@ -11,7 +11,7 @@ use clap::Subcommand;
 use serde_json::json;
 use tessera_core::clock::{self, OFFSET_WARNING_SECS, ServerTime, SystemClock};
 use tessera_core::net::TransportPolicy;
-use tessera_core::push::{PushStore, UreqTransport};
+use tessera_core::push::UreqTransport;
 
 use crate::CliError;
 use crate::session::{GlobalArgs, open_vault};
@@ -96,31 +96,23 @@ pub fn run(cmd: TimeCommand, global: &GlobalArgs) -> Result<(), CliError> {
             insecure,
             json,
         } => {
-            let url = match url {
-                Some(url) => url,
-                None => vault
-                    .push_tokens()
-                    .map_err(CliError::failed)?
-                    .first()
-                    .map(|t| t.url.clone())
-                    .ok_or_else(|| {
-                        CliError::Usage(
-                            "give a URL to take the time from (there is no push token whose server could give it)".into(),
-                        )
-                    })?,
-            };
             let policy = if insecure {
                 TransportPolicy::AllowInsecure
             } else {
                 TransportPolicy::Secure
             };
+            // Without a URL, core asks the first push token's server.
             let time = clock::sync(
                 &vault,
                 &UreqTransport::new(),
                 &SystemClock,
-                url.trim(),
+                url.as_deref(),
                 policy,
-            )?;
+            )
+            .map_err(|e| match e {
+                clock::TimeError::NoServer => CliError::Usage(e.to_string()),
+                other => CliError::from(other),
+            })?;
             print_time(&time, json);
             Ok(())
         }

@@ -25,7 +25,7 @@ use std::time::Instant;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::net::{InsecureTransport, TransportPolicy, check_url};
-use crate::push::{HttpRequest, Method, Transport, TransportError};
+use crate::push::{HttpRequest, Method, PushStore, Transport, TransportError};
 use crate::vault::{Field, Vault, VaultError, VaultKey};
 
 /// An offset larger than this many seconds (either way) is shown to the user as a warning:
@@ -104,6 +104,14 @@ pub enum TimeError {
     /// The vault failed.
     #[error(transparent)]
     Vault(#[from] VaultError),
+    /// No server was named and there is no push token whose server could be asked.
+    #[error(
+        "there is no push token whose server could give the time: give the URL of a server to ask"
+    )]
+    NoServer,
+    /// Reading the push tokens, to find the server to ask, failed.
+    #[error(transparent)]
+    Push(Box<crate::push::PushError>),
 }
 
 /// The offset between a server's clock and the device's, as last measured.
@@ -294,16 +302,35 @@ impl Vault {
     }
 }
 
+/// The server a sync asks when the user names none: the first push token's, the server whose
+/// codes and requests matter to this user. [`TimeError::NoServer`] without a push token.
+pub fn default_time_server(vault: &Vault) -> Result<String, TimeError> {
+    let tokens = vault
+        .push_tokens()
+        .map_err(|e| TimeError::Push(Box::new(e)))?;
+    tokens
+        .into_iter()
+        .next()
+        .map(|t| t.url)
+        .ok_or(TimeError::NoServer)
+}
+
 /// Learns the server time from `url` (any HTTPS URL, or plain HTTP to a loopback host; other
-/// plain HTTP only under [`TransportPolicy::AllowInsecure`]): one GET through `transport`,
-/// whatever its status, measured against `clock` (the device's) and stored in `vault`.
+/// plain HTTP only under [`TransportPolicy::AllowInsecure`]; `None`: the
+/// [`default_time_server`]): one GET through `transport`, whatever its status, measured
+/// against `clock` (the device's) and stored in `vault`.
 pub fn sync(
     vault: &Vault,
     transport: &dyn Transport,
     clock: &dyn Clock,
-    url: &str,
+    url: Option<&str>,
     policy: TransportPolicy,
 ) -> Result<ServerTime, TimeError> {
+    let url = match url {
+        Some(url) => url.trim().to_owned(),
+        None => default_time_server(vault)?,
+    };
+    let url = url.as_str();
     check_url(url, true, policy)?;
     let sent = clock.now_millis();
     let response = transport.send(&HttpRequest {

@@ -42,6 +42,9 @@ true_codes() { oathtool --totp -b "$SECRET" -w 1 --now "$(date -u -d "@$(( $(dat
 # the clock really is wrong for tessera: its own notion of now is an hour behind
 run late time show --json
 check "time show --json before any sync prints null" '[ "$RC" = 0 ] && [ "$OUT" = null ]'
+run late time sync
+check "no URL and no push token to ask: a usage error naming what to give, nothing stored" \
+    '[ "$RC" = 2 ] && [[ $ERR == *"push token"* ]] && [ "$(late time show --json)" = null ]'
 LATE_NOW=$(faketime -f -3600s date +%s)
 check "faketime puts the tessera process an hour behind" '[ $(( $(date +%s) - LATE_NOW )) -ge 3590 ]'
 run late codes --json

@@ -75,17 +75,12 @@ public final class SettingsModel {
         }
     }
 
-    /// Measures the server time at `url`, or at the first push token's server when nil (as the
-    /// `tessera time sync` command does); codes use the corrected time from then on.
+    /// Measures the server time at `url`, or, when nil, at the server core picks (the first
+    /// push token's; core says when there is none); codes use the corrected time from then on.
     public func syncTime(url: String? = nil) async {
         guard let push else { return }
         do {
-            serverTime = try await offMain {
-                guard let url = try url ?? push.tokens().first?.url else {
-                    throw TesseraError.InvalidInput(reason: "no push token whose server could give the time: enter a URL")
-                }
-                return try push.syncTime(url: url, allowInsecureTransport: false)
-            }
+            serverTime = try await offMain { try push.syncTime(url: url, allowInsecureTransport: false) }
             message = nil
         } catch {
             message = userMessage(error)

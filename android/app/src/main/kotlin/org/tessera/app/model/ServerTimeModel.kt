@@ -42,15 +42,11 @@ class ServerTimeModel(
     }
 
     /**
-     * Measures the offset against [url], or against the first push token's server when none is
-     * given (the server whose codes and requests matter to this user).
+     * Measures the offset against [url], or, when none is given, against the server core picks
+     * (the first push token's; core says when there is none).
      */
     suspend fun sync(url: String? = null) {
-        val status = coreCall(io, ::fail) {
-            val target = url ?: push.tokens().firstOrNull()?.url
-                ?: throw org.tessera.TesseraException.InvalidInput("no push server to ask: enter the address of an HTTPS server")
-            push.syncTime(target, false)
-        } ?: return
+        val status = coreCall(io, ::fail) { push.syncTime(url, false) } ?: return
         _state.value = ServerTimeState(status = status)
     }
 
