@@ -36,7 +36,7 @@ fn peak_rss_kib() -> i64 {
 }
 
 /// CPU time used so far by every thread of this process (user + system), in ms: unlike the
-/// wall clock, it barely depends on what else the machine is doing.
+/// wall clock, it depends little on what else the machine is doing.
 fn process_cpu_ms() -> f64 {
     // SAFETY: getrusage only writes into the struct we pass.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -223,7 +223,7 @@ fn main() {
     let f = run_children("device", &dir_path, runs);
     println!(
         "device unlock + decrypt + {} codes, fresh process: median {:.1} ms (min {:.1}; open+unlock {:.1}) over {runs} runs, \
-         CPU time of all threads until the first codes {:.1} ms (median; barely depends on load); \
+         CPU time of all threads until the first codes {:.1} ms (median; depends less on the load than the wall time); \
          peak RSS at first codes {:.1} MB ({:.1} MB by the end, with a second batch and the code list held); all codes again at the next step {:.2} ms; the code list a screen shows \
          (names, validity, next change) at the step after {:.2} ms",
         f.count,
