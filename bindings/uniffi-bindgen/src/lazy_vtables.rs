@@ -58,7 +58,7 @@ pub fn rewrite(kotlin: &str) -> Result<Option<String>, String> {
 }
 
 /// The byte range of the body of `UniffiLib`'s `init { … }`, if the file has that object.
-fn find_uniffi_lib_init(kotlin: &str) -> Result<Option<(usize, usize)>, String> {
+pub(crate) fn find_uniffi_lib_init(kotlin: &str) -> Result<Option<(usize, usize)>, String> {
     let Some(object) = kotlin.find("\ninternal object UniffiLib {\n") else {
         return Ok(None);
     };

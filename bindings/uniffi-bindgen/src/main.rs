@@ -3,9 +3,11 @@
 //! `cargo run -p uniffi-bindgen -- generate --library <libtessera_ffi.so> --language kotlin
 //! --config uniffi.toml --out-dir <dir>`.
 //!
-//! After uniffi has generated Kotlin, its callback vtables are made lazy (`lazy_vtables`), for
-//! every caller alike: the Kotlin suites and the Android library both generate through here.
+//! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`) and its
+//! callback vtables lazy (`lazy_vtables`), for every caller alike: the Kotlin suites and the
+//! Android library both generate through here.
 
+mod integrity;
 mod lazy_vtables;
 
 use std::path::{Path, PathBuf};
@@ -51,10 +53,12 @@ fn rewrite_kotlin_under(dir: &Path) -> Result<(), String> {
         } else if path.extension().is_some_and(|ext| ext == "kt") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            if let Some(lazy) =
-                lazy_vtables::rewrite(&text).map_err(|e| format!("{}: {e}", path.display()))?
-            {
-                std::fs::write(&path, lazy)
+            let in_file = |e: String| format!("{}: {e}", path.display());
+            let checked = integrity::rewrite(&text).map_err(in_file)?;
+            let text = checked.as_deref().unwrap_or(&text);
+            let lazy = lazy_vtables::rewrite(text).map_err(in_file)?;
+            if checked.is_some() || lazy.is_some() {
+                std::fs::write(&path, lazy.as_deref().unwrap_or(text))
                     .map_err(|e| format!("writing {}: {e}", path.display()))?;
             }
         }
