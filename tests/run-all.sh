@@ -54,6 +54,14 @@ for suite in tests/*/run.sh; do
     step "suite ${suite%/run.sh}"
     bash "$suite"
 done
+# The mobile library (what the apps ship: `--no-default-features`) under the Kotlin and Swift
+# suites too, where push and containers go through the platform's HTTP stack and keys and the
+# calls the mobile library leaves out must say what replaces them (tests/android-app runs
+# against it already). Only tessera-core and tessera-ffi build a second time.
+for suite in kotlin swift; do
+    step "suite tests/$suite against the mobile library"
+    TESSERA_FFI_BUILD=mobile bash "tests/$suite/run.sh"
+done
 step "fuzz: waiting for the targets' build"
 if ! wait "$FUZZ_BUILDER"; then
     cat "$FUZZ_LOG" >&2

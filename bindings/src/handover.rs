@@ -1,5 +1,5 @@
 //! The encrypted move to a new phone through the FFI. The shells draw and scan the QR codes
-//! themselves (`qrCodePng` draws one; `scanQrLuma` reads a camera frame); every rule — keys,
+//! themselves (`qrCodeMatrix` lays one out; `scanQrLuma` reads a camera frame); every rule — keys,
 //! expiry, check code, chunking, what moves — is core's (`tessera_core::handover`,
 //! `docs/move.md`).
 //!

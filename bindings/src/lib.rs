@@ -94,8 +94,8 @@ pub use push::{
 pub use time::{ServerTimeStatus, offset_warning_seconds};
 pub use transfer::{
     ExportFile, ExportFormat, ExportResult, ImportEntry, ImportFormat, ImportOutcome, ImportReport,
-    SkippedAccount, detect_import_format, export_file, export_from_vault, import_into_vault,
-    import_qr_luma, qr_code_png, scan_qr_luma,
+    QrMatrix, SkippedAccount, detect_import_format, export_file, export_from_vault,
+    import_into_vault, import_qr_luma, qr_code_matrix, qr_code_png, scan_qr_luma,
 };
 pub use types::{Algorithm, OtpKind, OtpParams};
 pub use unlock::{

@@ -472,7 +472,7 @@ pub struct SkippedAccount {
 pub struct ExportResult {
     /// The file's content.
     pub data: Vec<u8>,
-    /// For Google transfers: one URI per QR code to show (see `qr_code_png`).
+    /// For Google transfers: one URI per QR code to show (see `qr_code_matrix`).
     pub uris: Vec<String>,
     /// Accounts the format could not hold, with the reason.
     pub skipped: Vec<SkippedAccount>,
@@ -522,7 +522,44 @@ pub fn export_from_vault(
     })
 }
 
-/// A QR code of `text` as a PNG image, `scale` pixels per module (1–64).
+/// A QR code as its modules, for the app to draw on its own canvas (Compose `Canvas`, SwiftUI
+/// `Canvas`): `size` × `size` modules, row by row, the quiet zone included. Drawing each module
+/// as a black or white square of the same size gives a code any camera reads. It encodes its
+/// text (an otpauth URI holds the secret): printing it shows the size only.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
+pub struct QrMatrix {
+    /// Modules per side, the quiet zone (four light modules on every side) included.
+    pub size: u32,
+    /// `size * size` bytes, row by row, top left first: 1 for a dark module, 0 for a light one.
+    pub modules: Vec<u8>,
+}
+
+impl std::fmt::Debug for QrMatrix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QrMatrix")
+            .field("size", &self.size)
+            .field("modules", &redacted_bytes(&self.modules))
+            .finish()
+    }
+}
+
+/// The QR code of `text` as a module matrix for the app to draw (error correction level L).
+/// `InvalidInput` when the text is too long for one QR code.
+#[uniffi::export]
+pub fn qr_code_matrix(text: String) -> Result<QrMatrix> {
+    let text = zeroize::Zeroizing::new(text);
+    let matrix = core_export::qr_matrix(&text)?;
+    Ok(QrMatrix {
+        // At most 177 + 8 modules a side (QR version 40): always fits.
+        size: u32::try_from(matrix.size).unwrap_or(u32::MAX),
+        modules: matrix.modules.to_vec(),
+    })
+}
+
+/// A QR code of `text` as a PNG image, `scale` pixels per module (1–64), the quiet zone
+/// included. Desktop library only: the mobile library has no PNG encoder and answers
+/// `InvalidInput` naming `qrCodeMatrix`, whose modules the app draws itself.
 #[uniffi::export]
 pub fn qr_code_png(text: String, scale: u32) -> Result<Vec<u8>> {
     let text = zeroize::Zeroizing::new(text);

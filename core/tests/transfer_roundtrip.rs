@@ -174,6 +174,55 @@ fn plain_formats_refuse_a_password_instead_of_pretending_to_encrypt() {
     }
 }
 
+/// A shell draws the matrix (here 3 pixels a module, black on white) and a camera reads it:
+/// the text comes back, and the PNG of the desktop build is that same drawing.
+#[test]
+fn the_qr_matrix_drawn_by_a_shell_scans_back_and_is_the_png() {
+    let out = export::export(&accounts()[..1], ExportFormat::GoogleMigration, None).unwrap();
+    let matrix = export::qr_matrix(&out.uris[0]).unwrap();
+    assert_eq!(matrix.modules.len(), matrix.size * matrix.size);
+    assert!(matrix.modules.iter().all(|&m| m <= 1));
+    // The quiet zone, four light modules on every side, is part of the matrix.
+    for i in 0..matrix.size {
+        for edge in (0..4).chain(matrix.size - 4..matrix.size) {
+            assert_eq!(matrix.modules[edge * matrix.size + i], 0);
+            assert_eq!(matrix.modules[i * matrix.size + edge], 0);
+        }
+    }
+    let scale = 3;
+    let side = matrix.size * scale;
+    let luma: Vec<u8> = (0..side * side)
+        .map(|p| {
+            let module = (p / side / scale) * matrix.size + (p % side) / scale;
+            if matrix.modules[module] == 1 { 0 } else { 255 }
+        })
+        .collect();
+    let texts = tessera_core::transfer::qr::payloads_luma(side as u32, side as u32, &luma).unwrap();
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].as_str(), out.uris[0].as_str());
+
+    #[cfg(feature = "qr-png")]
+    {
+        let png = export::qr_png(&out.uris[0], scale as u32).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(&png[..]))
+            .read_info()
+            .unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((info.width as usize, info.height as usize), (side, side));
+        assert_eq!(info.color_type, png::ColorType::Grayscale);
+        assert_eq!(
+            &pixels[..side * side],
+            &luma[..],
+            "the PNG is the matrix drawn"
+        );
+    }
+    assert!(
+        export::qr_matrix(&"x".repeat(10_000)).is_err(),
+        "too long for one QR code"
+    );
+}
+
 #[test]
 fn qr_png_is_a_png_and_the_terminal_code_is_square() {
     let out = export::export(&accounts()[..1], ExportFormat::GoogleMigration, None).unwrap();

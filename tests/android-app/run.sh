@@ -2,7 +2,7 @@
 # Android app suite: every file of the app that needs no Android SDK (android/app/src/main/
 # kotlin: the state holders in model/, the platform adapters in platform/) compiled with the
 # real Kotlin compiler together with the generated bindings, and the JUnit 5 tests in
-# tests/android-app/src run on the JVM against the host build of the library. A PKCS#12 key
+# tests/android-app/src run on the JVM against the host build of the mobile library. A PKCS#12 key
 # store stands in for the Android Keystore; push runs against the real privacyIDEA of
 # TESSERA_PI_* (those tests skip, saying why, without it). Ends with
 # `android-app: N passed, N failed`; exits non-zero on failure.
@@ -16,7 +16,12 @@ step "android-app: prerequisites (JNA and JUnit 5 from Debian, kotlinc from npm)
 kotlin_setup
 
 step "android-app: build libtessera_ffi and generate the bindings"
-# The same generated bindings as the Kotlin suite (compiled once for both).
+# The app ships the mobile library (android/tessera builds `--no-default-features`), so its
+# tests run against that build: this is where tests/run-all.sh runs the mobile library under
+# every test of the app (TESSERA_FFI_BUILD=desktop runs them against the desktop build). The
+# same generated bindings as the Kotlin suite (compiled once for both: the two builds export
+# the same API).
+export TESSERA_FFI_BUILD=${TESSERA_FFI_BUILD:-mobile}
 kotlin_bindings build/kotlin
 OUT=build/android-app
 APP=android/app/src/main/kotlin/org/tessera/app

@@ -509,6 +509,7 @@ fn transfer_functions_reject_garbage_and_import_nothing() {
         qr_code_png("x".repeat(100_000), 4).is_err(),
         "too long for a QR code"
     );
+    assert!(is_invalid(qr_code_matrix("x".repeat(100_000))));
 
     vault.lock();
     let locked = |r: Result<()>| matches!(r, Err(TesseraError::Locked { .. }));

@@ -147,6 +147,18 @@ fn an_export_prints_sizes_not_contents() {
     }
 }
 
+#[test]
+fn a_qr_matrix_prints_its_size_not_its_modules() {
+    let matrix = qr_code_matrix(uri()).unwrap();
+    let shown = format!("{matrix:?}");
+    let size = format!("size: {}", matrix.size);
+    assert_redacted(
+        &shown,
+        &[SECRET, "[0, ", "[1, "],
+        &[&size, "bytes redacted"],
+    );
+}
+
 /// A platform HTTP stack that keeps the request and answers like a server that refuses.
 struct Recorder(Mutex<Vec<HttpRequest>>);
 

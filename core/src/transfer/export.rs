@@ -394,6 +394,11 @@ impl GroupIds {
 /// Light modules around the code, in modules (the QR specification asks for four).
 const QUIET_ZONE: usize = 4;
 
+/// What a build without the `qr-png` feature (the mobile library) says when asked for a PNG.
+#[cfg(not(feature = "qr-png"))]
+pub const NO_QR_PNG: &str = "drawing QR codes as PNG images is not part of this build: \
+     draw the modules of qrCodeMatrix on the platform";
+
 fn modules(text: &str) -> Result<(Vec<bool>, usize), TransferError> {
     let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L)
         .map_err(|e| TransferError::Export(format!("too much data for one QR code ({e})")))?;
@@ -406,22 +411,43 @@ fn modules(text: &str) -> Result<(Vec<bool>, usize), TransferError> {
     Ok((dark, width))
 }
 
-/// A QR code of `text` as a PNG image (black on white, `scale` pixels per module). The image
-/// encodes whatever `text` holds — for transfer URIs, secrets — so the bytes are wiped on drop.
-pub fn qr_png(text: &str, scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+/// A QR code as its modules, for a shell to draw itself (a phone's canvas): `size` × `size`
+/// modules, row by row, the quiet zone (four light modules on every side) included, so that
+/// drawing every module black or white at the same size gives a scannable code.
+pub struct QrMatrix {
+    /// Modules per side, quiet zone included.
+    pub size: usize,
+    /// `size * size` bytes, row by row: 1 for a dark module, 0 for a light one. The code
+    /// encodes whatever its text holds (for transfer URIs, secrets), so it is wiped on drop.
+    pub modules: Zeroizing<Vec<u8>>,
+}
+
+/// The QR code of `text` (error correction level L, the smallest code) as a module matrix.
+/// Too much text for one QR code is [`TransferError::Export`].
+pub fn qr_matrix(text: &str) -> Result<QrMatrix, TransferError> {
     let (dark, width) = modules(text)?;
+    let size = width + 2 * QUIET_ZONE;
+    let mut modules = Zeroizing::new(vec![0u8; size * size]);
+    for (i, &d) in dark.iter().enumerate() {
+        modules[(i / width + QUIET_ZONE) * size + i % width + QUIET_ZONE] = u8::from(d);
+    }
+    Ok(QrMatrix { size, modules })
+}
+
+/// A QR code of `text` as a PNG image (black on white, `scale` pixels per module, the quiet
+/// zone included), the modules of [`qr_matrix`] drawn. The image encodes whatever `text` holds
+/// — for transfer URIs, secrets — so the bytes are wiped on drop.
+#[cfg(feature = "qr-png")]
+pub fn qr_png(text: &str, scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    let matrix = qr_matrix(text)?;
     let scale = scale.clamp(1, 64) as usize;
-    let side = (width + 2 * QUIET_ZONE) * scale;
+    let side = matrix.size * scale;
     let mut pixels = Zeroizing::new(vec![255u8; side * side]);
-    for y in 0..width {
-        for x in 0..width {
-            if dark[y * width + x] {
-                for dy in 0..scale {
-                    let row = ((y + QUIET_ZONE) * scale + dy) * side;
-                    let start = row + (x + QUIET_ZONE) * scale;
-                    pixels[start..start + scale].fill(0);
-                }
-            }
+    for (i, _) in matrix.modules.iter().enumerate().filter(|&(_, &m)| m != 0) {
+        let (x, y) = (i % matrix.size, i / matrix.size);
+        for dy in 0..scale {
+            let start = (y * scale + dy) * side + x * scale;
+            pixels[start..start + scale].fill(0);
         }
     }
     let mut out = SecretBuf::new();
@@ -436,6 +462,15 @@ pub fn qr_png(text: &str, scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferErro
     writer.write_image_data(&pixels).map_err(failed)?;
     writer.finish().map_err(failed)?;
     Ok(out.into_bytes())
+}
+
+/// Without the `qr-png` feature (the mobile library, whose shells draw [`qr_matrix`] on their
+/// own canvas) there is no PNG encoder: [`TransferError::Unsupported`] naming the replacement.
+#[cfg(not(feature = "qr-png"))]
+pub fn qr_png(text: &str, _scale: u32) -> Result<Zeroizing<Vec<u8>>, TransferError> {
+    // Bad text is still said as such, as the desktop build would say it.
+    qr_matrix(text)?;
+    Err(TransferError::Unsupported(NO_QR_PNG.into()))
 }
 
 /// A QR code of `text` drawn with Unicode half blocks, two module rows per line, for a terminal

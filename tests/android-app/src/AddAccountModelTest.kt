@@ -7,18 +7,33 @@ import org.tessera.Vault
 import org.tessera.app.model.AddAccountModel
 import org.tessera.app.model.AddState
 import org.tessera.app.platform.Link
-import org.tessera.qrCodePng
-import java.io.ByteArrayInputStream
+import org.tessera.QrMatrix
+import org.tessera.qrCodeMatrix
+import java.awt.image.BufferedImage
 import java.io.File
-import javax.imageio.ImageIO
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
 import kotlin.test.assertTrue
 
-/** Grey levels of a PNG as a camera frame would give them (the platform decodes, core scans). */
-fun greyOf(png: ByteArray): Triple<Int, Int, ByteArray> {
-    val image = ImageIO.read(ByteArrayInputStream(png))
+/**
+ * A QR code of [text] as the app's screen draws it from core's modules (`qrCodeMatrix`, quiet
+ * zone included): [scale] pixels a module, black on white.
+ */
+fun qrImage(text: String, scale: Int = 4): BufferedImage = qrImage(qrCodeMatrix(text), scale)
+
+/** The drawing of [qrImage] from a matrix core made. */
+fun qrImage(qr: QrMatrix, scale: Int = 4): BufferedImage {
+    val n = qr.size.toInt()
+    val image = BufferedImage(n * scale, n * scale, BufferedImage.TYPE_INT_RGB)
+    for (y in 0 until n * scale) for (x in 0 until n * scale) {
+        image.setRGB(x, y, if (qr.modules[(y / scale) * n + x / scale] != 0.toByte()) 0x000000 else 0xffffff)
+    }
+    return image
+}
+
+/** Grey levels of an image as a camera frame would give them (the platform decodes, core scans). */
+fun greyOf(image: BufferedImage): Triple<Int, Int, ByteArray> {
     val luma = ByteArray(image.width * image.height) { i -> (image.getRGB(i % image.width, i / image.width) and 0xff).toByte() }
     return Triple(image.width, image.height, luma)
 }
@@ -36,7 +51,7 @@ class AddAccountModelTest {
 
     @Test
     fun aScannedAccountIsConfirmedThenAdded() = withModel { vault, model, _ ->
-        val (w, h, luma) = greyOf(qrCodePng(totp, 4u))
+        val (w, h, luma) = greyOf(qrImage(totp))
         assertFalse(model.scanned(w, h, ByteArray(w * h) { -1 }), "a blank frame is skipped")
         assertEquals(AddState.Idle, model.state.value)
         assertFalse(model.picked(w, h, ByteArray(w * h) { -1 }))
@@ -61,7 +76,7 @@ class AddAccountModelTest {
     fun aScannedPushEnrollmentGoesToPushEnrollment() = withModel { vault, model, enrolled ->
         val push = "otpauth://pipush/PIPU0001?url=https%3A//pi.example/ttype/push&ttl=10&issuer=privacyIDEA" +
             "&enrollment_credential=0123456789abcdef&v=1&serial=PIPU0001&sslverify=1"
-        val (w, h, luma) = greyOf(qrCodePng(push, 4u))
+        val (w, h, luma) = greyOf(qrImage(push))
         assertTrue(model.scanned(w, h, luma))
         assertIs<Link.PushEnrollment>(assertIs<AddState.Confirm>(model.state.value).link)
         model.confirm()

@@ -11,11 +11,14 @@ import org.tessera.OtpAccount
 import org.tessera.OtpKind
 import org.tessera.OtpParams
 import org.tessera.Vault
+import org.tessera.formatOtpUri
+import org.tessera.scanQrLuma
 import org.tessera.app.model.CodesModel
 import org.tessera.app.model.Wakeups
 import java.io.File
 import java.util.concurrent.atomic.AtomicLong
 import kotlin.test.assertEquals
+import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 import org.tessera.app.model.RowBounds
@@ -51,6 +54,20 @@ private fun account(
 
 class CodesModelTest {
     private fun vault(time: TestTime) = Vault.create(File(tempDir(), "vault.db").path, Pkcs12Store().keyProvider(), time)
+
+    @Test
+    fun theQrCodeForAnotherAppScansAsTheAccountsUri(): Unit = runBlocking {
+        val time = TestTime(59)
+        vault(time).use { vault ->
+            val id = vault.add(account("RFC", "6238"))
+            val model = CodesModel(vault, time)
+            // Drawn as the dialog draws core's modules, a camera reads the account back.
+            val (w, h, luma) = greyOf(qrImage(assertNotNull(model.qrCode(id))))
+            assertEquals(listOf(formatOtpUri(vault.accountWithSecret(id))), scanQrLuma(w.toUInt(), h.toUInt(), luma))
+            assertNull(model.qrCode("00000000-0000-0000-0000-000000000000"))
+            assertNotNull(model.state.value.error, "an unknown account is said, not thrown")
+        }
+    }
 
     @Test
     fun refreshesExactlyWhenTheNextCodeIsDue(): Unit = runBlocking {

@@ -16,11 +16,8 @@ import org.tessera.app.platform.greyOf
 import org.tessera.app.platform.packLuma
 import org.tessera.scanQrLuma
 import org.tessera.importQrLuma
-import org.tessera.qrCodePng
-import java.io.ByteArrayInputStream
 import java.io.File
 import java.nio.ByteBuffer
-import javax.imageio.ImageIO
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
 import kotlin.test.assertIs
@@ -85,9 +82,9 @@ class LinkTest {
         val argb = intArrayOf(0xffffffff.toInt(), 0xff000000.toInt(), 0xffff0000.toInt(), 0xff00ff00.toInt(), 0xff0000ff.toInt(), 0x00000000)
         assertEquals(listOf(255, 0, 76, 149, 29, 255), greyOf(argb).map { it.toInt() and 0xff })
 
-        // A QR code drawn by core, as ARGB pixels a bitmap would give: core reads it back.
+        // A QR code drawn from core's modules, as ARGB pixels a bitmap would give: core reads it back.
         val uri = "otpauth://totp/Example:alice@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Example"
-        val image = ImageIO.read(ByteArrayInputStream(qrCodePng(uri, 4u)))
+        val image = qrImage(uri)
         val pixels = image.getRGB(0, 0, image.width, image.height, null, 0, image.width)
         val texts = scanQrLuma(image.width.toUInt(), image.height.toUInt(), greyOf(pixels))
         assertEquals(listOf(uri), texts)
@@ -96,7 +93,7 @@ class LinkTest {
     @Test
     fun aPaddedCameraPlaneIsPackedForCore() {
         val uri = "otpauth://totp/Example:alice@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Example"
-        val image = ImageIO.read(ByteArrayInputStream(qrCodePng(uri, 4u)))
+        val image = qrImage(uri)
         val (w, h) = image.width to image.height
         // A camera plane: each row padded to a 64-byte multiple, with junk in the padding.
         val stride = (w + 63) / 64 * 64

@@ -7,14 +7,19 @@ import org.tessera.TesseraException
 import org.tessera.Vault
 import org.tessera.importIntoVault
 import org.tessera.importQrLuma
+import org.tessera.QrMatrix
+import org.tessera.qrCodeMatrix
 import org.tessera.qrCodePng
 import org.tessera.scanQrLuma
+import java.awt.image.BufferedImage
 import java.io.ByteArrayInputStream
+import java.io.ByteArrayOutputStream
 import java.net.URI
 import java.net.URLEncoder
 import java.net.http.HttpClient
 import java.time.Duration
 import javax.imageio.ImageIO
+import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertTrue
@@ -65,6 +70,28 @@ fun lumaOf(png: ByteArray): Triple<Int, Int, ByteArray> {
     return Triple(image.width, image.height, luma)
 }
 
+/**
+ * A QR code as the platform draws it from core's modules (`qrCodeMatrix`, quiet zone
+ * included): `scale` pixels a module, black on white, as grey levels a camera would hand back.
+ */
+fun lumaOf(qr: QrMatrix, scale: Int = 4): Triple<Int, Int, ByteArray> {
+    val n = qr.size.toInt()
+    val side = n * scale
+    val luma = ByteArray(side * side) { -1 }
+    for (y in 0 until side) for (x in 0 until side) {
+        if (qr.modules[(y / scale) * n + x / scale] != 0.toByte()) luma[y * side + x] = 0
+    }
+    return Triple(side, side, luma)
+}
+
+/** The same drawing saved as a PNG file by the platform's own encoder (ImageIO). */
+fun pngOf(qr: QrMatrix, scale: Int = 4): ByteArray {
+    val (side, _, luma) = lumaOf(qr, scale)
+    val image = BufferedImage(side, side, BufferedImage.TYPE_BYTE_GRAY)
+    image.raster.setDataElements(0, 0, side, side, luma)
+    return ByteArrayOutputStream().also { ImageIO.write(image, "png", it) }.toByteArray()
+}
+
 /** What the mobile library leaves to the platform, and how it says so; both builds run it. */
 class MobileTest {
     private val uri = "otpauth://totp/Example:alice@example.org?secret=JBSWY3DPEHPK3PXP&issuer=Example"
@@ -72,7 +99,7 @@ class MobileTest {
     @Test
     fun importsAQrCodeFromPlatformDecodedPixels() {
         // The shell decodes the image (or takes a camera frame) and hands core its grey levels.
-        val (width, height, luma) = lumaOf(qrCodePng(uri, 4u))
+        val (width, height, luma) = lumaOf(qrCodeMatrix(uri))
         Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
             val dry = importQrLuma(vault, width.toUInt(), height.toUInt(), luma, true)
             assertEquals(1uL, dry.imported)
@@ -89,7 +116,7 @@ class MobileTest {
 
     @Test
     fun aScannerGetsTheTextOfEveryQrCodeInAFrame() {
-        val (width, height, luma) = lumaOf(qrCodePng(uri, 4u))
+        val (width, height, luma) = lumaOf(qrCodeMatrix(uri))
         assertEquals(listOf(uri), scanQrLuma(width.toUInt(), height.toUInt(), luma))
         val blank = assertFailsWith<TesseraException.InvalidInput> {
             scanQrLuma(width.toUInt(), height.toUInt(), ByteArray(width * height) { -1 })
@@ -98,8 +125,32 @@ class MobileTest {
     }
 
     @Test
+    fun qrCodesAreDrawnByThePlatformFromCoresModules() {
+        val qr = qrCodeMatrix(uri)
+        assertEquals(qr.size.toInt() * qr.size.toInt(), qr.modules.size)
+        assertTrue(qr.modules.all { it == 0.toByte() || it == 1.toByte() }, "one byte a module, 1 dark")
+        // The quiet zone (four light modules on every side) is part of the matrix.
+        val n = qr.size.toInt()
+        for (i in 0 until n) for (edge in 0 until 4) {
+            assertEquals(0.toByte(), qr.modules[edge * n + i])
+            assertEquals(0.toByte(), qr.modules[i * n + edge])
+        }
+        assertTrue(qr.toString().contains("redacted"), "printing it does not show the code")
+        if (mobileBuild) {
+            val e = assertFailsWith<TesseraException.InvalidInput> { qrCodePng(uri, 4u) }
+            assertTrue(e.message!!.contains("qrCodeMatrix"), e.message)
+        } else {
+            // The desktop library's PNG is the same drawing, pixel for pixel.
+            val (side, _, drawn) = lumaOf(qr, 3)
+            val (width, height, png) = lumaOf(qrCodePng(uri, 3u))
+            assertEquals(side to side, width to height)
+            assertContentEquals(drawn, png)
+        }
+    }
+
+    @Test
     fun imageFilesAreReadByTheDesktopLibraryOnly() {
-        val png = qrCodePng(uri, 4u)
+        val png = pngOf(qrCodeMatrix(uri))
         Vault.create(tempVaultPath(), JvmKeyProvider()).use { vault ->
             if (mobileBuild) {
                 val e = assertFailsWith<TesseraException.InvalidInput> { importIntoVault(vault, png, null, null, false) }

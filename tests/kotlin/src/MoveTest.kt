@@ -8,20 +8,20 @@ import org.tessera.AddOutcome
 import org.tessera.TesseraException
 import org.tessera.Vault
 import org.tessera.moveScanProgress
-import org.tessera.qrCodePng
+import org.tessera.qrCodeMatrix
 import org.tessera.readMoveOffer
 import org.tessera.scanQrLuma
 import kotlin.test.assertFailsWith
 
 /**
  * The encrypted move to a new phone as an Android app drives it: the new phone's offer and the
- * old phone's codes travel as QR codes drawn by `qrCodePng` and read back by `scanQrLuma` from
+ * old phone's codes travel as QR codes drawn from `qrCodeMatrix` and read back by `scanQrLuma` from
  * the pixels, as a camera would.
  */
 class MoveTest {
     /** Draws a code and scans it from its pixels: what travels between the two screens. */
     private fun throughCamera(text: String): String {
-        val (width, height, luma) = lumaOf(qrCodePng(text, 4u))
+        val (width, height, luma) = lumaOf(qrCodeMatrix(text))
         return scanQrLuma(width.toUInt(), height.toUInt(), luma).single()
     }
 

@@ -46,7 +46,7 @@ struct CodesView: View {
                     }
                     .contextMenu {
                         Button("Show QR code to move it") {
-                            Task { if let png = await model.transferQr(item.id) { qr = QrImage(png: png) } }
+                            Task { if let matrix = await model.transferQr(item.id) { qr = QrImage(matrix: matrix) } }
                         }
                     }
                 }
@@ -212,10 +212,10 @@ struct EditAccountView: View {
     }
 }
 
-/// A PNG to show full screen.
+/// A QR code to show full screen: core's module matrix.
 struct QrImage: Identifiable {
     let id = UUID()
-    let png: Data
+    let matrix: QrMatrix
 }
 
 /// The account's QR code for another app to scan; it holds the secret.
@@ -224,12 +224,30 @@ struct QrSheet: View {
 
     var body: some View {
         VStack(spacing: 16) {
-            if let ui = UIImage(data: image.png) {
-                Image(uiImage: ui).interpolation(.none).resizable().scaledToFit().padding()
-                    .accessibilityLabel("QR code of the account")
-            }
+            QrCanvas(matrix: image.matrix).aspectRatio(1, contentMode: .fit).padding()
+                .accessibilityLabel("QR code of the account")
             Text("Anyone who sees this code can copy the account. Scan it only with your own new app.")
                 .font(.footnote).multilineTextAlignment(.center).padding()
+        }
+    }
+}
+
+/// Draws core's QR matrix black on white (its quiet zone included), each module a whole
+/// number of points so that no seam appears between modules.
+struct QrCanvas: View {
+    let matrix: QrMatrix
+
+    var body: some View {
+        Canvas { context, size in
+            let n = Int(matrix.size)
+            let cell = max(1, (min(size.width, size.height) / CGFloat(n)).rounded(.down))
+            let x0 = (size.width - cell * CGFloat(n)) / 2, y0 = (size.height - cell * CGFloat(n)) / 2
+            var dark = Path()
+            for (i, module) in matrix.modules.enumerated() where module != 0 {
+                dark.addRect(CGRect(x: x0 + CGFloat(i % n) * cell, y: y0 + CGFloat(i / n) * cell, width: cell, height: cell))
+            }
+            context.fill(Path(CGRect(origin: .zero, size: size)), with: .color(.white))
+            context.fill(dark, with: .color(.black))
         }
     }
 }

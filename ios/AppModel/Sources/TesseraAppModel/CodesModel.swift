@@ -157,13 +157,14 @@ public final class CodesModel {
     /// The undo offer timed out or was dismissed.
     public func dismissUndo() { undoable = nil }
 
-    /// A QR code (PNG) of the account's otpauth URI, to move it to another device or app. The
-    /// image holds the secret: show it only on the user's request.
-    public func transferQr(_ id: String) async -> Data? {
+    /// The QR code of the account's otpauth URI as core's module matrix (quiet zone
+    /// included), to move it to another device or app: the view draws the dark modules. It
+    /// holds the secret: show it only on the user's request.
+    public func transferQr(_ id: String) async -> QrMatrix? {
         let vault = self.vault
         do {
             return try await offMain {
-                try qrCodePng(text: try formatOtpUri(account: try vault.accountWithSecret(id: id)), scale: 8)
+                try qrCodeMatrix(text: try formatOtpUri(account: try vault.accountWithSecret(id: id)))
             }
         } catch {
             message = userMessage(error)

@@ -146,13 +146,24 @@ final class CodesModelTests: XCTestCase {
         codes.stop()
     }
 
-    func testTransferQrIsAPngAndAnUnknownAccountSaysWhy() async throws {
+    func testTransferQrScansAsTheAccountsUriAndAnUnknownAccountSaysWhy() async throws {
         let clock = TestClock(59)
         let vault = try makeVault(clock: clock)
         let id = try vault.add(account: account("RFC", "totp"))
         let codes = model(vault)
-        let png = await codes.transferQr(id)
-        XCTAssertEqual(png?.prefix(8), Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        let qr = await codes.transferQr(id)
+        let matrix = try XCTUnwrap(qr)
+        XCTAssertEqual(matrix.modules.count, Int(matrix.size) * Int(matrix.size))
+        // Drawn 4 pixels a module as QrCanvas does (dark = black), a camera reads the URI back.
+        let scale = 4, n = Int(matrix.size), side = n * scale
+        var luma = Data(repeating: 255, count: side * side)
+        for y in 0..<side {
+            for x in 0..<side where matrix.modules[matrix.modules.startIndex + (y / scale) * n + x / scale] != 0 {
+                luma[y * side + x] = 0
+            }
+        }
+        let texts = try scanQrLuma(width: UInt32(side), height: UInt32(side), luma: luma)
+        XCTAssertEqual(texts, [try formatOtpUri(account: try vault.accountWithSecret(id: id))])
         let none = await codes.transferQr("00000000-0000-0000-0000-000000000000")
         XCTAssertNil(none)
         XCTAssertNotNil(codes.message)

@@ -53,7 +53,6 @@ import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.draw.zIndex
-import androidx.compose.ui.graphics.asImageBitmap
 import androidx.compose.ui.graphics.graphicsLayer
 import androidx.compose.ui.input.pointer.pointerInput
 import androidx.compose.ui.platform.LocalViewConfiguration
@@ -266,21 +265,43 @@ private fun copySensitive(context: Context, code: String, clearAfterMillis: Long
     ClipboardClearer.schedule(context, clearAfterMillis)
 }
 
-/** The account's otpauth QR code, for moving it to another app (core writes the URI and the image). */
+/** The account's otpauth QR code, for moving it to another app (core writes the URI and lays out the modules). */
 @Composable
 private fun AccountQrDialog(model: CodesModel, row: CodeRow, onClose: () -> Unit) {
-    val png by androidx.compose.runtime.produceState<ByteArray?>(null, row.id) { value = model.qrCode(row.id) }
+    val matrix by androidx.compose.runtime.produceState<org.tessera.QrMatrix?>(null, row.id) { value = model.qrCode(row.id) }
     androidx.compose.material3.AlertDialog(
         onDismissRequest = onClose,
         confirmButton = { androidx.compose.material3.TextButton(onClick = onClose) { Text("Done") } },
         title = { Text(row.name) },
         text = {
-            png?.let { bytes ->
-                val bitmap = remember(bytes) { android.graphics.BitmapFactory.decodeByteArray(bytes, 0, bytes.size).asImageBitmap() }
-                androidx.compose.foundation.Image(bitmap, contentDescription = "QR code of ${row.name} for another authenticator app", modifier = Modifier.size(260.dp))
+            matrix?.let { qr ->
+                QrCode(qr, Modifier.size(260.dp).semantics { contentDescription = "QR code of ${row.name} for another authenticator app" })
             } ?: CircularProgressIndicator()
         },
     )
+}
+
+/**
+ * Draws core's QR matrix black on white (its quiet zone included), each module a whole number
+ * of pixels so that no seam or blur appears between modules.
+ */
+@Composable
+private fun QrCode(qr: org.tessera.QrMatrix, modifier: Modifier) {
+    androidx.compose.foundation.Canvas(modifier) {
+        val n = qr.size.toInt()
+        val cell = kotlin.math.floor(size.minDimension / n).coerceAtLeast(1f)
+        val origin = androidx.compose.ui.geometry.Offset((size.width - cell * n) / 2, (size.height - cell * n) / 2)
+        drawRect(androidx.compose.ui.graphics.Color.White)
+        for (y in 0 until n) for (x in 0 until n) {
+            if (qr.modules[y * n + x] != 0.toByte()) {
+                drawRect(
+                    androidx.compose.ui.graphics.Color.Black,
+                    topLeft = origin + androidx.compose.ui.geometry.Offset(x * cell, y * cell),
+                    size = androidx.compose.ui.geometry.Size(cell, cell),
+                )
+            }
+        }
+    }
 }
 
 /** Renames an account and sets its groups (comma-separated). */

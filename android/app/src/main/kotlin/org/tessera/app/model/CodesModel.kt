@@ -14,7 +14,8 @@ import org.tessera.CodesQuery
 import org.tessera.DisplayCode
 import org.tessera.OtpKind
 import org.tessera.formatOtpUri
-import org.tessera.qrCodePng
+import org.tessera.QrMatrix
+import org.tessera.qrCodeMatrix
 import org.tessera.Vault
 
 /** One account on the codes screen, ready to draw (core's `DisplayCode`). Printing it does not show the code. */
@@ -159,10 +160,11 @@ class CodesModel(
     }
 
     /**
-     * The account's otpauth QR code as a PNG, to move it to another app (core writes the URI
-     * and draws the code). Only call it when the user asked to see it: it shows the secret.
+     * The account's otpauth QR code as core's module matrix (quiet zone included), to move it
+     * to another app: core writes the URI and lays out the code, the screen draws the dark
+     * modules. Only call it when the user asked to see it: it shows the secret.
      */
-    suspend fun qrCode(id: String): ByteArray? = act { qrCodePng(formatOtpUri(vault.accountWithSecret(id)), QR_SCALE) }
+    suspend fun qrCode(id: String): QrMatrix? = act { qrCodeMatrix(formatOtpUri(vault.accountWithSecret(id))) }
 
     /** Renames an account and sets its groups, typed as one text separated by commas. */
     suspend fun edit(id: String, issuer: String, label: String, groups: String) {
@@ -239,10 +241,6 @@ class CodesModel(
         act(change) ?: return
         onChanged()
         reload()
-    }
-
-    private companion object {
-        const val QR_SCALE = 8u // pixels per module: sharp on any screen, scanned from a metre
     }
 
     // A failure becomes the screen's error, not a crash.
