@@ -55,7 +55,14 @@ impl Inner {
             |row| row.get(0),
         )?;
         let count = usize::try_from(count).unwrap_or(0);
-        let mut out: Vec<(CachedAccount, i64)> = Vec::with_capacity(count);
+        let mut out: Vec<CachedAccount> = Vec::with_capacity(count);
+        // Each entry's list position, beside the entries rather than in them: the cache
+        // keeps only the entries, with no pass to strip the positions.
+        let mut positions: Vec<i64> = Vec::with_capacity(count);
+        let mut keep = |(account, position)| {
+            out.push(account);
+            positions.push(position);
+        };
         let mut rows = stmt.query([])?;
         let threads = prepare_threads(count);
         if threads == 1 {
@@ -63,7 +70,7 @@ impl Inner {
             while let Some(row) = rows.next()? {
                 let row = RowView::read(row)?;
                 let groups = groups.remove(row.id).unwrap_or_default();
-                out.push(prepare(row, groups, with_icons.contains(row.id), key, unix));
+                keep(prepare(row, groups, with_icons.contains(row.id), key, unix));
             }
         } else {
             // Checking each row's tag, decrypting its secret and preparing its generator is
@@ -94,18 +101,19 @@ impl Inner {
                     })
                     .collect()
             };
-            pipeline(threads, read_batch, prepare_batch, |part| out.extend(part))?;
+            pipeline(threads, read_batch, prepare_batch, |part| {
+                part.into_iter().for_each(&mut keep)
+            })?;
         }
         // The list order (ORDER): favorites first, then position, then id. Indices are
         // sorted, then the entries permuted in place: no entry is cloned or copied twice.
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&out[a], &out[b]);
-            (!a.0.favorite, a.1, &a.0.id).cmp(&(!b.0.favorite, b.1, &b.0.id))
+            let key = |i: usize| (!out[i].favorite, positions[i], &out[i].id);
+            key(a).cmp(&key(b))
         });
         permute(&mut out, order);
-        // Reuses the allocation (same alignment, smaller element).
-        Ok(out.into_iter().map(|(account, _)| account).collect())
+        Ok(out)
     }
 }
 
