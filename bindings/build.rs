@@ -11,7 +11,17 @@
 //!   packaging's minSdk is 24 (`android/tessera/build.gradle.kts`). The NDK's clang does not
 //!   pass it by itself for cargo-ndk's target API level.
 //! - Apple platforms: Mach-O's chained fixups are compact already; nothing to add.
+//!
+//! uniffi's metadata is left out of the shared library (Linux and Android, ~96 KB of the
+//! x86_64 file): every exported item carries a `UNIFFI_META_*` static that only
+//! `uniffi-bindgen` reads, and a cdylib exports (so keeps) every such static. A linker script
+//! discards their sections; the bindings are generated from the static library of the same
+//! build instead, which keeps them (tests/ffi.sh, android/tessera/build.gradle.kts;
+//! ios/build-xcframework.sh always did). One script for GNU ld and lld: `INSERT BEFORE .text`
+//! keeps the default layout of both. The API checksums the bindings verify at load are
+//! functions, not metadata: they stay.
 use std::env;
+use std::path::PathBuf;
 
 fn main() {
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
@@ -20,5 +30,15 @@ fn main() {
         ("linux", "gnu") => println!("cargo:rustc-cdylib-link-arg=-Wl,-z,pack-relative-relocs"),
         ("android", _) => println!("cargo:rustc-cdylib-link-arg=-Wl,--pack-dyn-relocs=android"),
         _ => {}
+    }
+    if matches!(os.as_str(), "linux" | "android") {
+        let script = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+            .join("discard-uniffi-metadata.ld");
+        std::fs::write(
+            &script,
+            "SECTIONS { /DISCARD/ : { *(.rodata.UNIFFI_META_*) } } INSERT BEFORE .text;\n",
+        )
+        .expect("OUT_DIR is writable");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-T,{}", script.display());
     }
 }

@@ -37,6 +37,9 @@ print(m["target_directory"])') || return 1
         *) FFI_LIB=$FFI_LIB_DIR/libtessera_ffi.so ;;
     esac
     [ -f "$FFI_LIB" ] || { echo "no $FFI_LIB after the build" >&2; return 1; }
+    # uniffi's metadata is only in the static library of the same build (bindings/build.rs
+    # discards it from the shared one): ffi_generate reads it there, right after this build.
+    FFI_STATICLIB=$FFI_LIB_DIR/libtessera_ffi.a
     # SQLite is trimmed by .cargo/config.toml (docs/performance.md, Size): a function Rust
     # calls that the trim omitted would be an undefined symbol of the library, which a phone
     # would only find when loading it. Refuse it here, for every build the suites make.
@@ -53,10 +56,11 @@ print(m["target_directory"])') || return 1
     fi
 }
 
-# ffi_generate LANGUAGE OUT_DIR: generates bindings from the unstripped library (uniffi reads
-# its metadata from the symbols) with the workspace's uniffi.toml, into a fresh OUT_DIR.
+# ffi_generate LANGUAGE OUT_DIR: generates bindings from the static library of the last
+# ffi_build (uniffi reads its metadata from the symbols; the shared library has none, see
+# bindings/build.rs) with the workspace's uniffi.toml, into a fresh OUT_DIR.
 ffi_generate() {
     rm -rf "$2"
-    cargo run -q --locked -p uniffi-bindgen -- generate --library "$FFI_LIB" \
+    cargo run -q --locked -p uniffi-bindgen -- generate --library "$FFI_STATICLIB" \
         --language "$1" --config uniffi.toml --out-dir "$2" --no-format
 }

@@ -67,13 +67,15 @@ val cargoNdk by tasks.registering(Exec::class) {
     outputs.dir(jniOut)
 }
 
-// Library mode reads uniffi's metadata from the unstripped library in cargo's target dir.
+// Library mode reads uniffi's metadata from the static library of the same cargo build: the
+// shared library leaves it out (bindings/build.rs), and the Kotlin library name is the
+// crate's, tessera_ffi, either way.
 val generateBindings by tasks.registering(Exec::class) {
     group = "rust"
     description = "Generates the Kotlin bindings (org.tessera) from the arm64 library."
     dependsOn(cargoNdk)
     workingDir = repoRoot
-    val library = repoRoot.resolve("target/aarch64-linux-android/$rustProfile/libtessera_ffi.so")
+    val library = repoRoot.resolve("target/aarch64-linux-android/$rustProfile/libtessera_ffi.a")
     commandLine(
         "cargo", "run", "--locked", "-p", "uniffi-bindgen", "--",
         "generate", "--library", library.path, "--language", "kotlin",

@@ -1,6 +1,6 @@
 //! `uniffi-bindgen`, built from the same uniffi version as `tessera-ffi` so that the generated
 //! Kotlin/Swift always matches the library's metadata. Use library mode:
-//! `cargo run -p uniffi-bindgen -- generate --library <libtessera_ffi.so> --language kotlin
+//! `cargo run -p uniffi-bindgen -- generate --library <libtessera_ffi.a> --language kotlin
 //! --config uniffi.toml --out-dir <dir>`.
 //!
 //! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`) and its
