@@ -1,7 +1,8 @@
 //! Vault benchmark: open + unlock (device slot) + decrypt + the codes of a 10,000-account
 //! vault, each run in a fresh process so that time and peak RSS are those of a cold start
 //! (what a phone app or `tessera codes` pays). Also the Argon2id password unlock (64 MiB,
-//! 3 passes). Goal: ≤ 50 ms and ≤ 30 MB peak RSS for the device path.
+//! 3 passes). Goal (issue 14): ≤ 21 ms and ≤ 15 MB peak RSS at the first codes for the
+//! device path, on an idle machine.
 //!
 //! Run: `cargo bench -p tessera-core --bench vault_unlock` (optionally `-- ACCOUNTS RUNS`).
 
