@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::XorKeys;
 use crate::*;
 
 const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -34,18 +35,6 @@ fn account(secret: &str, params: OtpParams) -> OtpAccount {
         favorite: false,
         icon: None,
         extra: vec![],
-    }
-}
-
-/// A device key that XORs with a constant: enough to tell right from wrong.
-struct XorKeys(u8);
-
-impl KeyProvider for XorKeys {
-    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(key.iter().map(|b| b ^ self.0).collect())
-    }
-    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(wrapped.iter().map(|b| b ^ self.0).collect())
     }
 }
 

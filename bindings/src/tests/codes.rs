@@ -5,23 +5,13 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::XorKeys;
 use crate::*;
 
 /// RFC 6238's SHA-1 seed in base32.
 const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 /// A guard against a broken watch hanging the run; never reached when it works.
 const HANG_GUARD: Duration = Duration::from_secs(60);
-
-struct XorKeys;
-
-impl KeyProvider for XorKeys {
-    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(key.iter().map(|b| b ^ 0x5a).collect())
-    }
-    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(wrapped.iter().map(|b| b ^ 0x5a).collect())
-    }
-}
 
 fn account(issuer: &str, label: &str, params: OtpParams) -> OtpAccount {
     OtpAccount {
@@ -39,7 +29,7 @@ fn account(issuer: &str, label: &str, params: OtpParams) -> OtpAccount {
 
 fn vault(dir: &tempfile::TempDir, clock: Option<Arc<dyn Clock>>) -> Arc<Vault> {
     let path = dir.path().join("v.db").to_string_lossy().into_owned();
-    Vault::create(path, Arc::new(XorKeys), clock).unwrap()
+    Vault::create(path, Arc::new(XorKeys(0x5a)), clock).unwrap()
 }
 
 #[test]

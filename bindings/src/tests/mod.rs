@@ -11,6 +11,21 @@ mod codes;
 mod error_docs;
 mod redaction;
 
+use crate::{KeyProvider, Result};
+
+/// A device key that XORs with a constant: enough to tell right from wrong, and a second
+/// constant is a wrong key. Shared by the FFI tests.
+struct XorKeys(u8);
+
+impl KeyProvider for XorKeys {
+    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>> {
+        Ok(key.iter().map(|b| b ^ self.0).collect())
+    }
+    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>> {
+        Ok(wrapped.iter().map(|b| b ^ self.0).collect())
+    }
+}
+
 /// The example of the crate documentation (lib.rs), which rustdoc cannot run without an rlib.
 #[test]
 fn crate_doc_example_gives_the_rfc_6238_code() {

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::XorKeys;
 use crate::*;
 
 /// Base32 secret of every account here (what `parse_otp_uri` hands back, canonical form).
@@ -31,20 +32,9 @@ fn assert_redacted(shown: &str, secrets: &[&str], kept: &[&str]) {
     }
 }
 
-struct XorKeys;
-
-impl KeyProvider for XorKeys {
-    fn wrap(&self, key: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(key.iter().map(|b| b ^ 0x5a).collect())
-    }
-    fn unwrap(&self, wrapped: Vec<u8>) -> Result<Vec<u8>> {
-        Ok(wrapped.iter().map(|b| b ^ 0x5a).collect())
-    }
-}
-
 fn vault_with_account(dir: &tempfile::TempDir) -> (Arc<Vault>, String) {
     let path = dir.path().join("v.db").to_string_lossy().into_owned();
-    let vault = Vault::create(path, Arc::new(XorKeys), None).unwrap();
+    let vault = Vault::create(path, Arc::new(XorKeys(0x5a)), None).unwrap();
     let mut account = parse_otp_uri(uri()).unwrap();
     account.note = NOTE.into();
     let id = vault.add(account).unwrap();
