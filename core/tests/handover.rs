@@ -12,7 +12,7 @@ use tessera_core::handover::{
     read_offer, scan_progress,
 };
 use tessera_core::icon::{Icon, IconImage};
-use tessera_core::push::{DeviceKeys, NoProgress, PushStore, PushToken, ServerKey, SoftwareKeys};
+use tessera_core::push::{DeviceKeys, NoProgress, PushStore, PushToken, SoftwareKeys};
 use tessera_core::vault::{AccountUpdate, AddOutcome, ListFilter, Vault};
 use tessera_core::{Account, OtpParams, Secret};
 
@@ -37,15 +37,8 @@ fn pictures(vault: &Vault) -> Vec<Option<Icon>> {
 
 fn token(serial: &str) -> PushToken {
     PushToken {
-        serial: serial.into(),
-        issuer: "privacyIDEA".into(),
         label: format!("alice ({serial})"),
-        url: "https://pi.example/ttype/push".into(),
-        sslverify: true,
-        server_key: ServerKey(vec![0x30, 0x0a, 0x02, 0x03, 1, 0, 1]),
-        key_alias: format!("tessera-push-{serial}"),
-        enrolled_at: 1_700_000_000,
-        force_unlock: None,
+        ..common::push_token(serial)
     }
 }
 

@@ -1,11 +1,15 @@
 //! Push data in the vault: the schema-2 migration from a shipped v1 vault, sealed device
 //! keys, and pending requests and answered nonces that survive a restart.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
+use common::push_token as token;
+
 use tessera_core::push::{
-    Challenge, DeviceKeys, KeyStorage, NoProgress, PendingRequest, PushError, PushStore, PushToken,
-    ServerKey, SoftwareKeys,
+    Challenge, DeviceKeys, KeyStorage, NoProgress, PendingRequest, PushError, PushStore,
+    SoftwareKeys,
 };
 use tessera_core::vault::{KeyFile, Vault};
 
@@ -25,20 +29,6 @@ fn fixture_named(name: &str, dir: &Path) -> (PathBuf, KeyFile) {
         std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     (db, KeyFile::open(&key_path).unwrap())
-}
-
-fn token(serial: &str) -> PushToken {
-    PushToken {
-        serial: serial.into(),
-        issuer: "privacyIDEA".into(),
-        label: "alice".into(),
-        url: "https://pi.example/ttype/push".into(),
-        sslverify: true,
-        server_key: ServerKey(vec![0x30, 0x0a, 0x02, 0x03, 1, 0, 1]),
-        key_alias: format!("tessera-push-{serial}"),
-        enrolled_at: 1_700_000_000,
-        force_unlock: None,
-    }
 }
 
 fn request(serial: &str, nonce: &str, received_at: u64) -> PendingRequest {

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::{RFC_SEED, Scratch, rfc6238_sha1, seed, totp};
-use tessera_core::push::{ForceUnlock, PushError, PushStore, PushToken, ServerKey};
+use tessera_core::push::{ForceUnlock, PushError, PushStore, PushToken};
 use tessera_core::vault::{AccountId, AccountUpdate, KeyFile, ListFilter, Vault, VaultError};
 use tessera_core::{OtpParams, Secret};
 
@@ -214,15 +214,8 @@ fn taking_an_account_out_of_the_trash_behind_the_apps_back_is_detected() {
 
 fn token(serial: &str) -> PushToken {
     PushToken {
-        serial: serial.into(),
-        issuer: "privacyIDEA".into(),
-        label: "alice".into(),
-        url: "https://pi.example/ttype/push".into(),
-        sslverify: true,
-        server_key: ServerKey(vec![0x30, 0x0a, 0x02, 0x03, 1, 0, 1]),
-        key_alias: format!("tessera-push-{serial}"),
-        enrolled_at: 1_700_000_000,
         force_unlock: Some(ForceUnlock::Biometric),
+        ..common::push_token(serial)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tessera_core::push::{PushToken, ServerKey};
 use tessera_core::vault::{KdfParams, KeyFile, Vault};
 use tessera_core::{Account, Algorithm, OtpParams, Secret};
 
@@ -70,4 +71,21 @@ pub fn seed(n: u64) -> Vec<u8> {
     let mut s = b"tessera-seed-".to_vec();
     s.extend_from_slice(&n.to_be_bytes());
     s
+}
+
+/// A push token as stored after enrollment, with a placeholder server key (a few DER bytes:
+/// these tests store and read tokens, they never verify a server signature). Tests that
+/// need other fields change them with struct update syntax.
+pub fn push_token(serial: &str) -> PushToken {
+    PushToken {
+        serial: serial.into(),
+        issuer: "privacyIDEA".into(),
+        label: "alice".into(),
+        url: "https://pi.example/ttype/push".into(),
+        sslverify: true,
+        server_key: ServerKey(vec![0x30, 0x0a, 0x02, 0x03, 1, 0, 1]),
+        key_alias: format!("tessera-push-{serial}"),
+        enrolled_at: 1_700_000_000,
+        force_unlock: None,
+    }
 }
