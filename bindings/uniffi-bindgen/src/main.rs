@@ -3,12 +3,26 @@
 //! `cargo run -p uniffi-bindgen -- generate --library <libtessera_ffi.a> --language kotlin
 //! --config uniffi.toml --out-dir <dir>`.
 //!
-//! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`) and its
-//! callback vtables lazy (`lazy_vtables`), for every caller alike: the Kotlin suites and the
-//! Android library both generate through here.
+//! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`), its
+//! callback vtables lazy (`lazy_vtables`) and JNA's registration of its functions lazy, in
+//! groups (`lib_groups`), for every caller alike: the Kotlin suites and the Android library
+//! both generate through here.
 
 mod integrity;
 mod lazy_vtables;
+mod lib_groups;
+
+/// A rewrite of the generated Kotlin: `Ok(None)` when it has nothing to change.
+type Pass = fn(&str) -> Result<Option<String>, String>;
+
+/// The rewrites, in order, with the file that says why: the contract-version check is added to
+/// `UniffiLib`'s initialiser, the callback registrations leave it, and then its functions are
+/// split into groups (which calls the callback registrations make).
+const PASSES: [(Pass, &str); 3] = [
+    (integrity::rewrite, "integrity.rs"),
+    (lazy_vtables::rewrite, "lazy_vtables.rs"),
+    (lib_groups::rewrite, "lib_groups.rs"),
+];
 
 use std::path::{Path, PathBuf};
 
@@ -19,7 +33,7 @@ fn main() {
     if let Some(out_dir) = generated_into(&args)
         && let Err(e) = rewrite_kotlin_under(&out_dir)
     {
-        eprintln!("uniffi-bindgen: {e} (bindings/uniffi-bindgen/src/lazy_vtables.rs)");
+        eprintln!("uniffi-bindgen: {e}");
         std::process::exit(1);
     }
 }
@@ -53,12 +67,20 @@ fn rewrite_kotlin_under(dir: &Path) -> Result<(), String> {
         } else if path.extension().is_some_and(|ext| ext == "kt") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            let in_file = |e: String| format!("{}: {e}", path.display());
-            let checked = integrity::rewrite(&text).map_err(in_file)?;
-            let text = checked.as_deref().unwrap_or(&text);
-            let lazy = lazy_vtables::rewrite(text).map_err(in_file)?;
-            if checked.is_some() || lazy.is_some() {
-                std::fs::write(&path, lazy.as_deref().unwrap_or(text))
+            let mut rewritten: Option<String> = None;
+            for (pass, file) in PASSES {
+                let current: &str = rewritten.as_deref().unwrap_or(&text);
+                if let Some(next) = pass(current).map_err(|e| {
+                    format!(
+                        "{}: {e} (bindings/uniffi-bindgen/src/{file})",
+                        path.display()
+                    )
+                })? {
+                    rewritten = Some(next);
+                }
+            }
+            if let Some(text) = rewritten {
+                std::fs::write(&path, text)
                     .map_err(|e| format!("writing {}: {e}", path.display()))?;
             }
         }

@@ -263,7 +263,9 @@ fn decode_all(frame: &Frame<'_>) -> Vec<Option<Payload>> {
 /// current row when its centre lies above that row's first code's bottom edge; rows go top to
 /// bottom and codes left to right within a row.
 fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
-    codes.sort_by_key(|(b, _)| b[1] + b[3]);
+    crate::order::sort_stable_by(&mut codes, |(a, _), (b, _)| {
+        (a[1] + a[3]).cmp(&(b[1] + b[3]))
+    });
     let mut row = 0;
     let mut row_bottom = i32::MIN;
     let mut keyed: Vec<(usize, i32, T)> = Vec::with_capacity(codes.len());
@@ -274,7 +276,9 @@ fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
         }
         keyed.push((row, b[0], item));
     }
-    keyed.sort_by_key(|(row, left, _)| (*row, *left));
+    crate::order::sort_stable_by(&mut keyed, |(row_a, left_a, _), (row_b, left_b, _)| {
+        (row_a, left_a).cmp(&(row_b, left_b))
+    });
     keyed.into_iter().map(|(_, _, item)| item).collect()
 }
 
