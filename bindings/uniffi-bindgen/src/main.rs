@@ -3,10 +3,12 @@
 //! `cargo run -p uniffi-bindgen -- generate --library <libtessera_ffi.a> --language kotlin
 //! --config uniffi.toml --out-dir <dir>`.
 //!
-//! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`) and its
-//! callback vtables lazy (`lazy_vtables`), for every caller alike: the Kotlin suites and the
-//! Android library both generate through here.
+//! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`), its
+//! callback vtables lazy (`lazy_vtables`) and its callback methods free of lambda objects
+//! (`inline_callbacks`), for every caller alike: the Kotlin suites and the Android library both
+//! generate through here.
 
+mod inline_callbacks;
 mod integrity;
 mod lazy_vtables;
 
@@ -19,7 +21,7 @@ fn main() {
     if let Some(out_dir) = generated_into(&args)
         && let Err(e) = rewrite_kotlin_under(&out_dir)
     {
-        eprintln!("uniffi-bindgen: {e} (bindings/uniffi-bindgen/src/lazy_vtables.rs)");
+        eprintln!("uniffi-bindgen: {e}");
         std::process::exit(1);
     }
 }
@@ -53,12 +55,29 @@ fn rewrite_kotlin_under(dir: &Path) -> Result<(), String> {
         } else if path.extension().is_some_and(|ext| ext == "kt") {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            let in_file = |e: String| format!("{}: {e}", path.display());
-            let checked = integrity::rewrite(&text).map_err(in_file)?;
-            let text = checked.as_deref().unwrap_or(&text);
-            let lazy = lazy_vtables::rewrite(text).map_err(in_file)?;
-            if checked.is_some() || lazy.is_some() {
-                std::fs::write(&path, lazy.as_deref().unwrap_or(text))
+            let mut rewritten: Option<String> = None;
+            // Each rewrite's errors name its source file: that is where a change of uniffi's
+            // output has to be followed.
+            type Rewrite = fn(&str) -> Result<Option<String>, String>;
+            let rewrites: [(Rewrite, &str); 3] = [
+                (integrity::rewrite, "integrity.rs"),
+                (lazy_vtables::rewrite, "lazy_vtables.rs"),
+                (inline_callbacks::rewrite, "inline_callbacks.rs"),
+            ];
+            for (rewrite, module) in rewrites {
+                let current = rewritten.as_deref().unwrap_or(&text);
+                let in_file = |e: String| {
+                    format!(
+                        "{}: {e} (bindings/uniffi-bindgen/src/{module})",
+                        path.display()
+                    )
+                };
+                if let Some(next) = rewrite(current).map_err(in_file)? {
+                    rewritten = Some(next);
+                }
+            }
+            if let Some(text) = rewritten {
+                std::fs::write(&path, text)
                     .map_err(|e| format!("writing {}: {e}", path.display()))?;
             }
         }
