@@ -66,7 +66,7 @@ pub fn rewrite(kotlin: &str) -> Result<Option<String>, String> {
 
 /// How often `name` occurs in `kotlin` as a whole identifier (`…_vault_add` is not counted in
 /// `…_vault_add_many`).
-fn uses(kotlin: &str, name: &str) -> usize {
+pub(crate) fn uses(kotlin: &str, name: &str) -> usize {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     kotlin
         .match_indices(name)

@@ -4,13 +4,28 @@
 //! --config uniffi.toml --out-dir <dir>`.
 //!
 //! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`), its
-//! callback vtables lazy (`lazy_vtables`) and its callback methods free of lambda objects
-//! (`inline_callbacks`), for every caller alike: the Kotlin suites and the Android library both
-//! generate through here.
+//! callback vtables lazy (`lazy_vtables`), JNA's registration of its functions lazy, in groups
+//! (`lib_groups`), and its callback methods free of lambda objects (`inline_callbacks`), for
+//! every caller alike: the Kotlin suites and the Android library both generate through here.
 
 mod inline_callbacks;
 mod integrity;
 mod lazy_vtables;
+mod lib_groups;
+
+/// A rewrite of the generated Kotlin: `Ok(None)` when it has nothing to change.
+type Pass = fn(&str) -> Result<Option<String>, String>;
+
+/// The rewrites, in order, with the file that says why: the contract-version check is added to
+/// `UniffiLib`'s initialiser, the callback registrations leave it, and then its functions are
+/// split into groups (which calls the callback registrations make); the callback methods'
+/// bodies are independent of all three.
+const PASSES: [(Pass, &str); 4] = [
+    (integrity::rewrite, "integrity.rs"),
+    (lazy_vtables::rewrite, "lazy_vtables.rs"),
+    (lib_groups::rewrite, "lib_groups.rs"),
+    (inline_callbacks::rewrite, "inline_callbacks.rs"),
+];
 
 use std::path::{Path, PathBuf};
 
@@ -56,23 +71,14 @@ fn rewrite_kotlin_under(dir: &Path) -> Result<(), String> {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
             let mut rewritten: Option<String> = None;
-            // Each rewrite's errors name its source file: that is where a change of uniffi's
-            // output has to be followed.
-            type Rewrite = fn(&str) -> Result<Option<String>, String>;
-            let rewrites: [(Rewrite, &str); 3] = [
-                (integrity::rewrite, "integrity.rs"),
-                (lazy_vtables::rewrite, "lazy_vtables.rs"),
-                (inline_callbacks::rewrite, "inline_callbacks.rs"),
-            ];
-            for (rewrite, module) in rewrites {
-                let current = rewritten.as_deref().unwrap_or(&text);
-                let in_file = |e: String| {
+            for (pass, file) in PASSES {
+                let current: &str = rewritten.as_deref().unwrap_or(&text);
+                if let Some(next) = pass(current).map_err(|e| {
                     format!(
-                        "{}: {e} (bindings/uniffi-bindgen/src/{module})",
+                        "{}: {e} (bindings/uniffi-bindgen/src/{file})",
                         path.display()
                     )
-                };
-                if let Some(next) = rewrite(current).map_err(in_file)? {
+                })? {
                     rewritten = Some(next);
                 }
             }

@@ -3,11 +3,14 @@
 //! container data sealed with AES-256-GCM under the raw shared secret (no KDF: 3.14's
 //! `lib/crypto.py` has an HKDF helper that this path does not call), a **16-byte** IV, a
 //! 16-byte tag and no associated data. ring's AES-GCM only takes 12-byte nonces, so the
-//! RustCrypto `aes-gcm` crate opens it; X25519 is ring's.
+//! RustCrypto `aes-gcm` crate opens it. X25519 is core's one implementation
+//! (`crate::crypto::x25519`, the move to a new phone's too): a second one, ring's, cost the
+//! mobile library ~30 KB (its base-point table) for the same RFC 7748 function.
 
 use base64::Engine as _;
-use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey, X25519};
 use zeroize::Zeroizing;
+
+use crate::crypto::x25519;
 
 use super::ContainerError;
 
@@ -30,9 +33,10 @@ pub(crate) fn decode_b64(text: &str) -> Option<Vec<u8>> {
     LENIENT.decode(normal.as_bytes()).ok()
 }
 
-/// The phone's X25519 key of one synchronization: made fresh, used once, never stored.
+/// The phone's X25519 key of one synchronization: made fresh, used once, never stored (the
+/// secret is wiped when the key is dropped, opened or not).
 pub struct SyncKey {
-    private: EphemeralPrivateKey,
+    private: x25519::Secret,
     public_b64: String,
 }
 
@@ -60,13 +64,9 @@ pub struct SealedAnswer {
 impl SyncKey {
     /// A fresh key pair.
     pub fn new() -> Result<SyncKey, ContainerError> {
-        let private = EphemeralPrivateKey::generate(&X25519, crate::crypto::random::ring_source())
-            .map_err(|_| ContainerError::Random)?;
-        let public = private
-            .compute_public_key()
-            .map_err(|_| ContainerError::Random)?;
+        let private = x25519::Secret::make().map_err(|_| ContainerError::Random)?;
         Ok(SyncKey {
-            public_b64: base64::engine::general_purpose::STANDARD.encode(public.as_ref()),
+            public_b64: base64::engine::general_purpose::STANDARD.encode(private.public()),
             private,
         })
     }
@@ -80,8 +80,8 @@ impl SyncKey {
     /// Opens the answer sealed to this key (consumes the key: one answer per sync).
     pub fn open(self, answer: &SealedAnswer) -> Result<Zeroizing<Vec<u8>>, ContainerError> {
         let bad = |what: &str| ContainerError::Malformed(format!("sync answer: {what}"));
-        let server = decode_b64(&answer.server_key)
-            .filter(|k| k.len() == 32)
+        let server: [u8; x25519::KEY_LEN] = decode_b64(&answer.server_key)
+            .and_then(|k| k.try_into().ok())
             .ok_or_else(|| bad("public_server_key is not a 32-byte X25519 key"))?;
         let iv = decode_b64(&answer.iv)
             .filter(|iv| iv.len() == 16)
@@ -91,13 +91,12 @@ impl SyncKey {
             .ok_or_else(|| bad("tag is not 16 bytes"))?;
         let ciphertext =
             decode_b64(&answer.ciphertext).ok_or_else(|| bad("the data is not base64"))?;
-        let key = agreement::agree_ephemeral(
-            self.private,
-            &UnparsedPublicKey::new(&X25519, &server),
-            |shared| Zeroizing::new(shared.to_vec()),
-        )
-        .map_err(|_| ContainerError::Decryption)?;
-        crate::crypto::aead::open_iv16(&key, &iv, &ciphertext, &tag, b"")
+        // A low-order server key (an all-zero shared secret) is refused as ring refused it.
+        let key = self
+            .private
+            .agree(&server)
+            .ok_or(ContainerError::Decryption)?;
+        crate::crypto::aead::open_iv16(&key[..], &iv, &ciphertext, &tag, b"")
             .ok_or(ContainerError::Decryption)
     }
 }
@@ -105,9 +104,11 @@ impl SyncKey {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use ring::agreement::{self, EphemeralPrivateKey, UnparsedPublicKey, X25519};
 
     /// What the server does (privacyIDEA's `encrypt_dict`), for tests: seal `plain` to the
-    /// phone's public key with a fresh server key and a 16-byte IV.
+    /// phone's public key with a fresh server key and a 16-byte IV. The server side is ring's
+    /// X25519, an implementation independent of the phone's (x25519-dalek).
     pub(crate) fn seal_like_the_server(phone_public_b64: &str, plain: &[u8]) -> SealedAnswer {
         let server =
             EphemeralPrivateKey::generate(&X25519, crate::crypto::random::ring_source()).unwrap();
@@ -145,6 +146,16 @@ pub(crate) mod tests {
         let key = SyncKey::new().unwrap();
         let mut sealed = seal_like_the_server(key.public_base64(), b"{\"a\":1}");
         sealed.ciphertext = base64::engine::general_purpose::URL_SAFE.encode(b"{\"a\":2}");
+        assert!(matches!(key.open(&sealed), Err(ContainerError::Decryption)));
+    }
+
+    #[test]
+    fn a_low_order_server_key_is_refused() {
+        // The zero point makes every shared secret all zeros, known to anyone: refused before
+        // anything is decrypted, as ring's X25519 refused it.
+        let key = SyncKey::new().unwrap();
+        let mut sealed = seal_like_the_server(key.public_base64(), b"x");
+        sealed.server_key = base64::engine::general_purpose::STANDARD.encode([0u8; 32]);
         assert!(matches!(key.open(&sealed), Err(ContainerError::Decryption)));
     }
 

@@ -1,8 +1,11 @@
-//! X25519 key agreement (RFC 7748), for the encrypted move to a new phone (`crate::handover`).
+//! X25519 key agreement (RFC 7748): the encrypted move to a new phone (`crate::handover`) and
+//! the one-time key of each container sync (`crate::container`).
 //!
 //! The new phone's key must outlive the process that made it (the offer is shown by one run,
 //! the transfer accepted by another), so secrets here can be turned into bytes and back;
-//! ring's X25519 keys are ephemeral only, hence `x25519-dalek` with its static secrets.
+//! ring's X25519 keys are ephemeral only, hence `x25519-dalek` with its static secrets. The
+//! container sync uses this module too rather than ring's, so that the mobile library carries
+//! one X25519, not two.
 
 use std::fmt;
 

@@ -116,7 +116,11 @@ private fun firstCodes(args: Array<String>): Boolean {
             Class.forName("org.tessera.IntegrityCheckingUniffiLib", true, loader)
             phase("uniffi's contract-version check (JNA registers its one function)")
             Class.forName("org.tessera.UniffiLib", true, loader)
-            phase("JNA registers the library's 235 other functions")
+            phase("JNA registers the RustBuffer functions (UniffiLib)")
+            // Each group of functions registers on first use (lib_groups.rs in our uniffi-bindgen).
+            Class.forName("org.tessera.UniffiLibKeyProvider", true, loader)
+            Class.forName("org.tessera.UniffiLibVault", true, loader)
+            phase("JNA registers the functions of KeyProvider and of Vault (their groups)")
             val vault = Vault.open(args[1], PlainKeys())
             phase("Vault.open with the device key (incl. the KeyProvider vtable)")
             val codes = vault.codes()
