@@ -4,12 +4,15 @@
 package org.tessera.bench
 
 import org.tessera.Algorithm
+import org.tessera.CodesQuery
 import org.tessera.KeyProvider
 import org.tessera.OtpAccount
 import org.tessera.OtpKind
 import org.tessera.OtpParams
+import org.tessera.Unlocker
 import org.tessera.Vault
 import org.tessera.otpCodeAt
+import org.tessera.vaultStatus
 import java.nio.file.Files
 
 private class PlainKeys : KeyProvider {
@@ -145,6 +148,29 @@ fun firstCodesProbe(path: String): AutoCloseable {
     val codes = vault.codes()
     check(codes.size == 100 && codes.all { it.code != null })
     return vault
+}
+
+/**
+ * The same first codes by the calls the apps make (Android's `UnlockModel` and `CodesModel`, the
+ * iOS models alike): the vault's status, core's `Unlocker` with the device key, then the code
+ * list a screen draws (`codeList`, whose `DisplayCode` rows carry the grouped code, the display
+ * name, the validity) and the group chips. `firstCodesProbe` is the issue's shorter measure
+ * (`Vault.open` and `codes()`, whose `AccountCode` no app shows). Returns what the caller closes
+ * once its clock has stopped.
+ */
+fun firstCodesAppProbe(path: String): AutoCloseable {
+    val keys = PlainKeys()
+    val status = vaultStatus(path)
+    check(status.exists && status.hasDeviceKey && !status.newerVersion)
+    val unlocker = Unlocker(path, keys, null)
+    val vault = unlocker.unlock(null).vault
+    val list = vault.codeList(CodesQuery(search = null, group = null, favoritesOnly = false))
+    val groups = vault.groups()
+    check(list.items.size == 100 && list.items.all { it.displayCode != null } && groups.isEmpty())
+    return AutoCloseable {
+        vault.close()
+        unlocker.close()
+    }
 }
 
 fun main(args: Array<String>) {
