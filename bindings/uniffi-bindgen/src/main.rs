@@ -4,10 +4,12 @@
 //! --config uniffi.toml --out-dir <dir>`.
 //!
 //! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`), its
-//! callback vtables lazy (`lazy_vtables`) and JNA's registration of its functions lazy, in
-//! groups (`lib_groups`), for every caller alike: the Kotlin suites and the Android library
+//! callback vtables lazy (`lazy_vtables`), JNA's registration of its functions lazy, in groups
+//! (`lib_groups`), and less of its bytecode loaded by the first call (`class_loading`), for
+//! every caller alike: the Kotlin suites and the Android library
 //! both generate through here.
 
+mod class_loading;
 mod integrity;
 mod lazy_vtables;
 mod lib_groups;
@@ -17,11 +19,13 @@ type Pass = fn(&str) -> Result<Option<String>, String>;
 
 /// The rewrites, in order, with the file that says why: the contract-version check is added to
 /// `UniffiLib`'s initialiser, the callback registrations leave it, and then its functions are
-/// split into groups (which calls the callback registrations make).
-const PASSES: [(Pass, &str); 3] = [
+/// split into groups (which calls the callback registrations make), and last uniffi's helpers
+/// leave the file class (which calls every group's registration makes).
+const PASSES: [(Pass, &str); 4] = [
     (integrity::rewrite, "integrity.rs"),
     (lazy_vtables::rewrite, "lazy_vtables.rs"),
     (lib_groups::rewrite, "lib_groups.rs"),
+    (class_loading::rewrite, "class_loading.rs"),
 ];
 
 use std::path::{Path, PathBuf};
