@@ -4,18 +4,12 @@
 package org.tessera.bench
 
 import org.tessera.Algorithm
-import org.tessera.KeyProvider
 import org.tessera.OtpAccount
 import org.tessera.OtpKind
 import org.tessera.OtpParams
 import org.tessera.Vault
 import org.tessera.otpCodeAt
 import java.nio.file.Files
-
-private class PlainKeys : KeyProvider {
-    override fun wrap(key: ByteArray) = key.copyOf()
-    override fun unwrap(wrapped: ByteArray) = wrapped.copyOf()
-}
 
 private val threads = java.lang.management.ManagementFactory.getThreadMXBean()
 
@@ -132,19 +126,6 @@ private fun firstCodes(args: Array<String>): Boolean {
         else -> return false
     }
     return true
-}
-
-/**
- * The timed block of both first-codes figures (WarmLoad.kt calls it through a fresh class
- * loader): open the vault with the device key and hold the display-ready list. The first call
- * into the bindings loads the library and runs uniffi's checks. Returns the open vault, for the
- * caller to close once its clock has stopped.
- */
-fun firstCodesProbe(path: String): AutoCloseable {
-    val vault = Vault.open(path, PlainKeys())
-    val codes = vault.codes()
-    check(codes.size == 100 && codes.all { it.code != null })
-    return vault
 }
 
 fun main(args: Array<String>) {

@@ -38,7 +38,7 @@ fun main(args: Array<String>) {
         val cpuStart = threads.currentThreadCpuTime
         val start = System.nanoTime()
         val loader = BindingsLoader(urls)
-        val probe = loader.loadClass("org.tessera.bench.BenchKt")
+        val probe = loader.loadClass("org.tessera.bench.FirstCodesKt")
             .getMethod("firstCodesProbe", String::class.java)
         val held = probe.invoke(null, vault) as AutoCloseable
         val spentWall = System.nanoTime() - start
