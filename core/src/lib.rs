@@ -35,6 +35,7 @@ pub mod files;
 pub mod handover;
 pub mod icon;
 pub mod net;
+mod order;
 pub mod otp;
 pub mod push;
 pub mod secret;

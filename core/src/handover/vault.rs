@@ -128,7 +128,9 @@ fn drop_largest_pictures(accounts: &mut [Account], excess: usize) -> usize {
     let mut order: Vec<usize> = (0..accounts.len())
         .filter(|&i| size(&accounts[i]) > 0)
         .collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(size(&accounts[i])));
+    crate::order::sort_stable_by(&mut order, |&a, &b| {
+        size(&accounts[b]).cmp(&size(&accounts[a]))
+    });
     let (mut freed, mut dropped) = (0, 0);
     for i in order {
         if freed >= excess {

@@ -82,7 +82,7 @@ fn read_map(
     // In the order of the entries' names: a `HashMap` has no order of its own, and the name
     // keeps a report of the same backup the same.
     let mut entries: Vec<&(String, Zeroizing<String>)> = map.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    crate::order::sort_stable_by(&mut entries, |a, b| a.0.cmp(&b.0));
     let mut items = Vec::new();
     for (key, value) in entries {
         if key == MASTER_KEY {

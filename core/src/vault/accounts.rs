@@ -386,7 +386,7 @@ impl Vault {
     pub fn trash(&self) -> Result<Vec<AccountSummary>, VaultError> {
         let inner = lock(&self.inner);
         let mut all = summaries(&inner.conn, &inner.key, true)?;
-        all.sort_by_key(|s| std::cmp::Reverse(s.trashed_at));
+        crate::order::sort_stable_by(&mut all, |a, b| b.trashed_at.cmp(&a.trashed_at));
         Ok(all)
     }
 

@@ -506,7 +506,7 @@ impl Vault {
 /// The sorted fingerprints of `accounts` under this vault's key.
 fn fingerprints<'a>(inner: &Inner, accounts: impl Iterator<Item = &'a Account>) -> Vec<Vec<u8>> {
     let mut out: Vec<Vec<u8>> = accounts.map(|a| inner.key.fingerprint(a)).collect();
-    out.sort();
+    crate::order::sort_stable_by(&mut out, Ord::cmp);
     out
 }
 
@@ -517,7 +517,7 @@ fn rotate(destination: &dyn BackupDestination, keep: u32, last_verified: Option<
         return;
     };
     let mut ours: Vec<String> = names.into_iter().filter(|n| is_ours(n)).collect();
-    ours.sort();
+    crate::order::sort_stable_by(&mut ours, Ord::cmp);
     let keep = usize::try_from(keep).unwrap_or(usize::MAX);
     let old = ours.len().saturating_sub(keep);
     for name in &ours[..old] {
@@ -551,7 +551,7 @@ pub fn read_latest_backup(
         .into_iter()
         .filter(|n| is_ours(n))
         .collect();
-    names.sort();
+    crate::order::sort_stable_by(&mut names, Ord::cmp);
     let mut skipped = Vec::new();
     for name in names.into_iter().rev() {
         let bytes = match destination.read(&name) {

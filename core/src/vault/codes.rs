@@ -107,12 +107,15 @@ impl Inner {
         }
         // The list order (ORDER): favorites first, then position, then id. Indices are
         // sorted, then the entries permuted in place: no entry is cloned or copied twice.
+        // This sort keeps its own copy of std's sort rather than `crate::order`'s shared one:
+        // it orders up to tens of thousands of entries on every vault open, where the shared
+        // sort's indirect comparison costs ~13 % more instructions (~1 M for 10,000 entries).
         let mut order: Vec<usize> = (0..out.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let key = |i: usize| (!out[i].favorite, positions[i], &out[i].id);
             key(a).cmp(&key(b))
         });
-        permute(&mut out, order);
+        crate::order::permute(&mut out, order);
         Ok(out)
     }
 }
@@ -127,24 +130,6 @@ struct Batch {
 /// Rows per batch handed to another thread: small enough that the threads share the work
 /// evenly and the rows waiting stay few, large enough that handing over costs nothing.
 const PREPARE_BATCH: usize = 256;
-
-/// Rearranges `items` so that the element at `k` is the one that was at `order[k]`, by
-/// swapping along the permutation's cycles (`order` must be a permutation of the indices).
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
-    const DONE: usize = usize::MAX;
-    for start in 0..items.len() {
-        let mut k = start;
-        while order[k] != DONE {
-            let from = order[k];
-            order[k] = DONE;
-            if from == start {
-                break;
-            }
-            items.swap(k, from);
-            k = from;
-        }
-    }
-}
 
 /// One account row made ready for codes, with its list position: the row's tag checked, its
 /// secret decrypted into the generator. A row that fails either shows no code (an edited
@@ -437,36 +422,7 @@ impl Drop for Inner {
 
 #[cfg(test)]
 mod tests {
-    use super::{permute, pipeline};
-
-    #[test]
-    fn permute_puts_each_element_where_the_order_says() {
-        // Every permutation of 5 elements, and a few long ones with long cycles.
-        let mut orders: Vec<Vec<usize>> = Vec::new();
-        let mut perm: Vec<usize> = (0..5).collect();
-        fn all(k: usize, perm: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
-            if k == perm.len() {
-                out.push(perm.clone());
-                return;
-            }
-            for i in k..perm.len() {
-                perm.swap(k, i);
-                all(k + 1, perm, out);
-                perm.swap(k, i);
-            }
-        }
-        all(0, &mut perm, &mut orders);
-        assert_eq!(orders.len(), 120);
-        orders.push((0..1000).map(|i| (i * 7 + 3) % 1000).collect());
-        orders.push((0..1000).rev().collect());
-        for order in orders {
-            let original: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
-            let mut items = original.clone();
-            permute(&mut items, order.clone());
-            let expected: Vec<String> = order.iter().map(|&i| original[i].clone()).collect();
-            assert_eq!(items, expected);
-        }
-    }
+    use super::pipeline;
 
     /// Batches of up to 7 numbers from 0..n, mapped to `x * 3 + 1` on `threads` threads.
     fn run(n: u64, threads: usize, fail_at: Option<u64>) -> Result<Vec<u64>, String> {

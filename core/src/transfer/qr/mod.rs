@@ -4,8 +4,8 @@
 //! The image is decoded within a memory budget (PNG and JPEG only; see `load`: large images
 //! are reduced to at most 4096 pixels a side while they are decoded, and reading any image
 //! takes at most [`MEMORY_BUDGET`]), flattened to grey over a white background (transparent
-//! PNGs), and searched for QR codes by `rqrr`; when nothing is found the inverted image is tried
-//! too (light-on-dark codes from dark-mode screenshots). File decoding is the `image-files`
+//! PNGs), and searched for QR codes by `quircs` (a Rust port of quirc); when nothing is found the
+//! inverted image is tried too (light-on-dark codes from dark-mode screenshots). File decoding is the `image-files`
 //! feature: the mobile library leaves it out, and its shells hand [`read_luma`] the grey levels
 //! of a camera frame or of an image the platform decoded (the search is the same). Every code found becomes one entry, in
 //! reading order (rows top to bottom, left to right within a row):
@@ -20,7 +20,9 @@
 //! [`NO_QR_CODE`]; one that does not decode is [`TransferError::Damaged`] as well, with a
 //! different message.
 
-use zeroize::Zeroizing;
+use std::borrow::Cow;
+
+use zeroize::{Zeroize, Zeroizing};
 
 mod load;
 
@@ -45,7 +47,7 @@ pub const NO_IMAGE_FILES: &str = "reading PNG or JPEG files is not part of this 
 struct Frame<'a> {
     width: usize,
     height: usize,
-    luma: std::borrow::Cow<'a, [u8]>,
+    luma: Cow<'a, [u8]>,
 }
 
 /// What a QR code held, in reading order. Holds secrets; wiped on drop.
@@ -187,11 +189,20 @@ fn is_push_enrollment(payload: &str) -> bool {
 }
 
 /// Every QR code of the image in reading order: its text, or `None` when it was located but
-/// its data could not be decoded.
-fn scan(frame: Frame<'_>) -> Result<Vec<Option<Payload>>, TransferError> {
-    let mut found = decode_all(&frame, false);
+/// its data could not be decoded. When nothing is found, the negative is searched too
+/// (light-on-dark codes from dark-mode screenshots).
+fn scan(mut frame: Frame<'_>) -> Result<Vec<Option<Payload>>, TransferError> {
+    let mut found = decode_all(&frame);
     if found.is_empty() {
-        found = decode_all(&frame, true);
+        // A decoded file's picture is inverted in place; a shell's borrowed frame is copied.
+        for v in frame.luma.to_mut().iter_mut() {
+            *v = !*v;
+        }
+        found = decode_all(&frame);
+    }
+    // The picture may show a code's modules: wipe what is ours (a shell's frame is its own).
+    if let Cow::Owned(luma) = &mut frame.luma {
+        luma.zeroize();
     }
     if found.is_empty() {
         return Err(TransferError::Damaged(NO_QR_CODE.into()));
@@ -211,38 +222,40 @@ fn load_grey(bytes: &[u8]) -> Result<Frame<'static>, TransferError> {
 #[cfg(feature = "image-files")]
 use load::load_grey;
 
-/// Every code located in the image (or in its negative, for light-on-dark codes), decoded
-/// where possible, in reading order.
-fn decode_all(frame: &Frame<'_>, inverted: bool) -> Vec<Option<Payload>> {
-    let flip = if inverted { 0xff } else { 0 };
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(frame.width, frame.height, |x, y| {
-            frame.luma[y * frame.width + x] ^ flip
+/// Every code located in the image, decoded where possible, in reading order.
+///
+/// quircs thresholds the picture once (Otsu's method over its histogram) and searches the
+/// two-level copy; the decoder and its copy live for this call only. What is wiped: the payload
+/// bytes (moved out of the decoder's result into a zeroizing buffer at once), each code's module
+/// bitmap and the decoder's thresholded picture. What cannot be: the bit streams `decode` keeps
+/// on its own stack, the copies of a code that its iterator moves, and the shorter buffers the
+/// payload outgrew while it was decoded (a `Vec` grown byte by byte).
+fn decode_all(frame: &Frame<'_>) -> Vec<Option<Payload>> {
+    let mut decoder = quircs::Quirc::new();
+    let mut located: Vec<([i32; 4], Option<Payload>)> = Vec::new();
+    for code in decoder.identify(frame.width, frame.height, &frame.luma) {
+        // `extract` fails only for an index past the codes found, which the iterator never asks.
+        let Ok(mut code) = code else { continue };
+        let xs = code.corners.iter().map(|p| p.x);
+        let ys = code.corners.iter().map(|p| p.y);
+        let bounds = [
+            xs.clone().min().unwrap_or(0),
+            ys.clone().min().unwrap_or(0),
+            xs.max().unwrap_or(0),
+            ys.max().unwrap_or(0),
+        ];
+        let text = code.decode().ok().and_then(|mut data| {
+            let bytes = Zeroizing::new(std::mem::take(&mut data.payload));
+            // Copied out of the zeroizing buffer rather than moved into a String that a failed
+            // UTF-8 check would drop without wiping.
+            std::str::from_utf8(&bytes)
+                .ok()
+                .map(|text| Zeroizing::new(text.to_string()))
         });
-    let located: Vec<([i32; 4], Option<Payload>)> = prepared
-        .detect_grids()
-        .into_iter()
-        .map(|grid| {
-            let xs = grid.bounds.iter().map(|p| p.x);
-            let ys = grid.bounds.iter().map(|p| p.y);
-            let bounds = [
-                xs.clone().min().unwrap_or(0),
-                ys.clone().min().unwrap_or(0),
-                xs.max().unwrap_or(0),
-                ys.max().unwrap_or(0),
-            ];
-            let mut data = Zeroizing::new(Vec::new());
-            let text = match grid.decode_to(&mut *data) {
-                // Copy out of the zeroizing buffer rather than move it into a String that a
-                // failed UTF-8 check would drop without wiping.
-                Ok(_) => std::str::from_utf8(&data)
-                    .ok()
-                    .map(|text| Zeroizing::new(text.to_string())),
-                Err(_) => None,
-            };
-            (bounds, text)
-        })
-        .collect();
+        code.cell_bitmap.zeroize();
+        located.push((bounds, text));
+    }
+    decoder.pixels.zeroize();
     reading_order(located)
 }
 
@@ -250,7 +263,9 @@ fn decode_all(frame: &Frame<'_>, inverted: bool) -> Vec<Option<Payload>> {
 /// current row when its centre lies above that row's first code's bottom edge; rows go top to
 /// bottom and codes left to right within a row.
 fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
-    codes.sort_by_key(|(b, _)| b[1] + b[3]);
+    crate::order::sort_stable_by(&mut codes, |(a, _), (b, _)| {
+        (a[1] + a[3]).cmp(&(b[1] + b[3]))
+    });
     let mut row = 0;
     let mut row_bottom = i32::MIN;
     let mut keyed: Vec<(usize, i32, T)> = Vec::with_capacity(codes.len());
@@ -261,7 +276,9 @@ fn reading_order<T>(mut codes: Vec<([i32; 4], T)>) -> Vec<T> {
         }
         keyed.push((row, b[0], item));
     }
-    keyed.sort_by_key(|(row, left, _)| (*row, *left));
+    crate::order::sort_stable_by(&mut keyed, |(row_a, left_a, _), (row_b, left_b, _)| {
+        (row_a, left_a).cmp(&(row_b, left_b))
+    });
     keyed.into_iter().map(|(_, _, item)| item).collect()
 }
 
