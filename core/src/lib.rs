@@ -30,6 +30,7 @@ pub mod app;
 pub mod clock;
 pub mod container;
 pub mod crypto;
+mod encoding;
 pub mod error;
 pub mod files;
 pub mod handover;

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use base32ct::Encoding as _;
 use zeroize::{Zeroize, Zeroizing};
 
 /// Why a textual secret was refused. Carries positions and counts, never the secret itself.
@@ -60,18 +61,17 @@ impl Secret {
         if matches!(clean.len() % 8, 1 | 3 | 6) {
             return Err(SecretError::BadLength { len: clean.len() });
         }
-        let decoded = data_encoding::BASE32_NOPAD
-            .decode(clean.as_bytes())
-            // Trailing bits that are not zero are the only failure left; accept them the way
-            // Google Authenticator does by decoding with a permissive spec.
-            .or_else(|_| permissive_base32().decode(clean.as_bytes()))
+        // Trailing bits that are not zero are accepted, the way Google Authenticator does:
+        // base32ct's decoder ignores them. It decodes straight into the buffer it returns
+        // (constant-time, no copy left behind).
+        let decoded = base32ct::Base32UpperUnpadded::decode_vec(&clean)
             .map_err(|_| SecretError::BadLength { len: clean.len() })?;
         Ok(Secret(Zeroizing::new(decoded)))
     }
 
     /// The canonical text form: uppercase base32 without padding.
     pub fn to_base32(&self) -> Zeroizing<String> {
-        Zeroizing::new(data_encoding::BASE32_NOPAD.encode(&self.0))
+        Zeroizing::new(base32ct::Base32UpperUnpadded::encode_string(&self.0))
     }
 
     /// The raw key bytes.
@@ -93,14 +93,6 @@ impl Secret {
     pub fn ct_eq(&self, other: &Secret) -> bool {
         crate::crypto::ct_eq(&self.0, &other.0)
     }
-}
-
-fn permissive_base32() -> data_encoding::Encoding {
-    let mut spec = data_encoding::Specification::new();
-    spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
-    spec.check_trailing_bits = false;
-    spec.encoding()
-        .expect("static base32 specification is valid")
 }
 
 // `==` on secrets is the constant-time comparison: a derived one would stop at the first

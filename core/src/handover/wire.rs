@@ -15,8 +15,6 @@
 
 use std::collections::BTreeMap;
 
-use data_encoding::BASE32_NOPAD;
-
 use super::{FORMAT_VERSION, HandoverError, MAX_PARTS, Offer, PREFIX};
 use crate::crypto;
 
@@ -33,8 +31,8 @@ pub(crate) fn offer_text(
 ) -> String {
     format!(
         "{PREFIX}:{FORMAT_VERSION}:OFFER:{}:{expires_at}:{}",
-        BASE32_NOPAD.encode(offer_id),
-        BASE32_NOPAD.encode(public_key)
+        crate::encoding::base32(offer_id),
+        crate::encoding::base32(public_key)
     )
 }
 
@@ -67,9 +65,7 @@ fn fields<'a>(text: &'a str, kind: &str) -> Result<Vec<&'a str>, Result<String, 
 }
 
 fn base32<const N: usize>(field: &str, what: &str) -> Result<[u8; N], String> {
-    BASE32_NOPAD
-        .decode(field.as_bytes())
-        .ok()
+    crate::encoding::base32_decode(field.as_bytes())
         .and_then(|bytes| <[u8; N]>::try_from(bytes).ok())
         .ok_or_else(|| format!("its {what} is not {N} bytes of base32"))
 }
@@ -94,7 +90,7 @@ pub fn read_offer(text: &str) -> Result<Offer, HandoverError> {
         .parse::<u64>()
         .map_err(|_| HandoverError::NotAnOffer("its expiry is not a time".into()))?;
     Ok(Offer {
-        offer_id: BASE32_NOPAD.encode(&offer_id),
+        offer_id: crate::encoding::base32(&offer_id),
         public_key,
         expires_at,
         check_code: check_code(&offer_id, &public_key),
@@ -120,7 +116,7 @@ pub(crate) fn offer_id_bytes(offer: &Offer) -> Result<[u8; ID_LEN], HandoverErro
 
 /// Splits a transfer's bytes into the texts of its QR codes, `part_bytes` each.
 pub(crate) fn split(transfer_id: &[u8; ID_LEN], bytes: &[u8], part_bytes: usize) -> Vec<String> {
-    let id = BASE32_NOPAD.encode(transfer_id);
+    let id = crate::encoding::base32(transfer_id);
     let chunks: Vec<&[u8]> = bytes.chunks(part_bytes.max(1)).collect();
     let count = chunks.len();
     chunks
@@ -130,7 +126,7 @@ pub(crate) fn split(transfer_id: &[u8; ID_LEN], bytes: &[u8], part_bytes: usize)
             format!(
                 "{PREFIX}:{FORMAT_VERSION}:PART:{id}:{}:{count}:{}",
                 i + 1,
-                BASE32_NOPAD.encode(chunk)
+                crate::encoding::base32(chunk)
             )
         })
         .collect()
@@ -165,9 +161,8 @@ fn read_part(text: &str) -> Result<Part, Result<String, HandoverError>> {
             "it holds more than {MAX_PART_DATA} bytes of data"
         )));
     }
-    let data = BASE32_NOPAD
-        .decode(data.as_bytes())
-        .map_err(|_| Ok("its data is not base32".into()))?;
+    let data = crate::encoding::base32_decode(data.as_bytes())
+        .ok_or_else(|| Ok("its data is not base32".into()))?;
     Ok(Part {
         transfer_id,
         index,

@@ -135,11 +135,11 @@ pub fn read_enrollment_response(status: u16, body: &[u8]) -> Result<ServerKey, P
 /// RFC 4648 base32, uppercase, with `=` padding: privacyIDEA's signature encoding (an unpadded
 /// signature makes a 3.14 server answer HTTP 500).
 pub fn encode_signature(signature: &[u8]) -> String {
-    data_encoding::BASE32.encode(signature)
+    crate::encoding::base32_padded(signature)
 }
 
 fn decode_signature(text: &str) -> Option<Vec<u8>> {
-    data_encoding::BASE32.decode(text.as_bytes()).ok()
+    crate::encoding::base32_padded_decode(text.as_bytes())
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds) for `unix_micros`: the poll timestamp,

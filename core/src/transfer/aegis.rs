@@ -89,10 +89,9 @@ fn hex(value: Option<&Value>, what: &str) -> Result<Zeroizing<Vec<u8>>, Transfer
     let text = value
         .and_then(Value::as_str)
         .ok_or_else(|| TransferError::Damaged(format!("{what} is missing")))?;
-    data_encoding::HEXLOWER_PERMISSIVE
-        .decode(text.as_bytes())
+    crate::encoding::hex_decode(text.as_bytes())
         .map(Zeroizing::new)
-        .map_err(|_| TransferError::Damaged(format!("{what} is not hex")))
+        .ok_or_else(|| TransferError::Damaged(format!("{what} is not hex")))
 }
 
 fn decrypt(
@@ -299,9 +298,8 @@ fn read_icon(entry: &Value) -> Result<Option<IconImage>, IconError> {
         .ok_or_else(|| IconError::UnsupportedMediaType(declared.chars().take(64).collect()))?;
     let bytes = icon::decode_base64(data)?;
     if let Some(hash) = str_field(entry, "icon_hash") {
-        let stored = data_encoding::HEXLOWER_PERMISSIVE
-            .decode(hash.trim().as_bytes())
-            .map_err(|_| IconError::Damaged("its icon_hash is not hex"))?;
+        let stored = crate::encoding::hex_decode(hash.trim().as_bytes())
+            .ok_or(IconError::Damaged("its icon_hash is not hex"))?;
         if !crypto::ct_eq(&icon_hash(kind, &bytes), &stored) {
             return Err(IconError::Damaged("it does not match its icon_hash"));
         }
@@ -351,7 +349,7 @@ pub(crate) fn write(
             let slot_nonce = random::array::<NONCE_LEN>()?;
             let wrapped = crypto::aead::seal(&derived, &slot_nonce, master.as_ref(), &[])?;
             let (wrapped_key, wrapped_tag) = wrapped.split_at(KEY_LEN);
-            let hex = |b: &[u8]| data_encoding::HEXLOWER.encode(b);
+            let hex = |b: &[u8]| crate::encoding::hex_lower(b);
             Scrubbed(json!({
                 "version": 1,
                 "header": {
@@ -416,9 +414,10 @@ fn db_json(accounts: &[Account]) -> Result<Value, TransferError> {
             Some(Icon::Image(image)) => {
                 entry["icon"] = json!(icon::encode_base64(image.bytes()));
                 entry["icon_mime"] = json!(image.media_type());
-                entry["icon_hash"] = json!(
-                    data_encoding::HEXLOWER.encode(&icon_hash(image.image_type(), image.bytes()))
-                );
+                entry["icon_hash"] = json!(crate::encoding::hex_lower(&icon_hash(
+                    image.image_type(),
+                    image.bytes()
+                )));
             }
             _ => entry["icon"] = Value::Null,
         }

@@ -18,7 +18,6 @@
 //! tokens is capped at [`MAX_TOKENS`], and the first seed that does not open (before one did)
 //! ends the read as a wrong password.
 
-use data_encoding::HEXLOWER_PERMISSIVE;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -120,9 +119,8 @@ fn account(
     let digits = uint_field(token, "digits")?;
     let (secret, period) = if let Some(seed) = str_field(token, "secretSeed") {
         let bytes = Zeroizing::new(
-            HEXLOWER_PERMISSIVE
-                .decode(seed.trim().as_bytes())
-                .map_err(|_| EntryError::Invalid("`secretSeed` is not hex".into()))?,
+            crate::encoding::hex_decode(seed.trim().as_bytes())
+                .ok_or_else(|| EntryError::Invalid("`secretSeed` is not hex".into()))?,
         );
         if bytes.is_empty() {
             return Err(EntryError::Invalid("`secretSeed` is empty".into()));
@@ -150,9 +148,8 @@ fn decrypt_seed(
         .decode(sealed.trim())
         .map_err(|_| EntryError::Invalid("`encryptedSecret` is not base64".into()))?;
     let iv = match str_field(token, "unique_iv") {
-        Some(hex) => HEXLOWER_PERMISSIVE
-            .decode(hex.trim().as_bytes())
-            .map_err(|_| EntryError::Invalid("`unique_iv` is not hex".into()))?,
+        Some(hex) => crate::encoding::hex_decode(hex.trim().as_bytes())
+            .ok_or_else(|| EntryError::Invalid("`unique_iv` is not hex".into()))?,
         None => vec![0; cbc::BLOCK_LEN],
     };
     let plain = cbc::decrypt(key.as_ref(), &iv, &ciphertext)

@@ -9,7 +9,6 @@
 //! Not checked against a file the app wrote: the fixtures are made from the same public
 //! description.
 
-use data_encoding::{HEXLOWER_PERMISSIVE, HEXUPPER_PERMISSIVE};
 use zeroize::Zeroizing;
 
 use super::prefs_xml;
@@ -44,9 +43,8 @@ pub(crate) fn read(
     let result = serial.clone().and_then(|serial| {
         let hex = unmask(secret.value.trim())?;
         let key = Zeroizing::new(
-            HEXLOWER_PERMISSIVE
-                .decode(&hex)
-                .map_err(|_| EntryError::Invalid("the unmasked secret is not hex".into()))?,
+            crate::encoding::hex_decode(&hex)
+                .ok_or_else(|| EntryError::Invalid("the unmasked secret is not hex".into()))?,
         );
         if key.is_empty() {
             return Err(EntryError::Invalid("the secret is empty".into()));
@@ -69,13 +67,11 @@ pub(crate) fn read(
 }
 
 fn unmask(masked: &str) -> Result<Zeroizing<Vec<u8>>, EntryError> {
-    let mask = HEXLOWER_PERMISSIVE
-        .decode(MASK.as_bytes())
-        .map_err(|_| EntryError::Invalid("mask".into()))?;
+    let mask = crate::encoding::hex_decode(MASK.as_bytes())
+        .ok_or_else(|| EntryError::Invalid("mask".into()))?;
     let data = Zeroizing::new(
-        HEXUPPER_PERMISSIVE
-            .decode(masked.as_bytes())
-            .map_err(|_| EntryError::Invalid("a masked value is not hex".into()))?,
+        crate::encoding::hex_decode(masked.as_bytes())
+            .ok_or_else(|| EntryError::Invalid("a masked value is not hex".into()))?,
     );
     if data.len() > mask.len() {
         return Err(EntryError::Invalid(format!(

@@ -321,9 +321,8 @@ fn parse_envelope(bytes: &[u8]) -> Result<Envelope, TransferError> {
         let text = value.and_then(Value::as_str).ok_or_else(|| {
             TransferError::Damaged(format!("`{what}` is missing or not a string"))
         })?;
-        data_encoding::BASE64
-            .decode(text.trim().as_bytes())
-            .map_err(|_| TransferError::Damaged(format!("`{what}` is not valid base64")))
+        crate::encoding::base64_decode(text.trim().as_bytes())
+            .ok_or_else(|| TransferError::Damaged(format!("`{what}` is not valid base64")))
     };
     let salt = b64(kdf.get("salt"), "kdfParams.salt")?;
     if salt.len() != SALT_BYTES {
@@ -466,10 +465,10 @@ fn write_encrypted_with(
         "kdfParams": {
             "memLimit": mem_limit,
             "opsLimit": ops_limit,
-            "salt": data_encoding::BASE64.encode(&salt),
+            "salt": crate::encoding::base64(&salt),
         },
-        "encryptedData": data_encoding::BASE64.encode(&ciphertext),
-        "encryptionNonce": data_encoding::BASE64.encode(&header),
+        "encryptedData": crate::encoding::base64(&ciphertext),
+        "encryptionNonce": crate::encoding::base64(&header),
     });
     Ok(doc.to_string())
 }

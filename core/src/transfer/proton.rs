@@ -125,9 +125,8 @@ fn base64_field(value: &Value, what: &str) -> Result<Vec<u8>, TransferError> {
     let text = value
         .as_str()
         .ok_or_else(|| TransferError::Damaged(format!("`{what}` is not a string")))?;
-    data_encoding::BASE64
-        .decode(text.trim().as_bytes())
-        .map_err(|_| TransferError::Damaged(format!("`{what}` is not valid base64")))
+    crate::encoding::base64_decode(text.trim().as_bytes())
+        .ok_or_else(|| TransferError::Damaged(format!("`{what}` is not valid base64")))
 }
 
 fn derive_key(password: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, TransferError> {
@@ -200,10 +199,9 @@ fn steam_account(uri: &str, name: &str) -> Result<Account, EntryError> {
     let scheme = uri.get(..8).unwrap_or_default();
     if scheme.eq_ignore_ascii_case("steam://") {
         let encoded = uri[8..].trim().trim_end_matches('/');
-        let bytes = data_encoding::BASE64
-            .decode(encoded.as_bytes())
-            .or_else(|_| data_encoding::BASE64_NOPAD.decode(encoded.as_bytes()))
-            .map_err(|_| EntryError::Invalid("the Steam secret is not base64".into()))?;
+        let bytes = crate::encoding::base64_decode(encoded.as_bytes())
+            .or_else(|| crate::encoding::base64_unpadded_decode(encoded.as_bytes()))
+            .ok_or_else(|| EntryError::Invalid("the Steam secret is not base64".into()))?;
         if bytes.is_empty() {
             return Err(EntryError::Invalid("the Steam secret is empty".into()));
         }
@@ -270,8 +268,7 @@ fn unrepresentable(account: &Account) -> Option<String> {
             p.period
         )),
         OtpKind::Steam
-            if Zeroizing::new(data_encoding::BASE64.encode(account.secret.as_bytes()))
-                .contains('/') =>
+            if Zeroizing::new(crate::encoding::base64(account.secret.as_bytes())).contains('/') =>
         {
             Some(
                 "Proton Authenticator reads a Steam secret from a URL's host, and this \
@@ -303,7 +300,7 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
         let uri = match account.params.kind {
             OtpKind::Totp => crate::uri::format(account),
             OtpKind::Steam => {
-                let b64 = Zeroizing::new(data_encoding::BASE64.encode(account.secret.as_bytes()));
+                let b64 = Zeroizing::new(crate::encoding::base64(account.secret.as_bytes()));
                 let mut uri = Zeroizing::new(String::with_capacity(8 + b64.len()));
                 uri.push_str("steam://");
                 uri.push_str(&b64);
@@ -368,8 +365,8 @@ pub fn write(accounts: &[Account], password: Option<&str>) -> Result<ProtonExpor
     content.extend_from_slice(&aead::seal(&key, &nonce, plain.as_bytes(), AAD)?);
     let doc = serde_json::json!({
         "version": 1,
-        "salt": data_encoding::BASE64.encode(&salt),
-        "content": data_encoding::BASE64.encode(&content),
+        "salt": crate::encoding::base64(&salt),
+        "content": crate::encoding::base64(&content),
     });
     Ok(ProtonExport {
         json: Zeroizing::new(doc.to_string()),

@@ -20,7 +20,6 @@
 //! which is read as no issuer.
 
 use base64::Engine as _;
-use data_encoding::HEXLOWER_PERMISSIVE;
 use serde_json::Value;
 use zeroize::Zeroizing;
 
@@ -163,9 +162,8 @@ fn to_account(entry: &Value, issuer: &str, label: &str) -> Result<Account, Entry
         .ok_or_else(|| EntryError::Invalid("the entry has no `key`".into()))?;
     let secret = match number(entry, "base")? {
         Some(16) => Secret::from_bytes(
-            HEXLOWER_PERMISSIVE
-                .decode(key.as_bytes())
-                .map_err(|_| EntryError::Invalid("the key is not hex (base 16)".into()))?,
+            crate::encoding::hex_decode(key.as_bytes())
+                .ok_or_else(|| EntryError::Invalid("the key is not hex (base 16)".into()))?,
         ),
         Some(32) => parse_secret(key)?,
         Some(64) => Secret::from_bytes(
