@@ -184,6 +184,34 @@ def move_seeds():
     return len(seeds)
 
 
+def qr_luma_seeds():
+    """Camera frames for the qr_luma target: codes drawn by the target itself (mode byte with
+    the high bit set: pixels per module, light on dark) from the URIs of a Google transfer, an
+    enrollment and a push enrollment of the fixtures, whole and with a few damaged pixels; and
+    raw frames without a code (blank, a gradient, a single row, a size that fills no row)."""
+    with open(os.path.join(FIXTURES, "otpauth_list.txt"), encoding="utf-8") as f:
+        texts = [line.strip().encode() for line in f if "://" in line][:2]
+    with open(os.path.join(FIXTURES, "google_migration.txt"), encoding="utf-8") as f:
+        texts += [line.strip().encode() for line in f if "://" in line][:1]
+    texts += [b"otpauth://pipush/PIPU0001?url=https%3A%2F%2F127.0.0.1%2Fttype%2Fpush&ttl=10"
+              b"&enrollment_credential=00&v=1&serial=PIPU0001&sslverify=0"]
+    seeds = []
+    for text in (t for t in texts if len(t) < 256):
+        for mode in (0x80, 0x81, 0x83, 0x85):
+            seeds.append(bytes([mode, len(text)]) + text)
+        # Three damaged pixels at a scale of two pixels a module.
+        seeds.append(bytes([0x81, len(text)]) + text + bytes([0x10, 0x02, 0x00, 0x40, 0x05, 0xFF,
+                                                              0x77, 0x03, 0x80]))
+    le = lambda width: (width - 1).to_bytes(2, "little")
+    seeds += [bytes([0]) + le(64) + bytes([255]) * 64 * 64,
+              bytes([0]) + le(96) + bytes(x + y for y in range(64) for x in range(96)),
+              bytes([0]) + le(300) + bytes(range(256)) + bytes(44),
+              bytes([0]) + le(1000) + bytes(10)]
+    for data in seeds:
+        seed("qr_luma", data)
+    return len(seeds)
+
+
 def backup_seeds(path):
     if path and os.path.exists(path):
         with open(path, "rb") as f:
@@ -202,7 +230,7 @@ def main():
         backup = sys.argv[2]
     counts = {"import": import_seeds(), "uri": uri_seeds(), "pi_response": pi_seeds(),
               "backup": backup_seeds(backup), "container": container_seeds(),
-              "move_codes": move_seeds()}
+              "move_codes": move_seeds(), "qr_luma": qr_luma_seeds()}
     print("seeds: " + ", ".join(f"{t} {n}" for t, n in counts.items()))
 
 

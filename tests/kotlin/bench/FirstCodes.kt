@@ -3,8 +3,11 @@
 // does not load a benchmark's 17 KB of other code on its way to the first codes.
 package org.tessera.bench
 
+import org.tessera.CodesQuery
 import org.tessera.KeyProvider
+import org.tessera.Unlocker
 import org.tessera.Vault
+import org.tessera.vaultStatus
 
 /** The device key as an identity wrap: the platform keystore's own cost is not measured. */
 internal class PlainKeys : KeyProvider {
@@ -23,4 +26,27 @@ fun firstCodesProbe(path: String): AutoCloseable {
     val codes = vault.codes()
     check(codes.size == 100 && codes.all { it.code != null })
     return vault
+}
+
+/**
+ * The same first codes by the calls the apps make (Android's `UnlockModel` and `CodesModel`, the
+ * iOS models alike): the vault's status, core's `Unlocker` with the device key, then the code
+ * list a screen draws (`codeList`, whose `DisplayCode` rows carry the grouped code, the display
+ * name, the validity) and the group chips. `firstCodesProbe` is the issue's shorter measure
+ * (`Vault.open` and `codes()`, whose `AccountCode` no app shows). Returns what the caller closes
+ * once its clock has stopped.
+ */
+fun firstCodesAppProbe(path: String): AutoCloseable {
+    val keys = PlainKeys()
+    val status = vaultStatus(path)
+    check(status.exists && status.hasDeviceKey && !status.newerVersion)
+    val unlocker = Unlocker(path, keys, null)
+    val vault = unlocker.unlock(null).vault
+    val list = vault.codeList(CodesQuery(search = null, group = null, favoritesOnly = false))
+    val groups = vault.groups()
+    check(list.items.size == 100 && list.items.all { it.displayCode != null } && groups.isEmpty())
+    return AutoCloseable {
+        vault.close()
+        unlocker.close()
+    }
 }

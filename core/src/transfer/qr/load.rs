@@ -17,9 +17,10 @@
 //! - sides past [`MAX_SIDE`] are refused from the header, before any pixel is decoded.
 //!
 //! The detector then holds the working picture (16 MiB at most) and its own thresholded copy of
-//! it, two bytes a pixel (quircs labels regions with `u16`: 32 MiB at most), one pass at a time:
-//! 48 MiB at most. The dark-mode retry inverts the working picture in place (a shell's frame,
-//! which is borrowed, is copied for it first). A grey
+//! it, two bytes a pixel (quircs labels regions with `u16`: 32 MiB at most), one pass at a time.
+//! The retry for unevenly lit frames searches a two-level copy of the picture (16 MiB more, for
+//! that pass only): 64 MiB at most. The dark-mode retry inverts the working picture in place (a
+//! shell's frame, which is borrowed, is copied for it first). A grey
 //! frame handed over by a shell ([`super::read_luma`]) is reduced the same way when it is
 //! larger than the working size.
 //!

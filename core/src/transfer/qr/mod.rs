@@ -4,8 +4,9 @@
 //! The image is decoded within a memory budget (PNG and JPEG only; see `load`: large images
 //! are reduced to at most 4096 pixels a side while they are decoded, and reading any image
 //! takes at most [`MEMORY_BUDGET`]), flattened to grey over a white background (transparent
-//! PNGs), and searched for QR codes by `quircs` (a Rust port of quirc); when nothing is found the
-//! inverted image is tried too (light-on-dark codes from dark-mode screenshots). File decoding is the `image-files`
+//! PNGs), and searched for QR codes by `quircs` (a Rust port of quirc); when nothing is found,
+//! the image thresholded against each pixel's neighbourhood is tried (a shadow across the code),
+//! then the inverted image (light-on-dark codes from dark-mode screenshots). File decoding is the `image-files`
 //! feature: the mobile library leaves it out, and its shells hand [`read_luma`] the grey levels
 //! of a camera frame or of an image the platform decoded (the search is the same). Every code found becomes one entry, in
 //! reading order (rows top to bottom, left to right within a row):
@@ -189,10 +190,19 @@ fn is_push_enrollment(payload: &str) -> bool {
 }
 
 /// Every QR code of the image in reading order: its text, or `None` when it was located but
-/// its data could not be decoded. When nothing is found, the negative is searched too
-/// (light-on-dark codes from dark-mode screenshots).
+/// its data could not be decoded. When nothing is found, the picture thresholded against each
+/// pixel's neighbourhood is searched (unevenly lit frames), then the negative (light-on-dark
+/// codes from dark-mode screenshots).
 fn scan(mut frame: Frame<'_>) -> Result<Vec<Option<Payload>>, TransferError> {
     let mut found = decode_all(&frame);
+    if found.is_empty() {
+        let local = local_threshold(&frame);
+        found = decode_all(&Frame {
+            width: frame.width,
+            height: frame.height,
+            luma: Cow::Borrowed(&local),
+        });
+    }
     if found.is_empty() {
         // A decoded file's picture is inverted in place; a shell's borrowed frame is copied.
         for v in frame.luma.to_mut().iter_mut() {
@@ -208,6 +218,58 @@ fn scan(mut frame: Frame<'_>) -> Result<Vec<Option<Payload>>, TransferError> {
         return Err(TransferError::Damaged(NO_QR_CODE.into()));
     }
     Ok(found)
+}
+
+/// The picture in two levels (0 dark, 255 light), each pixel compared with the mean of the
+/// square around it (a side of about an eighth of the frame's shorter side): dark when it is
+/// more than 5 % below that mean. quircs thresholds a whole frame at one level (Otsu's method),
+/// which a shadow across a printout or a screen defeats: the light modules in the shadow are
+/// darker than the dark ones in the light (a light falloff of half across the code was not
+/// read, measured). A two-level picture passes through quircs's threshold unchanged.
+///
+/// The window's sums slide: one running sum per column over the rows of the window, then one
+/// along the row over those, so that the extra memory is a row of sums, not an integral image.
+fn local_threshold(frame: &Frame<'_>) -> Zeroizing<Vec<u8>> {
+    let (w, h) = (frame.width, frame.height);
+    let luma = &frame.luma;
+    let r = (w.min(h) / 16).max(2);
+    let mut out = Zeroizing::new(vec![255u8; w * h]);
+    // Sums of the column over rows y - r ..= y + r (clipped to the frame), for the current y.
+    let mut columns = vec![0u32; w];
+    for row in luma.chunks_exact(w).take(r) {
+        for (sum, &v) in columns.iter_mut().zip(row) {
+            *sum += u32::from(v);
+        }
+    }
+    for y in 0..h {
+        if y + r < h {
+            for (sum, &v) in columns.iter_mut().zip(&luma[(y + r) * w..(y + r + 1) * w]) {
+                *sum += u32::from(v);
+            }
+        }
+        if y > r {
+            let gone = y - r - 1;
+            for (sum, &v) in columns.iter_mut().zip(&luma[gone * w..(gone + 1) * w]) {
+                *sum -= u32::from(v);
+            }
+        }
+        let rows = (y + r).min(h - 1) + 1 - y.saturating_sub(r);
+        // At most 4096 × 4096 × 255 in one window: u64 for the sum and its comparison.
+        let mut sum: u64 = columns[..r.min(w)].iter().map(|&c| u64::from(c)).sum();
+        for x in 0..w {
+            if x + r < w {
+                sum += u64::from(columns[x + r]);
+            }
+            if x > r {
+                sum -= u64::from(columns[x - r - 1]);
+            }
+            let count = ((x + r).min(w - 1) + 1 - x.saturating_sub(r)) * rows;
+            if u64::from(luma[y * w + x]) * count as u64 * 100 < sum * 95 {
+                out[y * w + x] = 0;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(not(feature = "image-files"))]
@@ -643,6 +705,105 @@ mod tests {
             raw.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
             ["otpauth-migration://offline?data=AA"]
         );
+    }
+
+    #[test]
+    fn reads_a_code_in_a_shadow_that_one_global_threshold_misses() {
+        // A printout whose light falls off by 60 % from left to right: its light modules on the
+        // right are darker than its dark modules on the left.
+        let code = single(ENROLL, 4);
+        let (w, h) = code.dimensions();
+        let (w, h) = (w as usize + 200, h as usize + 100);
+        let mut luma = vec![0u8; w * h];
+        for (y, row) in luma.chunks_exact_mut(w).enumerate() {
+            for (x, v) in row.iter_mut().enumerate() {
+                let (cx, cy) = (x.wrapping_sub(100) as u32, y.wrapping_sub(50) as u32);
+                let dark = code.get_pixel_checked(cx, cy).is_some_and(|p| p.0[0] == 0);
+                let light = 1.0 - 0.6 * x as f64 / w as f64;
+                *v = ((if dark { 30.0 } else { 230.0 }) * light) as u8;
+            }
+        }
+        let frame = Frame {
+            width: w,
+            height: h,
+            luma: Cow::Borrowed(&luma),
+        };
+        assert!(
+            decode_all(&frame).iter().all(Option::is_none),
+            "quircs's own threshold reads it: the test no longer shows the second pass"
+        );
+        let items = read_luma(w as u32, h as u32, &luma).unwrap();
+        assert_eq!(only_account(&items).issuer, "Example");
+    }
+
+    /// A finder pattern (7 × 7 modules: a dark ring, a light ring, a dark 3 × 3 stone) with
+    /// `px` pixels a module, its top left corner at (`x`, `y`) of a `width`-wide grey frame.
+    fn finder(luma: &mut [u8], width: usize, px: usize, x: usize, y: usize) {
+        for my in 0..7 {
+            for mx in 0..7 {
+                let ring = mx == 0 || my == 0 || mx == 6 || my == 6;
+                let stone = (2..=4).contains(&mx) && (2..=4).contains(&my);
+                let v = if ring || stone { 0 } else { 255 };
+                for row in &mut luma[(y + my * px) * width..(y + (my + 1) * px) * width]
+                    .chunks_exact_mut(width)
+                {
+                    row[x + mx * px..x + (mx + 1) * px].fill(v);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_frames_are_searched_without_panic_and_yield_nothing() {
+        // What a camera aimed at anything may hand over: frames one pixel thin, flat frames, a
+        // fine checkerboard, noise, more finder patterns than the detector keeps (quircs: 32),
+        // finder patterns that span the frame (the geometry's largest coordinates and
+        // products), and three finders with no code between them.
+        let mut frames: Vec<(usize, usize, Vec<u8>)> = vec![
+            (1, 1, vec![0]),
+            (1, 4096, vec![0; 4096]),
+            (4096, 1, vec![255; 4096]),
+            (64, 64, vec![0; 64 * 64]),
+            (
+                512,
+                512,
+                (0..512 * 512)
+                    .map(|i| if (i % 512 + i / 512) % 2 == 0 { 0 } else { 255 })
+                    .collect(),
+            ),
+        ];
+        let mut seed = 7u32;
+        frames.push((
+            640,
+            480,
+            (0..640 * 480)
+                .map(|_| {
+                    seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (seed >> 24) as u8
+                })
+                .collect(),
+        ));
+        let mut many = vec![255u8; 480 * 400];
+        for i in 0..48 {
+            finder(&mut many, 480, 3, 5 + (i % 8) * 59, 5 + (i / 8) * 65);
+        }
+        frames.push((480, 400, many));
+        let mut huge = vec![255u8; 4096 * 4096];
+        finder(&mut huge, 4096, 180, 0, 0);
+        finder(&mut huge, 4096, 180, 4096 - 7 * 180, 0);
+        finder(&mut huge, 4096, 180, 0, 4096 - 7 * 180);
+        frames.push((4096, 4096, huge));
+        let mut lone = vec![255u8; 300 * 300];
+        for (x, y) in [(10, 10), (220, 10), (10, 220)] {
+            finder(&mut lone, 300, 10, x, y);
+        }
+        frames.push((300, 300, lone));
+        for (w, h, luma) in &frames {
+            match payloads_luma(*w as u32, *h as u32, luma) {
+                Ok(found) => assert!(found.is_empty(), "{w} x {h}: {} payloads", found.len()),
+                Err(e) => assert_eq!(e, TransferError::Damaged(NO_QR_CODE.into()), "{w} x {h}"),
+            }
+        }
     }
 
     #[test]

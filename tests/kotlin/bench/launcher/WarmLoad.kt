@@ -18,12 +18,14 @@ import java.net.URLClassLoader
 import java.nio.file.Files
 
 fun main(args: Array<String>) {
-    require(args.size == 6) {
-        "usage: WarmLoadKt VAULT LIBRARY CLASS_PATH SCRATCH_DIR WARMUP RUNS"
+    require(args.size == 6 || args.size == 7) {
+        "usage: WarmLoadKt VAULT LIBRARY CLASS_PATH SCRATCH_DIR WARMUP RUNS [PROBE]"
     }
     val (vault, library, classPath, scratch) = args
     val warmup = args[4].toInt()
     val runs = args[5].toInt()
+    // FirstCodes.kt's probe to time: the measure, or the apps' own calls (firstCodesAppProbe).
+    val probeName = args.getOrElse(6) { "firstCodesProbe" }
     val urls = classPath.split(File.pathSeparator).map { File(it).toURI().toURL() }.toTypedArray()
     val threads = ManagementFactory.getThreadMXBean()
     val wall = LongArray(runs)
@@ -39,7 +41,7 @@ fun main(args: Array<String>) {
         val start = System.nanoTime()
         val loader = BindingsLoader(urls)
         val probe = loader.loadClass("org.tessera.bench.FirstCodesKt")
-            .getMethod("firstCodesProbe", String::class.java)
+            .getMethod(probeName, String::class.java)
         val held = probe.invoke(null, vault) as AutoCloseable
         val spentWall = System.nanoTime() - start
         val spentCpu = threads.currentThreadCpuTime - cpuStart
@@ -52,8 +54,8 @@ fun main(args: Array<String>) {
     wall.sort()
     cpu.sort()
     println(
-        "warm-process first codes: median %.3f ms (min %.3f, thread CPU median %.3f ms; %d runs after %d warm-up loads)"
-            .format(wall[runs / 2] / 1e6, wall[0] / 1e6, cpu[runs / 2] / 1e6, runs, warmup),
+        "warm-process first codes (%s): median %.3f ms (min %.3f, thread CPU median %.3f ms; %d runs after %d warm-up loads)"
+            .format(probeName, wall[runs / 2] / 1e6, wall[0] / 1e6, cpu[runs / 2] / 1e6, runs, warmup),
     )
 }
 
