@@ -107,14 +107,12 @@ impl Inner {
         }
         // The list order (ORDER): favorites first, then position, then id. Indices are
         // sorted, then the entries permuted in place: no entry is cloned or copied twice.
-        // This sort keeps its own copy of std's sort rather than `crate::order`'s shared one:
-        // it orders up to tens of thousands of entries on every vault open, where the shared
-        // sort's indirect comparison costs ~13 % more instructions (~1 M for 10,000 entries).
-        let mut order: Vec<usize> = (0..out.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
-            let key = |i: usize| (!out[i].favorite, positions[i], &out[i].id);
-            key(a).cmp(&key(b))
-        });
+        // Through the shared sort of `crate::order` (ids are unique: no ties), whose indirect
+        // comparison costs ~1 M instructions more for 10,000 entries (callgrind: 8.7 M against
+        // 7.7 M for a sort of its own, ~0.3 ms on this machine's 16 ms vault bench), for 6,784
+        // bytes less in the mobile library.
+        let key = |i: usize| (!out[i].favorite, positions[i], &out[i].id);
+        let order = crate::order::stable_order(out.len(), &|a, b| key(a).cmp(&key(b)));
         crate::order::permute(&mut out, order);
         Ok(out)
     }
