@@ -60,7 +60,7 @@ PY
     java -cp "$OUT/launcher:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$J/jna.jar" \
         org.tessera.bench.launcher.WarmLoadKt "$BENCH_TMP/vault.db" "$FFI_LIB" \
         "$BINDINGS_CLASSES:$OUT/classes" "$BENCH_TMP" 20 40 | tee "$BENCH_TMP/warm"
-    # The same by the calls the apps make (vaultStatus, Unlocker, codeList, groups: Bench.kt's
+    # The same by the calls the apps make (vaultStatus, Unlocker, codeList, groups: FirstCodes.kt's
     # firstCodesAppProbe), beside the shorter measure (Vault.open and codes()).
     java -cp "$OUT/launcher:$KOTLIN_HOME/lib/kotlin-stdlib.jar:$J/jna.jar" \
         org.tessera.bench.launcher.WarmLoadKt "$BENCH_TMP/vault.db" "$FFI_LIB" \

@@ -24,7 +24,7 @@ fun main(args: Array<String>) {
     val (vault, library, classPath, scratch) = args
     val warmup = args[4].toInt()
     val runs = args[5].toInt()
-    // Bench.kt's probe to time: the measure, or the apps' own calls (firstCodesAppProbe).
+    // FirstCodes.kt's probe to time: the measure, or the apps' own calls (firstCodesAppProbe).
     val probeName = args.getOrElse(6) { "firstCodesProbe" }
     val urls = classPath.split(File.pathSeparator).map { File(it).toURI().toURL() }.toTypedArray()
     val threads = ManagementFactory.getThreadMXBean()
@@ -40,7 +40,7 @@ fun main(args: Array<String>) {
         val cpuStart = threads.currentThreadCpuTime
         val start = System.nanoTime()
         val loader = BindingsLoader(urls)
-        val probe = loader.loadClass("org.tessera.bench.BenchKt")
+        val probe = loader.loadClass("org.tessera.bench.FirstCodesKt")
             .getMethod(probeName, String::class.java)
         val held = probe.invoke(null, vault) as AutoCloseable
         val spentWall = System.nanoTime() - start
