@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A short run of every fuzz target (fuzz/, cargo-fuzz + libFuzzer), meant for tests/run-all.sh:
 # each target starts from the seeds fuzz/make_corpus.py makes from the project's fixtures and
-# runs for FUZZ_SECONDS (default 8; 4 targets, so ~30 s of fuzzing in all). Any crash, panic,
+# runs for FUZZ_SECONDS (default 8; 7 targets, so ~1 min of fuzzing in all). Any crash, panic,
 # timeout or out-of-memory fails the step and leaves the input in fuzz/artifacts/<target>/.
 #
 # Needs the nightly toolchain (rustup; it is on the project's Debian 12 machines) and installs
