@@ -318,18 +318,13 @@ pub(crate) fn decode_base64(text: &str) -> Result<Vec<u8>, IconError> {
         .map_err(|_| IconError::Damaged("it is not valid base64"))
 }
 
-/// Standard base64 with padding, as the formats that carry images write it.
-pub(crate) fn encode_base64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
 impl Icon {
     /// The storage form.
     pub(crate) fn to_wire(&self) -> IconWire {
         match self {
             Icon::Image(image) => IconWire::Image {
                 media_type: image.media_type().to_owned(),
-                data: encode_base64(image.bytes()),
+                data: crate::encoding::base64(image.bytes()),
             },
             Icon::Reference(r) => IconWire::Reference {
                 collection: r.collection.clone(),

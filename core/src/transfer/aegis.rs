@@ -412,7 +412,7 @@ fn db_json(accounts: &[Account]) -> Result<Value, TransferError> {
         // Aegis keeps images only; a reference into another app's collection has no place.
         match &account.meta.picture {
             Some(Icon::Image(image)) => {
-                entry["icon"] = json!(icon::encode_base64(image.bytes()));
+                entry["icon"] = json!(crate::encoding::base64(image.bytes()));
                 entry["icon_mime"] = json!(image.media_type());
                 entry["icon_hash"] = json!(crate::encoding::hex_lower(&icon_hash(
                     image.image_type(),

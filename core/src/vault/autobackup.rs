@@ -260,7 +260,7 @@ impl Inner {
             }
             hash.update(b"\0table");
         }
-        Ok(hex(&hash.finish()))
+        Ok(crate::encoding::hex_lower(&hash.finish()))
     }
 }
 
@@ -270,10 +270,6 @@ fn meta_binding(row: &str) -> Binding<'_> {
         row,
         field: "value",
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// True for the names of Tessera's automatic backups.
