@@ -17,6 +17,14 @@ kotlin_setup() {
     KOTLINC=("$KOTLIN_HOME/bin/kotlinc" -nowarn -jvm-target 17)
 }
 
+# How the generated bindings are compiled for the JVM. Kotlin compiles string templates and
+# lambdas to invokedynamic call sites, and the JVM links each one the first time it runs (a
+# bootstrap method spins a class or a method handle): a cost paid again by every fresh class
+# on the way to the first codes, ~0.35 ms of a warm process's ~11 ms (docs/performance.md,
+# "First codes on screen"). These two flags compile them as Android's D8 does anyway
+# (StringBuilder, a class per lambda); the code does the same.
+BINDINGS_KOTLINC_FLAGS=(-Xstring-concat=inline -Xlambdas=class)
+
 # kotlin_bindings OUT [release]: builds libtessera_ffi, generates the Kotlin bindings into
 # OUT/gen and compiles them into OUT/bindings-classes (once per change: they are most of the
 # compile time; the stamp is the hash of the generated file). Sets BINDINGS_CLASSES and
@@ -26,12 +34,12 @@ kotlin_bindings() {
     if [ "${2:-}" = release ]; then ffi_build release; else ffi_build; fi
     ffi_generate kotlin "$out/gen"
     local gen=$out/gen/org/tessera/tessera.kt stamp
-    stamp=$(sha256sum "$gen" | cut -d' ' -f1)
+    stamp=$( (cat "$gen"; echo "${BINDINGS_KOTLINC_FLAGS[*]}") | sha256sum | cut -d' ' -f1)
     BINDINGS_CLASSES=$out/bindings-classes
     if [ "$(cat "$out/bindings-classes.stamp" 2>/dev/null)" != "$stamp" ]; then
         step "compile the generated bindings"
         rm -rf "$BINDINGS_CLASSES"
-        "${KOTLINC[@]}" -cp "$J/jna.jar" -d "$BINDINGS_CLASSES" "$gen"
+        "${KOTLINC[@]}" "${BINDINGS_KOTLINC_FLAGS[@]}" -cp "$J/jna.jar" -d "$BINDINGS_CLASSES" "$gen"
         echo "$stamp" >"$out/bindings-classes.stamp"
     fi
 }

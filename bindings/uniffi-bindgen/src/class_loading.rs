@@ -15,6 +15,13 @@
 //!   `callWithHandle`, whose counter loop (with its two error messages) and release were copied
 //!   into every method: a fifth of `Vault`'s 74 KB. They become two methods the inline function
 //!   calls (`uniffiCallStarts`, `uniffiCallEnds`), doing exactly what the inlined code did.
+//! - **A callback's converter does not load the Rust-backed class.** Lowering an app's
+//!   `KeyProvider` asks `value is KeyProviderImpl` (the class uniffi uses for a `KeyProvider`
+//!   that Rust handed out, whose handle is passed back as it is), and `is` loads the class it
+//!   names: 10 KB of bytecode on the way to every vault open, for a class an app never has.
+//!   Every `…Impl` implements uniffi's `Disposable`, which the first object has already loaded,
+//!   so the check becomes `value is Disposable && value is KeyProviderImpl`: the same answer,
+//!   and the second test (and the load) only for a value that is `Disposable`.
 //!
 //! All or nothing, as the other passes: text of a shape this does not know (a uniffi upgrade)
 //! fails generation with a message naming this file; deleting this pass is the fallback.
@@ -27,7 +34,33 @@ pub fn rewrite(kotlin: &str) -> Result<Option<String>, String> {
     }
     let out = move_helpers(kotlin)?;
     let out = counter_out_of_line(&out)?;
-    Ok(Some(out))
+    Ok(Some(impl_checks_after_disposable(&out)?))
+}
+
+/// `if (value is XImpl) {` → `if (value is Disposable && value is XImpl) {`, for each `XImpl`
+/// that implements `Disposable` (every one uniffi 0.32 writes; another shape fails).
+fn impl_checks_after_disposable(kotlin: &str) -> Result<String, String> {
+    let mut out = kotlin.to_owned();
+    for (at, _) in kotlin.match_indices("if (value is ") {
+        let rest = &kotlin[at + "if (value is ".len()..];
+        let Some((name, _)) = rest.split_once(") {") else {
+            continue;
+        };
+        if !name.ends_with("Impl") || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            continue;
+        }
+        if !kotlin.contains(&format!("\nopen class {name}: Disposable, ")) {
+            return Err(format!(
+                "`{name}` is not declared as implementing `Disposable`"
+            ));
+        }
+        out = out.replacen(
+            &format!("if (value is {name}) {{"),
+            &format!("if (value is Disposable && value is {name}) {{"),
+            1,
+        );
+    }
+    Ok(out)
 }
 
 /// A top-level helper of uniffi's and what it becomes in `UniffiRuntime`.
@@ -314,6 +347,18 @@ private fun UniffiCleaner.Companion.create(): UniffiCleaner =
 private class JavaLangRefCleaner : UniffiCleaner {{
 }}
 
+open class KeyProviderImpl: Disposable, AutoCloseable, KeyProvider {{
+}}
+
+public object FfiConverterTypeKeyProvider: FfiConverter<KeyProvider, Long> {{
+    override fun lower(value: KeyProvider): Long {{
+        if (value is KeyProviderImpl) {{
+            return value.uniffiCloneHandle()
+        }}
+        return handleMap.insert(value)
+    }}
+}}
+
 open class Vault {{
 {CALL_WITH_HANDLE}
     fun codes() = callWithHandle {{ uniffiRustCallWithError(H) {{ s -> UniffiLibVault.codes(it, s) }} }}
@@ -406,5 +451,21 @@ fun parseUri(uri: String) = uniffiRustCallWithError(H) {{ s -> UniffiLibFunction
         assert!(err.contains("UniffiCleaner.create("), "{err}");
 
         assert_eq!(rewrite("package org.example\n").unwrap(), None);
+    }
+
+    #[test]
+    fn the_impl_check_asks_for_disposable_first() {
+        let out = rewrite(&generated()).unwrap().unwrap();
+        assert!(
+            out.contains("        if (value is Disposable && value is KeyProviderImpl) {\n"),
+            "{out}"
+        );
+        assert!(!out.contains("if (value is KeyProviderImpl)"));
+        // An Impl that is not Disposable is a shape this does not know.
+        let changed = generated().replace(
+            "open class KeyProviderImpl: Disposable,",
+            "open class KeyProviderImpl: Other,",
+        );
+        assert!(rewrite(&changed).unwrap_err().contains("KeyProviderImpl"));
     }
 }

@@ -6,10 +6,11 @@
 //! After uniffi has generated Kotlin, its load-time check is made to run (`integrity`), its
 //! callback vtables lazy (`lazy_vtables`), JNA's registration of its functions lazy, in groups
 //! (`lib_groups`), its callback methods free of lambda objects (`inline_callbacks`), and less
-//! of its bytecode loaded by the first call (`class_loading`), for every caller alike: the
+//! of its bytecode loaded by the first call (`class_loading`, `cold_methods`), for every caller alike: the
 //! Kotlin suites and the Android library both generate through here.
 
 mod class_loading;
+mod cold_methods;
 mod inline_callbacks;
 mod integrity;
 mod lazy_vtables;
@@ -21,14 +22,16 @@ type Pass = fn(&str) -> Result<Option<String>, String>;
 /// The rewrites, in order, with the file that says why: the contract-version check is added to
 /// `UniffiLib`'s initialiser, the callback registrations leave it, and then its functions are
 /// split into groups (which calls the callback registrations make); the callback methods'
-/// bodies are independent of all three; and last uniffi's helpers leave the file class (which
-/// calls every group's registration makes).
-const PASSES: [(Pass, &str); 5] = [
+/// bodies are independent of all three; then uniffi's helpers leave the file class (which
+/// calls every group's registration makes); and last `Vault`'s cold methods leave its class and
+/// its group (which `lib_groups` made).
+const PASSES: [(Pass, &str); 6] = [
     (integrity::rewrite, "integrity.rs"),
     (lazy_vtables::rewrite, "lazy_vtables.rs"),
     (lib_groups::rewrite, "lib_groups.rs"),
     (inline_callbacks::rewrite, "inline_callbacks.rs"),
     (class_loading::rewrite, "class_loading.rs"),
+    (cold_methods::rewrite, "cold_methods.rs"),
 ];
 
 use std::path::{Path, PathBuf};
