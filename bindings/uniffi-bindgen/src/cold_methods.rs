@@ -1,4 +1,5 @@
-//! The methods of `Vault` that a first screen does not call, out of `Vault`'s class.
+//! The methods of `Vault` and the free functions that a first screen does not call, out of the
+//! classes the first calls load.
 //!
 //! uniffi 0.32's Kotlin writes each method of an object as a body inside the object's class:
 //! the argument lowering, the call-counter helpers and the error handling are inlined into
@@ -17,6 +18,12 @@
 //! now loads the small class and registers the hot functions only; the first cold method
 //! pays, once, for loading the cold object (~0.5 ms warm) and registering its group.
 //!
+//! The free functions get the same treatment: Kotlin puts them all in the file class
+//! (`TesseraKt`, 34 KB), which the unlock screen's first call, `vaultStatus`, loads whole, and
+//! their JNA group (`UniffiLibFunctions`, 30 functions) with it. The cold ones' bodies move to
+//! `UniffiFunctionsCold` and their functions to `UniffiLibFunctionsCold`; the top-level
+//! functions stay where apps (and Java callers, as `TesseraKt.parseOtpUri`) find them.
+//!
 //! The hot list is what the apps' code screen calls when it first draws (Android's
 //! `CodesModel`, the iOS models alike): `codeList`, `groups`, and the `codes` and `codesAt`
 //! of the issue's measure and of simple shells; `codeListAt` for clock tests. A method left
@@ -27,24 +34,33 @@
 
 use std::fmt::Write as _;
 
-/// An object whose cold methods move out of its class: its Kotlin name and the methods (Kotlin
-/// names) that stay.
+/// What moves: the methods of an object (out of its class) or the free functions (out of the
+/// file class, `TesseraKt`), except the `hot` ones (Kotlin names).
 struct Split {
-    class: &'static str,
+    /// `Some(class)` for an object's methods, `None` for the free functions.
+    class: Option<&'static str>,
     hot: &'static [&'static str],
 }
 
-const SPLITS: &[Split] = &[Split {
-    class: "Vault",
-    hot: &["codes", "codesAt", "codeList", "codeListAt", "groups"],
-}];
+const SPLITS: &[Split] = &[
+    Split {
+        class: Some("Vault"),
+        hot: &["codes", "codesAt", "codeList", "codeListAt", "groups"],
+    },
+    // The free functions are all in the file class Kotlin makes (`TesseraKt`, 34 KB), which
+    // the first one called loads whole: `vaultStatus`, the unlock screen's first call.
+    Split {
+        class: None,
+        hot: &["vaultStatus"],
+    },
+];
 
-/// Rewrites one generated Kotlin file. `Ok(None)` when none of [`SPLITS`]' classes is in it.
+/// Rewrites one generated Kotlin file. `Ok(None)` when none of [`SPLITS`]' parts is in it.
 pub fn rewrite(kotlin: &str) -> Result<Option<String>, String> {
     let mut out: Option<String> = None;
     for split in SPLITS {
         let current = out.as_deref().unwrap_or(kotlin);
-        if let Some(next) = split_class(current, split)? {
+        if let Some(next) = split_part(current, split)? {
             out = Some(next);
         }
     }
@@ -61,44 +77,72 @@ struct Moved {
     function: String,
 }
 
-fn split_class(kotlin: &str, split: &Split) -> Result<Option<String>, String> {
-    let class = split.class;
-    let header = format!("\nopen class {class}: Disposable, AutoCloseable, {class}Interface\n");
-    let Some(class_start) = kotlin.find(&header).map(|at| at + 1) else {
-        return Ok(None);
+fn split_part(kotlin: &str, split: &Split) -> Result<Option<String>, String> {
+    let (owner, group, cold_object) = match split.class {
+        Some(class) => (
+            class,
+            format!("UniffiLib{class}"),
+            format!("Uniffi{class}Cold"),
+        ),
+        None => (
+            "the free functions",
+            "UniffiLibFunctions".to_owned(),
+            "UniffiFunctionsCold".to_owned(),
+        ),
     };
-    let cold_object = format!("Uniffi{class}Cold");
-    if kotlin.contains(&format!("object {cold_object}")) {
+    let cold_group = format!("{group}Cold");
+    if kotlin.contains(&format!("object {cold_object} ")) {
         return Ok(None); // already split
     }
-    let open = class_start
-        + kotlin[class_start..]
-            .find('{')
-            .ok_or_else(|| format!("no body to uniffi's `class {class}`"))?;
-    let class_end = matching_brace(kotlin, open)
-        .ok_or_else(|| format!("unbalanced braces in uniffi's `class {class}`"))?;
-    let group = format!("UniffiLib{class}");
-    let cold_group = format!("UniffiLib{class}Cold");
+    // The part of the file whose functions move, and where each one's name starts in it.
+    let (part_start, part_end, marker) = match split.class {
+        Some(class) => {
+            let header =
+                format!("\nopen class {class}: Disposable, AutoCloseable, {class}Interface\n");
+            let Some(start) = kotlin.find(&header).map(|at| at + 1) else {
+                return Ok(None);
+            };
+            let open = start
+                + kotlin[start..]
+                    .find('{')
+                    .ok_or_else(|| format!("no body to uniffi's `class {class}`"))?;
+            let end = matching_brace(kotlin, open)
+                .ok_or_else(|| format!("unbalanced braces in uniffi's `class {class}`"))?;
+            (start, end, "override fun `")
+        }
+        None => {
+            if !kotlin.contains(&format!("\ninternal object {group} {{\n")) {
+                return Ok(None);
+            }
+            (0, kotlin.len(), "fun `")
+        }
+    };
+    let text = &kotlin[part_start..part_end];
+    let names: Vec<usize> = match split.class {
+        Some(_) => text
+            .match_indices(marker)
+            .map(|(at, m)| at + m.len())
+            .collect(),
+        None => top_level(text, marker)
+            .ok_or("unbalanced braces in uniffi's Kotlin")?
+            .into_iter()
+            .map(|at| at + marker.len())
+            .collect(),
+    };
 
-    let text = &kotlin[class_start..class_end];
-    let mut class_out = String::with_capacity(text.len());
+    let mut part_out = String::with_capacity(text.len());
     let mut moved: Vec<Moved> = Vec::new();
     let mut copied = 0;
-    let marker = "override fun `";
-    let mut search = 0;
-    while let Some(found) = text[search..].find(marker) {
-        let at = search + found;
-        let name_start = at + marker.len();
+    for name_start in names {
         let name_end = name_start
             + text[name_start..]
                 .find('`')
-                .ok_or("a method name without its closing backtick")?;
+                .ok_or("a function name without its closing backtick")?;
         let name = &text[name_start..name_end];
-        search = name_end;
         if split.hot.contains(&name) {
             continue;
         }
-        let unknown = |what: &str| format!("`{class}.{name}`: {what} in uniffi's Kotlin");
+        let unknown = |what: &str| format!("`{name}` of {owner}: {what} in uniffi's Kotlin");
         if !text[name_end + 1..].starts_with('(') {
             return Err(unknown("no parameter list after the name"));
         }
@@ -124,8 +168,10 @@ fn split_class(kotlin: &str, split: &Split) -> Result<Option<String>, String> {
         };
         let body_end = matching_brace(text, brace).ok_or_else(|| unknown("unbalanced braces"))?;
         let body = &text[body_at..body_end];
-        if body.matches("callWithHandle {").count() != 1 || contains_word(body, "this") {
-            return Err(unknown("a body that does not call `callWithHandle` once"));
+        let handle_calls = body.matches("callWithHandle {").count();
+        let expected = usize::from(split.class.is_some());
+        if handle_calls != expected || contains_word(body, "this") {
+            return Err(unknown("a body of another shape"));
         }
         let calls: Vec<&str> = body
             .match_indices(&format!("{group}."))
@@ -149,47 +195,60 @@ fn split_class(kotlin: &str, split: &Split) -> Result<Option<String>, String> {
         if args.iter().any(|a| a.is_empty()) {
             return Err(unknown("a parameter without a name"));
         }
-        let mut call = format!("{cold_object}.`{name}`(this");
-        for arg in &args {
-            call.push_str(", ");
-            call.push_str(arg);
+        let mut call_args: Vec<&str> = Vec::new();
+        if split.class.is_some() {
+            call_args.push("this");
         }
-        call.push(')');
-        class_out.push_str(&text[copied..params_close]);
-        if !ret.is_empty() {
-            class_out.push_str(&format!("{ret} "));
+        call_args.extend(&args);
+        let call = format!("{cold_object}.`{name}`({})", call_args.join(", "));
+        part_out.push_str(&text[copied..params_close]);
+        if ret.is_empty() {
+            part_out.push(' ');
         } else {
-            class_out.push(' ');
+            part_out.push_str(&format!("{ret} "));
         }
-        class_out.push_str(&format!("= {call}"));
+        part_out.push_str(&format!("= {call}"));
         copied = body_end;
-        search = body_end;
+        let mut body = body.replacen(
+            &format!("{group}.{function}("),
+            &format!("{cold_group}.{function}("),
+            1,
+        );
+        if split.class.is_some() {
+            body = body.replacen("callWithHandle {", "self.callWithHandle {", 1);
+        }
         moved.push(Moved {
             name: name.to_owned(),
             params: params.trim().to_owned(),
             ret: ret.to_owned(),
-            body: body
-                .replacen("callWithHandle {", "self.callWithHandle {", 1)
-                .replacen(
-                    &format!("{group}.{function}("),
-                    &format!("{cold_group}.{function}("),
-                    1,
-                ),
+            body,
             function: function.to_owned(),
         });
     }
     if moved.is_empty() {
         return Ok(None);
     }
-    class_out.push_str(&text[copied..]);
+    part_out.push_str(&text[copied..]);
 
+    let what = match split.class {
+        Some(class) => format!("the methods of [{class}]"),
+        None => "the free functions".to_owned(),
+    };
     let mut cold = format!(
-        "\n\n/**\n * The bodies of the methods of [{class}] that a first screen does not call: loaded \
-         on the first call of one\n * (the project's bindings/uniffi-bindgen/src/cold_methods.rs \
-         says why).\n */\ninternal object {cold_object} {{\n"
+        "\n\n/**\n * The bodies of {what} that a first screen does not call: loaded on the first \
+         call of one\n * (the project's bindings/uniffi-bindgen/src/cold_methods.rs says why).\n \
+         */\ninternal object {cold_object} {{\n"
     );
     for m in &moved {
-        let sep = if m.params.is_empty() { "" } else { ", " };
+        let receiver = split
+            .class
+            .map(|c| format!("self: {c}"))
+            .unwrap_or_default();
+        let sep = if receiver.is_empty() || m.params.is_empty() {
+            ""
+        } else {
+            ", "
+        };
         let ret = if m.ret.is_empty() {
             " ".to_owned()
         } else {
@@ -197,20 +256,58 @@ fn split_class(kotlin: &str, split: &Split) -> Result<Option<String>, String> {
         };
         let _ = writeln!(
             cold,
-            "    fun `{}`(self: {class}{sep}{}){ret}{}\n",
+            "    fun `{}`({receiver}{sep}{}){ret}{}\n",
             m.name, m.params, m.body
         );
     }
     cold.push_str("}\n");
 
     let mut out = String::with_capacity(kotlin.len() + cold.len() + 1024);
-    out.push_str(&kotlin[..class_start]);
-    out.push_str(&class_out);
+    out.push_str(&kotlin[..part_start]);
+    out.push_str(&part_out);
     out.push_str(&cold);
-    out.push_str(&kotlin[class_end..]);
+    out.push_str(&kotlin[part_end..]);
     move_declarations(&out, &group, &cold_group, &moved)
         .map(Some)
         .map_err(|e| format!("`{group}`: {e}"))
+}
+
+/// Where `marker` starts at brace depth 0 of `text`, outside comments and strings, at the start
+/// of a word. `None` for unbalanced braces.
+fn top_level(text: &str, marker: &str) -> Option<Vec<usize>> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        if text[i..].starts_with("/*") {
+            i += text[i..].find("*/")? + 2;
+            continue;
+        }
+        if text[i..].starts_with("//") {
+            i += text[i..].find('\n').unwrap_or(text.len() - i);
+            continue;
+        }
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while *bytes.get(i)? != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.checked_sub(1)?,
+            _ if depth == 0
+                && text[i..].starts_with(marker)
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) =>
+            {
+                found.push(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (depth == 0).then_some(found)
 }
 
 /// Moves the declarations of the moved bodies' functions from `group` into a new object
@@ -427,6 +524,45 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
         fun open(path: String): Vault = TODO()
     }
 }
+
+public interface Clock {
+    fun `nowUnix`(): kotlin.ULong
+}
+
+// Registered with JNA on first use (the project's bindings/uniffi-bindgen/src/lib_groups.rs says why).
+internal object UniffiLibFunctions {
+    init {
+        // The contract-version check and the RustBuffer functions first.
+        UniffiLib.ensureInitialized()
+        Native.register(UniffiLibFunctions::class.java, UniffiRuntime.findLibraryName(componentName = \"example\"))
+    }
+
+    external fun uniffi_example_fn_func_vault_status(`path`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_example_fn_func_parse_uri(`uri`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+}
+
+        /**
+         * The status {of} a vault.
+         */
+    @Throws(ExampleException::class) fun `vaultStatus`(`path`: kotlin.String): VaultStatus {
+            return FfiConverterTypeVaultStatus.lift(
+    uniffiRustCallWithError(ExampleException) { _status ->
+    UniffiLibFunctions.uniffi_example_fn_func_vault_status(
+        FfiConverterString.lower(`path`),_status)
+}
+    )
+    }
+
+    @Throws(ExampleException::class) fun `parseUri`(`uri`: kotlin.String): OtpAccount {
+            return FfiConverterTypeOtpAccount.lift(
+    uniffiRustCallWithError(ExampleException) { _status ->
+    UniffiLibFunctions.uniffi_example_fn_func_parse_uri(
+        FfiConverterString.lower(`uri`),_status)
+}
+    )
+    }
 ";
 
     fn object<'a>(kotlin: &'a str, name: &str) -> &'a str {
@@ -501,11 +637,38 @@ open class Vault: Disposable, AutoCloseable, VaultInterface
             1,
         );
         let err = rewrite(&changed).unwrap_err();
-        assert!(err.contains("Vault.lock"), "{err}");
+        assert!(err.contains("`lock` of Vault"), "{err}");
     }
 
     #[test]
     fn a_file_without_the_class_is_left_alone() {
         assert_eq!(rewrite("package org.example\n").unwrap(), None);
+    }
+
+    #[test]
+    fn cold_free_functions_leave_the_file_class_and_their_group() {
+        let out = rewrite(GENERATED).unwrap().expect("a change");
+        assert!(out.contains(
+            "@Throws(ExampleException::class) fun `parseUri`(`uri`: kotlin.String): OtpAccount = UniffiFunctionsCold.`parseUri`(`uri`)"
+        ), "{out}");
+        assert!(out.contains(
+            "fun `vaultStatus`(`path`: kotlin.String): VaultStatus {\n            return"
+        ));
+        let cold = object(&out, "UniffiFunctionsCold");
+        assert!(
+            cold.contains("    fun `parseUri`(`uri`: kotlin.String): OtpAccount {"),
+            "{cold}"
+        );
+        assert!(
+            cold.contains("UniffiLibFunctionsCold.uniffi_example_fn_func_parse_uri("),
+            "{cold}"
+        );
+        let group = object(&out, "UniffiLibFunctions");
+        assert!(group.contains("fn_func_vault_status(") && !group.contains("fn_func_parse_uri("));
+        let cold_group = object(&out, "UniffiLibFunctionsCold");
+        assert!(cold_group.contains("Native.register(UniffiLibFunctionsCold::class.java,"));
+        assert!(cold_group.contains("external fun uniffi_example_fn_func_parse_uri("));
+        // The interface's declaration is not a free function.
+        assert!(out.contains("public interface Clock {\n    fun `nowUnix`(): kotlin.ULong\n}"));
     }
 }
